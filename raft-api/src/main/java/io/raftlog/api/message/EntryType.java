@@ -1,0 +1,32 @@
+package io.raftlog.api.message;
+
+/** What a log entry carries. The codes are part of the wire and disk format: never reuse one. */
+public enum EntryType {
+    /** A record appended by a producer. */
+    DATA(0),
+    /** The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2, §8). */
+    NOOP(1),
+    /** A cluster membership configuration (reserved for membership changes). */
+    CONFIGURATION(2);
+
+    private final int code;
+
+    EntryType(int code) {
+        this.code = code;
+    }
+
+    /** The stable numeric code used in encodings. */
+    public int code() {
+        return code;
+    }
+
+    /** The type with {@code code}, or {@code null} if the code is unknown. */
+    public static EntryType fromCode(int code) {
+        for (EntryType type : values()) {
+            if (type.code == code) {
+                return type;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,96 @@
+package io.raftlog.api.spi.storage;
+
+import io.raftlog.api.message.LogEntry;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Durable storage for one node's Raft log and {@link HardState}: the storage plugin SPI.
+ *
+ * <p><b>Indexes.</b> The log holds the consecutive entries {@code firstIndex()..lastIndex()}. A new
+ * store is empty with {@code firstIndex() == 1} and {@code lastIndex() == 0}. After
+ * {@link #truncatePrefix} the store still answers {@link #term} for {@code firstIndex() - 1}, so
+ * the consistency check of the entry after a compacted prefix keeps working.
+ *
+ * <p><b>Durability.</b> When a mutating method returns, its effect survives a crash of the process
+ * and of the machine (unless the store is explicitly configured otherwise for benchmarks, which its
+ * documentation must say loudly). Each mutating call is atomic: after a crash either all of it or
+ * none of it is visible.
+ *
+ * <p><b>Threads.</b> Mutating methods are called by one thread at a time. Read methods may be called
+ * from other threads concurrently with a mutation and then see the state before or after it, never a
+ * mix.
+ *
+ * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException} and change nothing.
+ * I/O failures throw {@link io.raftlog.api.StorageException}; an entry failing its integrity check
+ * throws {@link io.raftlog.api.CorruptLogException} naming its index; bad bytes are never returned.
+ *
+ * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.LogStoreContract}.
+ */
+public interface LogStore extends AutoCloseable {
+    /** The last saved hard state, {@link HardState#INITIAL} for a new store. */
+    HardState hardState();
+
+    /** Replaces the hard state, atomically and durably. */
+    void saveHardState(HardState state);
+
+    /** Index of the first entry present ({@code lastIndex() + 1} when empty). */
+    long firstIndex();
+
+    /** Index of the last entry present ({@code firstIndex() - 1} when empty). */
+    long lastIndex();
+
+    /**
+     * Term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()};
+     * {@code term(0)} is 0.
+     *
+     * @throws IllegalArgumentException if {@code index} is outside that range
+     */
+    long term(long index);
+
+    /**
+     * Appends consecutive entries starting at {@code lastIndex() + 1}, atomically and durably.
+     *
+     * @throws IllegalArgumentException if the entries leave a gap, overlap the log, are not
+     *                                  consecutive, or go back in term
+     */
+    void append(List<LogEntry> entries);
+
+    /**
+     * Removes the entries at {@code fromIndex} and after (a conflict found by the consistency
+     * check). {@code fromIndex} must be in {@code firstIndex()..lastIndex() + 1}.
+     */
+    void truncateSuffix(long fromIndex);
+
+    /**
+     * Removes the entries before {@code toIndex} (retention or compaction); {@code toIndex} must be
+     * in {@code firstIndex()..lastIndex() + 1}. Afterwards {@code firstIndex() == toIndex}.
+     */
+    void truncatePrefix(long toIndex);
+
+    /**
+     * Reads consecutive entries from {@code fromIndex}, stopping after {@code maxEntries} entries or
+     * once their {@link LogEntry#sizeInBytes()} add up to {@code maxBytes}; the first entry is
+     * returned even if it alone exceeds {@code maxBytes}. Returns an empty list when
+     * {@code fromIndex == lastIndex() + 1}. The returned entries stay valid after the call.
+     *
+     * @throws IllegalArgumentException if {@code fromIndex} is outside
+     *                                  {@code firstIndex()..lastIndex() + 1} or a limit is not positive
+     */
+    List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes);
+
+    /**
+     * Like {@link #read} but hands each entry to {@code visitor} instead of collecting them; a
+     * payload seen by the visitor is only valid during that call, which lets a store hand out
+     * views of its pages without copying. Returns the number of entries visited.
+     */
+    default int forEach(long fromIndex, int maxEntries, long maxBytes, Consumer<LogEntry> visitor) {
+        List<LogEntry> entries = read(fromIndex, maxEntries, maxBytes);
+        entries.forEach(visitor);
+        return entries.size();
+    }
+
+    /** Releases the store's resources; further calls fail. */
+    @Override
+    void close();
+}

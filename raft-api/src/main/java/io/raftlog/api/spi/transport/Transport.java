@@ -1,0 +1,40 @@
+package io.raftlog.api.spi.transport;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.message.RaftMessage;
+import java.util.List;
+
+/**
+ * Carries {@link RaftMessage}s between cluster members: the transport plugin SPI.
+ *
+ * <p>Delivery is best effort, like a datagram network: a message may be lost, and the protocol
+ * retries. A transport must never deliver a message to a node other than its {@code to()}, must
+ * keep the order of messages sent on one link while the link stays up, and must never block the
+ * caller of {@link #send}: when a peer is slow or unreachable it drops (and counts) messages beyond
+ * a bound rather than buffer without limit.
+ *
+ * <p>All methods are thread-safe. Implementations prove themselves by passing
+ * {@code io.raftlog.testkit.TransportContract}.
+ */
+public interface Transport extends AutoCloseable {
+    /**
+     * Starts accepting messages for {@code self} and handing them to {@code handler}.
+     *
+     * @throws IllegalStateException if already started
+     */
+    void start(NodeId self, MessageHandler handler);
+
+    /** Queues {@code message} for its addressee and returns at once. */
+    void send(RaftMessage message);
+
+    /** Queues several messages; a transport may send them as one write per peer. */
+    default void send(List<? extends RaftMessage> messages) {
+        for (RaftMessage message : messages) {
+            send(message);
+        }
+    }
+
+    /** Stops sending and receiving and releases every resource; pending messages are dropped. */
+    @Override
+    void close();
+}
