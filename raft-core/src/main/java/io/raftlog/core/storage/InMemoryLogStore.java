@@ -1,0 +1,210 @@
+package io.raftlog.core.storage;
+
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link LogStore} in memory, for tests, the simulator and embedded experiments. Nothing survives
+ * the JVM; what is written does survive {@link #close()} and re-opening on the same {@link Volume},
+ * which plays the part of a disk.
+ *
+ * <p>Thread-safe: every method holds the volume's monitor, so readers on other threads see each
+ * mutation whole.
+ */
+public final class InMemoryLogStore implements LogStore {
+    /** The "disk" an in-memory store lives on; outlives the stores opened on it. */
+    public static final class Volume {
+        private final ArrayList<LogEntry> entries = new ArrayList<>();
+        private long firstIndex = 1;
+        private long termBeforeFirst;
+        private HardState hardState = HardState.INITIAL;
+        private boolean open;
+
+        /** Number of entries held. */
+        public synchronized int size() {
+            return entries.size();
+        }
+    }
+
+    private final Volume volume;
+    private boolean closed;
+
+    /** A store on a fresh volume. */
+    public InMemoryLogStore() {
+        this(new Volume());
+    }
+
+    /**
+     * Opens a store on {@code volume}, seeing everything earlier stores on it wrote.
+     *
+     * @throws IllegalStateException if another store on the volume is still open
+     */
+    public InMemoryLogStore(Volume volume) {
+        this.volume = Objects.requireNonNull(volume, "volume");
+        synchronized (volume) {
+            if (volume.open) {
+                throw new IllegalStateException("the volume is in use by another open store");
+            }
+            volume.open = true;
+        }
+    }
+
+    /** The volume this store lives on. */
+    public Volume volume() {
+        return volume;
+    }
+
+    @Override
+    public HardState hardState() {
+        synchronized (volume) {
+            checkOpen();
+            return volume.hardState;
+        }
+    }
+
+    @Override
+    public void saveHardState(HardState state) {
+        Objects.requireNonNull(state, "state");
+        synchronized (volume) {
+            checkOpen();
+            volume.hardState = state;
+        }
+    }
+
+    @Override
+    public long firstIndex() {
+        synchronized (volume) {
+            checkOpen();
+            return volume.firstIndex;
+        }
+    }
+
+    @Override
+    public long lastIndex() {
+        synchronized (volume) {
+            checkOpen();
+            return lastIndexLocked();
+        }
+    }
+
+    @Override
+    public long term(long index) {
+        synchronized (volume) {
+            checkOpen();
+            if (index == volume.firstIndex - 1) {
+                return volume.termBeforeFirst;
+            }
+            if (index < volume.firstIndex || index > lastIndexLocked()) {
+                throw new IllegalArgumentException("index " + index + " is outside the log "
+                        + (volume.firstIndex - 1) + ".." + lastIndexLocked());
+            }
+            return volume.entries.get(offset(index)).term();
+        }
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+        synchronized (volume) {
+            checkOpen();
+            long expected = lastIndexLocked() + 1;
+            long lastTerm = volume.entries.isEmpty() ? volume.termBeforeFirst
+                    : volume.entries.get(volume.entries.size() - 1).term();
+            for (LogEntry entry : entries) {
+                if (entry.index() != expected) {
+                    throw new IllegalArgumentException("expected an entry at index " + expected + ", got " + entry.index());
+                }
+                if (entry.term() < lastTerm) {
+                    throw new IllegalArgumentException("entry " + entry.index() + " has term " + entry.term()
+                            + ", below the preceding term " + lastTerm);
+                }
+                lastTerm = entry.term();
+                expected++;
+            }
+            volume.entries.addAll(entries);
+        }
+    }
+
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        synchronized (volume) {
+            checkOpen();
+            checkBoundary("truncateSuffix", fromIndex);
+            volume.entries.subList(offset(fromIndex), volume.entries.size()).clear();
+        }
+    }
+
+    @Override
+    public void truncatePrefix(long toIndex) {
+        synchronized (volume) {
+            checkOpen();
+            checkBoundary("truncatePrefix", toIndex);
+            if (toIndex == volume.firstIndex) {
+                return;
+            }
+            volume.termBeforeFirst = volume.entries.get(offset(toIndex - 1)).term();
+            volume.entries.subList(0, offset(toIndex)).clear();
+            volume.entries.trimToSize();
+            volume.firstIndex = toIndex;
+        }
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
+        if (maxEntries < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("maxEntries and maxBytes must be positive, were "
+                    + maxEntries + " and " + maxBytes);
+        }
+        synchronized (volume) {
+            checkOpen();
+            checkBoundary("read", fromIndex);
+            int from = offset(fromIndex);
+            int to = (int) Math.min(volume.entries.size(), (long) from + maxEntries);
+            List<LogEntry> result = new ArrayList<>(Math.min(to - from, 1024));
+            long bytes = 0;
+            for (int i = from; i < to; i++) {
+                LogEntry entry = volume.entries.get(i);
+                bytes += entry.sizeInBytes();
+                if (bytes > maxBytes && !result.isEmpty()) {
+                    break;
+                }
+                result.add(entry);
+            }
+            return result;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (volume) {
+            if (!closed) {
+                closed = true;
+                volume.open = false;
+            }
+        }
+    }
+
+    private long lastIndexLocked() {
+        return volume.firstIndex + volume.entries.size() - 1;
+    }
+
+    private int offset(long index) {
+        return (int) (index - volume.firstIndex);
+    }
+
+    private void checkBoundary(String operation, long index) {
+        if (index < volume.firstIndex || index > lastIndexLocked() + 1) {
+            throw new IllegalArgumentException(operation + "(" + index + ") is outside "
+                    + volume.firstIndex + ".." + (lastIndexLocked() + 1));
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the store is closed");
+        }
+    }
+}
