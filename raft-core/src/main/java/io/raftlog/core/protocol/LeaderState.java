@@ -1,0 +1,229 @@
+package io.raftlog.core.protocol;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.OverloadedException;
+import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.TimeoutNow;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What only a leader has: per-follower {@link Progress}, the commit rule, the bound on uncommitted
+ * bytes and a leadership transfer in progress. Lives exactly as long as one term's leadership.
+ */
+final class LeaderState {
+    private final RaftProtocol raft;
+    private final RaftLog log;
+    private final Map<NodeId, Progress> followers = new LinkedHashMap<>();
+    /** The leader's own durable index: its entries count toward a quorum only once durable. */
+    private long selfMatch;
+    private int heartbeatElapsed;
+    private NodeId transferee;
+    private int transferElapsed;
+    /** (last index, payload bytes) per uncommitted proposal batch, oldest first. */
+    private final ArrayDeque<long[]> uncommittedBatches = new ArrayDeque<>();
+    private long uncommittedBytes;
+    private final long[] matchScratch;
+
+    LeaderState(RaftProtocol raft) {
+        this.raft = raft;
+        this.log = raft.log;
+        long next = log.lastIndex() + 1;
+        for (NodeId member : raft.members) {
+            if (!member.equals(raft.id)) {
+                followers.put(member, new Progress(next, raft.config.maxInflightMessages(), raft.config.maxInflightBytes()));
+            }
+        }
+        this.selfMatch = log.stableIndex();
+        this.matchScratch = new long[raft.members.size()];
+    }
+
+    long propose(List<Bytes> payloads) {
+        long bytes = 0;
+        for (Bytes payload : payloads) {
+            bytes += payload.size();
+        }
+        long limit = raft.config.maxUncommittedBytes();
+        // One batch is always admitted when nothing is pending, so an oversized record still gets in.
+        if (uncommittedBytes > 0 && uncommittedBytes + bytes > limit) {
+            throw new OverloadedException("leader " + raft.id + " holds " + uncommittedBytes
+                    + " uncommitted bytes; " + bytes + " more would pass the limit of " + limit + " (maxUncommittedBytes)");
+        }
+        long first = log.lastIndex() + 1;
+        List<LogEntry> entries = new ArrayList<>(payloads.size());
+        long index = first;
+        for (Bytes payload : payloads) {
+            entries.add(LogEntry.data(index++, raft.term, payload));
+        }
+        log.append(entries);
+        uncommittedBatches.addLast(new long[] {index - 1, bytes});
+        uncommittedBytes += bytes;
+        return first;
+    }
+
+    void tick() {
+        heartbeatElapsed++;
+        if (raft.electionElapsed() >= raft.config.electionTicks()) {
+            raft.resetElectionElapsed();
+            if (raft.config.checkQuorum() && !quorumActive()) {
+                // CheckQuorum: we cannot reach a majority, so we may be a deposed leader in a
+                // minority partition; step down rather than keep accepting appends.
+                raft.becomeFollower(raft.term, null);
+                return;
+            }
+        }
+        if (transferee != null && ++transferElapsed >= raft.config.electionTicks()) {
+            transferee = null; // a transfer that did not finish within an election timeout is abandoned
+        }
+        if (heartbeatElapsed >= raft.config.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
+                Progress progress = entry.getValue();
+                if (progress.mode == Progress.Mode.PROBE) {
+                    progress.probeSent = false; // re-probe: the last probe or its answer may be lost
+                } else if (progress.inflights.full()) {
+                    progress.inflights.freeFirst(); // messages may be lost; let one more through
+                }
+                sendHeartbeat(entry.getKey(), progress);
+            }
+        }
+    }
+
+    private boolean quorumActive() {
+        int active = 1;
+        for (Progress progress : followers.values()) {
+            if (progress.recentActive) {
+                active++;
+            }
+            progress.recentActive = false;
+        }
+        return active >= raft.quorum();
+    }
+
+    void selfPersisted() {
+        selfMatch = log.stableIndex();
+        maybeCommit();
+    }
+
+    void handleAppendResponse(AppendEntriesResponse response) {
+        Progress progress = followers.get(response.from());
+        progress.recentActive = true;
+        if (response.success()) {
+            if (response.index() > log.lastIndex()) {
+                throw new IllegalStateException(response.from() + " acknowledged index " + response.index()
+                        + " beyond the leader's last index " + log.lastIndex());
+            }
+            boolean advanced = progress.acknowledge(response.index());
+            if (progress.mode == Progress.Mode.PROBE) {
+                progress.becomeReplicate();
+            } else {
+                progress.inflights.freeTo(response.index());
+            }
+            if (advanced) {
+                maybeCommit();
+            }
+            if (response.from().equals(transferee) && progress.match == log.lastIndex()) {
+                raft.send(new TimeoutNow(raft.id, transferee, raft.term));
+            }
+        } else {
+            handleRejection(progress, response);
+        }
+    }
+
+    private void handleRejection(Progress progress, AppendEntriesResponse response) {
+        long rejected = response.index();
+        if (progress.mode == Progress.Mode.REPLICATE ? rejected <= progress.match : rejected != progress.next - 1) {
+            return; // stale: answers a message sent before a later success or probe
+        }
+        // Skip back over the whole conflicting suffix the follower told us about.
+        long next = log.findConflictByTerm(Math.min(response.hintIndex(), rejected), response.hintTerm()) + 1;
+        progress.becomeProbe();
+        progress.next = Math.max(progress.match + 1, Math.min(next, rejected));
+    }
+
+    /** Raft §5.3/§5.4.2: commit the highest index on a quorum, but only by counting current-term entries. */
+    private void maybeCommit() {
+        int n = 0;
+        matchScratch[n++] = selfMatch;
+        for (Progress progress : followers.values()) {
+            matchScratch[n++] = progress.match;
+        }
+        Arrays.sort(matchScratch, 0, n);
+        long quorumIndex = matchScratch[n - raft.quorum()];
+        if (quorumIndex > log.committed() && log.term(quorumIndex) == raft.term) {
+            log.commitTo(quorumIndex);
+            while (!uncommittedBatches.isEmpty() && uncommittedBatches.peekFirst()[0] <= quorumIndex) {
+                uncommittedBytes -= uncommittedBatches.removeFirst()[1];
+            }
+        }
+    }
+
+    /** Sends what each follower's progress allows: called when the driver collects a Ready. */
+    void flush() {
+        for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
+            NodeId follower = entry.getKey();
+            Progress progress = entry.getValue();
+            while (!progress.paused() && progress.next <= log.lastIndex()) {
+                sendAppend(follower, progress);
+            }
+        }
+    }
+
+    private void sendAppend(NodeId follower, Progress progress) {
+        long prevIndex = progress.next - 1;
+        List<LogEntry> entries = log.entries(progress.next, raft.config.maxAppendEntries(), raft.config.maxAppendBytes());
+        raft.send(new AppendEntriesRequest(raft.id, follower, raft.term, prevIndex, log.term(prevIndex), entries,
+                log.committed()));
+        if (progress.mode == Progress.Mode.REPLICATE) {
+            long bytes = 0;
+            for (LogEntry entry : entries) {
+                bytes += entry.sizeInBytes();
+            }
+            progress.next = prevIndex + entries.size() + 1;
+            progress.inflights.add(progress.next - 1, bytes);
+        } else {
+            progress.probeSent = true;
+        }
+    }
+
+    /**
+     * A heartbeat is an empty AppendEntries anchored at the follower's match index, which its log
+     * is known to hold, so it always passes the consistency check and carries the commit index as
+     * far as the follower can take it.
+     */
+    private void sendHeartbeat(NodeId follower, Progress progress) {
+        long anchor = progress.match;
+        raft.send(new AppendEntriesRequest(raft.id, follower, raft.term, anchor, log.term(anchor), List.of(),
+                Math.min(log.committed(), anchor)));
+    }
+
+    void transferTo(NodeId target) {
+        transferee = target;
+        transferElapsed = 0;
+        if (followers.get(target).match == log.lastIndex()) {
+            raft.send(new TimeoutNow(raft.id, target, raft.term));
+        }
+    }
+
+    NodeId transferee() {
+        return transferee;
+    }
+
+    long uncommittedBytes() {
+        return uncommittedBytes;
+    }
+
+    Map<NodeId, Long> matchIndexes() {
+        Map<NodeId, Long> result = new LinkedHashMap<>();
+        result.put(raft.id, selfMatch);
+        followers.forEach((follower, progress) -> result.put(follower, progress.match));
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+package io.raftlog.core.protocol;
+
+/**
+ * A leader's view of one follower's log (etcd's tracker.Progress): what is known to match, what to
+ * send next, and how to send it.
+ *
+ * <ul>
+ *   <li>{@link Mode#PROBE}: the leader does not know where the logs agree; it sends one
+ *       AppendEntries and waits for the answer (or the next heartbeat) before sending another;</li>
+ *   <li>{@link Mode#REPLICATE}: the logs agree up to {@code match}; the leader streams entries
+ *       optimistically from {@code next}, up to the in-flight window.</li>
+ * </ul>
+ */
+final class Progress {
+    enum Mode { PROBE, REPLICATE }
+
+    long match;
+    long next;
+    Mode mode = Mode.PROBE;
+    /** In probe mode: a probe is outstanding, send nothing more until an answer or a heartbeat. */
+    boolean probeSent;
+    /** Heard from in the current CheckQuorum interval. */
+    boolean recentActive = true;
+    final Inflights inflights;
+
+    Progress(long next, int maxInflightMessages, long maxInflightBytes) {
+        this.next = next;
+        this.inflights = new Inflights(maxInflightMessages, maxInflightBytes);
+    }
+
+    boolean paused() {
+        return mode == Mode.PROBE ? probeSent : inflights.full();
+    }
+
+    /** Records a success up to {@code index}; false if it told us nothing new. */
+    boolean acknowledge(long index) {
+        boolean advanced = index > match;
+        if (advanced) {
+            match = index;
+        }
+        next = Math.max(next, index + 1);
+        probeSent = false;
+        return advanced;
+    }
+
+    void becomeProbe() {
+        mode = Mode.PROBE;
+        probeSent = false;
+        next = match + 1;
+        inflights.reset();
+    }
+
+    void becomeReplicate() {
+        mode = Mode.REPLICATE;
+        next = match + 1;
+        inflights.reset();
+    }
+
+    @Override
+    public String toString() {
+        return mode + "{match=" + match + ", next=" + next + ", inflight=" + inflights.count() + "}";
+    }
+}

@@ -1,0 +1,213 @@
+package io.raftlog.core.protocol;
+
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.LogStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The protocol's view of its log: the durable part in the {@link LogStore} followed by the
+ * <em>unstable</em> entries the driver has not yet confirmed durable (etcd's raftLog + unstable).
+ *
+ * <p>Indexes below {@code unstableOffset} are read from the store. The driver writes to the store
+ * only at or after an unstable offset the protocol has seen, so those reads never race a write.
+ * Entries leave the unstable part only through {@link #stableTo}, after the driver confirmed them.
+ */
+final class RaftLog {
+    private final LogStore store;
+    private final ArrayList<LogEntry> unstable = new ArrayList<>();
+    /** Index of {@code unstable.get(0)}; when unstable is empty, {@code store.lastIndex() + 1}. */
+    private long unstableOffset;
+    /** Unstable entries at or below this index were already handed to the driver. */
+    private long handedOutTo;
+    private long committed;
+
+    RaftLog(LogStore store) {
+        this.store = store;
+        this.unstableOffset = store.lastIndex() + 1;
+        this.handedOutTo = unstableOffset - 1;
+    }
+
+    long firstIndex() {
+        return store.firstIndex();
+    }
+
+    long lastIndex() {
+        return unstableOffset + unstable.size() - 1;
+    }
+
+    long lastTerm() {
+        return term(lastIndex());
+    }
+
+    /** The highest index that is durable. */
+    long stableIndex() {
+        return unstableOffset - 1;
+    }
+
+    long committed() {
+        return committed;
+    }
+
+    /** The term of the entry at {@code index}; the index must be in {@code firstIndex()-1..lastIndex()}. */
+    long term(long index) {
+        if (index >= unstableOffset) {
+            if (index > lastIndex()) {
+                throw new IllegalArgumentException("index " + index + " is beyond the last index " + lastIndex());
+            }
+            return unstable.get((int) (index - unstableOffset)).term();
+        }
+        return store.term(index);
+    }
+
+    /** True if the log holds an entry at {@code index} with {@code term} (index 0 matches term 0). */
+    boolean matchTerm(long index, long term) {
+        if (index > lastIndex() || index < firstIndex() - 1) {
+            return false;
+        }
+        return term(index) == term;
+    }
+
+    /** Raft §5.4.1: is a log ending at ({@code index}, {@code term}) at least as up to date as ours? */
+    boolean isUpToDate(long index, long term) {
+        long lastTerm = lastTerm();
+        return term > lastTerm || (term == lastTerm && index >= lastIndex());
+    }
+
+    /**
+     * The largest index at or below {@code index} whose term is at most {@code term}: where a log
+     * that has {@code term} at {@code index} can possibly agree with this one (used for the
+     * rejection hint and its use by the leader).
+     */
+    long findConflictByTerm(long index, long term) {
+        long candidate = Math.min(index, lastIndex());
+        long floor = firstIndex() - 1;
+        while (candidate > floor && term(candidate) > term) {
+            candidate--;
+        }
+        return candidate;
+    }
+
+    /** Appends entries the leader created; they must follow the last index. */
+    void append(List<LogEntry> entries) {
+        if (!entries.isEmpty() && entries.get(0).index() != lastIndex() + 1) {
+            throw new IllegalStateException("append at " + entries.get(0).index() + " after last index " + lastIndex());
+        }
+        unstable.addAll(entries);
+    }
+
+    /**
+     * A follower's append of a leader's entries that follow a matching {@code prevLogIndex}: skips
+     * entries already present with the same term (so a late or duplicated message never truncates
+     * a matching entry), truncates from the first conflict, and appends the rest (Raft §5.3).
+     */
+    void appendFromLeader(List<LogEntry> entries) {
+        int firstNew = entries.size();
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry entry = entries.get(i);
+            if (!matchTerm(entry.index(), entry.term())) {
+                firstNew = i;
+                break;
+            }
+        }
+        if (firstNew == entries.size()) {
+            return;
+        }
+        long from = entries.get(firstNew).index();
+        if (from <= committed) {
+            throw new IllegalStateException("entry " + from + " conflicts with a committed entry (commit index "
+                    + committed + "): the log is inconsistent");
+        }
+        truncateFrom(from);
+        unstable.addAll(entries.subList(firstNew, entries.size()));
+    }
+
+    private void truncateFrom(long from) {
+        if (from > lastIndex()) {
+            return;
+        }
+        if (from >= unstableOffset) {
+            unstable.subList((int) (from - unstableOffset), unstable.size()).clear();
+        } else {
+            // Replaces durable entries: the new ones become unstable and the driver truncates the store.
+            unstable.clear();
+            unstableOffset = from;
+        }
+        handedOutTo = Math.min(handedOutTo, from - 1);
+    }
+
+    /** Unstable entries not yet handed to the driver; marks them handed out. */
+    List<LogEntry> takeEntriesToPersist() {
+        long from = handedOutTo + 1;
+        if (from > lastIndex()) {
+            return List.of();
+        }
+        List<LogEntry> entries = List.copyOf(unstable.subList((int) (from - unstableOffset), unstable.size()));
+        handedOutTo = lastIndex();
+        return entries;
+    }
+
+    boolean hasEntriesToPersist() {
+        return handedOutTo < lastIndex();
+    }
+
+    /**
+     * The driver made entries up to ({@code index}, {@code term}) durable. Ignored if the entry
+     * at {@code index} has since been replaced (its write is then superseded by a later one).
+     *
+     * @return whether the stable index moved
+     */
+    boolean stableTo(long index, long term) {
+        if (index < unstableOffset || index > lastIndex() || term(index) != term || index > handedOutTo) {
+            return false;
+        }
+        unstable.subList(0, (int) (index - unstableOffset + 1)).clear();
+        unstableOffset = index + 1;
+        return true;
+    }
+
+    void commitTo(long index) {
+        if (index > lastIndex()) {
+            throw new IllegalStateException("commit index " + index + " beyond last index " + lastIndex());
+        }
+        if (index > committed) {
+            committed = index;
+        }
+    }
+
+    /**
+     * Up to {@code maxEntries} entries from {@code from} whose sizes add up to about
+     * {@code maxBytes} (at least one entry if any exists).
+     */
+    List<LogEntry> entries(long from, int maxEntries, long maxBytes) {
+        if (from > lastIndex()) {
+            return List.of();
+        }
+        List<LogEntry> result = new ArrayList<>();
+        long bytes = 0;
+        if (from < unstableOffset) {
+            long storedTo = Math.min(unstableOffset - 1, from + maxEntries - 1);
+            List<LogEntry> stored = store.read(from, (int) (storedTo - from + 1), maxBytes);
+            for (LogEntry entry : stored) {
+                if (entry.index() > storedTo) {
+                    break;
+                }
+                result.add(entry);
+                bytes += entry.sizeInBytes();
+            }
+            if (result.isEmpty() || result.get(result.size() - 1).index() < storedTo) {
+                return result;
+            }
+        }
+        long next = from + result.size();
+        for (long i = next; i <= lastIndex() && result.size() < maxEntries; i++) {
+            LogEntry entry = unstable.get((int) (i - unstableOffset));
+            bytes += entry.sizeInBytes();
+            if (bytes > maxBytes && !result.isEmpty()) {
+                break;
+            }
+            result.add(entry);
+        }
+        return result;
+    }
+}

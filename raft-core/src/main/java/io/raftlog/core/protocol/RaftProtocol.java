@@ -1,0 +1,492 @@
+package io.raftlog.core.protocol;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.message.TimeoutNow;
+import io.raftlog.api.message.VoteRequest;
+import io.raftlog.api.message.VoteResponse;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft consensus protocol for one node, as a deterministic state machine (after etcd's raft).
+ *
+ * <p>It has no threads, clock, I/O or randomness of its own: time advances by {@link #tick()},
+ * messages arrive by {@link #step}, records by {@link #propose}, and the election jitter comes from
+ * the injected {@link RandomGenerator}. After any input, {@link #ready()} says what to persist, send
+ * and apply; {@link #persisted} reports a durable write back. Proposals are not sent when they are
+ * made but when {@link #ready()} is called, so every proposal between two calls travels as one
+ * batch: one append, one fsync, one AppendEntries per follower.
+ *
+ * <p>Not thread-safe: one thread (the node's event loop, or the simulator) owns an instance. A
+ * broken invariant throws {@link IllegalStateException}; the owner must then stop the node.
+ */
+public final class RaftProtocol {
+    final NodeId id;
+    final List<NodeId> members;
+    final ProtocolConfig config;
+    final RaftLog log;
+    private final RandomGenerator random;
+
+    long term;
+    private NodeId votedFor;
+    private NodeId leader;
+    private Role role = Role.FOLLOWER;
+    private int electionElapsed;
+    private int randomizedElectionTimeout;
+    private final Map<NodeId, Boolean> votes = new HashMap<>();
+    private LeaderState leaderState;
+
+    private HardState savedHardState;
+    private final List<RaftMessage> messages = new ArrayList<>();
+    private final List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    private long reportedCommitIndex;
+
+    /**
+     * A node starting (or restarting) as a follower from what its store holds.
+     *
+     * @param id      this node; must be one of {@code members}
+     * @param members every voting member, this node included
+     * @param store   the node's durable log, read for entries older than the unstable tail
+     * @param random  the source of election jitter; seed it for reproducible runs
+     */
+    public RaftProtocol(NodeId id, List<NodeId> members, ProtocolConfig config, LogStore store, RandomGenerator random) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.members = List.copyOf(members);
+        if (!this.members.contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is not one of the members " + this.members);
+        }
+        if (this.members.stream().distinct().count() != this.members.size()) {
+            throw new IllegalArgumentException("duplicate member in " + this.members);
+        }
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+        this.log = new RaftLog(store);
+        HardState hardState = store.hardState();
+        this.term = hardState.term();
+        this.votedFor = hardState.votedFor().orElse(null);
+        this.savedHardState = hardState;
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Advances logical time by one tick. */
+    public void tick() {
+        electionElapsed++;
+        if (role == Role.LEADER) {
+            leaderState.tick();
+        } else if (electionElapsed >= randomizedElectionTimeout) {
+            campaign(false);
+        }
+    }
+
+    /** Handles a message from a peer. Messages for another node or from a non-member are ignored. */
+    public void step(RaftMessage message) {
+        if (!message.to().equals(id) || !members.contains(message.from()) || message.from().equals(id)) {
+            return;
+        }
+        if (message.term() > term) {
+            if (message instanceof VoteRequest request && !request.leadershipTransfer() && inLease()) {
+                // CheckQuorum: we heard from a live leader within the election timeout, so this
+                // candidate is disruptive (e.g. it was partitioned away). Ignore it without adopting
+                // its term (Raft thesis §4.2.3).
+                return;
+            }
+            if (message instanceof VoteRequest request && request.preVote()) {
+                // A pre-vote never changes the receiver's term.
+            } else if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
+                // A granted pre-vote carries the term we would campaign in; we adopt it only by campaigning.
+            } else {
+                boolean fromLeader = message instanceof AppendEntriesRequest || message instanceof TimeoutNow;
+                becomeFollower(message.term(), fromLeader ? message.from() : null);
+            }
+        } else if (message.term() < term) {
+            if (message instanceof AppendEntriesRequest) {
+                // A stale leader (e.g. one that was partitioned away): tell it our term so it steps down.
+                messages.add(new AppendEntriesResponse(id, message.from(), term, false, 0, 0, 0));
+            } else if (message instanceof VoteRequest request && request.preVote()) {
+                messagesAfterPersist.add(new VoteResponse(id, message.from(), term, false, true));
+            }
+            return;
+        }
+
+        if (message instanceof VoteRequest request) {
+            handleVoteRequest(request);
+            return;
+        }
+        switch (role) {
+            case LEADER -> stepLeader(message);
+            case CANDIDATE, PRE_CANDIDATE -> stepCandidate(message);
+            case FOLLOWER -> stepFollower(message);
+        }
+    }
+
+    /**
+     * Appends {@code payloads} as consecutive data entries of the current term. They are sent to
+     * followers at the next {@link #ready()}.
+     *
+     * @return the index of the first entry; the rest follow consecutively
+     * @throws NotLeaderException                    if this node is not the leader (or is handing over
+     *                                               leadership), naming the leader it knows
+     * @throws io.raftlog.api.OverloadedException if the leader holds too many uncommitted bytes
+     */
+    public long propose(List<Bytes> payloads) {
+        if (role != Role.LEADER || leaderState.transferee() != null) {
+            throw new NotLeaderException(id, Optional.ofNullable(role == Role.LEADER ? leaderState.transferee() : leader));
+        }
+        if (payloads.isEmpty()) {
+            throw new IllegalArgumentException("nothing to propose");
+        }
+        return leaderState.propose(payloads);
+    }
+
+    /**
+     * Asks this leader to hand leadership to {@code target}: once the target's log is up to date
+     * it is told to campaign at once ({@link TimeoutNow}). Proposals are refused meanwhile; the
+     * transfer is abandoned after an election timeout.
+     */
+    public void transferLeadership(NodeId target) {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, Optional.ofNullable(leader));
+        }
+        if (!members.contains(target)) {
+            throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a member");
+        }
+        if (!target.equals(id)) {
+            leaderState.transferTo(target);
+        }
+    }
+
+    /**
+     * The driver made the entries up to ({@code index}, {@code term}) durable. A stale report (the
+     * entry was replaced since) is ignored.
+     */
+    public void persisted(long index, long entryTerm) {
+        if (log.stableTo(index, entryTerm) && role == Role.LEADER) {
+            leaderState.selfPersisted();
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** True when {@link #ready()} has something for the driver. */
+    public boolean hasReady() {
+        flushReplication();
+        return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || log.hasEntriesToPersist()
+                || !currentHardState().equals(savedHardState) || applicableCommitIndex() != reportedCommitIndex;
+    }
+
+    /** Collects everything the driver must do now; see {@link Ready} for the order. */
+    public Ready ready() {
+        flushReplication();
+        HardState hardState = currentHardState();
+        Optional<HardState> changed = Optional.empty();
+        if (!hardState.equals(savedHardState)) {
+            changed = Optional.of(hardState);
+            savedHardState = hardState;
+        }
+        reportedCommitIndex = applicableCommitIndex();
+        Ready ready = new Ready(changed, log.takeEntriesToPersist(), messages, messagesAfterPersist, reportedCommitIndex);
+        messages.clear();
+        messagesAfterPersist.clear();
+        return ready;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public NodeId id() {
+        return id;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public Optional<NodeId> leader() {
+        return Optional.ofNullable(leader);
+    }
+
+    public Optional<NodeId> votedFor() {
+        return Optional.ofNullable(votedFor);
+    }
+
+    /** The highest index known committed (it may not be durable here yet). */
+    public long commitIndex() {
+        return log.committed();
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    public long lastTerm() {
+        return log.lastTerm();
+    }
+
+    /** The highest index that is durable on this node. */
+    public long stableIndex() {
+        return log.stableIndex();
+    }
+
+    /** The term of the entry at {@code index} ({@code firstIndex-1 <= index <= lastIndex}). */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    /** Entries from {@code from}, durable or not, bounded by count and bytes. */
+    public List<LogEntry> entries(long from, int maxEntries, long maxBytes) {
+        return log.entries(from, maxEntries, maxBytes);
+    }
+
+    /** Payload bytes proposed by this leader and not yet committed (0 on other roles). */
+    public long uncommittedBytes() {
+        return role == Role.LEADER ? leaderState.uncommittedBytes() : 0;
+    }
+
+    public NodeStatus status() {
+        Map<NodeId, Long> matchIndex = role == Role.LEADER ? leaderState.matchIndexes() : Map.of();
+        return new NodeStatus(id, role, term, leader(), log.committed(), log.lastIndex(), matchIndex);
+    }
+
+    @Override
+    public String toString() {
+        return id + "{" + role + ", term=" + term + ", leader=" + leader + ", last=" + log.lastIndex()
+                + ", commit=" + log.committed() + "}";
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    private void stepLeader(RaftMessage message) {
+        if (message instanceof AppendEntriesResponse response) {
+            leaderState.handleAppendResponse(response);
+        } else if (message instanceof AppendEntriesRequest) {
+            throw new IllegalStateException(message.from() + " claims leadership of term " + term
+                    + ", which " + id + " leads: election safety is broken");
+        }
+        // Vote responses and TimeoutNow of our own term need nothing from a leader.
+    }
+
+    private void stepCandidate(RaftMessage message) {
+        if (message instanceof AppendEntriesRequest request) {
+            // Raft §5.2: a candidate that hears from the leader of its term returns to follower.
+            becomeFollower(term, request.from());
+            handleAppendEntries(request);
+        } else if (message instanceof VoteResponse response) {
+            handleVoteResponse(response);
+        }
+    }
+
+    private void stepFollower(RaftMessage message) {
+        if (message instanceof AppendEntriesRequest request) {
+            leader = request.from();
+            electionElapsed = 0;
+            handleAppendEntries(request);
+        } else if (message instanceof TimeoutNow) {
+            campaign(true);
+        }
+    }
+
+    private void handleVoteRequest(VoteRequest request) {
+        boolean canVote = request.from().equals(votedFor)
+                || (votedFor == null && leader == null)
+                || (request.preVote() && request.term() > term);
+        if (canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())) {
+            if (!request.preVote()) {
+                electionElapsed = 0;
+                votedFor = request.from();
+            }
+            // The grant leaves only after the vote is durable (Ready#messagesAfterPersist).
+            messagesAfterPersist.add(new VoteResponse(id, request.from(), request.term(), true, request.preVote()));
+        } else {
+            messagesAfterPersist.add(new VoteResponse(id, request.from(), term, false, request.preVote()));
+        }
+    }
+
+    private void handleVoteResponse(VoteResponse response) {
+        if (response.preVote() != (role == Role.PRE_CANDIDATE)) {
+            return;
+        }
+        if (role == Role.PRE_CANDIDATE && response.granted() && response.term() != term + 1) {
+            return; // a grant for an earlier pre-vote round
+        }
+        votes.putIfAbsent(response.from(), response.granted());
+        long granted = votes.values().stream().filter(Boolean::booleanValue).count();
+        long rejected = votes.size() - granted;
+        if (granted >= quorum()) {
+            if (role == Role.PRE_CANDIDATE) {
+                becomeCandidate(false);
+            } else {
+                becomeLeader();
+            }
+        } else if (rejected >= quorum()) {
+            becomeFollower(term, null);
+        }
+    }
+
+    private void handleAppendEntries(AppendEntriesRequest request) {
+        long committed = log.committed();
+        if (request.lastIndex() <= committed) {
+            // Everything it carries is already committed here, hence matches (Log Matching).
+            messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, committed, 0, 0));
+            return;
+        }
+        List<LogEntry> entries = request.entries();
+        long prevIndex = request.prevLogIndex();
+        long prevTerm = request.prevLogTerm();
+        if (prevIndex < committed) {
+            // Skip the committed prefix; the entry at the commit index matches the leader's.
+            int skip = (int) (committed - prevIndex);
+            prevIndex = committed;
+            prevTerm = entries.get(skip - 1).term();
+            entries = entries.subList(skip, entries.size());
+        }
+        if (!log.matchTerm(prevIndex, prevTerm)) {
+            // Raft §5.3 consistency check failed; hint where our logs may agree so the leader can
+            // skip a whole conflicting term in one round trip.
+            long hintIndex = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
+            long hintTerm = log.term(hintIndex);
+            messagesAfterPersist.add(new AppendEntriesResponse(
+                    id, request.from(), term, false, request.prevLogIndex(), hintIndex, hintTerm));
+            return;
+        }
+        log.appendFromLeader(entries);
+        long lastNew = request.lastIndex();
+        // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
+        log.commitTo(Math.min(request.leaderCommit(), lastNew));
+        messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0));
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    private void campaign(boolean leadershipTransfer) {
+        if (config.preVote() && !leadershipTransfer) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate(leadershipTransfer);
+        }
+    }
+
+    private void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leader = null;
+        leaderState = null;
+        resetElectionTimer();
+        startPoll(term + 1, true, false);
+    }
+
+    private void becomeCandidate(boolean leadershipTransfer) {
+        role = Role.CANDIDATE;
+        term++;
+        votedFor = id;
+        leader = null;
+        leaderState = null;
+        resetElectionTimer();
+        startPoll(term, false, leadershipTransfer);
+    }
+
+    private void startPoll(long pollTerm, boolean preVote, boolean leadershipTransfer) {
+        votes.clear();
+        votes.put(id, true);
+        if (quorum() == 1) {
+            if (preVote) {
+                becomeCandidate(false);
+            } else {
+                becomeLeader();
+            }
+            return;
+        }
+        for (NodeId member : members) {
+            if (!member.equals(id)) {
+                // After persist: a candidate's self-vote must be durable before it asks for votes.
+                messagesAfterPersist.add(new VoteRequest(
+                        id, member, pollTerm, log.lastIndex(), log.lastTerm(), preVote, leadershipTransfer));
+            }
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leader = id;
+        electionElapsed = 0;
+        votes.clear();
+        leaderState = new LeaderState(this);
+        // Raft §8: commit a no-op of the new term so entries of earlier terms get committed (§5.4.2).
+        log.append(List.of(new LogEntry(log.lastIndex() + 1, term, EntryType.NOOP, Bytes.EMPTY)));
+    }
+
+    void becomeFollower(long newTerm, NodeId newLeader) {
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+        }
+        role = Role.FOLLOWER;
+        leader = newLeader;
+        leaderState = null;
+        votes.clear();
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    int quorum() {
+        return members.size() / 2 + 1;
+    }
+
+    void send(RaftMessage message) {
+        messages.add(message);
+    }
+
+    int electionElapsed() {
+        return electionElapsed;
+    }
+
+    void resetElectionElapsed() {
+        electionElapsed = 0;
+    }
+
+    private boolean inLease() {
+        return config.checkQuorum() && leader != null && electionElapsed < config.electionTicks();
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+    }
+
+    private void flushReplication() {
+        if (role == Role.LEADER) {
+            leaderState.flush();
+        }
+    }
+
+    private HardState currentHardState() {
+        if (savedHardState.term() == term && Objects.equals(savedHardState.votedFor().orElse(null), votedFor)) {
+            return savedHardState;
+        }
+        return new HardState(term, Optional.ofNullable(votedFor));
+    }
+
+    private long applicableCommitIndex() {
+        return Math.min(log.committed(), log.stableIndex());
+    }
+}

@@ -1,0 +1,48 @@
+package io.raftlog.core.protocol;
+
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.storage.HardState;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the protocol asks its driver to do after some inputs, collected by
+ * {@link RaftProtocol#ready()}. The driver must, in this order:
+ * <ol>
+ *   <li>send {@link #messages()} — they depend on nothing unsaved (a leader's AppendEntries go out
+ *       while its own write is in flight);</li>
+ *   <li>durably save {@link #hardState()} if present and append {@link #entries()}, first
+ *       truncating its log from {@code entries().get(0).index()} if it already holds that index;</li>
+ *   <li>only once this Ready's writes <em>and those of every earlier Ready</em> are durable, send
+ *       {@link #messagesAfterPersist()} (votes and acknowledgements promise durable state) and call
+ *       {@link RaftProtocol#persisted(long, long)} with the last entry;</li>
+ *   <li>apply committed entries up to {@link #commitIndex()}, which never exceeds what is durable.</li>
+ * </ol>
+ *
+ * @param hardState            term and vote to save, when they changed
+ * @param entries              entries to append (possibly replacing a conflicting suffix)
+ * @param messages             messages to send now
+ * @param messagesAfterPersist messages to send once the writes above are durable
+ * @param commitIndex          highest index that is committed and durable here
+ */
+public record Ready(
+        Optional<HardState> hardState, List<LogEntry> entries, List<RaftMessage> messages,
+        List<RaftMessage> messagesAfterPersist, long commitIndex) {
+
+    public Ready {
+        entries = List.copyOf(entries);
+        messages = List.copyOf(messages);
+        messagesAfterPersist = List.copyOf(messagesAfterPersist);
+    }
+
+    /** The last entry to persist, or {@code null} if there is none. */
+    public LogEntry lastEntry() {
+        return entries.isEmpty() ? null : entries.get(entries.size() - 1);
+    }
+
+    /** True when there is something to write to storage. */
+    public boolean mustPersist() {
+        return hardState.isPresent() || !entries.isEmpty();
+    }
+}

@@ -1,0 +1,246 @@
+package io.raftlog.core.protocol;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.core.storage.InMemoryLogStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * A synchronous, in-process cluster for protocol tests (after etcd's {@code network} in
+ * raft_test.go): every node's Ready is persisted at once, messages wait in one FIFO queue until
+ * {@link #deliverAll()} hands them over, and links can be cut, nodes isolated, and messages
+ * dropped or held by a predicate. Fully deterministic: no threads, no clock.
+ */
+final class TestCluster {
+    final Map<NodeId, RaftProtocol> nodes = new LinkedHashMap<>();
+    final Map<NodeId, InMemoryLogStore> stores = new LinkedHashMap<>();
+    final List<NodeId> ids;
+    final ProtocolConfig config;
+    private final long seed;
+    private final ArrayDeque<RaftMessage> queue = new ArrayDeque<>();
+    /** Every message ever put on the wire, in order, for assertions. */
+    final List<RaftMessage> sent = new ArrayList<>();
+    private final Set<List<NodeId>> cutLinks = new HashSet<>();
+    private Predicate<RaftMessage> drop = message -> false;
+
+    TestCluster(int size, ProtocolConfig config, long seed) {
+        List<NodeId> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            members.add(NodeId.of("n" + i));
+        }
+        this.ids = List.copyOf(members);
+        this.config = config;
+        this.seed = seed;
+        for (NodeId id : ids) {
+            InMemoryLogStore store = new InMemoryLogStore();
+            stores.put(id, store);
+            nodes.put(id, new RaftProtocol(id, ids, config, store, new SplittableRandom(seed + id.hashCode())));
+        }
+    }
+
+    TestCluster(int size, ProtocolConfig config) {
+        this(size, config, 42);
+    }
+
+    static NodeId id(int n) {
+        return NodeId.of("n" + n);
+    }
+
+    RaftProtocol node(int n) {
+        return nodes.get(id(n));
+    }
+
+    /** Restarts node {@code n} from what its store holds (everything it persisted survives). */
+    RaftProtocol restart(int n) {
+        NodeId id = id(n);
+        InMemoryLogStore old = stores.get(id);
+        old.close();
+        InMemoryLogStore reopened = new InMemoryLogStore(old.volume());
+        stores.put(id, reopened);
+        RaftProtocol fresh = new RaftProtocol(id, ids, config, reopened, new SplittableRandom(seed * 31 + id.hashCode()));
+        nodes.put(id, fresh);
+        queue.removeIf(message -> message.to().equals(id));
+        return fresh;
+    }
+
+    /** Replaces node {@code n}'s log (and term) before anything runs, for log-shape scenarios. */
+    void setLog(int n, long term, long... entryTerms) {
+        NodeId id = id(n);
+        InMemoryLogStore store = new InMemoryLogStore();
+        List<LogEntry> entries = new ArrayList<>();
+        for (int i = 0; i < entryTerms.length; i++) {
+            entries.add(LogEntry.data(i + 1, entryTerms[i], Bytes.ofUtf8(n + ":" + (i + 1))));
+        }
+        store.append(entries);
+        store.saveHardState(new io.raftlog.api.spi.storage.HardState(term, java.util.Optional.empty()));
+        stores.put(id, store);
+        nodes.put(id, new RaftProtocol(id, ids, config, store, new SplittableRandom(seed + id.hashCode())));
+    }
+
+    void cut(int a, int b) {
+        cutLinks.add(List.of(id(a), id(b)));
+        cutLinks.add(List.of(id(b), id(a)));
+    }
+
+    void isolate(int n) {
+        for (NodeId other : ids) {
+            if (!other.equals(id(n))) {
+                cutLinks.add(List.of(id(n), other));
+                cutLinks.add(List.of(other, id(n)));
+            }
+        }
+    }
+
+    void heal() {
+        cutLinks.clear();
+        drop = message -> false;
+    }
+
+    /** Drops (forever) every message matching {@code predicate} from now on. */
+    void dropIf(Predicate<RaftMessage> predicate) {
+        drop = predicate;
+    }
+
+    /** Collects and performs every node's Ready: persist at once, then queue the messages. */
+    void processReadies() {
+        boolean again = true;
+        while (again) {
+            again = false;
+            for (Map.Entry<NodeId, RaftProtocol> entry : nodes.entrySet()) {
+                RaftProtocol raft = entry.getValue();
+                if (raft.hasReady()) {
+                    again = true;
+                    persistAndSend(stores.get(entry.getKey()), raft, raft.ready());
+                }
+            }
+        }
+    }
+
+    static void persist(InMemoryLogStore store, Ready ready) {
+        ready.hardState().ifPresent(store::saveHardState);
+        if (!ready.entries().isEmpty()) {
+            long first = ready.entries().get(0).index();
+            if (first <= store.lastIndex()) {
+                store.truncateSuffix(first);
+            }
+            store.append(ready.entries());
+        }
+    }
+
+    private void persistAndSend(InMemoryLogStore store, RaftProtocol raft, Ready ready) {
+        ready.messages().forEach(this::send);
+        persist(store, ready);
+        ready.messagesAfterPersist().forEach(this::send);
+        LogEntry last = ready.lastEntry();
+        if (last != null) {
+            raft.persisted(last.index(), last.term());
+        }
+    }
+
+    private void send(RaftMessage message) {
+        sent.add(message);
+        if (!cutLinks.contains(List.of(message.from(), message.to())) && !drop.test(message)) {
+            queue.add(message);
+        }
+    }
+
+    /** Messages waiting for delivery. */
+    List<RaftMessage> pending() {
+        return List.copyOf(queue);
+    }
+
+    /** Removes and returns the waiting messages matching {@code predicate} (they are not delivered). */
+    List<RaftMessage> take(Predicate<RaftMessage> predicate) {
+        List<RaftMessage> taken = queue.stream().filter(predicate).collect(Collectors.toList());
+        queue.removeAll(taken);
+        return taken;
+    }
+
+    /** Delivers one message now (it may be a held or crafted one). */
+    void deliver(RaftMessage message) {
+        nodes.get(message.to()).step(message);
+        processReadies();
+    }
+
+    /** Processes readies and delivers messages until nothing is left in flight. */
+    void deliverAll() {
+        processReadies();
+        while (!queue.isEmpty()) {
+            RaftMessage message = queue.poll();
+            nodes.get(message.to()).step(message);
+            processReadies();
+        }
+    }
+
+    /** Ticks every node once, then delivers everything. */
+    void tickAll() {
+        nodes.values().forEach(RaftProtocol::tick);
+        deliverAll();
+    }
+
+    void tickAll(int times) {
+        for (int i = 0; i < times; i++) {
+            tickAll();
+        }
+    }
+
+    /** Ticks only node {@code n} until it leaves the follower role (it campaigns), then delivers. */
+    void campaign(int n) {
+        RaftProtocol raft = node(n);
+        Role start = raft.role();
+        for (int i = 0; i < 3 * config.electionTicks() && raft.role() == start; i++) {
+            raft.tick();
+        }
+        deliverAll();
+    }
+
+    /** Makes node {@code n} the leader by letting it campaign; fails if it does not win. */
+    RaftProtocol elect(int n) {
+        campaign(n);
+        RaftProtocol raft = node(n);
+        if (raft.role() != Role.LEADER) {
+            throw new AssertionError("n" + n + " did not become leader: " + raft);
+        }
+        return raft;
+    }
+
+    /** Proposes UTF-8 records on node {@code n}; returns the first index. */
+    long propose(int n, String... records) {
+        List<Bytes> payloads = new ArrayList<>();
+        for (String record : records) {
+            payloads.add(Bytes.ofUtf8(record));
+        }
+        return node(n).propose(payloads);
+    }
+
+    /** The whole log of node {@code n} (durable and not), as terms. */
+    List<Long> terms(int n) {
+        RaftProtocol raft = node(n);
+        List<Long> terms = new ArrayList<>();
+        for (long i = 1; i <= raft.lastIndex(); i++) {
+            terms.add(raft.termAt(i));
+        }
+        return terms;
+    }
+
+    List<LogEntry> log(int n) {
+        RaftProtocol raft = node(n);
+        return raft.lastIndex() == 0 ? List.of() : raft.entries(1, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    List<RaftProtocol> leaders() {
+        return nodes.values().stream().filter(raft -> raft.role() == Role.LEADER).collect(Collectors.toList());
+    }
+}
