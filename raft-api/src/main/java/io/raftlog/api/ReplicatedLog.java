@@ -20,8 +20,10 @@ public interface ReplicatedLog extends AutoCloseable {
     CompletableFuture<Long> append(Bytes record);
 
     /**
-     * Appends records as one batch, in order; completes with their offsets (strictly increasing,
-     * possibly with gaps) once all are committed. The batch commits or fails as a whole.
+     * Appends records as one batch, in order and at consecutive offsets; completes with their
+     * offsets once all are committed. Commitment is in log order, so if the future fails with
+     * {@link IndeterminateResultException} some prefix of the batch may be committed; a definite
+     * failure means none of it is.
      */
     CompletableFuture<List<Long>> appendAll(List<Bytes> records);
 

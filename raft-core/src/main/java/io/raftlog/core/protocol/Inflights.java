@@ -51,13 +51,6 @@ final class Inflights {
         }
     }
 
-    /** Frees the oldest message, so a follower that lost messages is probed again. */
-    void freeFirst() {
-        if (count > 0) {
-            freeTo(lastIndexes[start]);
-        }
-    }
-
     void reset() {
         start = 0;
         count = 0;

@@ -82,16 +82,32 @@ final class LeaderState {
         if (transferee != null && ++transferElapsed >= raft.config.electionTicks()) {
             transferee = null; // a transfer that did not finish within an election timeout is abandoned
         }
+        detectStalls();
         if (heartbeatElapsed >= raft.config.heartbeatTicks()) {
             heartbeatElapsed = 0;
             for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
                 Progress progress = entry.getValue();
-                if (progress.mode == Progress.Mode.PROBE) {
-                    progress.probeSent = false; // re-probe: the last probe or its answer may be lost
-                } else if (progress.inflights.full()) {
-                    progress.inflights.freeFirst(); // messages may be lost; let one more through
-                }
                 sendHeartbeat(entry.getKey(), progress);
+            }
+        }
+    }
+
+    /**
+     * In replicate mode the leader streams entries without waiting, so a lost message goes
+     * unnoticed until a later one is rejected for the gap, and if no later one comes, forever.
+     * When entries sent stay unacknowledged for an election timeout, resend from the match index
+     * (probe mode): at worst a duplicate, which the follower ignores. (A lost probe needs no such
+     * care: the answer to the next heartbeat unpauses probing.)
+     */
+    private void detectStalls() {
+        int limit = raft.config.electionTicks();
+        for (Progress progress : followers.values()) {
+            if (progress.mode == Progress.Mode.REPLICATE && progress.match < progress.next - 1) {
+                if (++progress.stalledTicks >= limit) {
+                    progress.becomeProbe();
+                }
+            } else {
+                progress.stalledTicks = 0;
             }
         }
     }
@@ -120,9 +136,14 @@ final class LeaderState {
                 throw new IllegalStateException(response.from() + " acknowledged index " + response.index()
                         + " beyond the leader's last index " + log.lastIndex());
             }
+            // A probe is answered when the follower accepted entries up to where we probed; an
+            // answer to a heartbeat (anchored at the old match index) only unpauses probing.
+            boolean probeAnswered = response.index() >= progress.next - 1;
             boolean advanced = progress.acknowledge(response.index());
             if (progress.mode == Progress.Mode.PROBE) {
-                progress.becomeReplicate();
+                if (probeAnswered) {
+                    progress.becomeReplicate();
+                }
             } else {
                 progress.inflights.freeTo(response.index());
             }

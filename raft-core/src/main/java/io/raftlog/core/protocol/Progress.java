@@ -19,6 +19,8 @@ final class Progress {
     Mode mode = Mode.PROBE;
     /** In probe mode: a probe is outstanding, send nothing more until an answer or a heartbeat. */
     boolean probeSent;
+    /** Leader ticks since entries were sent that the follower has not acknowledged. */
+    int stalledTicks;
     /** Heard from in the current CheckQuorum interval. */
     boolean recentActive = true;
     final Inflights inflights;
@@ -37,6 +39,7 @@ final class Progress {
         boolean advanced = index > match;
         if (advanced) {
             match = index;
+            stalledTicks = 0;
         }
         next = Math.max(next, index + 1);
         probeSent = false;
@@ -46,6 +49,7 @@ final class Progress {
     void becomeProbe() {
         mode = Mode.PROBE;
         probeSent = false;
+        stalledTicks = 0;
         next = match + 1;
         inflights.reset();
     }

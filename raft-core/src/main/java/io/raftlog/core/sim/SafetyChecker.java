@@ -1,0 +1,154 @@
+package io.raftlog.core.sim;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.message.LogEntry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks Raft's safety properties (Raft §5.4, Figure 3) incrementally as a simulation runs, so
+ * each check costs O(1) per entry or per election instead of comparing whole logs each step:
+ * <ul>
+ *   <li><b>Election Safety</b>: at most one leader per term;</li>
+ *   <li><b>Leader Append-Only</b>: a leader never overwrites or deletes entries of its log;</li>
+ *   <li><b>Log Matching</b>: two logs with an entry of the same index and term agree on every
+ *       entry up to it — checked through a hash of each log prefix, recorded per (index, term);</li>
+ *   <li><b>Leader Completeness</b>: a new leader's log holds every entry committed so far;</li>
+ *   <li><b>State Machine Safety</b>: no two nodes apply different entries at one index;</li>
+ *   <li>every acknowledged append stays at its acknowledged offset.</li>
+ * </ul>
+ * A violation throws {@link IllegalStateException}; the simulation reports it with its seed.
+ */
+final class SafetyChecker {
+    private final Map<Long, NodeId> leaderByTerm = new HashMap<>();
+    /** Prefix hash of every (index, term) seen in any log. */
+    private final Map<Long, Long> prefixHashByIndexTerm = new HashMap<>();
+    /** The committed log as learnt from every node's applied entries; index i at position i-1. */
+    private final List<LogEntry> committed = new ArrayList<>();
+    private final Map<Long, Bytes> acknowledged = new HashMap<>();
+
+    /** Records that {@code node} leads {@code term}; checks Election Safety and Leader Completeness. */
+    void onLeader(NodeId node, long term, LogView log) {
+        NodeId previous = leaderByTerm.putIfAbsent(term, node);
+        if (previous == null) {
+            long lastCommitted = committed.size();
+            if (lastCommitted > 0 && (log.lastIndex() < lastCommitted
+                    || log.termAt(lastCommitted) != committed.get((int) lastCommitted - 1).term())) {
+                throw new IllegalStateException("Leader Completeness: " + node + " leads term " + term
+                        + " without committed entry " + committed.get((int) lastCommitted - 1));
+            }
+        } else if (!previous.equals(node)) {
+            throw new IllegalStateException("Election Safety: " + previous + " and " + node + " both lead term " + term);
+        }
+    }
+
+    /**
+     * {@code node} hands {@code entries} to its disk, replacing whatever it had from their first
+     * index. Checks Leader Append-Only and Log Matching and extends the node's prefix hashes.
+     */
+    void onEntries(NodeId node, boolean isLeader, long lastHandedIndex, List<LogEntry> entries, PrefixHashes hashes) {
+        long first = entries.get(0).index();
+        if (isLeader && first <= lastHandedIndex) {
+            throw new IllegalStateException("Leader Append-Only: leader " + node + " rewrites its log from index " + first
+                    + " (it had " + lastHandedIndex + ")");
+        }
+        hashes.truncate(first - 1);
+        for (LogEntry entry : entries) {
+            long hash = hashes.append(entry);
+            Long known = prefixHashByIndexTerm.putIfAbsent(key(entry.index(), entry.term()), hash);
+            if (known != null && known != hash) {
+                throw new IllegalStateException("Log Matching: " + node + " holds entry " + entry.index() + " of term "
+                        + entry.term() + " after a prefix that differs from another node's");
+            }
+        }
+    }
+
+    /** {@code node} applies committed {@code entries}; checks State Machine Safety. */
+    void onApply(NodeId node, List<LogEntry> entries) {
+        for (LogEntry entry : entries) {
+            int position = (int) entry.index() - 1;
+            if (position < committed.size()) {
+                LogEntry known = committed.get(position);
+                if (!known.equals(entry)) {
+                    throw new IllegalStateException("State Machine Safety: " + node + " applies " + entry
+                            + " where " + known + " was applied elsewhere");
+                }
+            } else if (position == committed.size()) {
+                committed.add(entry);
+            } else {
+                throw new IllegalStateException(node + " applies index " + entry.index() + " before index "
+                        + (committed.size() + 1) + " was applied anywhere");
+            }
+        }
+    }
+
+    /** The client was told {@code payload} committed at {@code offset}. */
+    void onAcknowledged(long offset, Bytes payload) {
+        LogEntry entry = committedAt(offset);
+        if (entry == null || !entry.payload().equals(payload)) {
+            throw new IllegalStateException("acknowledged " + payload + " at offset " + offset + " but the committed entry is "
+                    + entry);
+        }
+        if (acknowledged.put(offset, payload) != null) {
+            throw new IllegalStateException("offset " + offset + " acknowledged twice");
+        }
+    }
+
+    /** The committed entry at {@code index}, or null if none is known yet. */
+    LogEntry committedAt(long index) {
+        return index >= 1 && index <= committed.size() ? committed.get((int) index - 1) : null;
+    }
+
+    long committedIndex() {
+        return committed.size();
+    }
+
+    Map<Long, Bytes> acknowledged() {
+        return acknowledged;
+    }
+
+    int elections() {
+        return leaderByTerm.size();
+    }
+
+    private static long key(long index, long term) {
+        return (index << 24) ^ term;
+    }
+
+    /** Read access to a node's log for the Leader Completeness check. */
+    interface LogView {
+        long lastIndex();
+
+        long termAt(long index);
+    }
+
+    /** A running hash of each prefix of one node's log, index i at position i-1. */
+    static final class PrefixHashes {
+        private long[] hashes = new long[256];
+        private int size;
+
+        void truncate(long lastKept) {
+            if (lastKept < size) {
+                size = (int) Math.max(0, lastKept);
+            }
+        }
+
+        long append(LogEntry entry) {
+            if (entry.index() != size + 1) {
+                throw new IllegalStateException("log gap: entry " + entry.index() + " after " + size);
+            }
+            long previous = size == 0 ? 0x5bd1e995L : hashes[size - 1];
+            long hash = previous * 0x9E3779B97F4A7C15L + entry.term() * 1_000_003L
+                    + entry.type().code() * 31L + entry.payload().hashCode();
+            hash ^= hash >>> 29;
+            if (size == hashes.length) {
+                hashes = java.util.Arrays.copyOf(hashes, size * 2);
+            }
+            hashes[size++] = hash;
+            return hash;
+        }
+    }
+}
