@@ -1,20 +1,31 @@
 package io.raftlog.api;
 
-import java.util.regex.Pattern;
-
 /**
  * The name of a cluster member: 1 to 64 characters from {@code [A-Za-z0-9._-]}.
  *
  * @param value the name
  */
 public record NodeId(String value) implements Comparable<NodeId> {
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-
     public NodeId {
-        if (value == null || !VALID.matcher(value).matches()) {
+        if (!valid(value)) {
             throw new IllegalArgumentException(
                     "invalid node id '" + value + "': use 1 to 64 characters from A-Z, a-z, 0-9, '.', '_' and '-'");
         }
+    }
+
+    private static boolean valid(String value) {
+        if (value == null || value.isEmpty() || value.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static NodeId of(String value) {

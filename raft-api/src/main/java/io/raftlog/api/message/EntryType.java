@@ -9,6 +9,8 @@ public enum EntryType {
     /** A cluster membership configuration (reserved for membership changes). */
     CONFIGURATION(2);
 
+    private static final EntryType[] BY_CODE = {DATA, NOOP, CONFIGURATION};
+
     private final int code;
 
     EntryType(int code) {
@@ -22,11 +24,6 @@ public enum EntryType {
 
     /** The type with {@code code}, or {@code null} if the code is unknown. */
     public static EntryType fromCode(int code) {
-        for (EntryType type : values()) {
-            if (type.code == code) {
-                return type;
-            }
-        }
-        return null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 }

@@ -23,5 +23,8 @@ public record VoteRequest(
         Messages.requireNonNegative("term", term);
         Messages.requireNonNegative("lastLogIndex", lastLogIndex);
         Messages.requireNonNegative("lastLogTerm", lastLogTerm);
+        if (preVote && leadershipTransfer) {
+            throw new IllegalArgumentException("a leadership transfer campaign skips the pre-vote");
+        }
     }
 }

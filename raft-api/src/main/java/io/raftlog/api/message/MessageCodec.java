@@ -1,0 +1,474 @@
+package io.raftlog.api.message;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The versioned binary encoding of {@link RaftMessage}s, used on the wire.
+ *
+ * <h2>Format (version {@value #VERSION})</h2>
+ *
+ * <p>All integers are big-endian, whatever the order set on the buffer. A node id is its length
+ * as an unsigned byte (1 to 64) followed by that many ASCII bytes from {@code [A-Za-z0-9._-]}.
+ * Every message starts with the same prefix:
+ *
+ * <pre>
+ * version u8 (= 1) | type u8 | from id | to id | term i64
+ * </pre>
+ *
+ * followed by the fields of its type:
+ *
+ * <pre>
+ * 1 VoteRequest            lastLogIndex i64 | lastLogTerm i64 | flags u8 (0x01 preVote, 0x02 leadershipTransfer)
+ * 2 VoteResponse           flags u8 (0x01 granted, 0x02 preVote)
+ * 3 AppendEntriesRequest   prevLogIndex i64 | prevLogTerm i64 | leaderCommit i64 | entry count i32 | entries
+ *                          where each entry is: index i64 | term i64 | type u8 ({@link EntryType#code()})
+ *                                               | payload length i32 | payload bytes
+ * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
+ * 5 TimeoutNow             (nothing more)
+ * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
+ * </pre>
+ *
+ * <p>The encoding is canonical: flag bits not listed above must be zero, so a message has
+ * exactly one encoding and {@code encode(decode(bytes))} gives back {@code bytes}. A message
+ * carries no length prefix and no checksum; framing and integrity belong to the transport.
+ *
+ * <h2>Contract</h2>
+ *
+ * <p>{@link #decode} consumes exactly the remaining bytes of its buffer: one frame, one message.
+ * It rejects anything that is not a valid encoding — truncated input, trailing bytes, an unknown
+ * version, message type or entry type, negative or oversized counts and lengths, invalid node
+ * ids, set reserved flag bits, and values the message records refuse (negative terms,
+ * non-consecutive entries, an entry term above the message term, an index below 1…) — with a
+ * {@link MalformedMessageException} and never any other exception. Counts and lengths are checked
+ * against the bytes remaining before anything is allocated for them, so a corrupt frame cannot
+ * make the decoder allocate more than the frame's own size. Payloads are copied out of the
+ * source buffer, which the caller may reuse or release as soon as {@code decode} returns.
+ *
+ * <h2>Threading and allocation</h2>
+ *
+ * <p>The class holds no state: every method may be called from any thread at once, as long as
+ * each call gets its own buffer (a {@link ByteBuffer} is not thread-safe). A call changes
+ * nothing on its buffer but the position; the byte order is restored before it returns.
+ * Besides the decoded records and payload copies, the codec allocates nothing on its hot path.
+ */
+public final class MessageCodec {
+    /** The format version this codec writes, and the only one it reads. */
+    public static final int VERSION = 1;
+
+    private static final int TYPE_VOTE_REQUEST = 1;
+    private static final int TYPE_VOTE_RESPONSE = 2;
+    private static final int TYPE_APPEND_ENTRIES_REQUEST = 3;
+    private static final int TYPE_APPEND_ENTRIES_RESPONSE = 4;
+    private static final int TYPE_TIMEOUT_NOW = 5;
+    private static final int TYPE_INSTALL_SNAPSHOT_REQUEST = 6;
+
+    private static final int VOTE_PRE_VOTE = 0x01;
+    private static final int VOTE_LEADERSHIP_TRANSFER = 0x02;
+    private static final int RESPONSE_GRANTED = 0x01;
+    private static final int RESPONSE_PRE_VOTE = 0x02;
+    private static final int APPEND_SUCCESS = 0x01;
+
+    private static final String[] TYPE_NAMES = {
+        null, "VoteRequest", "VoteResponse", "AppendEntriesRequest", "AppendEntriesResponse", "TimeoutNow",
+    };
+
+    private static final int MAX_NODE_ID_BYTES = 64;
+    private static final int TYPE_OFFSET = 1;
+    /** version, type, term; the two node ids come on top. */
+    private static final int PREFIX_BYTES = 1 + 1 + Long.BYTES;
+    /** index, term, type code, payload length. */
+    private static final int ENTRY_HEADER_BYTES = Long.BYTES + Long.BYTES + 1 + Integer.BYTES;
+
+    /** Entry types by code; EntryType.fromCode would clone values() on every call. */
+    private static final EntryType[] ENTRY_TYPES = new EntryType[256];
+
+    static {
+        for (EntryType type : EntryType.values()) {
+            ENTRY_TYPES[type.code()] = type;
+        }
+    }
+
+    private MessageCodec() {
+    }
+
+    /**
+     * The exact number of bytes {@link #encode(RaftMessage, ByteBuffer)} writes for {@code message}.
+     *
+     * @throws IllegalArgumentException if the encoding would exceed {@link Integer#MAX_VALUE} bytes
+     */
+    public static int encodedSize(RaftMessage message) {
+        Objects.requireNonNull(message, "message");
+        long size = PREFIX_BYTES + nodeIdSize(message.from()) + nodeIdSize(message.to());
+        if (message instanceof VoteRequest) {
+            size += Long.BYTES + Long.BYTES + 1;
+        } else if (message instanceof VoteResponse) {
+            size += 1;
+        } else if (message instanceof AppendEntriesRequest request) {
+            size += Long.BYTES * 3 + Integer.BYTES;
+            List<LogEntry> entries = request.entries();
+            for (int i = 0; i < entries.size(); i++) {
+                size += ENTRY_HEADER_BYTES + entries.get(i).payload().size();
+            }
+        } else if (message instanceof AppendEntriesResponse) {
+            size += 1 + Long.BYTES * 3;
+        } else if (!(message instanceof TimeoutNow)) {
+            throw unsupported(message);
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "a " + message.getClass().getSimpleName() + " of " + size + " bytes is too large to encode");
+        }
+        return (int) size;
+    }
+
+    /**
+     * Writes {@code message} at {@code target}'s position, advancing it by
+     * {@link #encodedSize(RaftMessage)} bytes.
+     *
+     * @throws IllegalArgumentException if {@code target} is read-only or has fewer bytes remaining
+     *                                  than the encoding needs; nothing is written then
+     */
+    public static void encode(RaftMessage message, ByteBuffer target) {
+        int size = encodedSize(message);
+        if (target.isReadOnly()) {
+            throw new IllegalArgumentException("cannot encode into a read-only buffer");
+        }
+        if (target.remaining() < size) {
+            throw new IllegalArgumentException("the encoded " + message.getClass().getSimpleName() + " needs "
+                    + size + " bytes but the target buffer has only " + target.remaining() + " remaining");
+        }
+        write(message, target, size);
+    }
+
+    /** Encodes {@code message} into a new heap buffer, flipped: position 0, limit the encoded size. */
+    public static ByteBuffer encode(RaftMessage message) {
+        int size = encodedSize(message);
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        write(message, buffer, size);
+        return buffer.flip();
+    }
+
+    /**
+     * Decodes the remaining bytes of {@code source} as exactly one message. On success the
+     * position is at the limit; on failure it is where it was.
+     *
+     * @throws MalformedMessageException if the bytes are not a valid encoding (see the class
+     *                                   documentation); its offset counts from the position at call
+     */
+    public static RaftMessage decode(ByteBuffer source) {
+        int start = source.position();
+        ByteOrder order = source.order();
+        source.order(ByteOrder.BIG_ENDIAN);
+        try {
+            RaftMessage message = read(source, start);
+            if (source.hasRemaining()) {
+                throw new MalformedMessageException(source.remaining() + " trailing byte(s) after a complete "
+                        + message.getClass().getSimpleName(), source.position() - start);
+            }
+            return message;
+        } catch (RuntimeException e) {
+            source.position(start);
+            throw e;
+        } finally {
+            source.order(order);
+        }
+    }
+
+    // ---- encoding ----
+
+    private static void write(RaftMessage message, ByteBuffer target, int size) {
+        int start = target.position();
+        ByteOrder order = target.order();
+        target.order(ByteOrder.BIG_ENDIAN);
+        try {
+            writeFields(message, target);
+        } finally {
+            target.order(order);
+        }
+        if (target.position() - start != size) {
+            throw new IllegalStateException("wrote " + (target.position() - start) + " bytes for a "
+                    + message.getClass().getSimpleName() + " whose encoded size is " + size);
+        }
+    }
+
+    private static void writeFields(RaftMessage message, ByteBuffer target) {
+        if (message instanceof VoteRequest vote) {
+            writePrefix(target, TYPE_VOTE_REQUEST, vote);
+            target.putLong(vote.lastLogIndex()).putLong(vote.lastLogTerm());
+            target.put((byte) ((vote.preVote() ? VOTE_PRE_VOTE : 0)
+                    | (vote.leadershipTransfer() ? VOTE_LEADERSHIP_TRANSFER : 0)));
+        } else if (message instanceof VoteResponse response) {
+            writePrefix(target, TYPE_VOTE_RESPONSE, response);
+            target.put((byte) ((response.granted() ? RESPONSE_GRANTED : 0)
+                    | (response.preVote() ? RESPONSE_PRE_VOTE : 0)));
+        } else if (message instanceof AppendEntriesRequest append) {
+            writePrefix(target, TYPE_APPEND_ENTRIES_REQUEST, append);
+            target.putLong(append.prevLogIndex()).putLong(append.prevLogTerm()).putLong(append.leaderCommit());
+            List<LogEntry> entries = append.entries();
+            target.putInt(entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                LogEntry entry = entries.get(i);
+                target.putLong(entry.index()).putLong(entry.term()).put((byte) entry.type().code());
+                target.putInt(entry.payload().size());
+                entry.payload().copyTo(target);
+            }
+        } else if (message instanceof AppendEntriesResponse response) {
+            writePrefix(target, TYPE_APPEND_ENTRIES_RESPONSE, response);
+            target.put((byte) (response.success() ? APPEND_SUCCESS : 0));
+            target.putLong(response.index()).putLong(response.hintIndex()).putLong(response.hintTerm());
+        } else if (message instanceof TimeoutNow timeoutNow) {
+            writePrefix(target, TYPE_TIMEOUT_NOW, timeoutNow);
+        } else {
+            throw unsupported(message);
+        }
+    }
+
+    private static void writePrefix(ByteBuffer target, int type, RaftMessage message) {
+        target.put((byte) VERSION).put((byte) type);
+        writeNodeId(target, message.from());
+        writeNodeId(target, message.to());
+        target.putLong(message.term());
+    }
+
+    private static void writeNodeId(ByteBuffer target, NodeId id) {
+        // NodeId guarantees 1 to 64 ASCII characters, so each char is one byte.
+        String value = id.value();
+        target.put((byte) value.length());
+        for (int i = 0; i < value.length(); i++) {
+            target.put((byte) value.charAt(i));
+        }
+    }
+
+    private static int nodeIdSize(NodeId id) {
+        return 1 + id.value().length();
+    }
+
+    private static IllegalStateException unsupported(RaftMessage message) {
+        // Unreachable while the sealed RaftMessage and this class agree; a new permitted type lands here.
+        return new IllegalStateException("no encoding for " + message.getClass().getName());
+    }
+
+    // ---- decoding: every read checks what remains first, so no buffer exception escapes ----
+
+    private static RaftMessage read(ByteBuffer in, int start) {
+        int version = readUnsignedByte(in, start, "version");
+        if (version != VERSION) {
+            throw new MalformedMessageException(
+                    "unsupported version " + version + " (this codec reads version " + VERSION + ")", 0);
+        }
+        int type = readUnsignedByte(in, start, "message type");
+        if (type == TYPE_INSTALL_SNAPSHOT_REQUEST) {
+            throw new MalformedMessageException("message type 6 (InstallSnapshotRequest) is not supported by "
+                    + "codec version " + VERSION, TYPE_OFFSET);
+        }
+        if (type < TYPE_VOTE_REQUEST || type > TYPE_TIMEOUT_NOW) {
+            throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
+        }
+        NodeId from = readNodeId(in, start, "from");
+        NodeId to = readNodeId(in, start, "to");
+        long term = readNonNegativeLong(in, start, "term");
+        try {
+            return switch (type) {
+                case TYPE_VOTE_REQUEST -> readVoteRequest(in, start, from, to, term);
+                case TYPE_VOTE_RESPONSE -> readVoteResponse(in, start, from, to, term);
+                case TYPE_APPEND_ENTRIES_REQUEST -> readAppendEntriesRequest(in, start, from, to, term);
+                case TYPE_APPEND_ENTRIES_RESPONSE -> readAppendEntriesResponse(in, start, from, to, term);
+                default -> new TimeoutNow(from, to, term);
+            };
+        } catch (IllegalArgumentException e) {
+            // A record constructor refused the decoded values (our own checks throw MalformedMessageException).
+            throw new MalformedMessageException("invalid " + TYPE_NAMES[type] + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static VoteRequest readVoteRequest(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long lastLogIndex = readNonNegativeLong(in, start, "lastLogIndex");
+        long lastLogTerm = readNonNegativeLong(in, start, "lastLogTerm");
+        int flags = readFlags(in, start, VOTE_PRE_VOTE | VOTE_LEADERSHIP_TRANSFER);
+        return new VoteRequest(from, to, term, lastLogIndex, lastLogTerm,
+                (flags & VOTE_PRE_VOTE) != 0, (flags & VOTE_LEADERSHIP_TRANSFER) != 0);
+    }
+
+    private static VoteResponse readVoteResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        int flags = readFlags(in, start, RESPONSE_GRANTED | RESPONSE_PRE_VOTE);
+        return new VoteResponse(from, to, term, (flags & RESPONSE_GRANTED) != 0, (flags & RESPONSE_PRE_VOTE) != 0);
+    }
+
+    private static AppendEntriesRequest readAppendEntriesRequest(
+            ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long prevLogIndex = readNonNegativeLong(in, start, "prevLogIndex");
+        long prevLogTerm = readNonNegativeLong(in, start, "prevLogTerm");
+        long leaderCommit = readNonNegativeLong(in, start, "leaderCommit");
+        List<LogEntry> entries = readEntries(in, start);
+        return new AppendEntriesRequest(from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit);
+    }
+
+    private static AppendEntriesResponse readAppendEntriesResponse(
+            ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        boolean success = readFlags(in, start, APPEND_SUCCESS) != 0;
+        long index = readNonNegativeLong(in, start, "index");
+        long hintIndex = readNonNegativeLong(in, start, "hintIndex");
+        long hintTerm = readNonNegativeLong(in, start, "hintTerm");
+        return new AppendEntriesResponse(from, to, term, success, index, hintIndex, hintTerm);
+    }
+
+    private static List<LogEntry> readEntries(ByteBuffer in, int start) {
+        int countOffset = in.position() - start;
+        int count = readInt(in, start, "entry count");
+        if (count < 0) {
+            throw new MalformedMessageException("negative entry count " + count, countOffset);
+        }
+        if (count == 0) {
+            return List.of();
+        }
+        // Checked before allocating, so a garbage count cannot ask for a huge array.
+        long minimumBytes = (long) count * ENTRY_HEADER_BYTES;
+        if (minimumBytes > in.remaining()) {
+            throw new MalformedMessageException("truncated or corrupt: entry count " + count + " needs at least "
+                    + minimumBytes + " bytes but only " + in.remaining() + " remain", countOffset);
+        }
+        LogEntry[] entries = new LogEntry[count];
+        for (int i = 0; i < count; i++) {
+            entries[i] = readEntry(in, start, i);
+        }
+        // An immutable list, so the record's List.copyOf keeps it instead of copying again.
+        return List.of(entries);
+    }
+
+    private static LogEntry readEntry(ByteBuffer in, int start, int position) {
+        int entryOffset = in.position() - start;
+        long index = readLong(in, start, "entry index");
+        long term = readLong(in, start, "entry term");
+        int typeOffset = in.position() - start;
+        int code = readUnsignedByte(in, start, "entry type");
+        EntryType type = ENTRY_TYPES[code];
+        if (type == null) {
+            throw new MalformedMessageException("unknown entry type " + code + " in entry " + position, typeOffset);
+        }
+        int lengthOffset = in.position() - start;
+        int length = readInt(in, start, "payload length");
+        if (length < 0) {
+            throw new MalformedMessageException("negative payload length " + length + " in entry " + position,
+                    lengthOffset);
+        }
+        if (length > in.remaining()) {
+            throw new MalformedMessageException("truncated or corrupt: payload length " + length + " in entry "
+                    + position + " exceeds the " + in.remaining() + " bytes remaining", lengthOffset);
+        }
+        Bytes payload = readPayload(in, length);
+        try {
+            return new LogEntry(index, term, type, payload);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("invalid entry " + position + ": " + e.getMessage(), entryOffset, e);
+        }
+    }
+
+    /** Copies {@code length} bytes (already checked to remain) into a new {@link Bytes}. */
+    private static Bytes readPayload(ByteBuffer in, int length) {
+        if (length == 0) {
+            return Bytes.EMPTY;
+        }
+        // Bytes.copyOf copies what remains: narrow the limit rather than allocate a slice.
+        int end = in.position() + length;
+        int limit = in.limit();
+        in.limit(end);
+        try {
+            return Bytes.copyOf(in);
+        } finally {
+            in.limit(limit);
+            in.position(end);
+        }
+    }
+
+    private static NodeId readNodeId(ByteBuffer in, int start, String field) {
+        // Labels are built only on failure: this runs twice per message.
+        int lengthOffset = in.position() - start;
+        if (!in.hasRemaining()) {
+            throw new MalformedMessageException("truncated: " + field + " id length needs 1 byte but none remain",
+                    lengthOffset);
+        }
+        int length = in.get() & 0xff;
+        if (length < 1 || length > MAX_NODE_ID_BYTES) {
+            throw new MalformedMessageException(
+                    field + " id length " + length + " is outside 1.." + MAX_NODE_ID_BYTES, lengthOffset);
+        }
+        if (in.remaining() < length) {
+            throw new MalformedMessageException("truncated: " + field + " id needs " + length + " bytes but only "
+                    + in.remaining() + " remain", lengthOffset + 1);
+        }
+        int first = in.position();
+        for (int i = first; i < first + length; i++) {
+            byte b = in.get(i);
+            if (!isNodeIdByte(b)) {
+                throw new MalformedMessageException(String.format("byte 0x%02x in the %s id is not one of "
+                        + "A-Z, a-z, 0-9, '.', '_', '-'", b & 0xff, field), i - start);
+            }
+        }
+        String value;
+        if (in.hasArray()) {
+            value = new String(in.array(), in.arrayOffset() + first, length, StandardCharsets.US_ASCII);
+        } else {
+            byte[] ascii = new byte[length];
+            in.get(first, ascii);
+            value = new String(ascii, StandardCharsets.US_ASCII);
+        }
+        in.position(first + length);
+        try {
+            return new NodeId(value);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("invalid " + field + " id: " + e.getMessage(), lengthOffset, e);
+        }
+    }
+
+    private static boolean isNodeIdByte(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '.' || b == '_' || b == '-';
+    }
+
+    private static int readFlags(ByteBuffer in, int start, int known) {
+        int offset = in.position() - start;
+        int flags = readUnsignedByte(in, start, "flags");
+        if ((flags & ~known) != 0) {
+            throw new MalformedMessageException(
+                    String.format("flags 0x%02x set bits outside the known 0x%02x", flags, known), offset);
+        }
+        return flags;
+    }
+
+    private static long readNonNegativeLong(ByteBuffer in, int start, String field) {
+        int offset = in.position() - start;
+        long value = readLong(in, start, field);
+        if (value < 0) {
+            throw new MalformedMessageException(field + " must be >= 0, was " + value, offset);
+        }
+        return value;
+    }
+
+    private static long readLong(ByteBuffer in, int start, String field) {
+        require(in, start, Long.BYTES, field);
+        return in.getLong();
+    }
+
+    private static int readInt(ByteBuffer in, int start, String field) {
+        require(in, start, Integer.BYTES, field);
+        return in.getInt();
+    }
+
+    private static int readUnsignedByte(ByteBuffer in, int start, String field) {
+        require(in, start, 1, field);
+        return in.get() & 0xff;
+    }
+
+    private static void require(ByteBuffer in, int start, int bytes, String field) {
+        if (in.remaining() < bytes) {
+            throw new MalformedMessageException("truncated: " + field + " needs " + bytes + " byte(s) but only "
+                    + in.remaining() + " remain", in.position() - start);
+        }
+    }
+}
