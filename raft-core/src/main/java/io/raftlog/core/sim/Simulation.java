@@ -65,6 +65,9 @@ public final class Simulation {
     private final double duplicateRate;
     private final double reorderRate;
     private final int maxDelay;
+    private final int maxDiskDelay;
+    /** Mean virtual time between two faults: some seeds churn hard, others barely. */
+    private final int faultInterval;
     /** Per directed link, when its last message arrives: links are FIFO (like TCP) unless reordered. */
     private final long[] linkArrival = new long[64 * 64];
     private long now;
@@ -95,6 +98,8 @@ public final class Simulation {
         this.duplicateRate = random.nextDouble() * options.maxDuplicateRate();
         this.reorderRate = random.nextDouble() * options.maxReorderRate();
         this.maxDelay = 1 + random.nextInt(options.maxDelayMillis());
+        this.maxDiskDelay = 1 + random.nextInt(20);
+        this.faultInterval = 10 + random.nextInt(300);
         this.client = new SimClient(checker, members.get(random.nextInt(size)));
     }
 
@@ -170,7 +175,7 @@ public final class Simulation {
             case FAULT -> {
                 if (!calm) {
                     injectFault();
-                    schedule(20 + random.nextInt(300), Kind.FAULT, null, null);
+                    schedule(1 + random.nextInt(2 * faultInterval), Kind.FAULT, null, null);
                 }
             }
             case CALM -> {
@@ -232,8 +237,9 @@ public final class Simulation {
             }
             ready.messages().forEach(this::send);
             if (ready.mustPersist() || !ready.messagesAfterPersist().isEmpty()) {
-                // The disk completes writes in order: never before the previous one.
-                node.diskFreeAt = Math.max(node.diskFreeAt, now) + random.nextInt(3);
+                // The disk completes writes in order, never before the previous one; a Ready with
+                // nothing to write only waits for the writes before it.
+                node.diskFreeAt = Math.max(node.diskFreeAt, now) + (ready.mustPersist() ? random.nextInt(maxDiskDelay) : 0);
                 scheduleAt(node.diskFreeAt, Kind.PERSIST, node, null, ready);
             }
             apply(node, ready.commitIndex());
@@ -323,7 +329,20 @@ public final class Simulation {
     }
 
     private void injectFault() {
-        int choice = random.nextInt(10);
+        int choice = random.nextInt(12);
+        if (choice >= 10 && options.crashes()) {
+            // Aim at the moments that matter: a leader, or a node with a write in flight.
+            SimNode victim = null;
+            for (SimNode node : nodes) {
+                if (node.up() && (choice == 10 ? node.raft.role() == Role.LEADER : node.diskFreeAt > now)) {
+                    victim = node;
+                }
+            }
+            if (victim != null) {
+                crash(victim);
+            }
+            return;
+        }
         if (choice <= 1) {
             // Symmetric partition into two random sides.
             blockedLinks.clear();
