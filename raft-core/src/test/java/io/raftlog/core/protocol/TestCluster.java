@@ -32,8 +32,12 @@ final class TestCluster {
     private final ArrayDeque<RaftMessage> queue = new ArrayDeque<>();
     /** Every message ever put on the wire, in order, for assertions. */
     final List<RaftMessage> sent = new ArrayList<>();
+    /** The messages that left from {@link Ready#messages()}, before their Ready was persisted. */
+    final List<RaftMessage> sentBeforePersist = new ArrayList<>();
     private final Set<List<NodeId>> cutLinks = new HashSet<>();
     private Predicate<RaftMessage> drop = message -> false;
+    private Predicate<RaftMessage> hold = message -> false;
+    private final List<RaftMessage> held = new ArrayList<>();
 
     TestCluster(int size, ProtocolConfig config, long seed) {
         List<NodeId> members = new ArrayList<>();
@@ -81,12 +85,20 @@ final class TestCluster {
         InMemoryLogStore store = new InMemoryLogStore();
         List<LogEntry> entries = new ArrayList<>();
         for (int i = 0; i < entryTerms.length; i++) {
-            entries.add(LogEntry.data(i + 1, entryTerms[i], Bytes.ofUtf8(n + ":" + (i + 1))));
+            entries.add(entry(i + 1, entryTerms[i]));
         }
         store.append(entries);
         store.saveHardState(new io.raftlog.api.spi.storage.HardState(term, java.util.Optional.empty()));
         stores.put(id, store);
         nodes.put(id, new RaftProtocol(id, ids, config, store, new SplittableRandom(seed + id.hashCode())));
+    }
+
+    /**
+     * The data entry every helper creates for ({@code index}, {@code term}): the same on every node,
+     * as Log Matching requires of entries with the same index and term.
+     */
+    static LogEntry entry(long index, long term) {
+        return LogEntry.data(index, term, Bytes.ofUtf8(index + "@" + term));
     }
 
     void cut(int a, int b) {
@@ -111,6 +123,27 @@ final class TestCluster {
     /** Drops (forever) every message matching {@code predicate} from now on. */
     void dropIf(Predicate<RaftMessage> predicate) {
         drop = predicate;
+    }
+
+    /**
+     * From now on, puts every message matching {@code predicate} aside instead of queueing it (it
+     * is neither delivered nor lost) until {@link #release} hands it back; replaces any earlier
+     * hold predicate. {@code holdIf(message -> false)} stops holding.
+     */
+    void holdIf(Predicate<RaftMessage> predicate) {
+        hold = predicate;
+    }
+
+    /** The messages put aside by {@link #holdIf}, oldest first. */
+    List<RaftMessage> held() {
+        return List.copyOf(held);
+    }
+
+    /** Removes and returns the held messages matching {@code predicate}, oldest first (deliver them with {@link #deliver}). */
+    List<RaftMessage> release(Predicate<RaftMessage> predicate) {
+        List<RaftMessage> released = held.stream().filter(predicate).collect(Collectors.toList());
+        held.removeAll(released);
+        return released;
     }
 
     /** Collects and performs every node's Ready: persist at once, then queue the messages. */
@@ -140,6 +173,7 @@ final class TestCluster {
     }
 
     private void persistAndSend(InMemoryLogStore store, RaftProtocol raft, Ready ready) {
+        sentBeforePersist.addAll(ready.messages());
         ready.messages().forEach(this::send);
         persist(store, ready);
         ready.messagesAfterPersist().forEach(this::send);
@@ -151,7 +185,12 @@ final class TestCluster {
 
     private void send(RaftMessage message) {
         sent.add(message);
-        if (!cutLinks.contains(List.of(message.from(), message.to())) && !drop.test(message)) {
+        if (cutLinks.contains(List.of(message.from(), message.to())) || drop.test(message)) {
+            return;
+        }
+        if (hold.test(message)) {
+            held.add(message);
+        } else {
             queue.add(message);
         }
     }
@@ -214,6 +253,24 @@ final class TestCluster {
             throw new AssertionError("n" + n + " did not become leader: " + raft);
         }
         return raft;
+    }
+
+    /**
+     * Ticks only node {@code n}, delivering everything after each tick, until it leads or
+     * {@code maxElections} election timeouts pass (a candidate may need several elections, e.g.
+     * when the voters of its first term already voted for someone else).
+     *
+     * @return whether it became leader
+     */
+    boolean campaignUntilLeader(int n, int maxElections) {
+        for (int i = 0; i < 2 * maxElections * config.electionTicks(); i++) {
+            node(n).tick();
+            deliverAll();
+            if (node(n).role() == Role.LEADER) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Proposes UTF-8 records on node {@code n}; returns the first index. */

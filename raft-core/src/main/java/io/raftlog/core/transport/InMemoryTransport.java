@@ -1,0 +1,96 @@
+package io.raftlog.core.transport;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.api.spi.transport.Transport;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Transport} inside one JVM, for tests and embedded clusters. Messages pass by reference
+ * (they are immutable) through an {@link InMemoryNetwork}; each started transport has a bounded
+ * inbox drained by its own delivery thread, so a link keeps its order, a slow handler never blocks
+ * a sender, and messages beyond the bound are dropped and counted like on a real network.
+ */
+public final class InMemoryTransport implements Transport {
+    private static final System.Logger LOG = System.getLogger(InMemoryTransport.class.getName());
+
+    private final InMemoryNetwork network;
+    private final BlockingQueue<RaftMessage> inbox;
+    private volatile NodeId self;
+    private volatile boolean closed;
+    private Thread delivery;
+
+    InMemoryTransport(InMemoryNetwork network) {
+        this.network = network;
+        this.inbox = new ArrayBlockingQueue<>(network.inboxCapacity());
+    }
+
+    @Override
+    public synchronized void start(NodeId self, MessageHandler handler) {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(handler, "handler");
+        if (this.self != null || closed) {
+            throw new IllegalStateException("transport already started or closed");
+        }
+        network.attach(self, this);
+        this.self = self;
+        delivery = new Thread(() -> deliverLoop(handler), "raftlog-inmemory-" + self);
+        delivery.setDaemon(true);
+        delivery.start();
+    }
+
+    @Override
+    public void send(RaftMessage message) {
+        if (self == null || closed) {
+            throw new IllegalStateException("transport is not running");
+        }
+        if (!message.from().equals(self)) {
+            throw new IllegalArgumentException("message from " + message.from() + " sent through the transport of " + self);
+        }
+        network.route(message);
+    }
+
+    boolean offer(RaftMessage message) {
+        return !closed && inbox.offer(message);
+    }
+
+    private void deliverLoop(MessageHandler handler) {
+        while (!closed) {
+            try {
+                RaftMessage message = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (message != null && !closed) {
+                    handler.onMessage(message);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // A handler failure must not stop delivery of every later message.
+                LOG.log(System.Logger.Level.WARNING, "message handler of " + self + " failed", e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (self != null) {
+            network.detach(self, this);
+        }
+        inbox.clear();
+        if (delivery != null) {
+            delivery.interrupt();
+            try {
+                delivery.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
