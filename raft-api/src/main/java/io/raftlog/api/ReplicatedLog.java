@@ -27,8 +27,31 @@ public interface ReplicatedLog extends AutoCloseable {
      */
     CompletableFuture<List<Long>> appendAll(List<Bytes> records);
 
+    /**
+     * Appends records idempotently, like Kafka's idempotent producer: the batch carries the
+     * producer's id and the sequence number of its first record (the others follow
+     * consecutively). A retry of a batch whose records are already in the log — because an earlier
+     * attempt's outcome was unknown — completes with the offsets they already have instead of
+     * appending them again. Sequences of one producer must be used in increasing order; the
+     * de-duplication state is replicated with the log, survives leader changes and restarts, and
+     * forgets producers idle for long enough (see the node's configuration).
+     *
+     * @param producerId    identifies one producer; pick it at random (64 bits) when the producer starts
+     * @param firstSequence sequence number of {@code records.get(0)}, from 0
+     */
+    CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records);
+
     /** The high watermark: the highest offset this node knows to be committed (0 if none). */
     long commitOffset();
+
+    /**
+     * Reads committed records from {@code fromOffset} without blocking: completes with up to
+     * {@code maxRecords} records in offset order as soon as at least one is committed at or after
+     * {@code fromOffset}, or with an empty list once {@code maxWait} passes. Internal entries are
+     * skipped, so the first record's offset may be above {@code fromOffset}. Reads this node's
+     * committed prefix; on a follower it may lag the leader's.
+     */
+    CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, java.time.Duration maxWait);
 
     /** A reader positioned at {@code fromOffset} (1 is the start of the log). */
     LogReader reader(long fromOffset);
