@@ -1,0 +1,63 @@
+package io.raftlog.core;
+
+import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.spi.storage.LogStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The appends a leader accepted and whose outcome is not yet known, ordered by index. Owned by
+ * the event loop.
+ *
+ * <p>An append's outcome is learnt when this node applies its last index, even if the node lost
+ * leadership meanwhile: if the committed entry there has the append's term, the append committed
+ * (Log Matching: the whole batch did); otherwise a later leader replaced it and it never will
+ * commit — a definite failure.
+ */
+final class AppendTracker {
+    private record Accepted(long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future) {
+    }
+
+    private final PriorityQueue<Accepted> accepted =
+            new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
+
+    void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
+        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future));
+    }
+
+    int size() {
+        return accepted.size();
+    }
+
+    /** Resolves every append whose entries are all at or below the applied index. */
+    void applied(long appliedIndex, LogStore store, NodeId self, Optional<NodeId> leader) {
+        while (!accepted.isEmpty() && accepted.peek().lastIndex() <= appliedIndex) {
+            Accepted append = accepted.poll();
+            if (store.term(append.lastIndex()) == append.term()) {
+                List<Long> offsets = new ArrayList<>((int) (append.lastIndex() - append.firstIndex() + 1));
+                for (long index = append.firstIndex(); index <= append.lastIndex(); index++) {
+                    offsets.add(index);
+                }
+                append.future().complete(offsets);
+            } else if (store.term(append.firstIndex()) == append.term()) {
+                append.future().completeExceptionally(new IndeterminateResultException("only a prefix of the batch at "
+                        + append.firstIndex() + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
+            } else {
+                append.future().completeExceptionally(new NotLeaderException(self, leader));
+            }
+        }
+    }
+
+    /** The node stops: every outcome is unknown to the caller. */
+    void failAll(String reason) {
+        for (Accepted append : accepted) {
+            append.future().completeExceptionally(new IndeterminateResultException(reason));
+        }
+        accepted.clear();
+    }
+}

@@ -1,0 +1,104 @@
+package io.raftlog.core;
+
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.LogStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves reads of committed records. Readers read the store directly on their own thread, never
+ * past the applied index the event loop publishes, so they never see an uncommitted entry;
+ * a read with nothing to return yet waits (without a thread) until the loop applies more.
+ */
+final class CommittedReads {
+    private static final long MAX_READ_BYTES = 4L << 20;
+
+    private record Waiter(long from, int maxRecords, CompletableFuture<List<CommittedRecord>> future) {
+    }
+
+    private final LogStore store;
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private volatile long appliedIndex;
+    private volatile RaftException closed;
+
+    CommittedReads(LogStore store) {
+        this.store = store;
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    CompletableFuture<List<CommittedRecord>> read(long from, int maxRecords, Duration maxWait) {
+        if (from < 1 || maxRecords < 1) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "read needs fromOffset >= 1 and maxRecords >= 1, got " + from + " and " + maxRecords));
+        }
+        List<CommittedRecord> records = readCommitted(from, maxRecords);
+        if (!records.isEmpty() || maxWait.isZero() || maxWait.isNegative()) {
+            return CompletableFuture.completedFuture(records);
+        }
+        Waiter waiter = new Waiter(from, maxRecords, new CompletableFuture<>());
+        waiters.add(waiter);
+        waiter.future().completeOnTimeout(List.of(), maxWait.toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((result, error) -> waiters.remove(waiter));
+        tryComplete(waiter); // the applied index may have moved while we registered
+        RaftException error = closed;
+        if (error != null) {
+            waiter.future().completeExceptionally(error);
+        }
+        return waiter.future();
+    }
+
+    /** Called by the event loop when entries up to {@code index} are committed and applied. */
+    void applied(long index) {
+        appliedIndex = index;
+        for (Waiter waiter : waiters) {
+            tryComplete(waiter);
+        }
+    }
+
+    void close(RaftException error) {
+        closed = error;
+        for (Waiter waiter : waiters) {
+            waiter.future().completeExceptionally(error);
+        }
+    }
+
+    private void tryComplete(Waiter waiter) {
+        if (waiter.from() <= appliedIndex && !waiter.future().isDone()) {
+            List<CommittedRecord> records = readCommitted(waiter.from(), waiter.maxRecords());
+            if (!records.isEmpty()) {
+                waiter.future().complete(records);
+            }
+        }
+    }
+
+    /** Committed data records from {@code from}, skipping internal entries. */
+    private List<CommittedRecord> readCommitted(long from, int maxRecords) {
+        long upTo = appliedIndex;
+        long next = Math.max(from, store.firstIndex());
+        List<CommittedRecord> records = new ArrayList<>();
+        while (next <= upTo && records.isEmpty()) {
+            int count = (int) Math.min(maxRecords, upTo - next + 1);
+            List<LogEntry> entries = store.read(next, count, MAX_READ_BYTES);
+            for (LogEntry entry : entries) {
+                if (entry.index() > upTo) {
+                    break;
+                }
+                if (entry.type() == EntryType.DATA) {
+                    records.add(new CommittedRecord(entry.index(), entry.payload()));
+                }
+            }
+            next = entries.get(entries.size() - 1).index() + 1;
+        }
+        return records;
+    }
+}

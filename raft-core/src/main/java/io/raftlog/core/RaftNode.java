@@ -1,0 +1,384 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.LogReader;
+import io.raftlog.api.NodeClosedException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.core.protocol.RaftProtocol;
+import io.raftlog.core.protocol.Ready;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One member of a raftlog cluster: drives a {@link RaftProtocol} over a {@link LogStore} and a
+ * {@link Transport} with a real clock, and offers the {@link ReplicatedLog} API.
+ *
+ * <p><b>Threads.</b> One event-loop thread owns the protocol: ticks, inbound messages, proposals
+ * and durability reports all reach it through lock-free queues, so the protocol needs no locks. A
+ * second thread ({@link StorageWriter}) makes entries durable; the leader sends AppendEntries while
+ * its own write is in flight, and a slow disk never delays heartbeats. Every public method is
+ * thread-safe; appends return at once with a future. Appends queued between two loop iterations
+ * become one batch: one append, one fsync, one AppendEntries per follower.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} starts the transport and the threads; {@link #close()}
+ * stops accepting, fails queued appends with {@link NodeClosedException} and accepted ones with
+ * {@link IndeterminateResultException}, then closes transport and storage. If storage fails the
+ * node stops itself the same way: better down than wrong.
+ */
+public final class RaftNode implements ReplicatedLog {
+    private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
+
+    /** An append waiting for the loop to propose it. */
+    private record Proposal(List<Bytes> records, CompletableFuture<List<Long>> future) {
+    }
+
+    private final NodeConfig config;
+    private final LogStore store;
+    private final Transport transport;
+    private final RaftProtocol raft;
+    private final StorageWriter writer;
+    private final CommittedReads reads;
+    private final AppendTracker tracker = new AppendTracker();
+    private final NodeMetrics metrics;
+
+    private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Proposal> proposals = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final Thread loop;
+    private final long tickNanos;
+
+    private volatile boolean running;
+    private volatile boolean closed;
+    private volatile NodeStatus status;
+    private volatile RaftException failure;
+    private long appliedIndex;
+    private final List<Bytes> batchRecords = new ArrayList<>();
+    private final List<Proposal> batch = new ArrayList<>();
+
+    /**
+     * A node that is not started yet. The store must be open; the node owns it and the transport
+     * from now on and closes them in {@link #close()}.
+     */
+    public RaftNode(NodeConfig config, LogStore store, Transport transport) {
+        this(config, store, transport, NodeMetrics.NONE, new SplittableRandom().nextLong());
+    }
+
+    /**
+     * A node reporting to {@code metrics}, with election jitter from {@code seed} (for
+     * reproducible tests).
+     */
+    public RaftNode(NodeConfig config, LogStore store, Transport transport, NodeMetrics metrics, long seed) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
+        this.reads = new CommittedReads(store);
+        this.writer = new StorageWriter("raftlog-io-" + config.id(), store, transport, new StorageWriter.Listener() {
+            @Override
+            public void durable(long index, long term) {
+                RaftNode.this.durable.add(new long[] {index, term});
+                wakeup();
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                fail(error);
+            }
+        }, metrics::fsync);
+        this.loop = new Thread(this::runLoop, "raftlog-loop-" + config.id());
+        this.tickNanos = config.tickInterval().toNanos();
+        this.status = raft.status();
+    }
+
+    /** Starts the transport, the I/O thread and the event loop. */
+    public synchronized RaftNode start() {
+        if (running || closed) {
+            throw new IllegalStateException("node " + config.id() + " is already started or closed");
+        }
+        running = true;
+        writer.start();
+        transport.start(config.id(), message -> {
+            inbox.add(message);
+            wakeup();
+        });
+        loop.start();
+        return this;
+    }
+
+    public NodeId id() {
+        return config.id();
+    }
+
+    // ------------------------------------------------------------------ ReplicatedLog
+
+    @Override
+    public CompletableFuture<Long> append(Bytes record) {
+        return appendAll(List.of(record)).thenApply(offsets -> offsets.get(0));
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
+        CompletableFuture<List<Long>> future = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            future.complete(List.of());
+            return future;
+        }
+        if (closed || failure != null) {
+            future.completeExceptionally(closedError());
+            return future;
+        }
+        proposals.add(new Proposal(List.copyOf(records), future));
+        wakeup();
+        return future.orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(RaftNode::translateTimeout);
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records) {
+        // De-duplication of retried batches is not implemented yet: refuse rather than risk duplicates.
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "idempotent appends are not supported by this node yet"));
+    }
+
+    @Override
+    public long commitOffset() {
+        return reads.appliedIndex();
+    }
+
+    @Override
+    public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        return reads.read(fromOffset, maxRecords, maxWait);
+    }
+
+    @Override
+    public LogReader reader(long fromOffset) {
+        return new NodeLogReader(this, fromOffset);
+    }
+
+    @Override
+    public NodeStatus status() {
+        return status;
+    }
+
+    /**
+     * Asks this node, if it leads, to hand leadership to {@code target}; completes once the
+     * request is taken (not when the transfer is done — watch {@link #status()}).
+     */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                raft.transferLeadership(target);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        wakeup();
+        return done;
+    }
+
+    // ------------------------------------------------------------------ event loop
+
+    private void wakeup() {
+        if (wakeupPending.compareAndSet(false, true)) {
+            LockSupport.unpark(loop);
+        }
+    }
+
+    private void runLoop() {
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (running) {
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    raft.tick();
+                    nextTick += tickNanos;
+                    if (nextTick < now) {
+                        nextTick = now + tickNanos; // the loop fell behind; don't replay missed ticks
+                    }
+                    publishStatus();
+                }
+                boolean worked = processInputs();
+                drive();
+                // Park only when idle and nobody queued work since we last looked; a wakeup
+                // between the check and the park leaves a permit, so park then returns at once.
+                if (!worked && !wakeupPending.getAndSet(false)) {
+                    LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            fail(e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e));
+        }
+    }
+
+    private boolean processInputs() {
+        boolean worked = false;
+        long[] report;
+        while ((report = durable.poll()) != null) {
+            raft.persisted(report[0], report[1]);
+            worked = true;
+        }
+        RaftMessage message;
+        while ((message = inbox.poll()) != null) {
+            raft.step(message);
+            worked = true;
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+            worked = true;
+        }
+        return proposeQueued() || worked;
+    }
+
+    /** Proposes every queued append as one batch (bounded by maxBatchRecords). */
+    private boolean proposeQueued() {
+        Proposal proposal;
+        while (batchRecords.size() < config.maxBatchRecords() && (proposal = proposals.poll()) != null) {
+            batch.add(proposal);
+            batchRecords.addAll(proposal.records());
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        try {
+            long index = raft.propose(batchRecords);
+            long term = raft.term();
+            for (Proposal accepted : batch) {
+                tracker.accepted(index, accepted.records().size(), term, accepted.future());
+                index += accepted.records().size();
+            }
+            metrics.batch(batchRecords.size());
+        } catch (RaftException refused) {
+            for (Proposal refusedProposal : batch) {
+                refusedProposal.future().completeExceptionally(refused);
+            }
+        }
+        batch.clear();
+        batchRecords.clear();
+        return true;
+    }
+
+    private void drive() {
+        while (raft.hasReady()) {
+            Ready ready = raft.ready();
+            if (!ready.messages().isEmpty()) {
+                transport.send(ready.messages());
+            }
+            if (ready.mustPersist() || !ready.messagesAfterPersist().isEmpty()) {
+                writer.submit(ready);
+            }
+            if (ready.commitIndex() > appliedIndex) {
+                appliedIndex = ready.commitIndex();
+                tracker.applied(appliedIndex, store, config.id(), raft.leader());
+                reads.applied(appliedIndex);
+                publishStatus();
+            }
+        }
+    }
+
+    private void publishStatus() {
+        NodeStatus current = raft.status();
+        NodeStatus previous = status;
+        if (previous.role() != current.role() && current.role() == Role.LEADER) {
+            metrics.becameLeader();
+        }
+        status = current;
+        metrics.status(current);
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    private void fail(RuntimeException error) {
+        if (closed) {
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, "node " + config.id() + " stops after a fatal error", error);
+        failure = error instanceof RaftException raftError ? raftError
+                : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
+        Thread closer = new Thread(this::close, "raftlog-close-" + config.id());
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private RaftException closedError() {
+        RaftException cause = failure;
+        return cause != null ? new NodeClosedException("node " + config.id() + " stopped: " + cause.getMessage())
+                : new NodeClosedException("node " + config.id() + " is closed");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean wasRunning = running;
+        running = false;
+        if (wasRunning) {
+            LockSupport.unpark(loop);
+            if (Thread.currentThread() != loop) {
+                joinQuietly(loop);
+            }
+        }
+        transport.close();
+        if (wasRunning) {
+            writer.stop();
+        }
+        Proposal queued;
+        while ((queued = proposals.poll()) != null) {
+            queued.future().completeExceptionally(closedError());
+        }
+        tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
+        reads.close(closedError());
+        store.close();
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static <T> CompletableFuture<T> translateTimeout(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            return CompletableFuture.failedFuture(new IndeterminateResultException(
+                    "the append was not committed in time; it may still commit", cause));
+        }
+        return CompletableFuture.failedFuture(cause);
+    }
+
+    @Override
+    public String toString() {
+        return "RaftNode" + status;
+    }
+}

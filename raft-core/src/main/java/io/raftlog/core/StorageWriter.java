@@ -1,0 +1,139 @@
+package io.raftlog.core;
+
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.core.protocol.Ready;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The node's I/O thread: makes each {@link Ready}'s hard state and entries durable, in order,
+ * then sends the messages that waited for them (votes, acknowledgements) and reports the durable
+ * index back to the event loop. Readys that queue up while a write is in progress are merged
+ * into one write: under load, many batches share one fsync.
+ */
+final class StorageWriter {
+    /** Reports that entries up to (index, term) are durable. */
+    interface Listener {
+        void durable(long index, long term);
+
+        void failed(RuntimeException error);
+    }
+
+    /** Queued by {@link #stop()}: everything before it is written, then the thread ends. */
+    private static final Ready STOP = new Ready(java.util.Optional.empty(), List.of(), List.of(), List.of(), 0);
+
+    private final LogStore store;
+    private final Transport transport;
+    private final Listener listener;
+    private final LinkedBlockingQueue<Ready> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final List<Ready> drained = new ArrayList<>();
+    private final List<LogEntry> pending = new ArrayList<>();
+    private volatile boolean stopped;
+    private final Consumer<Long> writeObserver;
+
+    StorageWriter(String name, LogStore store, Transport transport, Listener listener, Consumer<Long> writeObserver) {
+        this.store = store;
+        this.transport = transport;
+        this.listener = listener;
+        this.writeObserver = writeObserver;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void submit(Ready ready) {
+        queue.add(ready);
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Ready first = queue.take();
+                drained.add(first);
+                queue.drainTo(drained);
+                boolean stop = drained.removeIf(ready -> ready == STOP);
+                write(drained);
+                drained.clear();
+                if (stop) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            if (!stopped) {
+                listener.failed(e);
+            }
+        }
+    }
+
+    private void write(List<Ready> readies) {
+        long started = System.nanoTime();
+        HardState hardState = null;
+        for (Ready ready : readies) {
+            if (ready.hardState().isPresent()) {
+                hardState = ready.hardState().get();
+            }
+        }
+        if (hardState != null) {
+            store.saveHardState(hardState);
+        }
+        LogEntry last = null;
+        for (Ready ready : readies) {
+            List<LogEntry> entries = ready.entries();
+            if (entries.isEmpty()) {
+                continue;
+            }
+            long first = entries.get(0).index();
+            if (!pending.isEmpty() && first != pending.get(pending.size() - 1).index() + 1) {
+                appendPending();
+            }
+            if (pending.isEmpty() && first <= store.lastIndex()) {
+                store.truncateSuffix(first); // a follower replacing a conflicting suffix
+            }
+            pending.addAll(entries);
+            last = ready.lastEntry();
+        }
+        appendPending();
+        if (hardState != null || last != null) {
+            writeObserver.accept(System.nanoTime() - started);
+        }
+        for (Ready ready : readies) {
+            List<RaftMessage> messages = ready.messagesAfterPersist();
+            if (!messages.isEmpty()) {
+                transport.send(messages);
+            }
+        }
+        if (last != null) {
+            listener.durable(last.index(), last.term());
+        }
+    }
+
+    private void appendPending() {
+        if (!pending.isEmpty()) {
+            store.append(pending);
+            pending.clear();
+        }
+    }
+
+    /** Finishes the writes already queued, then stops the thread. */
+    void stop() {
+        stopped = true;
+        queue.add(STOP);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

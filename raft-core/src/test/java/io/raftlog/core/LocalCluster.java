@@ -1,0 +1,65 @@
+package io.raftlog.core;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.Role;
+import io.raftlog.core.storage.InMemoryLogStore;
+import io.raftlog.core.transport.InMemoryNetwork;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.awaitility.Awaitility;
+
+/** Real {@link RaftNode}s on in-memory storage and transport, for runtime tests. */
+final class LocalCluster implements AutoCloseable {
+    final InMemoryNetwork network = new InMemoryNetwork();
+    final List<NodeId> ids = new ArrayList<>();
+    final Map<NodeId, InMemoryLogStore.Volume> volumes = new LinkedHashMap<>();
+    final Map<NodeId, RaftNode> nodes = new LinkedHashMap<>();
+    private final java.util.function.UnaryOperator<NodeConfig> tune;
+
+    LocalCluster(int size, java.util.function.UnaryOperator<NodeConfig> tune) {
+        this.tune = tune;
+        for (int i = 1; i <= size; i++) {
+            NodeId id = NodeId.of("n" + i);
+            ids.add(id);
+            volumes.put(id, new InMemoryLogStore.Volume());
+        }
+        ids.forEach(this::start);
+    }
+
+    LocalCluster(int size) {
+        this(size, config -> config);
+    }
+
+    RaftNode start(NodeId id) {
+        NodeConfig config = tune.apply(NodeConfig.of(id, ids));
+        RaftNode node = new RaftNode(config, new InMemoryLogStore(volumes.get(id)), network.newTransport(),
+                NodeMetrics.NONE, id.hashCode() * 31L + nodes.size());
+        nodes.put(id, node.start());
+        return node;
+    }
+
+    void stop(NodeId id) {
+        nodes.remove(id).close();
+    }
+
+    RaftNode awaitLeader() {
+        RaftNode[] found = new RaftNode[1];
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Optional<RaftNode> leader = nodes.values().stream()
+                    .filter(node -> node.status().role() == Role.LEADER).findFirst();
+            leader.ifPresent(node -> found[0] = node);
+            return leader.isPresent();
+        });
+        return found[0];
+    }
+
+    @Override
+    public void close() {
+        nodes.values().forEach(RaftNode::close);
+        nodes.clear();
+    }
+}
