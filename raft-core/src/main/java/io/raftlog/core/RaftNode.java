@@ -47,10 +47,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class RaftNode implements ReplicatedLog {
     private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
 
-    /** An append waiting for the loop to propose it. */
-    private record Proposal(List<Bytes> records, CompletableFuture<List<Long>> future) {
-    }
-
     private final NodeConfig config;
     private final LogStore store;
     private final Transport transport;
@@ -61,7 +57,7 @@ public final class RaftNode implements ReplicatedLog {
     private final NodeMetrics metrics;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Proposal> proposals = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -72,9 +68,10 @@ public final class RaftNode implements ReplicatedLog {
     private volatile boolean closed;
     private volatile NodeStatus status;
     private volatile RaftException failure;
+    private final Proposer proposer;
     private long appliedIndex;
-    private final List<Bytes> batchRecords = new ArrayList<>();
-    private final List<Proposal> batch = new ArrayList<>();
+    private Role lastRole = Role.FOLLOWER;
+    private long lastTerm = -1;
 
     /**
      * A node that is not started yet. The store must be open; the node owns it and the transport
@@ -95,6 +92,7 @@ public final class RaftNode implements ReplicatedLog {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
         this.reads = new CommittedReads(store);
+        this.proposer = new Proposer(config, raft, store, tracker, metrics, System::currentTimeMillis);
         this.writer = new StorageWriter("raftlog-io-" + config.id(), store, transport, new StorageWriter.Listener() {
             @Override
             public void durable(long index, long term) {
@@ -140,6 +138,20 @@ public final class RaftNode implements ReplicatedLog {
 
     @Override
     public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
+        return enqueue(records, false, 0, 0);
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records) {
+        if (firstSequence < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "firstSequence must be >= 0, was " + firstSequence));
+        }
+        return enqueue(records, true, producerId, firstSequence);
+    }
+
+    private CompletableFuture<List<Long>> enqueue(List<Bytes> records, boolean idempotent, long producerId,
+            long firstSequence) {
         CompletableFuture<List<Long>> future = new CompletableFuture<>();
         if (records.isEmpty()) {
             future.complete(List.of());
@@ -149,17 +161,10 @@ public final class RaftNode implements ReplicatedLog {
             future.completeExceptionally(closedError());
             return future;
         }
-        proposals.add(new Proposal(List.copyOf(records), future));
+        proposals.add(new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence));
         wakeup();
         return future.orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(RaftNode::translateTimeout);
-    }
-
-    @Override
-    public CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records) {
-        // De-duplication of retried batches is not implemented yet: refuse rather than risk duplicates.
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "idempotent appends are not supported by this node yet"));
     }
 
     @Override
@@ -254,35 +259,7 @@ public final class RaftNode implements ReplicatedLog {
             task.run();
             worked = true;
         }
-        return proposeQueued() || worked;
-    }
-
-    /** Proposes every queued append as one batch (bounded by maxBatchRecords). */
-    private boolean proposeQueued() {
-        Proposal proposal;
-        while (batchRecords.size() < config.maxBatchRecords() && (proposal = proposals.poll()) != null) {
-            batch.add(proposal);
-            batchRecords.addAll(proposal.records());
-        }
-        if (batch.isEmpty()) {
-            return false;
-        }
-        try {
-            long index = raft.propose(batchRecords);
-            long term = raft.term();
-            for (Proposal accepted : batch) {
-                tracker.accepted(index, accepted.records().size(), term, accepted.future());
-                index += accepted.records().size();
-            }
-            metrics.batch(batchRecords.size());
-        } catch (RaftException refused) {
-            for (Proposal refusedProposal : batch) {
-                refusedProposal.future().completeExceptionally(refused);
-            }
-        }
-        batch.clear();
-        batchRecords.clear();
-        return true;
+        return proposer.proposeQueued(proposals, appliedIndex) || worked;
     }
 
     private void drive() {
@@ -295,20 +272,29 @@ public final class RaftNode implements ReplicatedLog {
                 writer.submit(ready);
             }
             if (ready.commitIndex() > appliedIndex) {
+                proposer.applied(appliedIndex + 1, ready.commitIndex());
                 appliedIndex = ready.commitIndex();
                 tracker.applied(appliedIndex, store, config.id(), raft.leader());
                 reads.applied(appliedIndex);
                 publishStatus();
             }
         }
+        Role role = raft.role();
+        if (role != lastRole || raft.term() != lastTerm) {
+            if (lastRole == Role.LEADER) {
+                proposer.leadershipLost(); // what it had in flight now resolves through the log only
+            }
+            if (role == Role.LEADER) {
+                metrics.becameLeader();
+            }
+            lastRole = role;
+            lastTerm = raft.term();
+            publishStatus();
+        }
     }
 
     private void publishStatus() {
         NodeStatus current = raft.status();
-        NodeStatus previous = status;
-        if (previous.role() != current.role() && current.role() == Role.LEADER) {
-            metrics.becameLeader();
-        }
         status = current;
         metrics.status(current);
     }
@@ -351,10 +337,11 @@ public final class RaftNode implements ReplicatedLog {
         if (wasRunning) {
             writer.stop();
         }
-        Proposal queued;
+        Proposer.Proposal queued;
         while ((queued = proposals.poll()) != null) {
             queued.future().completeExceptionally(closedError());
         }
+        proposer.failAll(closedError());
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         store.close();

@@ -7,9 +7,15 @@ public enum EntryType {
     /** The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2, §8). */
     NOOP(1),
     /** A cluster membership configuration (reserved for membership changes). */
-    CONFIGURATION(2);
+    CONFIGURATION(2),
+    /**
+     * Internal: the header of an idempotent producer's batch — producer id, first sequence number,
+     * record count and the leader's clock — placed just before the batch's data entries, so every
+     * replica rebuilds the same de-duplication state from its log.
+     */
+    PRODUCER_BATCH(3);
 
-    private static final EntryType[] BY_CODE = {DATA, NOOP, CONFIGURATION};
+    private static final EntryType[] BY_CODE = {DATA, NOOP, CONFIGURATION, PRODUCER_BATCH};
 
     private final int code;
 

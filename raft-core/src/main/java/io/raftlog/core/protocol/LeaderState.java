@@ -5,6 +5,7 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.TimeoutNow;
 import java.util.ArrayDeque;
@@ -45,7 +46,7 @@ final class LeaderState {
         this.matchScratch = new long[raft.members.size()];
     }
 
-    long propose(List<Bytes> payloads) {
+    long propose(List<Bytes> payloads, List<EntryType> types) {
         long bytes = 0;
         for (Bytes payload : payloads) {
             bytes += payload.size();
@@ -59,8 +60,9 @@ final class LeaderState {
         long first = log.lastIndex() + 1;
         List<LogEntry> entries = new ArrayList<>(payloads.size());
         long index = first;
-        for (Bytes payload : payloads) {
-            entries.add(LogEntry.data(index++, raft.term, payload));
+        for (int i = 0; i < payloads.size(); i++) {
+            EntryType type = types == null ? EntryType.DATA : types.get(i);
+            entries.add(new LogEntry(index++, raft.term, type, payloads.get(i)));
         }
         log.append(entries);
         uncommittedBatches.addLast(new long[] {index - 1, bytes});

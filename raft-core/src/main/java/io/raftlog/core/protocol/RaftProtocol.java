@@ -147,13 +147,24 @@ public final class RaftProtocol {
      * @throws io.raftlog.api.OverloadedException if the leader holds too many uncommitted bytes
      */
     public long propose(List<Bytes> payloads) {
+        return propose(payloads, null);
+    }
+
+    /**
+     * Like {@link #propose(List)}, with the type of each entry ({@code types.get(i)} for
+     * {@code payloads.get(i)}); {@code null} types mean all {@link EntryType#DATA}.
+     */
+    public long propose(List<Bytes> payloads, List<EntryType> types) {
         if (role != Role.LEADER || leaderState.transferee() != null) {
             throw new NotLeaderException(id, Optional.ofNullable(role == Role.LEADER ? leaderState.transferee() : leader));
         }
         if (payloads.isEmpty()) {
             throw new IllegalArgumentException("nothing to propose");
         }
-        return leaderState.propose(payloads);
+        if (types != null && types.size() != payloads.size()) {
+            throw new IllegalArgumentException(types.size() + " types for " + payloads.size() + " payloads");
+        }
+        return leaderState.propose(payloads, types);
     }
 
     /**

@@ -1,0 +1,189 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * De-duplication state of idempotent producers, after Kafka's idempotent producer: for each
+ * producer, the last sequence number appended and its last few batches with their offsets.
+ *
+ * <p>The committed part is rebuilt by every replica from the {@code PRODUCER_BATCH} entries of its
+ * log as it applies them, so it survives leader changes and restarts. A leader adds the batches
+ * it has proposed but not yet seen committed (in flight), so a retry arriving before the original
+ * commits is attached to it instead of appended twice. Producers idle for longer than the idle
+ * timeout, measured on the leaders' clocks recorded in the log, are forgotten. Owned by the event
+ * loop; not thread-safe.
+ */
+final class ProducerTable {
+    /** What to do with an idempotent batch. */
+    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Reject {
+    }
+
+    /** New sequence numbers: append. */
+    record Append() implements Decision {
+    }
+
+    /** A retry of a committed batch: answer with its offsets. */
+    record AlreadyCommitted(List<Long> offsets) implements Decision {
+    }
+
+    /** A retry of a batch still in flight on this leader: answer as it will be answered. */
+    record InFlight(CompletableFuture<List<Long>> original) implements Decision {
+    }
+
+    /** Neither new nor a remembered retry: refuse (nothing is appended). */
+    record Reject(String reason) implements Decision {
+    }
+
+    /** A batch header, as stored in a PRODUCER_BATCH entry. */
+    record Header(long producerId, long firstSequence, int count, long timestampMillis) {
+        static final int BYTES = 8 + 8 + 4 + 8;
+
+        Bytes encode() {
+            ByteBuffer buffer = ByteBuffer.allocate(BYTES);
+            buffer.putLong(producerId).putLong(firstSequence).putInt(count).putLong(timestampMillis).flip();
+            return Bytes.wrap(buffer);
+        }
+
+        static Header decode(Bytes payload) {
+            ByteBuffer buffer = payload.asReadOnlyBuffer();
+            if (buffer.remaining() != BYTES) {
+                throw new IllegalStateException("producer batch header of " + buffer.remaining() + " bytes, expected " + BYTES);
+            }
+            return new Header(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getLong());
+        }
+    }
+
+    private record Batch(long firstSequence, int count, long firstOffset) {
+    }
+
+    private record PendingBatch(long firstSequence, int count, CompletableFuture<List<Long>> future) {
+    }
+
+    private static final class Producer {
+        long lastSequence;
+        long lastTimestamp;
+        final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    }
+
+    private static final int REMEMBERED_BATCHES = 8;
+
+    private final long idleMillis;
+    private final int maxProducers;
+    /** Committed state, least recently appended first. */
+    private final LinkedHashMap<Long, Producer> producers = new LinkedHashMap<>();
+    private final Map<Long, List<PendingBatch>> inFlight = new HashMap<>();
+    private long logTime;
+
+    ProducerTable(long idleMillis, int maxProducers) {
+        this.idleMillis = idleMillis;
+        this.maxProducers = maxProducers;
+    }
+
+    Decision check(long producerId, long firstSequence, int count) {
+        Producer committed = producers.get(producerId);
+        List<PendingBatch> pending = inFlight.get(producerId);
+        if (committed == null && (pending == null || pending.isEmpty())) {
+            return new Append();
+        }
+        long last = Math.max(committed == null ? Long.MIN_VALUE : committed.lastSequence,
+                pending == null || pending.isEmpty() ? Long.MIN_VALUE : lastOf(pending));
+        if (firstSequence == last + 1) {
+            return new Append();
+        }
+        if (firstSequence > last + 1) {
+            return new Reject("producer " + Long.toHexString(producerId) + " skipped sequence numbers: expected "
+                    + (last + 1) + ", got " + firstSequence);
+        }
+        if (pending != null) {
+            for (PendingBatch batch : pending) {
+                if (batch.firstSequence() == firstSequence && batch.count() == count) {
+                    return new InFlight(batch.future());
+                }
+            }
+        }
+        if (committed != null) {
+            for (Batch batch : committed.batches) {
+                if (batch.firstSequence() == firstSequence && batch.count() == count) {
+                    List<Long> offsets = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        offsets.add(batch.firstOffset() + i);
+                    }
+                    return new AlreadyCommitted(offsets);
+                }
+            }
+        }
+        return new Reject("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence
+                + " (" + count + " records), which is older than the batches remembered or was sent with another size");
+    }
+
+    void inFlight(long producerId, long firstSequence, int count, CompletableFuture<List<Long>> future) {
+        inFlight.computeIfAbsent(producerId, id -> new ArrayList<>()).add(new PendingBatch(firstSequence, count, future));
+    }
+
+    /** Forgets batches proposed in flight whose proposal failed. */
+    void abandon(long producerId, long firstSequence) {
+        List<PendingBatch> pending = inFlight.get(producerId);
+        if (pending != null) {
+            pending.removeIf(batch -> batch.firstSequence() == firstSequence);
+        }
+    }
+
+    /** This node stopped leading: what it had in flight is tracked only through the log now. */
+    void leadershipLost() {
+        inFlight.clear();
+    }
+
+    /** A PRODUCER_BATCH entry at {@code headerIndex} is committed and applied. */
+    void applied(Header header, long headerIndex) {
+        logTime = Math.max(logTime, header.timestampMillis());
+        Producer producer = producers.remove(header.producerId());
+        if (producer == null) {
+            producer = new Producer();
+        }
+        producer.lastSequence = header.firstSequence() + header.count() - 1;
+        producer.lastTimestamp = header.timestampMillis();
+        producer.batches.addLast(new Batch(header.firstSequence(), header.count(), headerIndex + 1));
+        if (producer.batches.size() > REMEMBERED_BATCHES) {
+            producer.batches.removeFirst();
+        }
+        producers.put(header.producerId(), producer);
+        List<PendingBatch> pending = inFlight.get(header.producerId());
+        if (pending != null) {
+            pending.removeIf(batch -> batch.firstSequence() == header.firstSequence());
+            if (pending.isEmpty()) {
+                inFlight.remove(header.producerId());
+            }
+        }
+        expire();
+    }
+
+    int size() {
+        return producers.size();
+    }
+
+    private void expire() {
+        Iterator<Producer> oldestFirst = producers.values().iterator();
+        while (oldestFirst.hasNext()) {
+            Producer producer = oldestFirst.next();
+            if (producers.size() > maxProducers || producer.lastTimestamp < logTime - idleMillis) {
+                oldestFirst.remove();
+            } else {
+                break;
+            }
+        }
+    }
+
+    private static long lastOf(List<PendingBatch> pending) {
+        PendingBatch last = pending.get(pending.size() - 1);
+        return last.firstSequence() + last.count() - 1;
+    }
+}

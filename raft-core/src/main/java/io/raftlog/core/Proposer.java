@@ -1,0 +1,186 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OutOfOrderSequenceException;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.core.protocol.RaftProtocol;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns the appends queued since the last loop iteration into one proposal, and keeps the
+ * idempotent producers' de-duplication state. Owned by the event loop.
+ *
+ * <p>An idempotent batch is proposed as a {@code PRODUCER_BATCH} header entry followed by its
+ * records. A leader takes idempotent batches only once an entry of its own term is committed
+ * (its no-op): from then on every earlier entry is applied, so its {@link ProducerTable} knows
+ * every batch in the log. Until then they wait.
+ */
+final class Proposer {
+    /** An append waiting to be proposed; {@code idempotent} ones carry a producer id and sequence. */
+    record Proposal(List<Bytes> records, CompletableFuture<List<Long>> future, boolean idempotent, long producerId,
+            long firstSequence) {
+    }
+
+    private static final long SCAN_BYTES = 64L << 20;
+
+    private final NodeConfig config;
+    private final RaftProtocol raft;
+    private final LogStore store;
+    private final AppendTracker tracker;
+    private final ProducerTable producers;
+    private final NodeMetrics metrics;
+    private final LongSupplier clockMillis;
+    private final ArrayDeque<Proposal> waitingForReadiness = new ArrayDeque<>();
+    private final List<Proposal> batch = new ArrayList<>();
+    private final List<Bytes> payloads = new ArrayList<>();
+    private final List<EntryType> types = new ArrayList<>();
+
+    Proposer(NodeConfig config, RaftProtocol raft, LogStore store, AppendTracker tracker, NodeMetrics metrics,
+            LongSupplier clockMillis) {
+        this.config = config;
+        this.raft = raft;
+        this.store = store;
+        this.tracker = tracker;
+        this.metrics = metrics;
+        this.clockMillis = clockMillis;
+        this.producers = new ProducerTable(config.producerIdleTimeout().toMillis(), 1_000_000);
+    }
+
+    /** Proposes what is queued as one batch; returns whether anything was taken from the queue. */
+    boolean proposeQueued(Queue<Proposal> queue, long appliedIndex) {
+        boolean leader = raft.role() == Role.LEADER;
+        boolean ready = leader && appliedIndex > 0 && store.term(appliedIndex) == raft.term();
+        int waiting = waitingForReadiness.size();
+        boolean took = false;
+        for (int i = 0; i < waiting; i++) {
+            take(waitingForReadiness.poll(), leader, ready);
+        }
+        Proposal proposal;
+        while (payloads.size() < config.maxBatchRecords() && (proposal = queue.poll()) != null) {
+            take(proposal, leader, ready);
+            took = true;
+        }
+        if (!batch.isEmpty()) {
+            propose();
+        }
+        return took;
+    }
+
+    private void take(Proposal proposal, boolean leader, boolean ready) {
+        if (!proposal.idempotent()) {
+            batch.add(proposal);
+            for (Bytes record : proposal.records()) {
+                payloads.add(record);
+                types.add(EntryType.DATA);
+            }
+            return;
+        }
+        if (!leader) {
+            proposal.future().completeExceptionally(new NotLeaderException(config.id(), raft.leader()));
+            return;
+        }
+        if (!ready) {
+            waitingForReadiness.add(proposal);
+            return;
+        }
+        int count = proposal.records().size();
+        ProducerTable.Decision decision = producers.check(proposal.producerId(), proposal.firstSequence(), count);
+        if (decision instanceof ProducerTable.Append) {
+            producers.inFlight(proposal.producerId(), proposal.firstSequence(), count, proposal.future());
+            batch.add(proposal);
+            payloads.add(new ProducerTable.Header(proposal.producerId(), proposal.firstSequence(), count,
+                    clockMillis.getAsLong()).encode());
+            types.add(EntryType.PRODUCER_BATCH);
+            for (Bytes record : proposal.records()) {
+                payloads.add(record);
+                types.add(EntryType.DATA);
+            }
+        } else if (decision instanceof ProducerTable.AlreadyCommitted committed) {
+            proposal.future().complete(committed.offsets());
+        } else if (decision instanceof ProducerTable.InFlight inFlight) {
+            inFlight.original().whenComplete((offsets, error) -> {
+                if (error != null) {
+                    proposal.future().completeExceptionally(error);
+                } else {
+                    proposal.future().complete(offsets);
+                }
+            });
+        } else if (decision instanceof ProducerTable.Reject reject) {
+            proposal.future().completeExceptionally(new OutOfOrderSequenceException(reject.reason()));
+        }
+    }
+
+    private void propose() {
+        try {
+            long index = raft.propose(payloads, types);
+            long term = raft.term();
+            for (Proposal accepted : batch) {
+                if (accepted.idempotent()) {
+                    index++; // the header entry
+                }
+                tracker.accepted(index, accepted.records().size(), term, accepted.future());
+                index += accepted.records().size();
+            }
+            metrics.batch(payloads.size());
+        } catch (RaftException refused) {
+            for (Proposal proposal : batch) {
+                if (proposal.idempotent()) {
+                    producers.abandon(proposal.producerId(), proposal.firstSequence());
+                }
+                proposal.future().completeExceptionally(refused);
+            }
+        } finally {
+            batch.clear();
+            payloads.clear();
+            types.clear();
+        }
+    }
+
+    /** Entries {@code from..to} are committed: learn the producer batches among them. */
+    void applied(long from, long to) {
+        long next = from;
+        while (next <= to) {
+            int count = (int) Math.min(to - next + 1, 65_536);
+            int[] visited = new int[1];
+            long[] last = {next - 1};
+            store.forEach(next, count, SCAN_BYTES, (LogEntry entry) -> {
+                if (entry.index() <= to) {
+                    if (entry.type() == EntryType.PRODUCER_BATCH) {
+                        producers.applied(ProducerTable.Header.decode(entry.payload()), entry.index());
+                    }
+                    last[0] = entry.index();
+                }
+                visited[0]++;
+            });
+            if (visited[0] == 0) {
+                throw new IllegalStateException("committed entries from " + next + " are missing from the store");
+            }
+            next = last[0] + 1;
+        }
+    }
+
+    void leadershipLost() {
+        producers.leadershipLost();
+        Proposal waiting;
+        while ((waiting = waitingForReadiness.poll()) != null) {
+            waiting.future().completeExceptionally(new NotLeaderException(config.id(), raft.leader()));
+        }
+    }
+
+    void failAll(RaftException error) {
+        Proposal waiting;
+        while ((waiting = waitingForReadiness.poll()) != null) {
+            waiting.future().completeExceptionally(error);
+        }
+    }
+}
