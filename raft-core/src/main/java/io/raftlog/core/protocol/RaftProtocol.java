@@ -481,7 +481,9 @@ public final class RaftProtocol {
 
     private void resetElectionTimer() {
         electionElapsed = 0;
-        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+        // A lone member has nobody to wait for: it campaigns at its first tick.
+        randomizedElectionTimeout = members.size() == 1 ? 1
+                : config.electionTicks() + random.nextInt(config.electionTicks());
     }
 
     private void flushReplication() {
