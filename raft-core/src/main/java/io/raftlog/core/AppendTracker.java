@@ -20,14 +20,21 @@ import java.util.concurrent.CompletableFuture;
  * commit — a definite failure.
  */
 final class AppendTracker {
-    private record Accepted(long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future) {
+    private record Accepted(long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future,
+            long acceptedNanos) {
+    }
+
+    private final NodeMetrics metrics;
+
+    AppendTracker(NodeMetrics metrics) {
+        this.metrics = metrics;
     }
 
     private final PriorityQueue<Accepted> accepted =
             new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
 
     void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
-        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future));
+        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future, System.nanoTime()));
     }
 
     int size() {
@@ -43,6 +50,7 @@ final class AppendTracker {
                 for (long index = append.firstIndex(); index <= append.lastIndex(); index++) {
                     offsets.add(index);
                 }
+                metrics.commitLatency(System.nanoTime() - append.acceptedNanos());
                 append.future().complete(offsets);
             } else if (store.term(append.firstIndex()) == append.term()) {
                 append.future().completeExceptionally(new IndeterminateResultException("only a prefix of the batch at "

@@ -20,6 +20,18 @@ public interface NodeMetrics {
     default void batch(int records) {
     }
 
+    /** An append (one caller's batch) completed {@code nanos} after it was submitted. */
+    default void appendLatency(long nanos) {
+    }
+
+    /** A proposed batch committed {@code nanos} after this leader appended it. */
+    default void commitLatency(long nanos) {
+    }
+
+    /** This node started an election (a pre-vote or a vote). */
+    default void electionStarted() {
+    }
+
     /** This node became leader. */
     default void becameLeader() {
     }

@@ -53,7 +53,7 @@ public final class RaftNode implements ReplicatedLog {
     private final RaftProtocol raft;
     private final StorageWriter writer;
     private final CommittedReads reads;
-    private final AppendTracker tracker = new AppendTracker();
+    private final AppendTracker tracker;
     private final NodeMetrics metrics;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
@@ -92,6 +92,7 @@ public final class RaftNode implements ReplicatedLog {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
         this.reads = new CommittedReads(store);
+        this.tracker = new AppendTracker(metrics);
         this.proposer = new Proposer(config, raft, store, tracker, metrics, System::currentTimeMillis);
         this.writer = new StorageWriter("raftlog-io-" + config.id(), store, transport, new StorageWriter.Listener() {
             @Override
@@ -163,8 +164,10 @@ public final class RaftNode implements ReplicatedLog {
         }
         proposals.add(new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence));
         wakeup();
+        long submitted = System.nanoTime();
         return future.orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(RaftNode::translateTimeout);
+                .exceptionallyCompose(RaftNode::translateTimeout)
+                .whenComplete((offsets, error) -> metrics.appendLatency(System.nanoTime() - submitted));
     }
 
     @Override
@@ -286,6 +289,8 @@ public final class RaftNode implements ReplicatedLog {
             }
             if (role == Role.LEADER) {
                 metrics.becameLeader();
+            } else if (role == Role.PRE_CANDIDATE || (role == Role.CANDIDATE && lastRole != Role.PRE_CANDIDATE)) {
+                metrics.electionStarted();
             }
             lastRole = role;
             lastTerm = raft.term();
