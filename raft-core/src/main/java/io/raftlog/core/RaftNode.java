@@ -277,9 +277,9 @@ public final class RaftNode implements ReplicatedLog {
             if (ready.commitIndex() > appliedIndex) {
                 proposer.applied(appliedIndex + 1, ready.commitIndex());
                 appliedIndex = ready.commitIndex();
-                tracker.applied(appliedIndex, store, config.id(), raft.leader());
+                publishStatus(); // before completing futures: a caller sees at least its own commit
                 reads.applied(appliedIndex);
-                publishStatus();
+                tracker.applied(appliedIndex, store, config.id(), raft.leader());
             }
         }
         Role role = raft.role();
