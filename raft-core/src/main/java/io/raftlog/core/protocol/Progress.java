@@ -21,8 +21,8 @@ final class Progress {
     boolean probeSent;
     /** Leader ticks since entries were sent that the follower has not acknowledged. */
     int stalledTicks;
-    /** Heard from in the current CheckQuorum interval. */
-    boolean recentActive = true;
+    /** Heard from in the current CheckQuorum interval (a new leader has heard from nobody yet). */
+    boolean recentActive;
     final Inflights inflights;
 
     Progress(long next, int maxInflightMessages, long maxInflightBytes) {

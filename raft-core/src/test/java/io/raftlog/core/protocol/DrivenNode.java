@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * One {@link RaftProtocol} on its own store, driven by hand for tests of a single node: every input
@@ -59,15 +60,45 @@ final class DrivenNode {
         return drive();
     }
 
+    /**
+     * Ticks, driving each Ready, until {@code condition} holds; fails (rather than spinning) if it
+     * does not within {@code maxTicks}. Returns the Ready of the last tick.
+     */
+    Ready tickUntil(Predicate<RaftProtocol> condition, int maxTicks) {
+        Ready ready = null;
+        for (int i = 0; i < maxTicks && !condition.test(raft); i++) {
+            ready = tick();
+        }
+        if (!condition.test(raft)) {
+            throw new AssertionError("condition not reached in " + maxTicks + " ticks: " + raft);
+        }
+        return ready;
+    }
+
+    /** Ticks {@code raft} alone (collecting nothing) until {@code condition} holds; fails after {@code maxTicks}. */
+    static void tickUntil(RaftProtocol raft, Predicate<RaftProtocol> condition, int maxTicks) {
+        for (int i = 0; i < maxTicks && !condition.test(raft); i++) {
+            raft.tick();
+        }
+        if (!condition.test(raft)) {
+            throw new AssertionError("condition not reached in " + maxTicks + " ticks: " + raft);
+        }
+    }
+
     /** Collects the Ready, persists it and reports the write durable. */
     Ready drive() {
         Ready ready = raft.ready();
+        persist(ready);
+        return ready;
+    }
+
+    /** Writes a Ready collected earlier to the store and reports it durable. */
+    void persist(Ready ready) {
         TestCluster.persist(store, ready);
         LogEntry last = ready.lastEntry();
         if (last != null) {
             raft.persisted(last.index(), last.term());
         }
-        return ready;
     }
 
     /** The terms of the whole log, index 1 first. */

@@ -86,7 +86,11 @@ class ElectionTest {
         assertThat(cluster.node(1).term()).as("the old leader's term").isGreaterThan(1);
     }
 
-    /** Elects n1 in term 1, partitions n3 away for many timeouts while n1 commits, then heals. */
+    /**
+     * Elects n1 in term 1, partitions n3 away for many timeouts while n1 commits, heals, and lets
+     * n3 campaign once more before anyone else ticks (so its first word after the partition is a
+     * campaign), then lets the cluster settle.
+     */
     private static TestCluster partitionAndRejoinN3(ProtocolConfig config) {
         TestCluster cluster = new TestCluster(3, config);
         cluster.elect(1);
@@ -95,6 +99,7 @@ class ElectionTest {
         cluster.propose(1, "while n3 was away");
         cluster.tickAll(5 * T);
         cluster.heal();
+        cluster.campaign(3);
         cluster.tickAll(3 * T);
         return cluster;
     }
@@ -200,9 +205,7 @@ class ElectionTest {
     @Test
     void aCandidateRefusedByAVoterOfAHigherTermBecomesAFollowerOfThatTerm() {
         DrivenNode candidate = DrivenNode.fresh(1, 3, RAFT);
-        while (candidate.raft.role() != Role.CANDIDATE) {
-            candidate.tick();
-        }
+        candidate.tickUntil(raft -> raft.role() == Role.CANDIDATE, 2 * T);
 
         candidate.step(refused(2, 1, 7));
 
@@ -238,9 +241,7 @@ class ElectionTest {
         assertThat(cluster.held()).hasSize(2).allMatch(message -> ((VoteResponse) message).granted());
 
         // The election of term 1 times out before the grants arrive; the candidate runs for term 2.
-        while (candidate.term() == 1) {
-            candidate.tick();
-        }
+        DrivenNode.tickUntil(candidate, raft -> raft.term() == 2, 2 * T);
         cluster.deliverAll();
         cluster.release(message -> message.term() == 1).forEach(cluster::deliver);
         assertThat(candidate.role()).as("with the grants of term 1").isEqualTo(Role.CANDIDATE);
@@ -253,9 +254,7 @@ class ElectionTest {
     void aPreCandidateIgnoresAGrantFromAnEarlierPreVoteRound() {
         DrivenNode node = DrivenNode.fresh(1, 3, ProtocolConfig.defaults().withCheckQuorum(false));
         node.step(heartbeat(2, 1, 1));
-        while (node.raft.role() != Role.PRE_CANDIDATE) {
-            node.tick();
-        }
+        node.tickUntil(raft -> raft.role() == Role.PRE_CANDIDATE, 2 * T);
         // It polls for term 2. A grant names the term polled for: one for term 1 is a late answer
         // to an earlier poll (say, before it heard of term 1) and does not count.
         node.step(new VoteResponse(id(2), id(1), 1, true, true));

@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
  * dropped or held by a predicate. Fully deterministic: no threads, no clock.
  */
 final class TestCluster {
+    /** A bound on deliveries (and Ready rounds) in one call, so a livelock fails a test instead of hanging it. */
+    private static final int MAX_STEPS = 1_000_000;
+
     final Map<NodeId, RaftProtocol> nodes = new LinkedHashMap<>();
     final Map<NodeId, InMemoryLogStore> stores = new LinkedHashMap<>();
     final List<NodeId> ids;
@@ -149,7 +152,10 @@ final class TestCluster {
     /** Collects and performs every node's Ready: persist at once, then queue the messages. */
     void processReadies() {
         boolean again = true;
-        while (again) {
+        for (int round = 0; again; round++) {
+            if (round > MAX_STEPS) {
+                throw new AssertionError("nodes still have work after " + MAX_STEPS + " rounds: " + nodes.values());
+            }
             again = false;
             for (Map.Entry<NodeId, RaftProtocol> entry : nodes.entrySet()) {
                 RaftProtocol raft = entry.getValue();
@@ -216,7 +222,10 @@ final class TestCluster {
     /** Processes readies and delivers messages until nothing is left in flight. */
     void deliverAll() {
         processReadies();
-        while (!queue.isEmpty()) {
+        for (int delivered = 0; !queue.isEmpty(); delivered++) {
+            if (delivered > MAX_STEPS) {
+                throw new AssertionError("messages still flowing after " + MAX_STEPS + " deliveries: " + nodes.values());
+            }
             RaftMessage message = queue.poll();
             nodes.get(message.to()).step(message);
             processReadies();

@@ -1,0 +1,92 @@
+package io.raftlog.core.protocol;
+
+import static io.raftlog.core.protocol.TestCluster.id;
+import static io.raftlog.core.protocol.TestMessages.appendWithEntries;
+import static io.raftlog.core.protocol.TestMessages.only;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.TimeoutNow;
+import io.raftlog.api.message.VoteRequest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leadership transfer (Raft thesis §3.10): the leader waits until the target's log is complete,
+ * tells it to campaign at once ({@link TimeoutNow}), and refuses proposals meanwhile.
+ */
+class LeadershipTransferTest {
+    private static final int T = ProtocolConfig.defaults().electionTicks();
+
+    @Test
+    void anUpToDateFollowerTakesOverInTheNextTerm() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol oldLeader = cluster.elect(1);
+        long term = oldLeader.term();
+
+        oldLeader.transferLeadership(id(2));
+        cluster.deliverAll();
+
+        // No tick was needed: n2 campaigned on TimeoutNow, with no pre-vote, and n3 voted for it
+        // although it had just heard from n1 (the request says it is a transfer).
+        RaftProtocol newLeader = cluster.node(2);
+        assertThat(newLeader.role()).isEqualTo(Role.LEADER);
+        assertThat(newLeader.term()).isEqualTo(term + 1);
+        assertThat(oldLeader.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(oldLeader.leader()).contains(id(2));
+        assertThat(only(VoteRequest.class, cluster.sent)).filteredOn(request -> request.from().equals(id(2)))
+                .isNotEmpty().allMatch(request -> request.leadershipTransfer() && !request.preVote());
+    }
+
+    @Test
+    void proposalsAreRefusedWhileATransferWaitsForTheTargetToCatchUp() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        long term = leader.term();
+        cluster.holdIf(appendWithEntries(1, 2));
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+
+        leader.transferLeadership(id(2));
+        cluster.deliverAll();
+        assertThat(only(TimeoutNow.class, cluster.sent)).as("n2 lacks x").isEmpty();
+        long lastIndex = leader.lastIndex();
+        assertThatThrownBy(() -> cluster.propose(1, "y")).isInstanceOf(NotLeaderException.class);
+        assertThat(leader.lastIndex()).as("nothing appended").isEqualTo(lastIndex);
+
+        // Once n2 has caught up it is told to campaign, and wins.
+        cluster.holdIf(message -> false);
+        cluster.release(message -> true).forEach(cluster::deliver);
+        cluster.deliverAll();
+        assertThat(only(TimeoutNow.class, cluster.sent)).hasSize(1);
+        assertThat(cluster.node(2).role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).term()).isEqualTo(term + 1);
+    }
+
+    @Test
+    void aTransferThatDoesNotCompleteWithinAnElectionTimeoutIsAbandoned() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.holdIf(appendWithEntries(1, 2));
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+        leader.transferLeadership(id(2));
+
+        cluster.tickAll(T);
+
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        long index = cluster.propose(1, "y");
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).as("n3 still acknowledges").isEqualTo(index);
+    }
+
+    @Test
+    void onlyTheLeaderCanTransferLeadership() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        cluster.elect(1);
+
+        assertThatThrownBy(() -> cluster.node(3).transferLeadership(id(2)))
+                .isInstanceOfSatisfying(NotLeaderException.class, e -> assertThat(e.leaderHint()).contains(id(1)));
+    }
+}
