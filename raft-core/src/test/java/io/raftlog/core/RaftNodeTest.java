@@ -119,6 +119,28 @@ class RaftNodeTest {
         }
     }
 
+    @Test
+    void readsNeverShowAnUncommittedRecord() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long committed = leader.append(Bytes.ofUtf8("committed")).get(5, TimeUnit.SECONDS);
+            // Cut the leader off: what it appends now reaches its own log but no majority.
+            for (RaftNode other : cluster.nodes.values()) {
+                if (other != leader) {
+                    cluster.network.cut(leader.id(), other.id());
+                }
+            }
+            CompletableFuture<Long> stranded = leader.append(Bytes.ofUtf8("uncommitted"));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> leader.status().lastIndex() > committed);
+
+            assertThat(leader.read(committed + 1, 10, Duration.ofMillis(200)).get(5, TimeUnit.SECONDS)).isEmpty();
+            assertThat(readAll(leader, committed)).extracting(record -> record.payload().toUtf8())
+                    .doesNotContain("uncommitted");
+            assertThat(leader.commitOffset()).isEqualTo(committed);
+            assertThat(stranded).isNotDone();
+        }
+    }
+
     static List<CommittedRecord> readAll(RaftNode node, long upTo) throws Exception {
         List<CommittedRecord> records = new ArrayList<>();
         long next = 1;
