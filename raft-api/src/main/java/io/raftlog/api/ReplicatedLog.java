@@ -32,7 +32,9 @@ public interface ReplicatedLog extends AutoCloseable {
      * producer's id and the sequence number of its first record (the others follow
      * consecutively). A retry of a batch whose records are already in the log — because an earlier
      * attempt's outcome was unknown — completes with the offsets they already have instead of
-     * appending them again. Sequences of one producer must be used in increasing order; the
+     * appending them again. A producer's batches must continue its sequence without gaps (the
+     * next batch starts right after the last one appended), else the append fails with
+     * {@link OutOfOrderSequenceException} and nothing is appended; the
      * de-duplication state is replicated with the log, survives leader changes and restarts, and
      * forgets producers idle for long enough (see the node's configuration).
      *

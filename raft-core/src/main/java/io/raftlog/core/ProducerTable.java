@@ -74,7 +74,8 @@ final class ProducerTable {
         final ArrayDeque<Batch> batches = new ArrayDeque<>();
     }
 
-    private static final int REMEMBERED_BATCHES = 8;
+    /** Batches remembered per producer: retries of older ones are refused. Clients keep fewer in flight. */
+    static final int REMEMBERED_BATCHES = 64;
 
     private final long idleMillis;
     private final int maxProducers;
@@ -92,7 +93,10 @@ final class ProducerTable {
         Producer committed = producers.get(producerId);
         List<PendingBatch> pending = inFlight.get(producerId);
         if (committed == null && (pending == null || pending.isEmpty())) {
-            return new Append();
+            // A producer starts at sequence 0: a later batch overtaking its first one must wait,
+            // or the first one could no longer be recognised when it arrives.
+            return firstSequence == 0 ? new Append() : new Reject("producer " + Long.toHexString(producerId)
+                    + " is unknown (new, or idle for too long) and must start at sequence 0, not " + firstSequence);
         }
         long last = Math.max(committed == null ? Long.MIN_VALUE : committed.lastSequence,
                 pending == null || pending.isEmpty() ? Long.MIN_VALUE : lastOf(pending));

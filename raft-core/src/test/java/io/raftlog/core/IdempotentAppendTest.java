@@ -64,6 +64,10 @@ class IdempotentAppendTest {
             assertThatThrownBy(() -> leader.appendAll(PRODUCER, 0, records("a", "other shape")).get(5, TimeUnit.SECONDS))
                     .cause().isInstanceOf(OutOfOrderSequenceException.class);
             assertThat(leader.status().lastIndex()).isEqualTo(lastBefore);
+            // A batch that overtook a new producer's first batch must wait for it.
+            assertThatThrownBy(() -> leader.appendAll(PRODUCER + 1, 3, records("early")).get(5, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(OutOfOrderSequenceException.class).hasMessageContaining("must start at sequence 0");
+            assertThat(leader.appendAll(PRODUCER + 1, 0, records("first")).get(5, TimeUnit.SECONDS)).hasSize(1);
         }
     }
 

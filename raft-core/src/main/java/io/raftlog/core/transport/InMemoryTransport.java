@@ -45,8 +45,11 @@ public final class InMemoryTransport implements Transport {
 
     @Override
     public void send(RaftMessage message) {
-        if (self == null || closed) {
-            throw new IllegalStateException("transport is not running");
+        if (closed) {
+            return; // dropped: the node is shutting down
+        }
+        if (self == null) {
+            throw new IllegalStateException("transport is not started");
         }
         if (!message.from().equals(self)) {
             throw new IllegalArgumentException("message from " + message.from() + " sent through the transport of " + self);

@@ -24,7 +24,12 @@ public interface Transport extends AutoCloseable {
      */
     void start(NodeId self, MessageHandler handler);
 
-    /** Queues {@code message} for its addressee and returns at once. */
+    /**
+     * Queues {@code message} for its addressee and returns at once. After {@link #close()} it drops
+     * the message silently: a node shutting down must not fail on its way out.
+     *
+     * @throws IllegalStateException if the transport was never started
+     */
     void send(RaftMessage message);
 
     /** Queues several messages; a transport may send them as one write per peer. */

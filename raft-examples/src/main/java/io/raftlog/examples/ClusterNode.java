@@ -1,0 +1,79 @@
+package io.raftlog.examples;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.multibindings.OptionalBinder;
+import io.prometheus.client.CollectorRegistry;
+import io.raftlog.api.NodeId;
+import io.raftlog.core.NodeConfig;
+import io.raftlog.core.NodeMetrics;
+import io.raftlog.core.RaftModule;
+import io.raftlog.core.RaftNode;
+import io.raftlog.storage.lmdb.LmdbStorageModule;
+import io.raftlog.transport.netty.NettyTransport;
+import io.raftlog.transport.netty.NettyTransportConfig;
+import io.raftlog.transport.netty.NettyTransportModule;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One raftlog node as the command line runs it: a {@link RaftNode} on LMDB and Netty, wired with
+ * Guice, reporting to Prometheus. This is also the smallest complete embedding of raftlog.
+ */
+final class ClusterNode implements AutoCloseable {
+    static final String DEFAULT_CLUSTER_ID = "raftlog";
+
+    final RaftNode node;
+    final NettyTransport transport;
+
+    private ClusterNode(RaftNode node, NettyTransport transport) {
+        this.node = node;
+        this.transport = transport;
+    }
+
+    /**
+     * Starts a node.
+     *
+     * @param peers the other members and where to reach them
+     */
+    static ClusterNode start(String clusterId, NodeId id, InetSocketAddress listen, Map<NodeId, InetSocketAddress> peers,
+            Path dataDirectory, Duration tickInterval, PrometheusNodeMetrics.Collectors collectors) {
+        if (peers.containsKey(id)) {
+            throw new IllegalArgumentException("--peers lists this node (" + id + ") itself; list only the other members");
+        }
+        List<NodeId> members = new ArrayList<>();
+        members.add(id);
+        members.addAll(peers.keySet());
+        Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>(peers);
+        addresses.put(id, listen);
+        NodeConfig config = NodeConfig.of(id, members).withTickInterval(tickInterval);
+        NodeMetrics metrics = collectors == null ? NodeMetrics.NONE : new PrometheusNodeMetrics(collectors, id);
+        Injector injector = Guice.createInjector(
+                new RaftModule(config),
+                new LmdbStorageModule(dataDirectory),
+                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses)),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class).setBinding().toInstance(metrics);
+                    }
+                });
+        RaftNode node = injector.getInstance(RaftNode.class);
+        return new ClusterNode(node, injector.getInstance(NettyTransport.class));
+    }
+
+    static PrometheusNodeMetrics.Collectors defaultCollectors() {
+        return new PrometheusNodeMetrics.Collectors(CollectorRegistry.defaultRegistry);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

@@ -1,0 +1,70 @@
+package io.raftlog.examples;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.transport.netty.RaftClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code raftlog produce}: appends each line of standard input as a record and prints each
+ * record's offset once committed, in input order. Retries are idempotent, so a record is never
+ * appended twice.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Append stdin lines as records; print each one's offset once committed.")
+final class ProduceCommand implements Callable<Integer> {
+    private static final int MAX_OUTSTANDING = 10_000;
+
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "How long a record may take to commit (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
+        PrintStream out = System.out;
+        try (RaftClient raft = client.connect(Duration.ofSeconds(timeoutSeconds));
+             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            ArrayDeque<CompletableFuture<Long>> outstanding = new ArrayDeque<>();
+            long line = 0;
+            String text;
+            while ((text = in.readLine()) != null) {
+                line++;
+                outstanding.add(raft.append(Bytes.ofUtf8(text)));
+                if (outstanding.size() >= MAX_OUTSTANDING) {
+                    printOldest(outstanding, out, line - outstanding.size() + 1);
+                }
+            }
+            while (!outstanding.isEmpty()) {
+                printOldest(outstanding, out, line - outstanding.size() + 1);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private void printOldest(ArrayDeque<CompletableFuture<Long>> outstanding, PrintStream out, long line) {
+        try {
+            out.println(outstanding.poll().get(timeoutSeconds + 5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            out.flush();
+            throw new IllegalStateException("record on input line " + line + " was not committed: "
+                    + RaftlogCommand.describe(e), e);
+        }
+    }
+}

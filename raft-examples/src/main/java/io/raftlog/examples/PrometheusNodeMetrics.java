@@ -1,0 +1,124 @@
+package io.raftlog.examples;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.Role;
+import io.raftlog.core.NodeMetrics;
+import java.util.Map;
+
+/**
+ * Exports a node's {@link NodeMetrics} to Prometheus (simpleclient). Every series carries the
+ * node id as label {@code node}, so several nodes in one JVM share one registry.
+ */
+public final class PrometheusNodeMetrics implements NodeMetrics {
+    private static final double[] LATENCY_BUCKETS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+    };
+
+    /** The collectors, registered once per registry and shared by the nodes reporting to it. */
+    public static final class Collectors {
+        final Gauge role;
+        final Gauge term;
+        final Gauge commitIndex;
+        final Gauge lastIndex;
+        final Gauge followerLag;
+        final Counter elections;
+        final Counter leaderChanges;
+        final Histogram appendLatency;
+        final Histogram commitLatency;
+        final Histogram fsyncLatency;
+        final Histogram batchSize;
+
+        public Collectors(CollectorRegistry registry) {
+            role = Gauge.build("raftlog_role", "Role of the node: 0 follower, 1 pre-candidate, 2 candidate, 3 leader")
+                    .labelNames("node").register(registry);
+            term = Gauge.build("raftlog_term", "Current term").labelNames("node").register(registry);
+            commitIndex = Gauge.build("raftlog_commit_index", "Highest committed index (the high watermark)")
+                    .labelNames("node").register(registry);
+            lastIndex = Gauge.build("raftlog_last_index", "Highest index in the node's log").labelNames("node")
+                    .register(registry);
+            followerLag = Gauge.build("raftlog_follower_lag_entries",
+                    "On a leader: entries in its log not yet acknowledged by each follower")
+                    .labelNames("node", "follower").register(registry);
+            elections = Counter.build("raftlog_elections_started_total", "Elections (pre-votes or votes) started")
+                    .labelNames("node").register(registry);
+            leaderChanges = Counter.build("raftlog_leader_changes_total", "Times this node became leader")
+                    .labelNames("node").register(registry);
+            appendLatency = Histogram.build("raftlog_append_latency_seconds",
+                    "From an append's submission to its answer").buckets(LATENCY_BUCKETS).labelNames("node")
+                    .register(registry);
+            commitLatency = Histogram.build("raftlog_commit_latency_seconds",
+                    "From the leader's append of a batch to its commit").buckets(LATENCY_BUCKETS).labelNames("node")
+                    .register(registry);
+            fsyncLatency = Histogram.build("raftlog_fsync_latency_seconds", "Durable writes of the log")
+                    .buckets(LATENCY_BUCKETS).labelNames("node").register(registry);
+            batchSize = Histogram.build("raftlog_batch_records", "Records proposed per batch")
+                    .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096).labelNames("node")
+                    .register(registry);
+        }
+    }
+
+    private final Collectors collectors;
+    private final String node;
+
+    public PrometheusNodeMetrics(Collectors collectors, NodeId node) {
+        this.collectors = collectors;
+        this.node = node.value();
+    }
+
+    @Override
+    public void fsync(long nanos) {
+        collectors.fsyncLatency.labels(node).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void batch(int records) {
+        collectors.batchSize.labels(node).observe(records);
+    }
+
+    @Override
+    public void appendLatency(long nanos) {
+        collectors.appendLatency.labels(node).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void commitLatency(long nanos) {
+        collectors.commitLatency.labels(node).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void electionStarted() {
+        collectors.elections.labels(node).inc();
+    }
+
+    @Override
+    public void becameLeader() {
+        collectors.leaderChanges.labels(node).inc();
+    }
+
+    @Override
+    public void status(NodeStatus status) {
+        collectors.role.labels(node).set(roleCode(status.role()));
+        collectors.term.labels(node).set(status.term());
+        collectors.commitIndex.labels(node).set(status.commitIndex());
+        collectors.lastIndex.labels(node).set(status.lastIndex());
+        for (Map.Entry<NodeId, Long> match : status.matchIndex().entrySet()) {
+            if (!match.getKey().value().equals(node)) {
+                collectors.followerLag.labels(node, match.getKey().value()).set(status.lastIndex() - match.getValue());
+            }
+        }
+    }
+
+    private static int roleCode(Role role) {
+        return switch (role) {
+            case FOLLOWER -> 0;
+            case PRE_CANDIDATE -> 1;
+            case CANDIDATE -> 2;
+            case LEADER -> 3;
+        };
+    }
+}

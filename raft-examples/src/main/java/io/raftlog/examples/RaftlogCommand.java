@@ -1,0 +1,64 @@
+package io.raftlog.examples;
+
+import com.google.inject.CreationException;
+import com.google.inject.ProvisionException;
+import java.io.PrintWriter;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, or run the demo.
+ * Every failure is reported as one line on standard error with a non-zero exit status, never a
+ * stack trace.
+ */
+@Command(name = "raftlog", mixinStandardHelpOptions = true, version = "raftlog 0.1.0-SNAPSHOT",
+        description = "A Raft-replicated, Kafka-like append-only log.",
+        subcommands = {NodeCommand.class, ProduceCommand.class, ConsumeCommand.class, StatusCommand.class,
+            DemoCommand.class})
+public final class RaftlogCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: node, produce, consume, status or demo");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit status (for tests: does not exit). */
+    static int execute(String... args) {
+        CommandLine line = new CommandLine(new RaftlogCommand());
+        line.setParameterExceptionHandler((error, arguments) -> {
+            PrintWriter err = error.getCommandLine().getErr();
+            err.println("error: " + error.getMessage() + " (see '" + error.getCommandLine().getCommandName()
+                    + " --help')");
+            return 2;
+        });
+        line.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + describe(error));
+            return 1;
+        });
+        return line.execute(args);
+    }
+
+    /** The most useful one-line description of {@code error}: its root cause's message. */
+    static String describe(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof ProvisionException || cause instanceof CreationException
+                || cause instanceof CompletionException || cause instanceof ExecutionException
+                || cause.getMessage() == null) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ProvisionException provision && !provision.getErrorMessages().isEmpty()
+                && provision.getErrorMessages().iterator().next().getCause() != null) {
+            return describe(provision.getErrorMessages().iterator().next().getCause());
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+}

@@ -1,0 +1,66 @@
+package io.raftlog.examples;
+
+import io.raftlog.api.NodeStatus;
+import io.raftlog.transport.netty.RaftClient;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code raftlog status}: one JSON object per line per node. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Print each node's status as a JSON line.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions client;
+
+    @Override
+    public Integer call() throws Exception {
+        int reachable = 0;
+        try (RaftClient raft = client.connect(Duration.ofSeconds(3))) {
+            for (InetSocketAddress address : client.addresses()) {
+                try {
+                    NodeStatus status = raft.status(address).get(5, TimeUnit.SECONDS);
+                    System.out.println(json(address, status));
+                    reachable++;
+                } catch (Exception e) {
+                    System.out.println("{\"address\":\"" + escape(address.getHostString() + ":" + address.getPort())
+                            + "\",\"error\":\"" + escape(RaftlogCommand.describe(e)) + "\"}");
+                }
+            }
+        }
+        if (reachable == 0) {
+            throw new IllegalStateException("no node answered at " + client.servers);
+        }
+        return 0;
+    }
+
+    static String json(InetSocketAddress address, NodeStatus status) {
+        StringBuilder text = new StringBuilder("{");
+        text.append("\"id\":\"").append(escape(status.id().value())).append("\",");
+        text.append("\"address\":\"").append(escape(address.getHostString() + ":" + address.getPort())).append("\",");
+        text.append("\"role\":\"").append(status.role()).append("\",");
+        text.append("\"term\":").append(status.term()).append(',');
+        text.append("\"leader\":").append(status.leader().map(id -> "\"" + escape(id.value()) + "\"").orElse("null"))
+                .append(',');
+        text.append("\"commitOffset\":").append(status.commitIndex()).append(',');
+        text.append("\"lastOffset\":").append(status.lastIndex());
+        if (!status.matchIndex().isEmpty()) {
+            text.append(",\"matchOffsets\":{");
+            boolean first = true;
+            for (Map.Entry<io.raftlog.api.NodeId, Long> match : status.matchIndex().entrySet()) {
+                text.append(first ? "" : ",").append('"').append(escape(match.getKey().value())).append("\":")
+                        .append(match.getValue());
+                first = false;
+            }
+            text.append('}');
+        }
+        return text.append('}').toString();
+    }
+
+    static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

@@ -1,0 +1,111 @@
+package io.raftlog.examples;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** Real {@code raftlog node} JVMs on loopback, for the multi-process tests. */
+final class NodeProcesses implements AutoCloseable {
+    final Path root;
+    final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    private final Map<String, Process> running = new LinkedHashMap<>();
+
+    NodeProcesses(Path root, int size) throws IOException {
+        this.root = root;
+        for (int i = 1; i <= size; i++) {
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", freePort()));
+        }
+    }
+
+    /** Starts node {@code id} with the cluster's standard flags. */
+    Process start(String id) throws IOException {
+        String peers = addresses.entrySet().stream().filter(entry -> !entry.getKey().equals(id))
+                .map(entry -> entry.getKey() + "=" + hostPort(entry.getValue())).collect(Collectors.joining(","));
+        Process process = launch(id, "node", "--id", id, "--listen", hostPort(addresses.get(id)), "--peers", peers,
+                "--data", root.resolve(id).toString());
+        running.put(id, process);
+        return process;
+    }
+
+    /** Launches {@code raftlog ARGS...} with output to {@code root/<name>.log}. */
+    Process launch(String name, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-opens");
+        command.add("java.base/java.nio=ALL-UNNAMED");
+        command.add("--add-opens");
+        command.add("java.base/sun.nio.ch=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RaftlogCommand.class.getName());
+        command.addAll(List.of(args));
+        Files.createDirectories(root);
+        File log = root.resolve(name + ".log").toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .start();
+    }
+
+    String output(String name) throws IOException {
+        Path log = root.resolve(name + ".log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    void kill(String id) throws InterruptedException {
+        Process process = running.remove(id);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    String servers() {
+        return addresses.values().stream().map(NodeProcesses::hostPort).collect(Collectors.joining(","));
+    }
+
+    List<InetSocketAddress> seeds() {
+        return List.copyOf(addresses.values());
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static boolean exited(Process process, Duration within) throws InterruptedException {
+        return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        for (Process process : running.values()) {
+            process.destroy();
+        }
+        for (Process process : running.values()) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        running.clear();
+    }
+}

@@ -1,0 +1,366 @@
+package io.raftlog.storage.lmdb;
+
+import io.raftlog.api.CorruptLogException;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.PutFlags;
+import org.lmdbjava.Txn;
+
+/**
+ * A durable {@link LogStore} on LMDB (through lmdbjava): entries in one database keyed by their
+ * index (8 bytes, big-endian), the hard state and where the log starts in another, each mutation
+ * one LMDB write transaction.
+ *
+ * <p><b>Durability.</b> In the default {@link SyncMode#SYNC} a mutating call returns only after
+ * LMDB's commit has {@code fdatasync}ed the data pages and then the meta page that makes them
+ * visible (LMDB's default, no {@code MDB_NOSYNC} or {@code MDB_NOMETASYNC}). Before the meta page
+ * is written the previous meta page still points at intact old pages (copy-on-write), so a crash at
+ * any moment — process kill or power loss — leaves either the whole call or none of it. The
+ * {@code LmdbCrashIT} test proves the process-kill half by SIGKILLing a writer at random moments;
+ * SIGKILL alone cannot prove the power-loss half (the kernel's page cache survives a killed
+ * process), which rests on those two syncs. {@link SyncMode#NO_SYNC} skips them, for benchmarks
+ * only, and <b>can lose acknowledged entries on power loss</b>; opening in that mode logs a
+ * warning.
+ *
+ * <p><b>Integrity.</b> Every entry carries a CRC32C over its index, header and payload (see
+ * {@code EntryCodec}); every read and term lookup checks it and throws
+ * {@link CorruptLogException} naming the index and the data directory instead of returning bad
+ * bytes. Opening checks that the entries are contiguous and verifies the last
+ * {@value #TAIL_CHECK_ENTRIES}.
+ *
+ * <p><b>Threads.</b> One thread at a time may mutate (the SPI's rule); any number may read
+ * concurrently, each read in its own LMDB read transaction, seeing the state before or after a
+ * concurrent mutation. {@link #read} copies payloads (they outlive the call); {@link #forEach}
+ * hands out read-only views of LMDB's pages, valid only during the visitor call; the visitor must
+ * not call this store's mutating methods.
+ *
+ * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException} and change nothing;
+ * I/O failures (full disk, read-only or locked directory) throw
+ * {@link io.raftlog.api.StorageException} naming the directory, after which the store is
+ * unchanged; calls after {@link #close()} throw {@link IllegalStateException}. When the LMDB map
+ * fills up it grows (up to {@link LmdbStoreConfig#maxMapSizeBytes()}) instead of failing.
+ */
+public final class LmdbLogStore implements LogStore {
+    static final int TAIL_CHECK_ENTRIES = 16;
+    private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
+    private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
+    private static final ThreadLocal<ByteBuffer> READ_KEY = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(8));
+
+    /** A consistent picture of the log's extent, replaced whole after each committed mutation. */
+    private record Bounds(long first, long last, long termBeforeFirst, long lastTerm) {
+    }
+
+    private final LmdbEnvironment environment;
+    private final String location;
+    // Writer-owned, reused on every mutation (the SPI allows one mutating thread at a time).
+    private final ByteBuffer writeKey = ByteBuffer.allocateDirect(Long.BYTES);
+    private final EntryCodec writeCodec;
+    private final ByteBuffer hardStateKey = MetaRecords.key(MetaRecords.HARD_STATE);
+    private final ByteBuffer logStartKey = MetaRecords.key(MetaRecords.LOG_START);
+    private volatile Bounds bounds;
+    private volatile HardState hardState;
+
+    private LmdbLogStore(LmdbEnvironment environment) {
+        this.environment = environment;
+        this.location = environment.location();
+        this.writeCodec = new EntryCodec(location);
+        long firstIndex = environment.read("reading where the log starts",
+                txn -> StoreRecovery.logStart(environment, txn)[0]);
+        StoreRecovery.removeCompactedEntries(environment, firstIndex);
+        StoreRecovery.State state = environment.write(() -> "opening the store",
+                txn -> StoreRecovery.recover(environment, txn, TAIL_CHECK_ENTRIES));
+        this.bounds = new Bounds(state.firstIndex(), state.lastIndex(), state.termBeforeFirst(), state.lastTerm());
+        this.hardState = state.hardState();
+    }
+
+    /** Opens (creating if needed) a durable store in {@code directory}. */
+    public static LmdbLogStore open(Path directory) {
+        return open(LmdbStoreConfig.of(directory));
+    }
+
+    /**
+     * Opens (creating if needed) the store {@code config} describes.
+     *
+     * @throws io.raftlog.api.StorageException if the directory cannot be created, written or locked
+     *                                         (for example another process has it open)
+     * @throws CorruptLogException if the tail of the log fails its integrity check
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flags lmdbjava needs
+     */
+    public static LmdbLogStore open(LmdbStoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        LmdbEnvironment environment = LmdbEnvironment.open(config);
+        try {
+            LmdbLogStore store = new LmdbLogStore(environment);
+            if (config.syncMode() == SyncMode.NO_SYNC) {
+                LOG.log(Level.WARNING, "LMDB log store in {0} opened with SyncMode.NO_SYNC: commits are NOT"
+                        + " flushed to disk and a power loss CAN LOSE ACKNOWLEDGED ENTRIES AND VOTES;"
+                        + " use this mode for benchmarks only", store.location);
+            }
+            return store;
+        } catch (RuntimeException | Error e) {
+            environment.close();
+            throw e;
+        }
+    }
+
+    /** The data directory, as named in error messages. */
+    public String location() {
+        return location;
+    }
+
+    /** The current size of the LMDB memory map; it grows as the log does. */
+    public long mapSizeBytes() {
+        return environment.mapSizeBytes();
+    }
+
+    @Override
+    public HardState hardState() {
+        environment.checkOpen();
+        return hardState;
+    }
+
+    @Override
+    public void saveHardState(HardState state) {
+        Objects.requireNonNull(state, "state");
+        byte[] body = MetaRecords.encodeHardState(state);
+        environment.write(() -> "saving hard state " + state, txn -> {
+            MetaRecords.put(environment.meta, txn, hardStateKey, body);
+            return null;
+        });
+        hardState = state;
+    }
+
+    @Override
+    public long firstIndex() {
+        environment.checkOpen();
+        return bounds.first;
+    }
+
+    @Override
+    public long lastIndex() {
+        environment.checkOpen();
+        return bounds.last;
+    }
+
+    @Override
+    public long term(long index) {
+        environment.checkOpen();
+        Bounds seen = bounds;
+        if (index == seen.first - 1) {
+            return seen.termBeforeFirst;
+        }
+        checkTermRange(index, seen.first, seen.last);
+        if (index == seen.last) {
+            return seen.lastTerm;
+        }
+        return environment.read("reading the term of entry " + index, txn -> {
+            Long term = storedTerm(txn, index);
+            if (term != null) {
+                return term;
+            }
+            // A mutation committed since we looked at the bounds: answer for the state this
+            // transaction sees, which is the state after it.
+            long[] start = StoreRecovery.logStart(environment, txn);
+            if (index == start[0] - 1) {
+                return start[1];
+            }
+            checkTermRange(index, start[0], StoreRecovery.lastIndex(environment, txn, start[0]));
+            throw new CorruptLogException(index, location, "entry is missing");
+        });
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+        Objects.requireNonNull(entries, "entries");
+        environment.checkOpen();
+        Bounds before = bounds;
+        long expected = before.last + 1;
+        long lastTerm = before.lastTerm;
+        for (LogEntry entry : entries) {
+            Objects.requireNonNull(entry, "entry");
+            if (entry.index() != expected) {
+                throw new IllegalArgumentException("expected an entry at index " + expected + ", got " + entry.index()
+                        + " (entries must continue the log without gap or overlap)");
+            }
+            if (entry.term() < lastTerm) {
+                throw new IllegalArgumentException("entry " + entry.index() + " has term " + entry.term()
+                        + ", below the preceding term " + lastTerm);
+            }
+            lastTerm = entry.term();
+            expected++;
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        long newLast = expected - 1;
+        long newLastTerm = lastTerm;
+        environment.write(() -> "appending entries " + (before.last + 1) + ".." + newLast, txn -> {
+            for (LogEntry entry : entries) {
+                writeKey.putLong(0, entry.index());
+                ByteBuffer slot = environment.entries.reserve(txn, writeKey, EntryCodec.storedSize(entry), APPEND);
+                writeCodec.encode(entry, slot);
+            }
+            return null;
+        });
+        bounds = new Bounds(before.first, newLast, before.termBeforeFirst, newLastTerm);
+    }
+
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        environment.checkOpen();
+        Bounds before = bounds;
+        checkBoundary("truncateSuffix", fromIndex, before);
+        if (fromIndex == before.last + 1) {
+            return;
+        }
+        long newLastTerm = environment.write(() -> "truncating the log from index " + fromIndex, txn -> {
+            try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
+                while (cursor.last() && cursor.key().getLong(0) >= fromIndex) {
+                    cursor.delete();
+                }
+            }
+            return fromIndex == before.first ? before.termBeforeFirst : requireStoredTerm(txn, fromIndex - 1);
+        });
+        bounds = new Bounds(before.first, fromIndex - 1, before.termBeforeFirst, newLastTerm);
+    }
+
+    @Override
+    public void truncatePrefix(long toIndex) {
+        environment.checkOpen();
+        Bounds before = bounds;
+        checkBoundary("truncatePrefix", toIndex, before);
+        if (toIndex == before.first) {
+            return;
+        }
+        long termBefore = environment.write(() -> "truncating the log before index " + toIndex, txn -> {
+            long term = toIndex - 1 == before.last ? before.lastTerm : requireStoredTerm(txn, toIndex - 1);
+            MetaRecords.put(environment.meta, txn, logStartKey, MetaRecords.encodeLogStart(toIndex, term));
+            StoreRecovery.deleteBelow(environment, txn, toIndex, StoreRecovery.DELETE_BATCH);
+            return term;
+        });
+        bounds = new Bounds(toIndex, before.last, termBefore, toIndex - 1 == before.last ? termBefore : before.lastTerm);
+        // Entries left below toIndex are invisible (log_start says so) and go in later transactions.
+        StoreRecovery.removeCompactedEntries(environment, toIndex);
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
+        List<LogEntry> result = new ArrayList<>(Math.min(maxEntries, 256));
+        scan("read", fromIndex, maxEntries, maxBytes, true, result::add);
+        return result;
+    }
+
+    @Override
+    public int forEach(long fromIndex, int maxEntries, long maxBytes, Consumer<LogEntry> visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        return scan("forEach", fromIndex, maxEntries, maxBytes, false, visitor);
+    }
+
+    /** Waits for running reads, closes LMDB and releases the directory lock; idempotent. */
+    @Override
+    public void close() {
+        environment.close();
+    }
+
+    private int scan(String operation, long fromIndex, int maxEntries, long maxBytes, boolean copy,
+            Consumer<LogEntry> sink) {
+        if (maxEntries < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("maxEntries and maxBytes must be positive, were " + maxEntries
+                    + " and " + maxBytes);
+        }
+        environment.checkOpen();
+        Bounds seen = bounds;
+        checkBoundary(operation, fromIndex, seen);
+        if (fromIndex == seen.last + 1) {
+            return 0;
+        }
+        return environment.read(operation + " from index " + fromIndex, txn -> {
+            Integer visited = scanIn(txn, fromIndex, maxEntries, maxBytes, copy, sink);
+            if (visited != null) {
+                return visited;
+            }
+            // A mutation committed since we looked at the bounds: answer for the state this
+            // transaction sees, which is the state after it.
+            long first = StoreRecovery.logStart(environment, txn)[0];
+            long last = StoreRecovery.lastIndex(environment, txn, first);
+            checkBoundary(operation, fromIndex, new Bounds(first, last, 0, 0));
+            if (fromIndex == last + 1) {
+                return 0;
+            }
+            throw new CorruptLogException(fromIndex, location, "entry is missing");
+        });
+    }
+
+    /** Visits entries from {@code fromIndex} in one read transaction; null if it is not there. */
+    private Integer scanIn(Txn<ByteBuffer> txn, long fromIndex, int maxEntries, long maxBytes, boolean copy,
+            Consumer<LogEntry> sink) {
+        ByteBuffer key = READ_KEY.get();
+        key.putLong(0, fromIndex);
+        try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
+            if (!cursor.get(key, GetOp.MDB_SET_KEY)) {
+                return null;
+            }
+            EntryCodec codec = new EntryCodec(location);
+            long expected = fromIndex;
+            long bytes = 0;
+            int count = 0;
+            do {
+                long index = cursor.key().getLong(0);
+                if (index != expected) {
+                    throw new CorruptLogException(expected, location, "entry is missing (next stored index is "
+                            + index + ")");
+                }
+                ByteBuffer value = cursor.val();
+                long size = value.remaining() - EntryCodec.HEADER_BYTES + 24L;
+                if (count > 0 && bytes + size > maxBytes) {
+                    break;
+                }
+                sink.accept(codec.decode(index, value, copy));
+                bytes += size;
+                count++;
+                expected++;
+            } while (count < maxEntries && cursor.next());
+            return count;
+        }
+    }
+
+    /** The verified term stored for {@code index}, or null if there is no such entry. */
+    private Long storedTerm(Txn<ByteBuffer> txn, long index) {
+        ByteBuffer key = READ_KEY.get();
+        key.putLong(0, index);
+        ByteBuffer value = environment.entries.get(txn, key);
+        return value == null ? null : new EntryCodec(location).verify(index, value);
+    }
+
+    private long requireStoredTerm(Txn<ByteBuffer> txn, long index) {
+        Long term = storedTerm(txn, index);
+        if (term == null) {
+            throw new CorruptLogException(index, location, "entry is missing");
+        }
+        return term;
+    }
+
+    private static void checkTermRange(long index, long first, long last) {
+        if (index < first - 1 || index > last) {
+            throw new IllegalArgumentException("term(" + index + ") is outside " + (first - 1) + ".." + last
+                    + " (firstIndex() - 1 .. lastIndex())");
+        }
+    }
+
+    private static void checkBoundary(String operation, long index, Bounds seen) {
+        if (index < seen.first || index > seen.last + 1) {
+            throw new IllegalArgumentException(operation + "(" + index + ") is outside " + seen.first + ".."
+                    + (seen.last + 1) + " (firstIndex() .. lastIndex() + 1)");
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.raftlog.storage.lmdb;
+
+import static io.raftlog.testkit.TestEntries.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CorruptLogException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.StorageException;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.HardState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+
+/**
+ * Flips bytes of stored entries in {@code data.mdb} (with the store closed) and checks that the
+ * store reports {@link CorruptLogException} for exactly that index and never returns the bad bytes.
+ */
+class LmdbCorruptionTest {
+    private static final long TARGET = 50;
+    private static final long LAST = 100;
+
+    @TempDir
+    Path directory;
+
+    @BeforeEach
+    void writeLogWithMarkedEntry() {
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            for (long index = 1; index <= LAST; index++) {
+                store.append(List.of(LogEntry.data(index, 2, Bytes.ofUtf8(marker(index) + "-payload-" + "z".repeat(64)))));
+            }
+        }
+    }
+
+    @Test
+    void aFlippedPayloadByteIsReportedForItsIndexAndNeverReturned() throws IOException {
+        flipInEveryCopy(marker(TARGET), marker(TARGET).length() + 3);
+
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            assertCorrupt(() -> store.read(1, 1000, Long.MAX_VALUE), TARGET, "CRC32C mismatch");
+            assertCorrupt(() -> store.read(TARGET, 1, Long.MAX_VALUE), TARGET, "CRC32C mismatch");
+            assertCorrupt(() -> store.term(TARGET), TARGET, "CRC32C mismatch");
+
+            List<Long> visited = new ArrayList<>();
+            assertCorrupt(() -> store.forEach(45, 10, Long.MAX_VALUE, entry -> visited.add(entry.index())), TARGET,
+                    "CRC32C mismatch");
+            assertThat(visited).containsExactly(45L, 46L, 47L, 48L, 49L);
+
+            assertThat(store.read(1, (int) TARGET - 1, Long.MAX_VALUE)).hasSize((int) TARGET - 1);
+            assertThat(store.read(TARGET + 1, 1000, Long.MAX_VALUE)).hasSize((int) (LAST - TARGET));
+
+            // A conflict needing the corrupt entry's term fails and changes nothing...
+            assertCorrupt(() -> store.truncateSuffix(TARGET + 1), TARGET, "CRC32C mismatch");
+            assertThat(store.lastIndex()).isEqualTo(LAST);
+            // ...while dropping it (as a node restoring from a peer would) works.
+            store.truncateSuffix(TARGET);
+            assertThat(store.read(1, 1000, Long.MAX_VALUE)).hasSize((int) TARGET - 1);
+        }
+    }
+
+    @Test
+    void aFlippedHeaderByteIsReported() throws IOException {
+        // The low byte of the term, 20 - 7 bytes before the payload.
+        flipInEveryCopy(marker(TARGET), -(EntryCodec.HEADER_BYTES - 7));
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            assertCorrupt(() -> store.read(TARGET, 10, Long.MAX_VALUE), TARGET, "CRC32C mismatch");
+        }
+    }
+
+    @Test
+    void aDamagedLengthFieldIsReported() throws IOException {
+        // The low byte of the payload length, 20 - 15 bytes before the payload.
+        flipInEveryCopy(marker(TARGET), -(EntryCodec.HEADER_BYTES - 15));
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            assertCorrupt(() -> store.term(TARGET), TARGET, "payload bytes but");
+        }
+    }
+
+    @Test
+    void aCorruptTailIsFoundWhenOpening() throws IOException {
+        flipInEveryCopy(marker(LAST), marker(LAST).length() + 1);
+        assertCorrupt(() -> LmdbLogStore.open(directory), LAST, "CRC32C mismatch");
+        flipInEveryCopy(marker(LAST), marker(LAST).length() + 1); // flip back
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            assertThat(store.lastIndex()).isEqualTo(LAST);
+        }
+    }
+
+    @Test
+    void aMissingEntryIsFoundWhenOpening() {
+        try (Env<ByteBuffer> env = Env.create().setMaxDbs(2).open(directory.toFile());
+                Txn<ByteBuffer> txn = env.txnWrite()) {
+            Dbi<ByteBuffer> entries = env.openDbi(txn, "entries".getBytes(StandardCharsets.US_ASCII), null, false);
+            assertThat(entries.delete(txn, ByteBuffer.allocateDirect(8).putLong(0, TARGET))).isTrue();
+            txn.commit();
+        }
+        assertCorrupt(() -> LmdbLogStore.open(directory), TARGET,
+                "entry is missing: the log should hold the contiguous entries 1..100 but holds 99 entries from 1");
+    }
+
+    @Test
+    void aCorruptHardStateIsFoundWhenOpening() throws IOException {
+        String voter = "voter-marker-for-corruption-test";
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            store.saveHardState(new HardState(7, Optional.of(NodeId.of(voter))));
+        }
+        flipInEveryCopy(voter, 3);
+        assertThatThrownBy(() -> LmdbLogStore.open(directory))
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("corrupt metadata record 'hard_state' in " + directory + ": CRC32C mismatch");
+    }
+
+    private static String marker(long index) {
+        return "marker-" + index + "-";
+    }
+
+    private void assertCorrupt(Runnable call, long index, String detail) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(CorruptLogException.class, e -> {
+                    assertThat(e.index()).isEqualTo(index);
+                    assertThat(e.location()).isEqualTo(directory.toString());
+                })
+                .hasMessageStartingWith("corrupt log entry at index " + index + " in " + directory + ": ")
+                .hasMessageContaining(detail);
+    }
+
+    /** Flips one byte at {@code offset} from every copy of {@code marker} in data.mdb. */
+    private void flipInEveryCopy(String marker, int offset) throws IOException {
+        Path file = directory.resolve("data.mdb");
+        byte[] data = Files.readAllBytes(file);
+        byte[] pattern = marker.getBytes(StandardCharsets.US_ASCII);
+        int copies = 0;
+        for (int at = 0; at <= data.length - pattern.length; at++) {
+            if (matches(data, at, pattern)) {
+                data[at + offset] ^= 0x5a;
+                copies++;
+            }
+        }
+        assertThat(copies).as("copies of %s in data.mdb", marker).isPositive();
+        Files.write(file, data);
+    }
+
+    private static boolean matches(byte[] data, int at, byte[] pattern) {
+        for (int i = 0; i < pattern.length; i++) {
+            if (data[at + i] != pattern[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

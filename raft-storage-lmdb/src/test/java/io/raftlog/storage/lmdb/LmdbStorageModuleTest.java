@@ -1,0 +1,46 @@
+package io.raftlog.storage.lmdb;
+
+import static io.raftlog.testkit.TestEntries.range;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.raftlog.api.spi.storage.LogStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LmdbStorageModuleTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void bindsOneLmdbStoreForTheDirectoryAndOpensItOnlyWhenAsked() {
+        Path directory = temp.resolve("node-1");
+        Injector injector = Guice.createInjector(new LmdbStorageModule(directory));
+        assertThat(directory).as("configure() has no side effects").doesNotExist();
+
+        LogStore store = injector.getInstance(LogStore.class);
+        try {
+            assertThat(store).isInstanceOf(LmdbLogStore.class).isSameAs(injector.getInstance(LogStore.class))
+                    .isSameAs(injector.getInstance(LmdbLogStore.class));
+            assertThat(((LmdbLogStore) store).location()).isEqualTo(directory.toAbsolutePath().toString());
+            store.append(range(1, 3, 1));
+            assertThat(Files.exists(directory.resolve("data.mdb"))).isTrue();
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void takesAFullConfiguration() {
+        LmdbStoreConfig config = LmdbStoreConfig.of(temp.resolve("node-2")).withSyncMode(SyncMode.NO_SYNC)
+                .withMapSize(1 << 20, 1 << 30).withMaxReaders(8);
+        Injector injector = Guice.createInjector(new LmdbStorageModule(config));
+        assertThat(injector.getInstance(LmdbStoreConfig.class)).isEqualTo(config);
+        try (LmdbLogStore store = injector.getInstance(LmdbLogStore.class)) {
+            assertThat(store.mapSizeBytes()).isEqualTo(1 << 20);
+        }
+    }
+}

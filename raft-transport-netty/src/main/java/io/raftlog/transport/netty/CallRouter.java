@@ -1,0 +1,266 @@
+package io.raftlog.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.NodeClosedException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OutOfOrderSequenceException;
+import io.raftlog.api.OverloadedException;
+import io.raftlog.api.RaftException;
+import io.raftlog.transport.netty.internal.Backoff;
+import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.ErrorResponse;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Where a {@link RaftClient}'s calls go, and what happens when an attempt fails: follows
+ * {@code NOT_LEADER} redirects to the leader (at once for the first few hops), retries with
+ * capped exponential back-off while there is no leader or a node is overloaded, unreachable or
+ * unsure of an append's outcome — appends always with the same producer id and sequence, so a
+ * retry never duplicates — and fails each call at its deadline with an exception that says what
+ * the caller may rely on. Confined to the client's event loop.
+ */
+final class CallRouter {
+    /** Redirects a call follows without back-off; more mean leadership is moving, so back off. */
+    private static final int IMMEDIATE_REDIRECTS = 3;
+
+    private final RaftClientConfig config;
+    private final EventLoop loop;
+    private final Bootstrap template;
+    private final Backoff backoff;
+    private final Runnable onSlotFreed;
+    private final Map<String, ClientConnection> connections = new HashMap<>();
+    private final Set<ClientCall> active = new HashSet<>();
+    private InetSocketAddress leader;
+    private int nextSeed;
+    private long nextRequestId = 1;
+    private boolean closed;
+
+    CallRouter(RaftClientConfig config, EventLoop loop, Bootstrap template, Runnable onSlotFreed) {
+        this.config = config;
+        this.loop = loop;
+        this.template = template;
+        this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+        this.onSlotFreed = onSlotFreed;
+    }
+
+    long nextRequestId() {
+        return nextRequestId++;
+    }
+
+    /** Starts {@code call}; it holds one of the client's request slots until it finishes. */
+    void submit(ClientCall call) {
+        if (closed) {
+            finish(call, new NodeClosedException("the client is closed"));
+            return;
+        }
+        active.add(call);
+        call.deadlineTimer = loop.schedule(() -> expire(call), call.deadlineNanos - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
+        dispatch(call);
+    }
+
+    private void dispatch(ClientCall call) {
+        if (call.done) {
+            return;
+        }
+        InetSocketAddress target = call.pinned != null ? call.pinned : leader;
+        if (target == null) {
+            List<InetSocketAddress> seeds = config.seeds();
+            target = seeds.get(Math.floorMod(nextSeed++, seeds.size()));
+        }
+        InetSocketAddress chosen = target;
+        connections.computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template))
+                .submit(call);
+    }
+
+    void onResponse(ClientCall call, ClientResponse response) {
+        ClientConnection connection = call.connection;
+        call.connection = null;
+        if (call.done) {
+            return;
+        }
+        if (response instanceof ErrorResponse error) {
+            onError(call, error, connection);
+            return;
+        }
+        try {
+            call.validate(response);
+        } catch (ProtocolException e) {
+            finish(call, call.isAppend() ? new IndeterminateResultException("bad answer from the node: " + e.getMessage(), e)
+                    : new RaftException("bad answer from the node: " + e.getMessage(), e));
+            return;
+        }
+        if (call.isAppend()) {
+            leader = connection.address(); // only the leader appends: reads and status follow it there
+        }
+        finish(call, null);
+        call.complete(response);
+    }
+
+    private void onError(ClientCall call, ErrorResponse error, ClientConnection connection) {
+        String message = error.message();
+        switch (error.code()) {
+            case NOT_LEADER -> {
+                NodeId refusing = connection.node() == null ? NodeId.of("unknown") : connection.node();
+                call.lastError = new NotLeaderException(refusing, error.leader());
+                Optional<InetSocketAddress> hint = error.leaderAddress()
+                        .filter(address -> !key(address).equals(key(connection.address())));
+                if (hint.isPresent()) {
+                    leader = hint.get();
+                    if (call.pinned == null && call.redirects++ < IMMEDIATE_REDIRECTS) {
+                        dispatch(call);
+                        return;
+                    }
+                } else {
+                    forgetLeader(connection);
+                }
+            }
+            case OVERLOADED -> call.lastError = new OverloadedException(message);
+            case INDETERMINATE, TIMEOUT -> {
+                call.maybeDelivered |= call.isAppend();
+                call.lastError = new IndeterminateResultException(message);
+            }
+            case CLOSED -> {
+                call.lastError = new NodeClosedException(message);
+                forgetLeader(connection);
+            }
+            case UNAVAILABLE -> {
+                call.lastError = new RaftException(message);
+                forgetLeader(connection);
+            }
+            case OUT_OF_ORDER_SEQUENCE -> {
+                // Expected while an earlier batch of this producer is still on its way (a retry of
+                // it was overtaken); a gap for good once every earlier batch is resolved.
+                call.lastError = new OutOfOrderSequenceException(message);
+                if (!(call instanceof ClientCall.Append append && append.waitsForEarlierBatch())) {
+                    finish(call, call.maybeDelivered ? new IndeterminateResultException(message) : call.lastError);
+                    return;
+                }
+            }
+            case MALFORMED -> {
+                finish(call, new IllegalArgumentException("the node refused the request: " + message));
+                return;
+            }
+            case INTERNAL -> {
+                finish(call, call.isAppend() || call.maybeDelivered ? new IndeterminateResultException(message)
+                        : new RaftException(message));
+                return;
+            }
+        }
+        retryLater(call);
+    }
+
+    /**
+     * An attempt of {@code call} ended with its connection: {@code written} if it may have reached the
+     * node, {@code refused} if the node refused the client's hello (another cluster: a definite
+     * failure that no retry can fix).
+     */
+    void onAttemptFailed(ClientCall call, Throwable cause, boolean written, boolean refused) {
+        call.connection = null;
+        if (call.done) {
+            return;
+        }
+        call.maybeDelivered |= written && call.isAppend();
+        call.lastError = cause;
+        if (refused) {
+            finish(call, cause);
+            return;
+        }
+        retryLater(call);
+    }
+
+    void connectionClosed(ClientConnection connection) {
+        connections.remove(key(connection.address()), connection);
+        forgetLeader(connection);
+    }
+
+    private void forgetLeader(ClientConnection connection) {
+        if (leader != null && key(leader).equals(key(connection.address()))) {
+            leader = null;
+        }
+    }
+
+    private void retryLater(ClientCall call) {
+        if (call.pinned != null) {
+            finish(call, call.lastError); // a call to one given node does not look elsewhere
+            return;
+        }
+        long delay = backoff.delayNanos(++call.retries);
+        // If the deadline comes first, expire() fails the call and this retry finds it done.
+        loop.schedule(() -> dispatch(call), delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(ClientCall call) {
+        if (call.done) {
+            return;
+        }
+        if (call.connection != null && call.connection.forget(call)) {
+            call.maybeDelivered |= call.isAppend();
+        }
+        finish(call, timeoutError(call));
+    }
+
+    private Throwable timeoutError(ClientCall call) {
+        Throwable last = call.lastError;
+        String message = "no answer within the request timeout of " + config.requestTimeout().toMillis() + " ms"
+                + (last == null ? "" : "; last error: " + last.getMessage());
+        if (!call.isAppend()) {
+            TimeoutException timeout = new TimeoutException(message);
+            timeout.initCause(last);
+            return timeout;
+        }
+        if (call.maybeDelivered) {
+            return new IndeterminateResultException(message, last);
+        }
+        if (last instanceof NotLeaderException || last instanceof OverloadedException || last instanceof NodeClosedException) {
+            return last; // definite, and no attempt reached a node otherwise
+        }
+        return new RaftException("the append reached no node: " + message, last);
+    }
+
+    /** Ends {@code call}: frees its slot, and fails it with {@code error} unless that is null. */
+    private void finish(ClientCall call, Throwable error) {
+        if (call.done) {
+            return;
+        }
+        call.done = true;
+        active.remove(call);
+        call.finished(error != null);
+        if (call.deadlineTimer != null) {
+            call.deadlineTimer.cancel(false);
+        }
+        onSlotFreed.run();
+        if (error != null) {
+            call.fail(error);
+        }
+    }
+
+    /** Fails every call and closes every connection. */
+    void closeAll() {
+        closed = true;
+        for (ClientCall call : new ArrayList<>(active)) {
+            boolean written = call.connection != null && call.connection.forget(call);
+            boolean unknown = call.isAppend() && (written || call.maybeDelivered);
+            finish(call, unknown ? new IndeterminateResultException("the client closed before the outcome was known")
+                    : new NodeClosedException("the client is closed"));
+        }
+        new ArrayList<>(connections.values()).forEach(ClientConnection::close);
+    }
+
+    private static String key(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,189 @@
+package io.raftlog.transport.netty;
+
+import io.netty.util.concurrent.ScheduledFuture;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.transport.netty.internal.AppendRequest;
+import io.raftlog.transport.netty.internal.AppendResponse;
+import io.raftlog.transport.netty.internal.ClientRequest;
+import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.ReadRequest;
+import io.raftlog.transport.netty.internal.ReadResponse;
+import io.raftlog.transport.netty.internal.StatusRequest;
+import io.raftlog.transport.netty.internal.StatusResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request of a {@link RaftClient} across its attempts: each attempt gets a fresh request id on
+ * some connection; the call keeps its deadline, what went wrong so far, and whether any attempt
+ * may have reached a node. Confined to the client's event loop.
+ */
+abstract class ClientCall {
+    final long deadlineNanos;
+    /** The only node to ask, or null to follow the leader. */
+    final InetSocketAddress pinned;
+
+    int retries;
+    int redirects;
+    /** Some attempt was written to a node and its outcome is unknown. */
+    boolean maybeDelivered;
+    Throwable lastError;
+    boolean done;
+    ClientConnection connection;
+    long requestId;
+    ScheduledFuture<?> deadlineTimer;
+
+    ClientCall(long deadlineNanos, InetSocketAddress pinned) {
+        this.deadlineNanos = deadlineNanos;
+        this.pinned = pinned;
+    }
+
+    /** The request of the attempt with id {@code id}. */
+    abstract ClientRequest request(long id);
+
+    /** Checks that {@code response} answers this call. */
+    abstract void validate(ClientResponse response) throws ProtocolException;
+
+    /** Completes the call's future from a response that passed {@link #validate}. */
+    abstract void complete(ClientResponse response);
+
+    /** The call is over (its slot is free), before its future completes. */
+    void finished(boolean failed) {
+    }
+
+    /** Fails the call's future. */
+    abstract void fail(Throwable error);
+
+    boolean isAppend() {
+        return false;
+    }
+
+    static ProtocolException unexpected(ClientResponse response, String expected) {
+        return new ProtocolException("expected a " + expected + " but got a " + response.getClass().getSimpleName());
+    }
+
+    /** An idempotent append of one closed batch. */
+    static final class Append extends ClientCall {
+        final ProducerBatcher.Batch batch;
+        private final ProducerBatcher batcher;
+
+        Append(long deadlineNanos, ProducerBatcher.Batch batch, ProducerBatcher batcher) {
+            super(deadlineNanos, null);
+            this.batch = batch;
+            this.batcher = batcher;
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new AppendRequest(id, batch.producerId(), batch.firstSequence(), batch.records());
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof AppendResponse appended)) {
+                throw unexpected(response, "AppendResponse");
+            }
+            if (appended.offsets().size() != batch.records().size()) {
+                throw new ProtocolException("an append of " + batch.records().size() + " records was answered with "
+                        + appended.offsets().size() + " offsets");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            batch.complete(((AppendResponse) response).offsets());
+        }
+
+        @Override
+        void finished(boolean failed) {
+            batcher.resolved(batch, failed);
+        }
+
+        /** Whether a batch of the same producer with lower sequence numbers is still unresolved. */
+        boolean waitsForEarlierBatch() {
+            return batcher.hasUnresolvedBefore(batch);
+        }
+
+        @Override
+        void fail(Throwable error) {
+            batch.fail(error);
+        }
+
+        @Override
+        boolean isAppend() {
+            return true;
+        }
+    }
+
+    /** A read of committed records. */
+    static final class Read extends ClientCall {
+        final CompletableFuture<List<CommittedRecord>> future = new CompletableFuture<>();
+        private final long fromOffset;
+        private final int maxRecords;
+        private final Duration maxWait;
+
+        Read(long deadlineNanos, InetSocketAddress pinned, long fromOffset, int maxRecords, Duration maxWait) {
+            super(deadlineNanos, pinned);
+            this.fromOffset = fromOffset;
+            this.maxRecords = maxRecords;
+            this.maxWait = maxWait;
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new ReadRequest(id, fromOffset, maxRecords, maxWait.toMillis());
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof ReadResponse)) {
+                throw unexpected(response, "ReadResponse");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            future.complete(((ReadResponse) response).records());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** A node's status. */
+    static final class Status extends ClientCall {
+        final CompletableFuture<NodeStatus> future = new CompletableFuture<>();
+
+        Status(long deadlineNanos, InetSocketAddress pinned) {
+            super(deadlineNanos, pinned);
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new StatusRequest(id);
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof StatusResponse)) {
+                throw unexpected(response, "StatusResponse");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            future.complete(((StatusResponse) response).status());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+}

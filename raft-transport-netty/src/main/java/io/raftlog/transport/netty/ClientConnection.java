@@ -1,0 +1,196 @@
+package io.raftlog.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.RaftException;
+import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.Hello;
+import io.raftlog.transport.netty.internal.HelloAccepted;
+import io.raftlog.transport.netty.internal.HelloRejected;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link RaftClient}'s connection to one node: connects on the first call, shakes hands as a
+ * client, then writes each call with a fresh request id and routes answers back by id. Calls
+ * submitted before the handshake completes wait here. When the connection closes, every call on
+ * it is handed back to the {@link CallRouter} — those already written as "maybe delivered".
+ * Confined to the client's event loop.
+ */
+final class ClientConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftClient.class);
+
+    private final CallRouter router;
+    private final InetSocketAddress address;
+    private final RaftClientConfig config;
+    private final Bootstrap bootstrap;
+    private final Map<Long, ClientCall> pending = new HashMap<>();
+    private final ArrayDeque<ClientCall> waiting = new ArrayDeque<>();
+    private Channel channel;
+    private boolean ready;
+    private NodeId node;
+    private Throwable failure;
+    /** The node refused our hello: a configuration error that retrying cannot fix. */
+    private boolean refused;
+
+    ClientConnection(CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template) {
+        this.router = router;
+        this.address = address;
+        this.config = config;
+        this.bootstrap = template.clone().handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                NettyTransport.basePipeline(ch.pipeline(), config.maxFrameBytes()).addLast("client", new Handler());
+            }
+        });
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /** The node's id once it accepted the handshake, else null. */
+    NodeId node() {
+        return node;
+    }
+
+    void submit(ClientCall call) {
+        call.connection = this;
+        if (ready) {
+            write(call);
+            return;
+        }
+        waiting.add(call);
+        if (channel == null) {
+            connect();
+        }
+    }
+
+    /** Stops tracking {@code call}; true if it had been written (its outcome is then unknown). */
+    boolean forget(ClientCall call) {
+        if (pending.remove(call.requestId, call)) {
+            return true;
+        }
+        waiting.remove(call);
+        return false;
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void connect() {
+        ChannelFuture future = bootstrap.connect(address);
+        Channel ch = future.channel();
+        channel = ch;
+        future.addListener(done -> {
+            if (!done.isSuccess()) {
+                failure = done.cause();
+            }
+        });
+        ch.closeFuture().addListener(done -> onClosed());
+    }
+
+    private void write(ClientCall call) {
+        long id = router.nextRequestId();
+        call.requestId = id;
+        pending.put(id, call);
+        channel.writeAndFlush(call.request(id), channel.voidPromise());
+    }
+
+    private void onAccepted(NodeId accepted) {
+        node = accepted;
+        ready = true;
+        while (!waiting.isEmpty()) {
+            write(waiting.poll());
+        }
+    }
+
+    private void onClosed() {
+        ready = false;
+        router.connectionClosed(this);
+        RaftException cause = refused ? (RaftException) failure : new RaftException("connection to node "
+                + (node == null ? "" : node + " ") + "at " + address + " failed: "
+                + (failure == null ? "closed" : failure.toString()), failure);
+        List<ClientCall> notSent = new ArrayList<>(waiting);
+        List<ClientCall> sent = new ArrayList<>(pending.values());
+        waiting.clear();
+        pending.clear();
+        notSent.forEach(call -> router.onAttemptFailed(call, cause, false, refused));
+        sent.forEach(call -> router.onAttemptFailed(call, cause, true, refused));
+    }
+
+    /** The pipeline's last handler: handshake, then responses. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        private ScheduledFuture<?> timeout;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Hello.client(config.clusterId()));
+            long millis = config.connectTimeout().toMillis();
+            timeout = ctx.executor().schedule(() -> {
+                failure = new RaftException("no answer to the hello within " + millis + " ms");
+                ctx.close();
+            }, millis, TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ClientResponse response && ready) {
+                ClientCall call = pending.remove(response.requestId());
+                if (call != null) {
+                    router.onResponse(call, response);
+                }
+            } else if (msg instanceof HelloAccepted accepted && !ready) {
+                cancelTimeout();
+                onAccepted(accepted.node());
+            } else if (msg instanceof HelloRejected rejected && !ready) {
+                cancelTimeout();
+                LOG.warn("node at {} refused the client ({}): {}", address, rejected.reason(), rejected.detail());
+                failure = new RaftException("refused by the node: " + rejected.detail());
+                refused = true;
+                ctx.close();
+            } else {
+                throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " from the node");
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            cancelTimeout();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            cancelTimeout();
+            failure = cause;
+            LOG.debug("connection to {} failed", address, cause);
+            ctx.close();
+        }
+
+        private void cancelTimeout() {
+            if (timeout != null) {
+                timeout.cancel(false);
+                timeout = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.raftlog.transport.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.raftlog.api.ReplicatedLog;
+import io.raftlog.transport.netty.internal.AppendRequest;
+import io.raftlog.transport.netty.internal.AppendResponse;
+import io.raftlog.transport.netty.internal.ClientRequest;
+import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.ErrorResponse;
+import io.raftlog.transport.netty.internal.ErrorResponse.Code;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.ReadRequest;
+import io.raftlog.transport.netty.internal.ReadResponse;
+import io.raftlog.transport.netty.internal.StatusRequest;
+import io.raftlog.transport.netty.internal.StatusResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one client connection after its handshake: each request goes to the node's
+ * {@link ReplicatedLog}, and its answer (or error) is written back with the request's id whenever
+ * the log completes it, so answers may overtake each other. At most
+ * {@code maxClientRequestsInFlight} requests are outstanding per connection; more are answered
+ * {@code OVERLOADED} at once. A frame that is not a request closes the connection. Runs on the
+ * channel's event loop; the log's futures may complete on any thread.
+ */
+final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final ClientService service;
+    private final NettyTransport transport;
+    private int inFlight;
+
+    ClientRequestHandler(NettyTransport transport) {
+        this.transport = transport;
+        this.service = transport.clientService();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ClientRequest request)) {
+            throw new ProtocolException("a client connection carries only requests, got a "
+                    + msg.getClass().getSimpleName());
+        }
+        if (inFlight >= service.maxRequestsInFlight()) {
+            ctx.writeAndFlush(ErrorResponse.of(request.requestId(), Code.OVERLOADED,
+                    "more than " + service.maxRequestsInFlight() + " requests in flight on this connection"));
+            return;
+        }
+        ReplicatedLog log = service.log();
+        if (log == null) {
+            ctx.writeAndFlush(ErrorResponse.of(request.requestId(), Code.UNAVAILABLE, "this node does not serve clients yet"));
+            return;
+        }
+        CompletableFuture<? extends ClientResponse> response;
+        try {
+            response = serve(log, request);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        inFlight++;
+        response.whenComplete((answer, failure) -> {
+            ClientResponse reply = failure == null ? answer : service.errorFor(request, failure);
+            try {
+                ctx.executor().execute(() -> {
+                    inFlight--;
+                    ctx.writeAndFlush(reply);
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("dropping the answer to request {}: the transport is closing", request.requestId());
+            }
+        });
+    }
+
+    private CompletableFuture<? extends ClientResponse> serve(ReplicatedLog log, ClientRequest request) {
+        if (request instanceof AppendRequest append) {
+            if (append.records().isEmpty()) {
+                throw new IllegalArgumentException("an append needs at least one record");
+            }
+            return log.appendAll(append.producerId(), append.firstSequence(), append.records())
+                    .thenApply(offsets -> new AppendResponse(append.requestId(), offsets));
+        }
+        if (request instanceof ReadRequest read) {
+            if (read.fromOffset() < 1 || read.maxRecords() < 1 || read.maxWaitMillis() < 0) {
+                throw new IllegalArgumentException("a read needs fromOffset >= 1, maxRecords >= 1 and maxWait >= 0, got "
+                        + read.fromOffset() + ", " + read.maxRecords() + ", " + read.maxWaitMillis() + " ms");
+            }
+            int maxRecords = Math.min(read.maxRecords(), ClientService.MAX_READ_RECORDS);
+            Duration maxWait = Duration.ofMillis(Math.min(read.maxWaitMillis(), ClientService.MAX_READ_WAIT_MILLIS));
+            return log.read(read.fromOffset(), maxRecords, maxWait)
+                    .thenApply(records -> new ReadResponse(read.requestId(), service.fitInFrame(records)));
+        }
+        StatusRequest status = (StatusRequest) request;
+        return CompletableFuture.completedFuture(new StatusResponse(status.requestId(), log.status()));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ConnectionErrors.close(ctx, cause, LOG, transport.warnings(), "client", transport.protocolErrorCounter());
+    }
+}

@@ -1,0 +1,325 @@
+package io.raftlog.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.transport.netty.internal.FrameDecoder;
+import io.raftlog.transport.netty.internal.FrameEncoder;
+import io.raftlog.transport.netty.internal.NettyIo;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Transport} over TCP with Netty: one listen address per node, for peers and clients.
+ *
+ * <h2>Peers</h2>
+ * Each node opens one connection to each peer it sends to, lazily, and re-opens it with capped
+ * exponential back-off and jitter after a failure; messages travel one way on it, length-prefixed
+ * and versioned ({@code internal.Frame}), encoded with raft-api's {@code MessageCodec}. The
+ * connection starts with a handshake naming the cluster, the sender and the node it expects:
+ * a node refuses (and logs) a connection from another cluster, from an id that is not a member,
+ * or meant for another member. Per peer, at most {@code peerQueueCapacity} messages wait while
+ * the peer is unreachable or slow; beyond that {@link #send} drops and counts
+ * ({@link #droppedMessages()}), so it never blocks and one black-holed peer never delays the others.
+ *
+ * <h2>Clients</h2>
+ * A connection whose handshake says "client" is served the client protocol (append, read,
+ * status; see {@link RaftClient}) from the {@link ReplicatedLog} handed to
+ * {@link #serveClients(ReplicatedLog)}. Until then client requests are answered
+ * {@code UNAVAILABLE}, and clients try another node. Wiring by hand:
+ *
+ * <pre>{@code
+ * NettyTransport transport = new NettyTransport(NettyTransportConfig.of(clusterId, listen, members));
+ * RaftNode node = new RaftNode(NodeConfig.of(id, ids), store, transport);
+ * transport.serveClients(node);
+ * node.start(); // starts the transport too
+ * }</pre>
+ *
+ * With Guice, {@link NettyTransportModule} hands over whatever {@code ReplicatedLog} is bound.
+ *
+ * <h2>Bad input</h2>
+ * An oversize frame, a wrong version byte, garbage, or a frame that does not belong in the
+ * connection's state closes that connection only, with the reason logged
+ * ({@link #protocolErrors()} counts them).
+ *
+ * <h2>Threading</h2>
+ * All methods are thread-safe. The {@link MessageHandler} is called on Netty event-loop threads —
+ * concurrently for messages from different peers, in order for each peer — and must not block.
+ * {@link #close()} releases every connection, buffer and thread.
+ */
+public final class NettyTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+    /** Flushes to coalesce at most before one goes through, when writes come from outside a read. */
+    private static final int FLUSHES_TO_CONSOLIDATE = 256;
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private final NettyTransportConfig config;
+    private final ClientService clientService;
+    private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder rejectedConnections = new LongAdder();
+    private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LongAdder misroutedMessages = new LongAdder();
+    private final LongAdder unroutableMessages = new LongAdder();
+    private final WarningLimiter warnings = new WarningLimiter(LOG, 20);
+
+    private volatile State state = State.NEW;
+    private volatile NodeId self;
+    private volatile MessageHandler handler;
+    private volatile Map<NodeId, PeerLink> links = Map.of();
+    private NettyIo io;
+    private ChannelGroup channels;
+    private Channel serverChannel;
+
+    /** A transport that does nothing until {@link #start}. */
+    public NettyTransport(NettyTransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clientService = new ClientService(config);
+    }
+
+    /**
+     * Binds the listen address and starts serving peers and clients.
+     *
+     * @throws IllegalStateException if already started or closed
+     * @throws RaftException         if the address cannot be bound (the cause says why, e.g. a
+     *                               {@link java.net.BindException})
+     */
+    @Override
+    public synchronized void start(NodeId self, MessageHandler handler) {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(handler, "handler");
+        if (state != State.NEW) {
+            throw new IllegalStateException("transport already started or closed");
+        }
+        this.self = self;
+        this.handler = handler;
+        io = NettyIo.create(config.useEpoll(), config.ioThreads(), "raftlog-netty-" + self);
+        channels = new DefaultChannelGroup("raftlog-" + self, GlobalEventExecutor.INSTANCE);
+        try {
+            serverChannel = serverBootstrap().bind(config.listenAddress()).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            io.shutdown(Duration.ofSeconds(1));
+            throw new RaftException("node " + self + " cannot listen on " + config.listenAddress() + ": " + e, e);
+        }
+        channels.add(serverChannel);
+        Map<NodeId, PeerLink> created = new HashMap<>();
+        Bootstrap template = clientBootstrap();
+        config.peers().forEach((peer, address) -> {
+            if (!peer.equals(self)) {
+                created.put(peer, new PeerLink(this, peer, address, io.group().next(), template));
+            }
+        });
+        links = Map.copyOf(created);
+        state = State.STARTED;
+        LOG.info("node {} of cluster '{}' listening on {} ({})", self, config.clusterId(), localAddress(),
+                io.epoll() ? "epoll" : "nio");
+    }
+
+    /** The bound listen address (with the real port when the configured port was 0). */
+    public InetSocketAddress localAddress() {
+        Channel channel = serverChannel;
+        if (channel == null) {
+            throw new IllegalStateException("transport not started");
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /**
+     * Queues {@code message} for its addressee and returns at once. A message to a node that is
+     * not a peer, or sent after {@link #close()}, is dropped and counted.
+     *
+     * @throws IllegalStateException    if the transport was never started
+     * @throws IllegalArgumentException if the message is not from this node
+     */
+    @Override
+    public void send(RaftMessage message) {
+        State current = state;
+        if (current == State.NEW) {
+            throw new IllegalStateException("transport not started");
+        }
+        if (!message.from().equals(self)) {
+            throw new IllegalArgumentException("message from " + message.from() + " sent through the transport of " + self);
+        }
+        PeerLink link = links.get(message.to());
+        if (link == null || current == State.CLOSED) {
+            unroutableMessages.increment();
+            return;
+        }
+        link.send(message);
+    }
+
+    /**
+     * Serves the client protocol from {@code log}: appends, reads and status requests that arrive
+     * on this node's listen address go to it. Call once the node exists; may be called before or
+     * after {@link #start}.
+     */
+    public void serveClients(ReplicatedLog log) {
+        Objects.requireNonNull(log, "log");
+        clientService.serve(() -> log);
+    }
+
+    /** Like {@link #serveClients(ReplicatedLog)}, resolving the log on the first client request. */
+    void serveClientsLazily(Supplier<ReplicatedLog> log) {
+        clientService.serve(log);
+    }
+
+    /**
+     * Peers that refused this node's handshake, with their reason (wrong cluster id, an id they do
+     * not know, or another node at the address this node's peer list gives). Such a refusal means
+     * this node is misconfigured and can never join; an operator should hear about it.
+     */
+    public Map<NodeId, String> refusals() {
+        return Map.copyOf(refusals);
+    }
+
+    void recordRefusal(NodeId peer, String reason) {
+        refusals.put(peer, reason);
+    }
+
+    /** Messages dropped so far: queues full, peers unknown, frames too large, or sent after close. */
+    public long droppedMessages() {
+        long sum = unroutableMessages.sum();
+        for (PeerLink link : links.values()) {
+            sum += link.dropped();
+        }
+        return sum;
+    }
+
+    /** Messages dropped so far on the link to {@code peer} (queue full, frame too large). */
+    public long droppedMessages(NodeId peer) {
+        PeerLink link = links.get(peer);
+        return link == null ? 0 : link.dropped();
+    }
+
+    /** Connections closed so far because they broke the protocol (bad frames, no hello in time). */
+    public long protocolErrors() {
+        return protocolErrors.sum();
+    }
+
+    /** Handshakes refused so far (wrong cluster, unknown node, wrong target). */
+    public long rejectedConnections() {
+        return rejectedConnections.sum();
+    }
+
+    /** Stops listening, closes every connection and releases every buffer and thread; idempotent. */
+    @Override
+    public void close() {
+        State previous;
+        synchronized (this) {
+            previous = state;
+            state = State.CLOSED;
+        }
+        if (previous != State.STARTED) {
+            return;
+        }
+        links.values().forEach(PeerLink::close);
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        io.shutdown(Duration.ofSeconds(2));
+        LOG.info("node {} transport closed", self);
+    }
+
+    // ---- for the package's handlers ----
+
+    NettyTransportConfig config() {
+        return config;
+    }
+
+    NodeId self() {
+        return self;
+    }
+
+    ClientService clientService() {
+        return clientService;
+    }
+
+    LongAdder protocolErrorCounter() {
+        return protocolErrors;
+    }
+
+    LongAdder rejectedConnectionCounter() {
+        return rejectedConnections;
+    }
+
+    WarningLimiter warnings() {
+        return warnings;
+    }
+
+    LongAdder misroutedMessages() {
+        return misroutedMessages;
+    }
+
+    /** Hands an inbound message to the node; a failing handler never breaks the connection. */
+    void deliver(RaftMessage message) {
+        if (state != State.STARTED) {
+            return;
+        }
+        try {
+            handler.onMessage(message);
+        } catch (RuntimeException e) {
+            LOG.warn("message handler of node {} failed on a {}", self, message.getClass().getSimpleName(), e);
+        }
+    }
+
+    private ServerBootstrap serverBootstrap() {
+        return new ServerBootstrap()
+                .group(io.group())
+                .channel(io.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        channels.add(ch);
+                        basePipeline(ch.pipeline(), config.maxFrameBytes())
+                                .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));
+                    }
+                });
+    }
+
+    private Bootstrap clientBootstrap() {
+        return new Bootstrap()
+                .channel(io.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    }
+
+    /** Flush consolidation and framing: the first handlers of every connection, peer or client. */
+    static ChannelPipeline basePipeline(ChannelPipeline pipeline, int maxFrameBytes) {
+        return pipeline
+                .addLast("flush", new FlushConsolidationHandler(FLUSHES_TO_CONSOLIDATE, true))
+                .addLast("decoder", new FrameDecoder(maxFrameBytes))
+                .addLast("encoder", new FrameEncoder());
+    }
+
+    ChannelGroup channels() {
+        return channels;
+    }
+}

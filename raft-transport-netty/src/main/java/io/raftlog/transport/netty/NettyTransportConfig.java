@@ -1,0 +1,127 @@
+package io.raftlog.transport.netty;
+
+import io.raftlog.api.NodeId;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configuration of one node's {@link NettyTransport}.
+ *
+ * @param clusterId                 names the cluster; connections from another cluster are refused.
+ *                                  1 to 255 UTF-8 bytes
+ * @param listenAddress             where this node listens, for peers and clients alike; port 0 picks
+ *                                  a free port (see {@link NettyTransport#localAddress()})
+ * @param peers                     every member's address, the one peers and clients connect to. It may
+ *                                  include this node itself (its entry is then not dialled); the same
+ *                                  map can be given to every member. These addresses are also what a
+ *                                  node tells clients when it redirects them to the leader
+ * @param maxFrameBytes             the largest frame this node sends or accepts (value of the length
+ *                                  field); bigger inbound frames close the connection, bigger outbound
+ *                                  messages are dropped and counted
+ * @param peerQueueCapacity         messages queued per peer while it is unreachable or slow; more are
+ *                                  dropped and counted
+ * @param reconnectBackoffMin       delay before the first reconnection attempt after a failure
+ * @param reconnectBackoffMax       cap of the exponential back-off between attempts (with jitter)
+ * @param connectTimeout            bound on a TCP connect and on the handshake that follows it, in both
+ *                                  directions
+ * @param useEpoll                  use Netty's native epoll transport when it is available (Linux);
+ *                                  NIO otherwise
+ * @param ioThreads                 event-loop threads serving all connections
+ * @param maxClientRequestsInFlight requests one client connection may have outstanding; more are
+ *                                  answered {@code OVERLOADED}
+ */
+public record NettyTransportConfig(
+        String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers, int maxFrameBytes,
+        int peerQueueCapacity, Duration reconnectBackoffMin, Duration reconnectBackoffMax, Duration connectTimeout,
+        boolean useEpoll, int ioThreads, int maxClientRequestsInFlight) {
+    /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+
+    public NettyTransportConfig {
+        requireClusterId(clusterId);
+        Objects.requireNonNull(listenAddress, "listenAddress");
+        peers = Map.copyOf(peers);
+        if (maxFrameBytes < 1024) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least 1024, was " + maxFrameBytes);
+        }
+        requirePositive("peerQueueCapacity", peerQueueCapacity);
+        requirePositive("reconnectBackoffMin", reconnectBackoffMin);
+        requirePositive("reconnectBackoffMax", reconnectBackoffMax);
+        if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
+            throw new IllegalArgumentException("reconnectBackoffMax " + reconnectBackoffMax
+                    + " is below reconnectBackoffMin " + reconnectBackoffMin);
+        }
+        requirePositive("connectTimeout", connectTimeout);
+        requirePositive("ioThreads", ioThreads);
+        requirePositive("maxClientRequestsInFlight", maxClientRequestsInFlight);
+    }
+
+    /**
+     * Defaults: 16 MiB frames, 4096 queued messages per peer, back-off from 50 ms to 2 s, a 2 s
+     * connect timeout, epoll when available, up to 4 I/O threads, 1024 requests per client connection.
+     */
+    public static NettyTransportConfig of(
+            String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, DEFAULT_MAX_FRAME_BYTES, 4096,
+                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(2), true,
+                Math.min(4, Runtime.getRuntime().availableProcessors()), 1024);
+    }
+
+    public NettyTransportConfig withMaxFrameBytes(int bytes) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, bytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withPeerQueueCapacity(int messages) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, messages,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                min, max, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withConnectTimeout(Duration timeout) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, timeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withUseEpoll(boolean enabled) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, enabled, ioThreads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withIoThreads(int threads) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, threads, maxClientRequestsInFlight);
+    }
+
+    public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, requests);
+    }
+
+    static void requireClusterId(String clusterId) {
+        Objects.requireNonNull(clusterId, "clusterId");
+        int bytes = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > 255) {
+            throw new IllegalArgumentException("clusterId must be 1 to 255 UTF-8 bytes, was " + bytes);
+        }
+    }
+
+    static void requirePositive(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

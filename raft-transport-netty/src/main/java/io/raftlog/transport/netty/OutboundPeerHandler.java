@@ -1,0 +1,87 @@
+package io.raftlog.transport.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.raftlog.transport.netty.internal.Hello;
+import io.raftlog.transport.netty.internal.HelloAccepted;
+import io.raftlog.transport.netty.internal.HelloRejected;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of a connection this node opened to a peer: sends the hello, waits for the answer
+ * and tells the {@link PeerLink}; relays writability changes so the link resumes draining. The
+ * peer answers nothing after the hello, so any later frame breaks the protocol. Runs on the
+ * link's event loop.
+ */
+final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final PeerLink link;
+    private ScheduledFuture<?> timeout;
+    private boolean accepted;
+
+    OutboundPeerHandler(PeerLink link) {
+        this.link = link;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Hello.peer(link.clusterId(), link.self(), link.peer()));
+        long millis = link.connectTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> {
+            link.failure("no answer to the hello within " + millis + " ms");
+            ctx.close();
+        }, millis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!accepted && msg instanceof HelloAccepted hello) {
+            cancelTimeout();
+            accepted = true;
+            link.onAccepted(ctx.channel(), hello.node());
+        } else if (!accepted && msg instanceof HelloRejected rejected) {
+            cancelTimeout();
+            LOG.warn("peer {} at {} refused our connection ({}): {}", link.peer(), ctx.channel().remoteAddress(),
+                    rejected.reason(), rejected.detail());
+            link.failure("refused: " + rejected.detail());
+            link.refused(rejected.reason() + ": " + rejected.detail());
+            ctx.close();
+        } else {
+            throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " from the peer");
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            link.onWritable(ctx.channel());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        cancelTimeout();
+        link.failure(cause.toString());
+        ConnectionErrors.close(ctx, cause, LOG, link.warnings(), "outbound peer " + link.peer(), link.protocolErrors());
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+}

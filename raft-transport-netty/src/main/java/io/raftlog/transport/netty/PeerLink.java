@@ -1,0 +1,333 @@
+package io.raftlog.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.transport.netty.internal.Backoff;
+import io.raftlog.transport.netty.internal.FrameEncoder;
+import io.raftlog.transport.netty.internal.RaftFrame;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound half of the link to one peer: a bounded queue and one connection, opened lazily on
+ * the first message and re-opened with capped exponential back-off after a failure.
+ *
+ * <p>{@link #send} may be called from any thread and never blocks: it drops (and counts) the
+ * message when {@code peerQueueCapacity} messages are already waiting. Everything else runs on
+ * the link's own event loop: the queue is drained into the channel only while the channel is
+ * writable (below its high water mark), with one flush per burst, so a slow or black-holed peer
+ * fills its own queue and loses its own messages while other peers' links are untouched.
+ */
+final class PeerLink {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    /** Writes per drain before yielding the loop to other channels. */
+    private static final int MAX_WRITES_PER_DRAIN = 1024;
+    /** Frames smaller than this share buffers when written in one burst. */
+    private static final int COALESCE_BYTES = 64 * 1024;
+
+    private final NettyTransport transport;
+    private final NodeId peer;
+    private final InetSocketAddress address;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Backoff backoff;
+    private final int capacity;
+    private final int maxFrameBytes;
+
+    private final Queue<RaftMessage> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final LongAdder dropped = new LongAdder();
+    private volatile boolean closed;
+
+    // Confined to the loop.
+    private Channel channel;
+    private boolean ready;
+    private int failures;
+    private String lastFailure = "connection closed";
+    private ScheduledFuture<?> reconnect;
+
+    /** A link whose connections run on {@code loop}, made from the options of {@code template}. */
+    PeerLink(NettyTransport transport, NodeId peer, InetSocketAddress address, EventLoop loop, Bootstrap template) {
+        NettyTransportConfig config = transport.config();
+        this.transport = transport;
+        this.peer = peer;
+        this.address = address;
+        this.loop = loop;
+        this.maxFrameBytes = config.maxFrameBytes();
+        this.bootstrap = template.clone(loop).handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                transport.channels().add(ch);
+                NettyTransport.basePipeline(ch.pipeline(), maxFrameBytes)
+                        .addLast("peer", new OutboundPeerHandler(PeerLink.this));
+            }
+        });
+        this.backoff = new Backoff(config.reconnectBackoffMin(), config.reconnectBackoffMax());
+        this.capacity = config.peerQueueCapacity();
+    }
+
+    NodeId peer() {
+        return peer;
+    }
+
+    NodeId self() {
+        return transport.self();
+    }
+
+    String clusterId() {
+        return transport.config().clusterId();
+    }
+
+    Duration connectTimeout() {
+        return transport.config().connectTimeout();
+    }
+
+    LongAdder protocolErrors() {
+        return transport.protocolErrorCounter();
+    }
+
+    WarningLimiter warnings() {
+        return transport.warnings();
+    }
+
+    long dropped() {
+        return dropped.sum();
+    }
+
+    /** Queues {@code message}, or drops it if the queue is full or the link closed. Any thread. */
+    void send(RaftMessage message) {
+        if (closed) {
+            dropped.increment();
+            return;
+        }
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        queue.offer(message);
+        // Read before CAS: while a drain is pending, senders touch the flag's cache line only to read it.
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drainTask);
+            } catch (RejectedExecutionException e) {
+                dropped.increment(); // shutting down
+            }
+        }
+    }
+
+    private void drainTask() {
+        if (closed) {
+            drainScheduled.set(false);
+            return;
+        }
+        if (!ready) {
+            drainScheduled.set(false);
+            if (channel == null && reconnect == null) {
+                connect();
+            }
+            return;
+        }
+        // Clear the flag only once the queue looks empty, and look again after clearing it: senders
+        // that queue meanwhile need not schedule another task, and none is ever left behind.
+        while (true) {
+            if (!drain()) {
+                return; // channel unwritable (resumes on writability) or burst cap (rescheduled)
+            }
+            drainScheduled.set(false);
+            if (queue.isEmpty() || !drainScheduled.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Writes queued messages while the channel is writable, then flushes once. Small frames are
+     * encoded back to back into shared buffers of up to {@value #COALESCE_BYTES} bytes, so a burst
+     * of heartbeats costs a few buffers and one gathering write, not one of each per message.
+     * Returns true if it stopped because the queue was empty. On the loop.
+     */
+    private boolean drain() {
+        Channel ch = channel;
+        int written = 0;
+        int taken = 0;
+        boolean emptied = false;
+        ByteBuf batch = null;
+        while (written < MAX_WRITES_PER_DRAIN && ch.isWritable()) {
+            RaftMessage message = queue.poll();
+            if (message == null) {
+                emptied = true;
+                break;
+            }
+            taken++;
+            RaftFrame frame = RaftFrame.of(message);
+            if (frame.frameLength() > maxFrameBytes) {
+                dropped.increment();
+                LOG.warn("dropping a {} to {}: its {} bytes exceed the maximum frame of {} bytes",
+                        message.getClass().getSimpleName(), peer, frame.frameLength(), maxFrameBytes);
+                continue;
+            }
+            int size = Integer.BYTES + frame.frameLength();
+            if (batch != null && batch.writableBytes() < size) {
+                ch.write(batch, ch.voidPromise());
+                batch = null;
+            }
+            if (batch == null) {
+                long wanted = (long) size * Math.min(queued.get() - taken + 1, MAX_WRITES_PER_DRAIN);
+                batch = ch.alloc().ioBuffer((int) Math.max(size, Math.min(wanted, COALESCE_BYTES)));
+            }
+            encode(frame, batch);
+            written++;
+        }
+        if (taken > 0) {
+            queued.addAndGet(-taken); // once per burst, not once per message
+        }
+        if (batch != null) {
+            ch.write(batch, ch.voidPromise());
+        }
+        if (written > 0) {
+            ch.flush();
+        }
+        if (written == MAX_WRITES_PER_DRAIN && ch.isWritable()) {
+            // Yield to the loop's other channels, then go on: the flag stays set, so one task runs next.
+            loop.execute(this::drainTask);
+            return false;
+        }
+        if (!emptied) {
+            // Unwritable: onWritable() drains again; let senders schedule meanwhile (harmlessly).
+            drainScheduled.set(false);
+        }
+        return emptied;
+    }
+
+    private void encode(RaftFrame frame, ByteBuf batch) {
+        int mark = batch.writerIndex();
+        try {
+            FrameEncoder.write(frame, batch);
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark);
+            dropped.increment();
+            LOG.warn("dropping a {} to {}: it failed to encode", frame.message().getClass().getSimpleName(), peer, e);
+        }
+    }
+
+    private void connect() {
+        ChannelFuture future = bootstrap.connect(address);
+        Channel ch = future.channel();
+        channel = ch;
+        future.addListener(done -> {
+            if (!done.isSuccess()) {
+                failure(String.valueOf(done.cause()));
+            }
+        });
+        ch.closeFuture().addListener(done -> onClosed(ch));
+    }
+
+    /** Remembers why the current connection is failing, for the log line when it closes. On the loop. */
+    void failure(String reason) {
+        lastFailure = reason;
+    }
+
+    /** The peer refused this node's handshake: a configuration error, reported by {@link NettyTransport#refusals()}. */
+    void refused(String reason) {
+        transport.recordRefusal(peer, reason);
+    }
+
+    /** The peer accepted our hello on {@code ch}. On the loop. */
+    void onAccepted(Channel ch, NodeId node) {
+        if (ch != channel) {
+            return;
+        }
+        if (!node.equals(peer)) {
+            LOG.warn("the node at {} is '{}', not peer '{}': check the peers map", address, node, peer);
+            failure("reached node '" + node + "' instead");
+            refused("the node at " + address + " is '" + node + "', not '" + peer + "'");
+            ch.close();
+            return;
+        }
+        if (failures > 0) {
+            LOG.info("connected to peer {} at {} after {} failed attempt(s)", peer, address, failures);
+        } else {
+            LOG.debug("connected to peer {} at {}", peer, address);
+        }
+        ready = true;
+        failures = 0;
+        drain();
+    }
+
+    /** The channel drained below its low water mark. On the loop. */
+    void onWritable(Channel ch) {
+        if (ch == channel && ready && !closed) {
+            drain();
+        }
+    }
+
+    private void onClosed(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        boolean wasReady = ready;
+        channel = null;
+        ready = false;
+        if (closed) {
+            return;
+        }
+        failures++;
+        long delay = backoff.delayNanos(failures);
+        if (wasReady) {
+            LOG.info("lost connection to peer {} at {}: {}; reconnecting", peer, address, lastFailure);
+        } else if (failures == 1) {
+            LOG.info("cannot connect to peer {} at {}: {}; retrying with back-off", peer, address, lastFailure);
+        } else {
+            LOG.debug("cannot connect to peer {} at {} (attempt {}): {}; retrying in {} ms", peer, address,
+                    failures, lastFailure, TimeUnit.NANOSECONDS.toMillis(delay));
+        }
+        lastFailure = "connection closed";
+        reconnect = loop.schedule(this::reconnectNow, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void reconnectNow() {
+        reconnect = null;
+        // An idle link stays down until the next message: connections are opened lazily.
+        if (!closed && channel == null && queued.get() > 0) {
+            connect();
+        }
+    }
+
+    /** Stops the link: no more connections; queued messages are dropped. Any thread. */
+    void close() {
+        closed = true;
+        try {
+            loop.execute(() -> {
+                if (reconnect != null) {
+                    reconnect.cancel(false);
+                    reconnect = null;
+                }
+                if (channel != null) {
+                    channel.close();
+                }
+                queue.clear();
+                queued.set(0);
+            });
+        } catch (RejectedExecutionException e) {
+            queue.clear();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.raftlog.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.NodeClosedException;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OverloadedException;
+import io.raftlog.transport.netty.internal.NettyIo;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A client of a raftlog cluster over the network: appends, reads and status, from any JVM.
+ *
+ * <p>The client connects lazily to any seed node and follows {@code NOT_LEADER} redirects to the
+ * leader; while no leader is known it retries with capped exponential back-off. Requests carry ids,
+ * so many are in flight on one connection. Appends are batched like a Kafka producer: those made
+ * within {@code linger} (or until a batch is full) go as one idempotent append under this client's
+ * random {@link #producerId()} with consecutive sequence numbers, and any retry of a batch whose
+ * outcome is unknown re-sends the same producer id and sequences, so the leader never appends a
+ * record twice.
+ *
+ * <h2>Errors</h2>
+ * Futures fail with what the caller may rely on:
+ * <ul>
+ *   <li>{@link IndeterminateResultException}: an append may or may not be committed (an attempt
+ *       reached a node and no answer came within the request timeout);</li>
+ *   <li>{@link NotLeaderException}, {@link OverloadedException}, {@link NodeClosedException},
+ *       {@code OutOfOrderSequenceException}, or a plain {@code RaftException}: a definite failure,
+ *       the records are not in the log — in
+ *       particular {@code OverloadedException} at once when {@code maxInFlightRequests} requests
+ *       are outstanding (back off and retry);</li>
+ *   <li>{@link IllegalArgumentException}: the request is invalid (an empty or oversized append);</li>
+ *   <li>{@link TimeoutException}: a read or status got no answer in time.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * All methods are thread-safe and never block, except {@link #close()}. The client runs on one
+ * I/O thread of its own, which also completes the futures: callbacks must not block (use the
+ * {@code *Async} methods of {@link CompletableFuture} for slow work).
+ */
+public final class RaftClient implements AutoCloseable {
+    private final RaftClientConfig config;
+    private final NettyIo io;
+    private final EventLoop loop;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final CallRouter router;
+    private final ProducerBatcher batcher;
+    private volatile boolean closed;
+
+    /** A client of the cluster at {@code config.seeds()}; it connects on the first request. */
+    public RaftClient(RaftClientConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.io = NettyIo.create(config.useEpoll(), 1, "raftlog-client");
+        this.loop = io.group().next();
+        Bootstrap template = new Bootstrap()
+                .group(loop)
+                .channel(io.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        this.router = new CallRouter(config, loop, template, this::onSlotFreed);
+        SecureRandom random = new SecureRandom();
+        this.batcher = new ProducerBatcher(random::nextLong, config, loop, this::tryAcquireSlot,
+                batch -> router.submit(new ClientCall.Append(deadline(Duration.ZERO), batch, batcher())));
+    }
+
+    /** Appends one record; completes with its offset once it is committed. */
+    public CompletableFuture<Long> append(Bytes record) {
+        Objects.requireNonNull(record, "record");
+        return appendAll(List.of(record)).thenApply(offsets -> offsets.get(0));
+    }
+
+    /**
+     * Appends records in one batch, at consecutive offsets; completes with their offsets once all
+     * are committed. They may share the batch with other appends made meanwhile.
+     */
+    public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
+        List<Bytes> copy = List.copyOf(records);
+        if (copy.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("appendAll needs at least one record"));
+        }
+        long bytes = ProducerBatcher.bytesOf(copy);
+        if (bytes > RaftClientConfig.maxAppendBodyBytes(config.maxFrameBytes())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("records of " + bytes
+                    + " bytes do not fit one frame of " + config.maxFrameBytes() + " bytes"));
+        }
+        CompletableFuture<List<Long>> future = new CompletableFuture<>();
+        onLoop(future, () -> batcher.add(copy, future), false);
+        return future;
+    }
+
+    /**
+     * Reads up to {@code maxRecords} committed records from {@code fromOffset}, from the leader if
+     * one is known (else any node); completes as soon as at least one is there, or empty once
+     * {@code maxWait} passes.
+     */
+    public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
+        return read(null, fromOffset, maxRecords, maxWait);
+    }
+
+    /**
+     * Like {@link #read(long, int, Duration)}, but from the node listening at {@code node}: its own
+     * committed prefix (a follower's may lag the leader's), with no redirect and no retry elsewhere.
+     * A {@code null} node means the leader, as in {@link #read(long, int, Duration)}.
+     */
+    public CompletableFuture<List<CommittedRecord>> read(InetSocketAddress node, long fromOffset, int maxRecords,
+            Duration maxWait) {
+        if (fromOffset < 1 || maxRecords < 1 || maxWait.isNegative()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "need fromOffset >= 1, maxRecords >= 1 and maxWait >= 0"));
+        }
+        if (!tryAcquireSlot()) {
+            return CompletableFuture.failedFuture(overloaded());
+        }
+        ClientCall.Read call = new ClientCall.Read(deadline(maxWait), node, fromOffset, maxRecords, maxWait);
+        onLoop(call.future, () -> router.submit(call), true);
+        return call.future;
+    }
+
+    /** The status of the leader if one is known, else of any node. */
+    public CompletableFuture<NodeStatus> status() {
+        return status(null);
+    }
+
+    /** The status of the node listening at {@code node} (no redirect, no retry elsewhere). */
+    public CompletableFuture<NodeStatus> status(InetSocketAddress node) {
+        if (!tryAcquireSlot()) {
+            return CompletableFuture.failedFuture(overloaded());
+        }
+        ClientCall.Status call = new ClientCall.Status(deadline(Duration.ZERO), node);
+        onLoop(call.future, () -> router.submit(call), true);
+        return call.future;
+    }
+
+    /**
+     * The random id under which this client's next appends are de-duplicated. It changes after an
+     * append batch fails for good, so the failed batch's sequence numbers leave no gap.
+     */
+    public long producerId() {
+        return batcher.producerId();
+    }
+
+    private ProducerBatcher batcher() {
+        return batcher;
+    }
+
+    /**
+     * Fails every call not yet answered — appends already sent with
+     * {@link IndeterminateResultException}, the others with {@link NodeClosedException} — closes
+     * the connections and stops the I/O thread; idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            loop.submit(() -> {
+                batcher.failOpen(new NodeClosedException("the client is closed"));
+                router.closeAll();
+            }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // already shutting down
+        }
+        io.shutdown(Duration.ofSeconds(1));
+    }
+
+    private void onLoop(CompletableFuture<?> future, Runnable task, boolean holdsSlot) {
+        Runnable guarded = () -> {
+            if (closed) {
+                if (holdsSlot) {
+                    inFlight.decrementAndGet();
+                }
+                future.completeExceptionally(new NodeClosedException("the client is closed"));
+            } else {
+                task.run();
+            }
+        };
+        try {
+            loop.execute(guarded);
+        } catch (RejectedExecutionException e) {
+            if (holdsSlot) {
+                inFlight.decrementAndGet();
+            }
+            future.completeExceptionally(new NodeClosedException("the client is closed"));
+        }
+    }
+
+    private boolean tryAcquireSlot() {
+        while (true) {
+            int current = inFlight.get();
+            if (current >= config.maxInFlightRequests()) {
+                return false;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void onSlotFreed() {
+        inFlight.decrementAndGet();
+        batcher.onSlotFreed();
+    }
+
+    private OverloadedException overloaded() {
+        return new OverloadedException("the client has " + config.maxInFlightRequests() + " requests in flight");
+    }
+
+    private long deadline(Duration extra) {
+        return System.nanoTime() + config.requestTimeout().toNanos() + extra.toNanos();
+    }
+}

@@ -1,0 +1,105 @@
+package io.raftlog.transport.netty;
+
+import io.raftlog.transport.netty.internal.AppendRequest;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configuration of a {@link RaftClient}.
+ *
+ * @param clusterId           the cluster to talk to; nodes of another cluster refuse the client
+ * @param seeds               listen addresses of some (ideally all) members; the client starts at any
+ *                            of them and follows redirects to the leader
+ * @param requestTimeout      how long one call may take, retries included (a read adds its
+ *                            {@code maxWait}); then it fails
+ * @param maxInFlightRequests requests (append batches, reads, status) outstanding at once; calls
+ *                            beyond it fail with {@code OverloadedException}
+ * @param linger              how long an append waits for others to share its batch; zero sends at once
+ *                            (appends still share a batch while no request slot is free)
+ * @param maxBatchRecords     records in one append batch
+ * @param maxBatchBytes       payload bytes (plus 4 per record) in one append batch
+ * @param retryBackoffMin     delay before the first retry of a call
+ * @param retryBackoffMax     cap of the exponential back-off between retries (with jitter)
+ * @param connectTimeout      bound on a TCP connect plus the handshake
+ * @param maxFrameBytes       the largest frame the client sends or accepts; must not exceed the nodes'
+ * @param useEpoll            use Netty's native epoll transport when available
+ */
+public record RaftClientConfig(
+        String clusterId, List<InetSocketAddress> seeds, Duration requestTimeout, int maxInFlightRequests,
+        Duration linger, int maxBatchRecords, int maxBatchBytes, Duration retryBackoffMin, Duration retryBackoffMax,
+        Duration connectTimeout, int maxFrameBytes, boolean useEpoll) {
+    public RaftClientConfig {
+        NettyTransportConfig.requireClusterId(clusterId);
+        seeds = List.copyOf(seeds);
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("a client needs at least one seed address");
+        }
+        NettyTransportConfig.requirePositive("requestTimeout", requestTimeout);
+        NettyTransportConfig.requirePositive("maxInFlightRequests", maxInFlightRequests);
+        Objects.requireNonNull(linger, "linger");
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("linger must not be negative, was " + linger);
+        }
+        NettyTransportConfig.requirePositive("maxBatchRecords", maxBatchRecords);
+        NettyTransportConfig.requirePositive("maxBatchBytes", maxBatchBytes);
+        NettyTransportConfig.requirePositive("retryBackoffMin", retryBackoffMin);
+        NettyTransportConfig.requirePositive("retryBackoffMax", retryBackoffMax);
+        if (retryBackoffMax.compareTo(retryBackoffMin) < 0) {
+            throw new IllegalArgumentException("retryBackoffMax is below retryBackoffMin");
+        }
+        NettyTransportConfig.requirePositive("connectTimeout", connectTimeout);
+        if (maxBatchBytes > maxAppendBodyBytes(maxFrameBytes)) {
+            throw new IllegalArgumentException("maxBatchBytes " + maxBatchBytes + " does not fit a frame of "
+                    + maxFrameBytes + " bytes");
+        }
+    }
+
+    /**
+     * Defaults: 10 s request timeout, 64 requests in flight, 1 ms linger, batches of up to 1000
+     * records and 1 MiB, retries backing off from 20 ms to 1 s, a 2 s connect timeout, 16 MiB frames,
+     * epoll when available.
+     */
+    public static RaftClientConfig of(String clusterId, List<InetSocketAddress> seeds) {
+        return new RaftClientConfig(clusterId, seeds, Duration.ofSeconds(10), 64, Duration.ofMillis(1), 1000, 1 << 20,
+                Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES, true);
+    }
+
+    public RaftClientConfig withRequestTimeout(Duration timeout) {
+        return new RaftClientConfig(clusterId, seeds, timeout, maxInFlightRequests, linger, maxBatchRecords,
+                maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+    }
+
+    public RaftClientConfig withMaxInFlightRequests(int requests) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, requests, linger, maxBatchRecords,
+                maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+    }
+
+    public RaftClientConfig withBatching(Duration linger, int maxRecords, int maxBytes) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxRecords,
+                maxBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+    }
+
+    public RaftClientConfig withRetryBackoff(Duration min, Duration max) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+                maxBatchBytes, min, max, connectTimeout, maxFrameBytes, useEpoll);
+    }
+
+    public RaftClientConfig withConnectTimeout(Duration timeout) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+                maxBatchBytes, retryBackoffMin, retryBackoffMax, timeout, maxFrameBytes, useEpoll);
+    }
+
+    public RaftClientConfig withMaxFrameBytes(int bytes) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+                Math.min(maxBatchBytes, maxAppendBodyBytes(bytes)), retryBackoffMin, retryBackoffMax, connectTimeout,
+                bytes, useEpoll);
+    }
+
+    /** Record bytes (payload plus 4 per record) an append frame of {@code maxFrameBytes} can carry. */
+    static int maxAppendBodyBytes(int maxFrameBytes) {
+        return (int) Math.max(0, maxFrameBytes - 2L - AppendRequest.bodySize(List.of()));
+    }
+}

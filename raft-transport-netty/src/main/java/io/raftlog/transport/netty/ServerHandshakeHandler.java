@@ -1,0 +1,122 @@
+package io.raftlog.transport.netty;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.raftlog.api.NodeId;
+import io.raftlog.transport.netty.internal.Hello;
+import io.raftlog.transport.netty.internal.HelloAccepted;
+import io.raftlog.transport.netty.internal.HelloRejected;
+import io.raftlog.transport.netty.internal.HelloRejected.Reason;
+import io.raftlog.transport.netty.internal.ProtocolException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of an accepted connection: waits for the {@link Hello}, checks it, answers,
+ * and replaces itself with the handler for a peer or a client. A connection that sends anything
+ * else first, or nothing within the connect timeout, is closed. Runs on the channel's event loop.
+ */
+final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final NettyTransport transport;
+    private ScheduledFuture<?> timeout;
+    /** A hello was refused: the connection is closing, and whatever else arrives is ignored. */
+    private boolean refused;
+
+    ServerHandshakeHandler(NettyTransport transport) {
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        long millis = transport.config().connectTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> {
+            transport.warnings().warn("closing connection {}: no hello within {} ms", ctx.channel().remoteAddress(), millis);
+            transport.protocolErrorCounter().increment();
+            ctx.close();
+        }, millis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        cancelTimeout();
+        if (refused) {
+            return;
+        }
+        if (!(msg instanceof Hello hello)) {
+            throw new ProtocolException("expected a hello but the first frame is a " + msg.getClass().getSimpleName());
+        }
+        HelloRejected rejection = check(hello);
+        if (rejection != null) {
+            refused = true;
+            transport.rejectedConnectionCounter().increment();
+            transport.warnings().warn("refused {} connection from {}: {}", hello.role().name().toLowerCase(java.util.Locale.ROOT),
+                    ctx.channel().remoteAddress(), rejection.detail());
+            ctx.writeAndFlush(rejection).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(new HelloAccepted(transport.self()));
+        if (hello.role() == Hello.Role.PEER) {
+            NodeId peer = hello.from().orElseThrow();
+            LOG.debug("accepted peer {} from {}", peer, ctx.channel().remoteAddress());
+            ctx.pipeline().replace(this, "peer", new InboundPeerHandler(transport, peer));
+        } else {
+            LOG.debug("accepted client from {}", ctx.channel().remoteAddress());
+            ctx.pipeline().replace(this, "client", new ClientRequestHandler(transport));
+        }
+    }
+
+    /** The rejection for {@code hello}, or null if it is acceptable. */
+    private HelloRejected check(Hello hello) {
+        String clusterId = transport.config().clusterId();
+        if (!hello.clusterId().equals(clusterId)) {
+            return new HelloRejected(Reason.WRONG_CLUSTER, "cluster id '" + hello.clusterId()
+                    + "' does not match this node's cluster '" + clusterId + "'");
+        }
+        NodeId self = transport.self();
+        if (hello.role() == Hello.Role.CLIENT) {
+            return hello.from().isEmpty() && hello.to().isEmpty()
+                    ? null : new HelloRejected(Reason.BAD_HELLO, "a client hello must not name nodes");
+        }
+        if (hello.from().isEmpty() || hello.to().isEmpty()) {
+            return new HelloRejected(Reason.BAD_HELLO, "a peer hello must name its sender and its target");
+        }
+        NodeId from = hello.from().get();
+        if (from.equals(self) || !transport.config().peers().containsKey(from)) {
+            return new HelloRejected(Reason.UNKNOWN_NODE, "node '" + from + "' is not a peer of node '" + self
+                    + "' in cluster '" + clusterId + "'");
+        }
+        if (!hello.to().get().equals(self)) {
+            return new HelloRejected(Reason.WRONG_TARGET, "peer '" + from + "' expected node '" + hello.to().get()
+                    + "' but reached node '" + self + "'");
+        }
+        return null;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        cancelTimeout();
+        if (refused) {
+            return; // already closing after the refusal
+        }
+        ConnectionErrors.close(ctx, cause, LOG, transport.warnings(), "unidentified", transport.protocolErrorCounter());
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+}

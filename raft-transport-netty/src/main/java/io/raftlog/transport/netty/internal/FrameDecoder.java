@@ -1,0 +1,95 @@
+package io.raftlog.transport.netty.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits the byte stream into frames (see {@link Frame}) and decodes each into its frame record.
+ *
+ * <p>Anything that breaks the format — a length above the maximum (refused as soon as the length
+ * field arrives, before the body is buffered), a length too small to hold the header, a wrong
+ * version byte, an unknown kind, a body that does not parse — raises a {@link ProtocolException}
+ * through the pipeline, and the decoder discards everything after it: the connection is done and
+ * the handler at the end of the pipeline closes it. Decoded frames hold no reference to the
+ * input buffers (payloads are copied), so nothing downstream needs releasing.
+ *
+ * <p>Stateful: one instance per channel.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
+    private boolean failed;
+
+    /** @param maxFrameBytes the largest accepted value of a frame's length field */
+    public FrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes < 2) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least 2, was " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (in.readableBytes() < Integer.BYTES) {
+            return;
+        }
+        int start = in.readerIndex();
+        int length = in.getInt(start);
+        if (length < 2) {
+            throw fail(in, "frame length " + length + " is too small for the version and kind bytes");
+        }
+        if (length > maxFrameBytes) {
+            throw fail(in, "frame length " + length + " exceeds the maximum of " + maxFrameBytes + " bytes");
+        }
+        if (in.readableBytes() < Integer.BYTES + length) {
+            return;
+        }
+        int version = in.getUnsignedByte(start + Integer.BYTES);
+        if (version != Frame.VERSION) {
+            throw fail(in, "unsupported protocol version " + version + " (this node speaks version "
+                    + Frame.VERSION + ")");
+        }
+        int kind = in.getUnsignedByte(start + Integer.BYTES + 1);
+        ByteBuf body = in.slice(start + Frame.HEADER_BYTES, length - 2);
+        in.skipBytes(Integer.BYTES + length);
+        try {
+            out.add(decodeBody(kind, body));
+        } catch (ProtocolException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        } catch (RuntimeException e) {
+            // A record constructor refused a decoded value.
+            throw fail(in, "invalid frame of kind " + kind + ": " + e.getMessage());
+        }
+    }
+
+    private ProtocolException fail(ByteBuf in, String reason) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        return new ProtocolException(reason);
+    }
+
+    /** Decodes a frame body of {@code kind}; the body must be consumed exactly. */
+    public static Frame decodeBody(int kind, ByteBuf body) {
+        return switch (kind) {
+            case Frame.KIND_HELLO -> Hello.read(body);
+            case Frame.KIND_HELLO_ACCEPTED -> HelloAccepted.read(body);
+            case Frame.KIND_HELLO_REJECTED -> HelloRejected.read(body);
+            case Frame.KIND_RAFT -> RaftFrame.read(body);
+            case Frame.KIND_APPEND_REQUEST -> AppendRequest.read(body);
+            case Frame.KIND_READ_REQUEST -> ReadRequest.read(body);
+            case Frame.KIND_STATUS_REQUEST -> StatusRequest.read(body);
+            case Frame.KIND_APPEND_RESPONSE -> AppendResponse.read(body);
+            case Frame.KIND_READ_RESPONSE -> ReadResponse.read(body);
+            case Frame.KIND_STATUS_RESPONSE -> StatusResponse.read(body);
+            case Frame.KIND_ERROR_RESPONSE -> ErrorResponse.read(body);
+            default -> throw new ProtocolException("unknown frame kind " + kind);
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package io.raftlog.transport.netty;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.spi.transport.MessageHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Loopback addresses and node configs for tests: free ports on 127.0.0.1, fast back-off. */
+final class Loopback {
+    static final String CLUSTER = "test-cluster";
+
+    private Loopback() {
+    }
+
+    /** A port that was free a moment ago (bound with port 0 and released). */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static InetSocketAddress address(int port) {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** Free addresses for {@code members}, in their order. */
+    static Map<NodeId, InetSocketAddress> addresses(List<NodeId> members) {
+        Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (NodeId member : members) {
+            addresses.put(member, address(freePort()));
+        }
+        return addresses;
+    }
+
+    /** The config of {@code self} in a cluster at {@code peers}, tuned for tests: quick reconnects. */
+    static NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
+        return NettyTransportConfig.of(CLUSTER, peers.get(self), peers)
+                .withReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
+                .withConnectTimeout(Duration.ofSeconds(1))
+                .withIoThreads(2);
+    }
+
+    /**
+     * Starts a transport for {@code self}. If its port was taken in the meantime (another process
+     * grabbed the "free" port), the whole address map would be stale, so this reports that clearly.
+     */
+    static NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers, MessageHandler handler,
+                                UnaryOperator<NettyTransportConfig> tweak) {
+        NettyTransport transport = new NettyTransport(tweak.apply(config(self, peers)));
+        try {
+            transport.start(self, handler);
+        } catch (RaftException e) {
+            if (e.getCause() instanceof BindException) {
+                throw new IllegalStateException("port of " + self + " was taken by someone else; rerun", e);
+            }
+            throw e;
+        }
+        return transport;
+    }
+
+    static NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers, MessageHandler handler) {
+        return start(self, peers, handler, UnaryOperator.identity());
+    }
+
+    static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds);
+    }
+}

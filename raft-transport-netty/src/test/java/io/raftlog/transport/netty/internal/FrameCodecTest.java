@@ -1,0 +1,198 @@
+package io.raftlog.transport.netty.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.VoteRequest;
+import io.raftlog.transport.netty.internal.ErrorResponse.Code;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** FrameEncoder and FrameDecoder on EmbeddedChannel: every frame kind, split reads, every rejection. */
+class FrameCodecTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final int MAX = 64 * 1024;
+
+    private final EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
+    private final EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX));
+
+    @AfterEach
+    void finish() {
+        encoder.finishAndReleaseAll();
+        decoder.finishAndReleaseAll();
+    }
+
+    static Stream<Frame> everyKindOfFrame() {
+        return Stream.of(
+                Hello.peer("cluster-1", A, B),
+                Hello.client("clüster ✓"),
+                new HelloAccepted(B),
+                new HelloRejected(HelloRejected.Reason.WRONG_CLUSTER, "cluster id 'x' does not match"),
+                RaftFrame.of(new VoteRequest(A, B, 7, 100, 6, true, false)),
+                RaftFrame.of(new AppendEntriesRequest(A, B, 3, 9, 2, List.of(
+                        LogEntry.data(10, 3, Bytes.ofUtf8("ten")), LogEntry.data(11, 3, Bytes.EMPTY)), 8)),
+                new AppendRequest(1, -42, 7, List.of(Bytes.ofUtf8("a"), Bytes.EMPTY, Bytes.copyOf(new byte[300]))),
+                new ReadRequest(2, 5, 100, 250),
+                new StatusRequest(3),
+                new AppendResponse(1, List.of(12L, 13L, 14L)),
+                new ReadResponse(2, List.of(new CommittedRecord(5, Bytes.ofUtf8("five")), new CommittedRecord(7, Bytes.EMPTY))),
+                new ReadResponse(2, List.of()),
+                new StatusResponse(3, new NodeStatus(A, Role.LEADER, 4, Optional.of(A), 10, 12, Map.of(A, 12L, B, 9L))),
+                new StatusResponse(3, new NodeStatus(B, Role.PRE_CANDIDATE, 4, Optional.empty(), 0, 0, Map.of())),
+                new ErrorResponse(4, Code.NOT_LEADER, Optional.of(B),
+                        Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 7001)), "not the leader"),
+                ErrorResponse.of(5, Code.OVERLOADED, "too much"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyKindOfFrame")
+    void everyFrameSurvivesTheRoundTrip(Frame frame) {
+        ByteBuf encoded = encode(frame);
+        assertThat(encoded.readableBytes()).isEqualTo(Integer.BYTES + frame.frameLength());
+        assertThat(encoded.getInt(0)).isEqualTo(frame.frameLength());
+        assertThat(encoded.getUnsignedByte(4)).isEqualTo((short) Frame.VERSION);
+
+        decoder.writeInbound(encoded);
+        Frame decoded = decoder.readInbound();
+        if (frame instanceof ErrorResponse error && error.leaderAddress().isPresent()) {
+            ErrorResponse back = (ErrorResponse) decoded;
+            assertThat(back.leaderAddress().orElseThrow().getHostString()).isEqualTo("127.0.0.1");
+            assertThat(back.leaderAddress().orElseThrow().getPort()).isEqualTo(7001);
+            assertThat(back.leader()).isEqualTo(error.leader());
+        } else {
+            assertThat(decoded).isEqualTo(frame);
+        }
+        assertThat((Object) decoder.readInbound()).isNull();
+    }
+
+    @Test
+    void framesSplitAcrossReadsAndJoinedInOneReadAreDecoded() {
+        List<Frame> frames = everyKindOfFrame().filter(f -> !(f instanceof ErrorResponse)).toList();
+        ByteBuf all = Unpooled.buffer();
+        for (Frame frame : frames) {
+            ByteBuf encoded = encode(frame);
+            all.writeBytes(encoded);
+            encoded.release();
+        }
+        // First half one byte at a time, the rest in a single read.
+        int half = all.readableBytes() / 2;
+        for (int i = 0; i < half; i++) {
+            decoder.writeInbound(all.readRetainedSlice(1));
+        }
+        decoder.writeInbound(all.readRetainedSlice(all.readableBytes()));
+        all.release();
+
+        for (Frame frame : frames) {
+            assertThat((Frame) decoder.readInbound()).isEqualTo(frame);
+        }
+    }
+
+    @Test
+    void anOversizeFrameIsRefusedAsSoonAsItsLengthArrives() {
+        ByteBuf header = Unpooled.buffer().writeInt(MAX + 1); // no body follows: it is never buffered
+        assertThatThrownBy(() -> decoder.writeInbound(header))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("frame length " + (MAX + 1) + " exceeds the maximum of " + MAX + " bytes");
+        // Whatever follows on the doomed connection is discarded, not decoded.
+        decoder.writeInbound(encode(new StatusRequest(1)));
+        assertThat((Object) decoder.readInbound()).isNull();
+    }
+
+    @Test
+    void aFrameTooShortForItsHeaderIsRefused() {
+        assertThatThrownBy(() -> decoder.writeInbound(Unpooled.buffer().writeInt(1).writeByte(1)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("frame length 1 is too small");
+    }
+
+    @Test
+    void aWrongVersionIsRefused() {
+        ByteBuf frame = encode(new StatusRequest(1));
+        frame.setByte(4, 9);
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("unsupported protocol version 9 (this node speaks version 1)");
+    }
+
+    @Test
+    void anUnknownKindIsRefused() {
+        ByteBuf frame = encode(new StatusRequest(1));
+        frame.setByte(5, 99);
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("unknown frame kind 99");
+    }
+
+    @Test
+    void aMalformedRaftMessageIsRefusedWithTheCodecsReason() {
+        ByteBuf frame = encode(RaftFrame.of(new VoteRequest(A, B, 7, 100, 6, false, false)));
+        frame.setByte(Frame.HEADER_BYTES, 2); // the raft-api codec's own version byte
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageStartingWith("malformed raft message: unsupported version 2");
+    }
+
+    @Test
+    void trailingBytesAfterABodyAreRefused() {
+        byte[] body = {0, 0, 0, 0, 0, 0, 0, 1, 99};
+        ByteBuf frame = Unpooled.buffer().writeInt(2 + body.length).writeByte(Frame.VERSION)
+                .writeByte(Frame.KIND_STATUS_REQUEST).writeBytes(body);
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("1 trailing byte(s) after a complete StatusRequest");
+    }
+
+    @Test
+    void aCountLargerThanTheBodyIsRefusedBeforeAllocating() {
+        ByteBuf frame = Unpooled.buffer().writeInt(2 + 24 + 4).writeByte(Frame.VERSION)
+                .writeByte(Frame.KIND_APPEND_REQUEST).writeLong(1).writeLong(2).writeLong(3)
+                .writeInt(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("record count 2147483647 needs at least");
+    }
+
+    @Test
+    void anInvalidNodeIdIsRefused() {
+        byte[] bytes = RawBytes.of(Hello.peer("c", A, B));
+        bytes[bytes.length - 1] = '!'; // the last byte of the target id
+        assertThatThrownBy(() -> decoder.writeInbound(Unpooled.wrappedBuffer(bytes)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("invalid to id");
+    }
+
+    private ByteBuf encode(Frame frame) {
+        assertThat(encoder.writeOutbound(frame)).isTrue();
+        return encoder.readOutbound();
+    }
+
+    /** Frames as byte arrays, for tests that corrupt them. */
+    static final class RawBytes {
+        static byte[] of(Frame frame) {
+            ByteBuf buffer = Unpooled.buffer();
+            FrameEncoder.write(frame, buffer);
+            byte[] bytes = new byte[buffer.readableBytes()];
+            buffer.readBytes(bytes);
+            buffer.release();
+            return bytes;
+        }
+    }
+}
