@@ -65,7 +65,11 @@ final class ClusterNode implements AutoCloseable {
                     }
                 });
         RaftNode node = injector.getInstance(RaftNode.class);
-        return new ClusterNode(node, injector.getInstance(NettyTransport.class));
+        NettyTransport transport = injector.getInstance(NettyTransport.class);
+        if (collectors != null) {
+            collectors.watch(id, transport);
+        }
+        return new ClusterNode(node, transport);
     }
 
     static PrometheusNodeMetrics.Collectors defaultCollectors() {

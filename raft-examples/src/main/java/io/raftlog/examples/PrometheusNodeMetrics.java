@@ -1,6 +1,8 @@
 package io.raftlog.examples;
 
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
@@ -8,7 +10,11 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.Role;
 import io.raftlog.core.NodeMetrics;
+import io.raftlog.transport.netty.NettyTransport;
+import io.raftlog.transport.netty.PeerTraffic;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Exports a node's {@link NodeMetrics} to Prometheus (simpleclient). Every series carries the
@@ -32,8 +38,17 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         final Histogram commitLatency;
         final Histogram fsyncLatency;
         final Histogram batchSize;
+        private final List<Map.Entry<String, NettyTransport>> transports = new CopyOnWriteArrayList<>();
+
+        /** Also exports {@code transport}'s per-peer traffic under the label {@code node}. */
+        public void watch(NodeId node, NettyTransport transport) {
+            transports.add(Map.entry(node.value(), transport));
+        }
 
         public Collectors(CollectorRegistry registry) {
+            TrafficCollector traffic = new TrafficCollector();
+            traffic.owner = this;
+            traffic.register(registry);
             role = Gauge.build("raftlog_role", "Role of the node: 0 follower, 1 pre-candidate, 2 candidate, 3 leader")
                     .labelNames("node").register(registry);
             term = Gauge.build("raftlog_term", "Current term").labelNames("node").register(registry);
@@ -59,6 +74,40 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
             batchSize = Histogram.build("raftlog_batch_records", "Records proposed per batch")
                     .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096).labelNames("node")
                     .register(registry);
+        }
+    }
+
+    /** Reads the transports' counters at scrape time, so the hot path pays nothing extra. */
+    private static final class TrafficCollector extends Collector {
+        private Collectors owner;
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            List<String> labels = List.of("node", "peer");
+            CounterMetricFamily messagesSent = new CounterMetricFamily("raftlog_peer_messages_sent",
+                    "Raft messages sent to each peer", labels);
+            CounterMetricFamily bytesSent = new CounterMetricFamily("raftlog_peer_bytes_sent",
+                    "Bytes sent to each peer", labels);
+            CounterMetricFamily messagesReceived = new CounterMetricFamily("raftlog_peer_messages_received",
+                    "Raft messages received from each peer", labels);
+            CounterMetricFamily bytesReceived = new CounterMetricFamily("raftlog_peer_bytes_received",
+                    "Bytes received from each peer", labels);
+            CounterMetricFamily dropped = new CounterMetricFamily("raftlog_peer_messages_dropped",
+                    "Messages to each peer dropped (queue full, too large, shutting down)", labels);
+            if (owner != null) {
+                for (Map.Entry<String, NettyTransport> watched : owner.transports) {
+                    for (Map.Entry<NodeId, PeerTraffic> peer : watched.getValue().traffic().entrySet()) {
+                        List<String> values = List.of(watched.getKey(), peer.getKey().value());
+                        PeerTraffic traffic = peer.getValue();
+                        messagesSent.addMetric(values, traffic.messagesSent());
+                        bytesSent.addMetric(values, traffic.bytesSent());
+                        messagesReceived.addMetric(values, traffic.messagesReceived());
+                        bytesReceived.addMetric(values, traffic.bytesReceived());
+                        dropped.addMetric(values, traffic.dropped());
+                    }
+                }
+            }
+            return List.of(messagesSent, bytesSent, messagesReceived, bytesReceived, dropped);
         }
     }
 

@@ -1,11 +1,14 @@
 package io.raftlog.transport.netty;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.transport.netty.internal.ProtocolException;
 import io.raftlog.transport.netty.internal.RaftFrame;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,9 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
     private final NettyTransport transport;
     private final NodeId peer;
     private boolean warnedMisrouted;
+
+    /** Messages and bytes received from this peer: looked up once per connection. */
+    private LongAdder[] received;
 
     InboundPeerHandler(NettyTransport transport, NodeId peer) {
         this.transport = transport;
@@ -43,6 +49,12 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        LongAdder[] counters = received;
+        if (counters == null) {
+            counters = received = transport.receivedCounters(peer);
+        }
+        counters[0].increment();
+        counters[1].add(Integer.BYTES + frame.frameLength());
         transport.deliver(message);
     }
 

@@ -82,6 +82,8 @@ public final class NettyTransport implements Transport {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<NodeId, LongAdder[]> received =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final LongAdder misroutedMessages = new LongAdder();
     private final LongAdder unroutableMessages = new LongAdder();
     private final WarningLimiter warnings = new WarningLimiter(LOG, 20);
@@ -193,6 +195,24 @@ public final class NettyTransport implements Transport {
      */
     public Map<NodeId, String> refusals() {
         return Map.copyOf(refusals);
+    }
+
+    /**
+     * Traffic with each peer so far: messages and bytes (frames with their length prefix) sent and
+     * received, and messages dropped on the way out.
+     */
+    public Map<NodeId, PeerTraffic> traffic() {
+        Map<NodeId, PeerTraffic> traffic = new HashMap<>();
+        for (PeerLink link : links.values()) {
+            LongAdder[] in = received.get(link.peer());
+            traffic.put(link.peer(), new PeerTraffic(link.sentMessages(), link.sentBytes(),
+                    in == null ? 0 : in[0].sum(), in == null ? 0 : in[1].sum(), link.dropped()));
+        }
+        return traffic;
+    }
+
+    LongAdder[] receivedCounters(NodeId peer) {
+        return received.computeIfAbsent(peer, id -> new LongAdder[] {new LongAdder(), new LongAdder()});
     }
 
     void recordRefusal(NodeId peer, String reason) {

@@ -54,6 +54,8 @@ final class PeerLink {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder sentMessages = new LongAdder();
+    private final LongAdder sentBytes = new LongAdder();
     private volatile boolean closed;
 
     // Confined to the loop.
@@ -105,6 +107,14 @@ final class PeerLink {
 
     WarningLimiter warnings() {
         return transport.warnings();
+    }
+
+    long sentMessages() {
+        return sentMessages.sum();
+    }
+
+    long sentBytes() {
+        return sentBytes.sum();
     }
 
     long dropped() {
@@ -168,6 +178,7 @@ final class PeerLink {
         Channel ch = channel;
         int written = 0;
         int taken = 0;
+        long bytes = 0;
         boolean emptied = false;
         ByteBuf batch = null;
         while (written < MAX_WRITES_PER_DRAIN && ch.isWritable()) {
@@ -195,9 +206,12 @@ final class PeerLink {
             }
             encode(frame, batch);
             written++;
+            bytes += size;
         }
         if (taken > 0) {
             queued.addAndGet(-taken); // once per burst, not once per message
+            sentMessages.add(written);
+            sentBytes.add(bytes);
         }
         if (batch != null) {
             ch.write(batch, ch.voidPromise());

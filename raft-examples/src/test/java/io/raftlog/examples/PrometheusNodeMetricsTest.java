@@ -1,0 +1,82 @@
+package io.raftlog.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.Role;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real 3-node cluster (LMDB, Netty) in this JVM exports the metrics the README promises. */
+class PrometheusNodeMetricsTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void aClusterExportsRoleTermIndexesLatenciesAndTraffic() throws Exception {
+        CollectorRegistry registry = new CollectorRegistry();
+        PrometheusNodeMetrics.Collectors collectors = new PrometheusNodeMetrics.Collectors(registry);
+        Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (int i = 1; i <= 3; i++) {
+            addresses.put(NodeId.of("n" + i), new InetSocketAddress("127.0.0.1", NodeProcesses.freePort()));
+        }
+        List<ClusterNode> nodes = new ArrayList<>();
+        try {
+            for (Map.Entry<NodeId, InetSocketAddress> member : addresses.entrySet()) {
+                Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>(addresses);
+                peers.remove(member.getKey());
+                nodes.add(ClusterNode.start("metrics", member.getKey(), member.getValue(), peers,
+                        data.resolve(member.getKey().value()), Duration.ofMillis(10), collectors));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> nodes.stream().anyMatch(node -> node.node.status().role() == Role.LEADER));
+            ClusterNode leader = nodes.stream().filter(node -> node.node.status().role() == Role.LEADER).findFirst()
+                    .orElseThrow();
+            for (int i = 0; i < 20; i++) {
+                leader.node.append(Bytes.ofUtf8("m" + i)).get(10, TimeUnit.SECONDS);
+            }
+            String id = leader.node.id().value();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                String text = scrape(registry);
+                assertThat(text).contains("raftlog_role{node=\"" + id + "\",} 3.0")
+                        .contains("raftlog_leader_changes_total{node=\"" + id + "\",} 1.0")
+                        .contains("raftlog_append_latency_seconds_count{node=\"" + id + "\",} 20.0")
+                        .contains("raftlog_commit_latency_seconds_count{node=\"" + id + "\",}")
+                        .contains("raftlog_fsync_latency_seconds_count{node=\"" + id + "\",}")
+                        .contains("raftlog_batch_records_count{node=\"" + id + "\",}")
+                        .contains("raftlog_elections_started_total{node=\"" + id + "\",}")
+                        .contains("raftlog_follower_lag_entries{node=\"" + id + "\",")
+                        .contains("raftlog_peer_messages_sent_total{node=\"" + id + "\",")
+                        .contains("raftlog_peer_bytes_received_total{node=\"" + id + "\",")
+                        .contains("raftlog_peer_messages_dropped_total{node=\"" + id + "\",");
+                assertThat(value(text, "raftlog_commit_index{node=\"" + id + "\",}")).isGreaterThanOrEqualTo(21);
+            });
+        } finally {
+            nodes.forEach(ClusterNode::close);
+        }
+    }
+
+    private static String scrape(CollectorRegistry registry) throws Exception {
+        StringWriter out = new StringWriter();
+        TextFormat.write004(out, registry.metricFamilySamples());
+        return out.toString();
+    }
+
+    private static double value(String text, String series) {
+        return text.lines().filter(line -> line.startsWith(series)).mapToDouble(line ->
+                Double.parseDouble(line.substring(series.length()).trim())).findFirst().orElse(-1);
+    }
+}

@@ -1,0 +1,13 @@
+package io.raftlog.transport.netty;
+
+/**
+ * Counters of one peer link, as {@link NettyTransport#traffic()} reports them.
+ *
+ * @param messagesSent     messages written to the peer
+ * @param bytesSent        bytes of those frames, length prefix included
+ * @param messagesReceived messages received from the peer
+ * @param bytesReceived    bytes of those frames, length prefix included
+ * @param dropped          messages dropped on the way out (queue full, too large, shutting down)
+ */
+public record PeerTraffic(long messagesSent, long bytesSent, long messagesReceived, long bytesReceived, long dropped) {
+}
