@@ -30,6 +30,25 @@ class MisconfiguredNodeIT {
     }
 
     @Test
+    void aNodeWhosePeerListPointsAtTheWrongNodesExitsWithAClearMessage() throws Exception {
+        try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
+            cluster.start("n1");
+            cluster.start("n2");
+            // n3 swapped the addresses of n1 and n2.
+            String swapped = "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n2")) + ",n2="
+                    + NodeProcesses.hostPort(cluster.addresses.get("n1"));
+            Process confused = cluster.launch("n3", "node", "--id", "n3", "--listen",
+                    NodeProcesses.hostPort(cluster.addresses.get("n3")), "--peers", swapped, "--data",
+                    data.resolve("n3").toString());
+
+            assertThat(NodeProcesses.exited(confused, Duration.ofSeconds(30))).as(cluster.output("n3")).isTrue();
+            assertThat(confused.exitValue()).isNotZero();
+            assertThat(cluster.output("n3")).contains("refused this node").contains("check --id, --peers")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void aSecondNodeOnALockedDataDirectoryExitsNamingTheDirectory() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
             cluster.start("n1");
