@@ -2,9 +2,7 @@ package io.raftlog.examples;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,10 +79,8 @@ final class NodeProcesses implements AutoCloseable {
         return address.getHostString() + ":" + address.getPort();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    static int freePort() {
+        return io.raftlog.testkit.LoopbackPorts.next();
     }
 
     static boolean exited(Process process, Duration within) throws InterruptedException {

@@ -72,6 +72,9 @@ final class CallRouter {
         dispatch(call);
     }
 
+    /** Appends that overtook an earlier batch of their producer and wait for it to be answered. */
+    private final List<ClientCall> parked = new ArrayList<>();
+
     private void dispatch(ClientCall call) {
         if (call.done) {
             return;
@@ -146,9 +149,19 @@ final class CallRouter {
                 // it was overtaken); a gap for good once every earlier batch is resolved.
                 call.lastError = new OutOfOrderSequenceException(message);
                 if (!(call instanceof ClientCall.Append append && append.waitsForEarlierBatch())) {
+                    if (!call.resentAfterGap && call.isAppend()) {
+                        // The earlier batch was answered after the node refused this one: try again now.
+                        call.resentAfterGap = true;
+                        dispatch(call);
+                        return;
+                    }
                     finish(call, call.maybeDelivered ? new IndeterminateResultException(message) : call.lastError);
                     return;
                 }
+                // Overtook an earlier batch that is still on its way: send it again as soon as that
+                // batch is answered, not after a back-off (which would slow every batch behind it).
+                parked.add(call);
+                return;
             }
             case MALFORMED -> {
                 finish(call, new IllegalArgumentException("the node refused the request: " + message));
@@ -245,6 +258,24 @@ final class CallRouter {
         onSlotFreed.run();
         if (error != null) {
             call.fail(error);
+        }
+        if (call.isAppend() && !parked.isEmpty()) {
+            resumeParked();
+        }
+    }
+
+    /** Re-sends the parked appends that no longer wait for an earlier batch, in sequence order. */
+    private void resumeParked() {
+        List<ClientCall> ready = new ArrayList<>();
+        for (java.util.Iterator<ClientCall> it = parked.iterator(); it.hasNext(); ) {
+            ClientCall call = it.next();
+            if (call.done || !((ClientCall.Append) call).waitsForEarlierBatch()) {
+                it.remove();
+                ready.add(call);
+            }
+        }
+        for (ClientCall call : ready) {
+            dispatch(call);
         }
     }
 

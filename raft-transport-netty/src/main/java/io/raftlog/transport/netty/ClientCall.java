@@ -31,6 +31,8 @@ abstract class ClientCall {
     int redirects;
     /** Some attempt was written to a node and its outcome is unknown. */
     boolean maybeDelivered;
+    /** An out-of-order refusal already led to one immediate resend (the gap may have filled since). */
+    boolean resentAfterGap;
     Throwable lastError;
     boolean done;
     ClientConnection connection;

@@ -3,11 +3,10 @@ package io.raftlog.transport.netty;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.testkit.LoopbackPorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +20,9 @@ final class Loopback {
     private Loopback() {
     }
 
-    /** A port that was free a moment ago (bound with port 0 and released). */
+    /** A loopback port that is free now, below the ephemeral range (see {@link LoopbackPorts}). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.next();
     }
 
     static InetSocketAddress address(int port) {

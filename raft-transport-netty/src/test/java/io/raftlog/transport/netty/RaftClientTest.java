@@ -154,6 +154,33 @@ class RaftClientTest {
     }
 
     @Test
+    void aBatchThatOvertookAnEarlierOneIsResentAsSoonAsTheEarlierIsAnsweredNotAfterABackOff() throws Exception {
+        // The first batch is answered only after the second was refused for the gap; with a back-off
+        // of a minute, only waiting for the first batch's answer lets the second land in time.
+        CompletableFuture<Void> secondRefused = new CompletableFuture<>();
+        cluster.hook = (node, append, apply) -> {
+            if (append.firstSequence() == 0) {
+                return secondRefused.thenApply(ignored -> apply.get());
+            }
+            try {
+                return CompletableFuture.completedFuture(apply.get());
+            } catch (io.raftlog.api.OutOfOrderSequenceException gap) {
+                secondRefused.complete(null);
+                return CompletableFuture.failedFuture(gap);
+            }
+        };
+        RaftClient client = client(List.of(peers.get(A)), config -> config.withBatching(Duration.ZERO, 1, 1 << 20)
+                .withRetryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)));
+
+        CompletableFuture<Long> first = client.append(Bytes.ofUtf8("first"));
+        CompletableFuture<Long> second = client.append(Bytes.ofUtf8("second"));
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+        assertThat(cluster.records()).containsExactly(Bytes.ofUtf8("first"), Bytes.ofUtf8("second"));
+    }
+
+    @Test
     void aBatchThatFailsForGoodRetiresTheProducerIdSoNoGapBlocksTheNext() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         cluster.hook = (node, append, apply) -> attempts.getAndIncrement() == 0
