@@ -41,8 +41,8 @@ public interface LogStore extends AutoCloseable {
     long lastIndex();
 
     /**
-     * Term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()};
-     * {@code term(0)} is 0.
+     * Term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()} (so
+     * {@code term(0)} is 0 while no prefix was removed; afterwards index 0 is out of range).
      *
      * @throws IllegalArgumentException if {@code index} is outside that range
      */
@@ -70,8 +70,8 @@ public interface LogStore extends AutoCloseable {
 
     /**
      * Reads consecutive entries from {@code fromIndex}, stopping after {@code maxEntries} entries or
-     * once their {@link LogEntry#sizeInBytes()} add up to {@code maxBytes}; the first entry is
-     * returned even if it alone exceeds {@code maxBytes}. Returns an empty list when
+     * before the entry that would take the sum of their {@link LogEntry#sizeInBytes()} past
+     * {@code maxBytes}; the first entry is returned even if it alone exceeds {@code maxBytes}. Returns an empty list when
      * {@code fromIndex == lastIndex() + 1}. The returned entries stay valid after the call.
      *
      * @throws IllegalArgumentException if {@code fromIndex} is outside
@@ -90,7 +90,7 @@ public interface LogStore extends AutoCloseable {
         return entries.size();
     }
 
-    /** Releases the store's resources; further calls fail. */
+    /** Releases the store's resources; further calls throw {@link IllegalStateException}. Idempotent. */
     @Override
     void close();
 }
