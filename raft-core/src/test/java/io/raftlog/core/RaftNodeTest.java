@@ -141,6 +141,29 @@ class RaftNodeTest {
         }
     }
 
+    @Test
+    void aReaderPollsCommittedRecordsInOrderAndSkipsInternalEntries() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            leader.appendAll(7, 0, List.of(Bytes.ofUtf8("a"), Bytes.ofUtf8("b"))).get(5, TimeUnit.SECONDS);
+            leader.append(Bytes.ofUtf8("c")).get(5, TimeUnit.SECONDS);
+            RaftNode follower = cluster.nodes.values().stream().filter(node -> node != leader).findFirst().orElseThrow();
+
+            try (io.raftlog.api.LogReader reader = follower.reader(1)) {
+                List<String> seen = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (seen.size() < 3 && System.nanoTime() < deadline) {
+                    for (CommittedRecord record : reader.poll(2, Duration.ofMillis(200))) {
+                        seen.add(record.payload().toUtf8());
+                    }
+                }
+                assertThat(seen).containsExactly("a", "b", "c"); // no-op and producer header skipped
+                assertThat(reader.poll(10, Duration.ofMillis(50))).isEmpty();
+                assertThat(reader.position()).isEqualTo(follower.commitOffset() + 1);
+            }
+        }
+    }
+
     static List<CommittedRecord> readAll(RaftNode node, long upTo) throws Exception {
         List<CommittedRecord> records = new ArrayList<>();
         long next = 1;

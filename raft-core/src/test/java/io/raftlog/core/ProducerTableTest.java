@@ -1,0 +1,62 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The de-duplication table stays bounded: idle producers expire on log time, and the count is capped. */
+class ProducerTableTest {
+    private static ProducerTable.Header header(long producer, long firstSequence, int count, long millis) {
+        return new ProducerTable.Header(producer, firstSequence, count, millis);
+    }
+
+    @Test
+    void aProducerIdleLongerThanTheTimeoutIsForgottenAndMustStartAgain() {
+        ProducerTable table = new ProducerTable(1_000, 100);
+        table.applied(header(1, 0, 2, 10_000), 5);
+        assertThat(table.check(1, 0, 2)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(6L, 7L)));
+
+        // Another producer's batch moves log time past producer 1's idle timeout.
+        table.applied(header(2, 0, 1, 11_001), 8);
+
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.check(1, 2, 1)).isInstanceOf(ProducerTable.Reject.class);
+        assertThat(table.check(1, 0, 1)).isInstanceOf(ProducerTable.Append.class);
+    }
+
+    @Test
+    void theNumberOfProducersIsCappedOldestFirst() {
+        ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 3);
+        for (long producer = 1; producer <= 5; producer++) {
+            table.applied(header(producer, 0, 1, producer), producer * 2);
+        }
+        assertThat(table.size()).isEqualTo(3);
+        assertThat(table.check(1, 1, 1)).isInstanceOf(ProducerTable.Reject.class); // forgotten
+        assertThat(table.check(5, 1, 1)).isInstanceOf(ProducerTable.Append.class);  // remembered
+    }
+
+    @Test
+    void onlyTheLastBatchesAreRememberedForRetries() {
+        ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 10);
+        int batches = ProducerTable.REMEMBERED_BATCHES + 1;
+        for (int batch = 0; batch < batches; batch++) {
+            table.applied(header(7, batch, 1, 1), 2L * batch + 1);
+        }
+        assertThat(table.check(7, 0, 1)).isInstanceOf(ProducerTable.Reject.class);
+        assertThat(table.check(7, batches - 1, 1)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(2L * batches)));
+    }
+
+    @Test
+    void aRetryOfABatchInFlightIsAttachedAndLeadershipLossForgetsIt() {
+        ProducerTable table = new ProducerTable(1_000, 10);
+        CompletableFuture<List<Long>> original = new CompletableFuture<>();
+        table.inFlight(3, 0, 2, original);
+        assertThat(table.check(3, 0, 2)).isEqualTo(new ProducerTable.InFlight(original));
+        assertThat(table.check(3, 2, 1)).isInstanceOf(ProducerTable.Append.class);
+
+        table.leadershipLost();
+        assertThat(table.check(3, 0, 2)).isInstanceOf(ProducerTable.Append.class);
+    }
+}
