@@ -403,6 +403,11 @@ public final class MessageCodec {
                     + in.remaining() + " remain", lengthOffset + 1);
         }
         int first = in.position();
+        NodeId known = KnownNodeIds.find(in, first, length);
+        if (known != null) {
+            in.position(first + length);
+            return known;
+        }
         for (int i = first; i < first + length; i++) {
             byte b = in.get(i);
             if (!isNodeIdByte(b)) {
@@ -420,7 +425,7 @@ public final class MessageCodec {
         }
         in.position(first + length);
         try {
-            return new NodeId(value);
+            return KnownNodeIds.remember(new NodeId(value));
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("invalid " + field + " id: " + e.getMessage(), lengthOffset, e);
         }
