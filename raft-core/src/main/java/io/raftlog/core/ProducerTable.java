@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProducerTable {
     /** What to do with an idempotent batch. */
-    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Reject {
+    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Partial, Reject {
     }
 
     /** New sequence numbers: append. */
@@ -37,6 +37,14 @@ final class ProducerTable {
 
     /** A retry of a batch still in flight on this leader: answer as it will be answered. */
     record InFlight(CompletableFuture<List<Long>> original) implements Decision {
+    }
+
+    /**
+     * A retry of a batch of which only the first {@code committedCount} records are in the log (its
+     * leader lost the rest): append the remaining records, and answer with {@code committedOffsets}
+     * followed by theirs.
+     */
+    record Partial(List<Long> committedOffsets, int committedCount) implements Decision {
     }
 
     /** Neither new nor a remembered retry: refuse (nothing is appended). */
@@ -62,7 +70,8 @@ final class ProducerTable {
         }
     }
 
-    private record Batch(long firstSequence, int count, long firstOffset) {
+    /** A batch in the log: {@code committed} of its {@code count} records, from {@code firstOffset}. */
+    private record Batch(long firstSequence, int count, int committed, long firstOffset) {
     }
 
     private record PendingBatch(long firstSequence, int count, CompletableFuture<List<Long>> future) {
@@ -117,16 +126,47 @@ final class ProducerTable {
         if (committed != null) {
             for (Batch batch : committed.batches) {
                 if (batch.firstSequence() == firstSequence && batch.count() == count) {
-                    List<Long> offsets = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        offsets.add(batch.firstOffset() + i);
-                    }
-                    return new AlreadyCommitted(offsets);
+                    return retryOf(producerId, batch);
                 }
             }
         }
         return new Reject("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence
                 + " (" + count + " records), which is older than the batches remembered or was sent with another size");
+    }
+
+    /** The answer to a retry of {@code batch}, which is in the log whole or in part. */
+    private Decision retryOf(long producerId, Batch batch) {
+        List<Long> offsets = new ArrayList<>(batch.count());
+        for (int i = 0; i < batch.committed(); i++) {
+            offsets.add(batch.firstOffset() + i);
+        }
+        if (batch.committed() == batch.count()) {
+            return new AlreadyCommitted(offsets);
+        }
+        // Only a prefix is in the log: where are the rest? (Appended again by an earlier retry?)
+        Decision rest = check(producerId, batch.firstSequence() + batch.committed(), batch.count() - batch.committed());
+        if (rest instanceof AlreadyCommitted remainder) {
+            offsets.addAll(remainder.offsets());
+            return new AlreadyCommitted(offsets);
+        }
+        if (rest instanceof InFlight remainder) {
+            return new InFlight(remainder.original().thenApply(more -> concat(offsets, more)));
+        }
+        if (rest instanceof Partial remainder) {
+            offsets.addAll(remainder.committedOffsets());
+            return new Partial(offsets, batch.committed() + remainder.committedCount());
+        }
+        if (rest instanceof Append) {
+            return new Partial(offsets, batch.committed());
+        }
+        return rest;
+    }
+
+    static List<Long> concat(List<Long> first, List<Long> second) {
+        List<Long> all = new ArrayList<>(first.size() + second.size());
+        all.addAll(first);
+        all.addAll(second);
+        return all;
     }
 
     void inFlight(long producerId, long firstSequence, int count, CompletableFuture<List<Long>> future) {
@@ -146,16 +186,24 @@ final class ProducerTable {
         inFlight.clear();
     }
 
-    /** A PRODUCER_BATCH entry at {@code headerIndex} is committed and applied. */
-    void applied(Header header, long headerIndex) {
+    /**
+     * A PRODUCER_BATCH entry at {@code headerIndex} and the first {@code committed} records of its
+     * batch are committed and applied; the others never will be (a later leader replaced them).
+     */
+    void applied(Header header, long headerIndex, int committed) {
         logTime = Math.max(logTime, header.timestampMillis());
+        if (committed == 0) {
+            abandon(header.producerId(), header.firstSequence());
+            expire();
+            return;
+        }
         Producer producer = producers.remove(header.producerId());
         if (producer == null) {
             producer = new Producer();
         }
-        producer.lastSequence = header.firstSequence() + header.count() - 1;
+        producer.lastSequence = header.firstSequence() + committed - 1;
         producer.lastTimestamp = header.timestampMillis();
-        producer.batches.addLast(new Batch(header.firstSequence(), header.count(), headerIndex + 1));
+        producer.batches.addLast(new Batch(header.firstSequence(), header.count(), committed, headerIndex + 1));
         if (producer.batches.size() > REMEMBERED_BATCHES) {
             producer.batches.removeFirst();
         }

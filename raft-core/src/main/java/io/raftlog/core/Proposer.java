@@ -105,6 +105,19 @@ final class Proposer {
                 payloads.add(record);
                 types.add(EntryType.DATA);
             }
+        } else if (decision instanceof ProducerTable.Partial partial) {
+            // Append what the log lacks, as a batch of its own, and answer with all the offsets.
+            List<Bytes> rest = proposal.records().subList(partial.committedCount(), count);
+            CompletableFuture<List<Long>> remainder = new CompletableFuture<>();
+            remainder.whenComplete((offsets, error) -> {
+                if (error != null) {
+                    proposal.future().completeExceptionally(error);
+                } else {
+                    proposal.future().complete(ProducerTable.concat(partial.committedOffsets(), offsets));
+                }
+            });
+            take(new Proposal(List.copyOf(rest), remainder, true, proposal.producerId(),
+                    proposal.firstSequence() + partial.committedCount()), true, true);
         } else if (decision instanceof ProducerTable.AlreadyCommitted committed) {
             proposal.future().complete(committed.offsets());
         } else if (decision instanceof ProducerTable.InFlight inFlight) {
@@ -146,7 +159,11 @@ final class Proposer {
         }
     }
 
-    /** Entries {@code from..to} are committed: learn the producer batches among them. */
+    /**
+     * Entries {@code from..to} are committed: learn the producer batches among them. A batch's
+     * records follow its header in its leader's term; a committed entry of another term before the
+     * batch's end means the rest of the batch was replaced, and only the records before it count.
+     */
     void applied(long from, long to) {
         long next = from;
         while (next <= to) {
@@ -155,9 +172,7 @@ final class Proposer {
             long[] last = {next - 1};
             store.forEach(next, count, SCAN_BYTES, (LogEntry entry) -> {
                 if (entry.index() <= to) {
-                    if (entry.type() == EntryType.PRODUCER_BATCH) {
-                        producers.applied(ProducerTable.Header.decode(entry.payload()), entry.index());
-                    }
+                    applyEntry(entry);
                     last[0] = entry.index();
                 }
                 visited[0]++;
@@ -167,6 +182,41 @@ final class Proposer {
             }
             next = last[0] + 1;
         }
+    }
+
+    /** The batch whose header is applied and whose records are being counted as they are applied. */
+    private ProducerTable.Header openHeader;
+    private long openHeaderIndex;
+    private long openTerm;
+    private int openCommitted;
+
+    private void applyEntry(LogEntry entry) {
+        if (openHeader != null) {
+            if (entry.term() == openTerm && entry.type() == EntryType.DATA) {
+                openCommitted++;
+                if (openCommitted == openHeader.count()) {
+                    closeOpenBatch();
+                }
+                return;
+            }
+            closeOpenBatch(); // the batch ended early: the rest of it is not in the log
+        }
+        if (entry.type() == EntryType.PRODUCER_BATCH) {
+            openHeader = ProducerTable.Header.decode(entry.payload());
+            openHeaderIndex = entry.index();
+            openTerm = entry.term();
+            openCommitted = 0;
+        }
+    }
+
+    private void closeOpenBatch() {
+        producers.applied(openHeader, openHeaderIndex, openCommitted);
+        openHeader = null;
+    }
+
+    /** For tests: the de-duplication state. */
+    ProducerTable producers() {
+        return producers;
     }
 
     void leadershipLost() {

@@ -162,10 +162,18 @@ public final class RaftNode implements ReplicatedLog {
             future.completeExceptionally(closedError());
             return future;
         }
-        proposals.add(new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence));
+        Proposer.Proposal proposal = new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId,
+                firstSequence);
+        proposals.add(proposal);
+        if (closed && proposals.remove(proposal)) {
+            // close() drained the queue just before we added to it.
+            future.completeExceptionally(closedError());
+        }
         wakeup();
         long submitted = System.nanoTime();
-        return future.orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // The timeout applies to the caller's copy: the internal future keeps waiting for the real
+        // outcome, which a retry of the same idempotent batch may attach to.
+        return future.copy().orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(RaftNode::translateTimeout)
                 .whenComplete((offsets, error) -> metrics.appendLatency(System.nanoTime() - submitted));
     }
@@ -199,7 +207,15 @@ public final class RaftNode implements ReplicatedLog {
      */
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(closedError());
+            return done;
+        }
         tasks.add(() -> {
+            if (closed) {
+                done.completeExceptionally(closedError());
+                return;
+            }
             try {
                 raft.transferLeadership(target);
                 done.complete(null);
@@ -324,19 +340,36 @@ public final class RaftNode implements ReplicatedLog {
                 : new NodeClosedException("node " + config.id() + " is closed");
     }
 
+    /**
+     * Stops the node. Called from a callback running on the node's own thread, it hands the work
+     * to another thread and returns at once (the loop cannot wait for itself).
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
+        if (Thread.currentThread() == loop) {
+            Thread closer = new Thread(this::close, "raftlog-close-" + config.id());
+            closer.setDaemon(true);
+            closer.start();
+            running = false;
+            return;
+        }
         closed = true;
-        boolean wasRunning = running;
+        boolean wasRunning = running || loop.isAlive();
         running = false;
-        if (wasRunning) {
+        if (wasRunning && loop.isAlive()) {
             LockSupport.unpark(loop);
-            if (Thread.currentThread() != loop) {
-                joinQuietly(loop);
+            joinQuietly(loop);
+            if (loop.isAlive()) {
+                LOG.log(System.Logger.Level.ERROR, "node " + config.id() + ": the event loop did not stop within "
+                        + "30 s (a callback blocking it?); closing anyway");
             }
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run(); // each task sees the node closed and fails its future
         }
         transport.close();
         if (wasRunning) {
@@ -354,7 +387,7 @@ public final class RaftNode implements ReplicatedLog {
 
     private static void joinQuietly(Thread thread) {
         try {
-            thread.join(10_000);
+            thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -74,6 +74,12 @@ final class StorageWriter {
             if (!stopped) {
                 listener.failed(e);
             }
+        } catch (Error e) {
+            // An Error (out of memory…) must not leave a node that looks alive but never writes again.
+            if (!stopped) {
+                listener.failed(new IllegalStateException("the storage writer died: " + e, e));
+            }
+            throw e;
         }
     }
 

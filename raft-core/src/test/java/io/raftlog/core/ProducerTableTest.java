@@ -15,11 +15,11 @@ class ProducerTableTest {
     @Test
     void aProducerIdleLongerThanTheTimeoutIsForgottenAndMustStartAgain() {
         ProducerTable table = new ProducerTable(1_000, 100);
-        table.applied(header(1, 0, 2, 10_000), 5);
+        table.applied(header(1, 0, 2, 10_000), 5, 2);
         assertThat(table.check(1, 0, 2)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(6L, 7L)));
 
         // Another producer's batch moves log time past producer 1's idle timeout.
-        table.applied(header(2, 0, 1, 11_001), 8);
+        table.applied(header(2, 0, 1, 11_001), 8, 1);
 
         assertThat(table.size()).isEqualTo(1);
         assertThat(table.check(1, 2, 1)).isInstanceOf(ProducerTable.Reject.class);
@@ -30,7 +30,7 @@ class ProducerTableTest {
     void theNumberOfProducersIsCappedOldestFirst() {
         ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 3);
         for (long producer = 1; producer <= 5; producer++) {
-            table.applied(header(producer, 0, 1, producer), producer * 2);
+            table.applied(header(producer, 0, 1, producer), producer * 2, 1);
         }
         assertThat(table.size()).isEqualTo(3);
         assertThat(table.check(1, 1, 1)).isInstanceOf(ProducerTable.Reject.class); // forgotten
@@ -42,10 +42,40 @@ class ProducerTableTest {
         ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 10);
         int batches = ProducerTable.REMEMBERED_BATCHES + 1;
         for (int batch = 0; batch < batches; batch++) {
-            table.applied(header(7, batch, 1, 1), 2L * batch + 1);
+            table.applied(header(7, batch, 1, 1), 2L * batch + 1, 1);
         }
         assertThat(table.check(7, 0, 1)).isInstanceOf(ProducerTable.Reject.class);
         assertThat(table.check(7, batches - 1, 1)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(2L * batches)));
+    }
+
+    @Test
+    void aRetryOfABatchOnlyPartlyInTheLogAppendsJustTheRestAndAnswersWithAllOffsets() {
+        ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 10);
+        // Header at 10, records 11 and 12 committed; the batch's third record was replaced.
+        table.applied(header(4, 0, 3, 1), 10, 2);
+
+        assertThat(table.check(4, 0, 3)).isEqualTo(new ProducerTable.Partial(List.of(11L, 12L), 2));
+        assertThat(table.check(4, 3, 1)).as("the next batch would leave a gap").isInstanceOf(ProducerTable.Reject.class);
+
+        // The rest goes in flight as a batch of its own: a retry meanwhile waits for it.
+        CompletableFuture<List<Long>> rest = new CompletableFuture<>();
+        table.inFlight(4, 2, 1, rest);
+        ProducerTable.Decision meanwhile = table.check(4, 0, 3);
+        assertThat(meanwhile).isInstanceOf(ProducerTable.InFlight.class);
+        rest.complete(List.of(20L));
+        assertThat(((ProducerTable.InFlight) meanwhile).original().join()).containsExactly(11L, 12L, 20L);
+
+        // Once the rest is committed (header at 19, record 20), a retry gets every offset, appending nothing.
+        table.applied(header(4, 2, 1, 2), 19, 1);
+        assertThat(table.check(4, 0, 3)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(11L, 12L, 20L)));
+        assertThat(table.check(4, 3, 1)).isInstanceOf(ProducerTable.Append.class);
+    }
+
+    @Test
+    void aBatchOfWhichOnlyTheHeaderCommittedIsNotInTheLog() {
+        ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 10);
+        table.applied(header(5, 0, 2, 1), 10, 0);
+        assertThat(table.check(5, 0, 2)).isInstanceOf(ProducerTable.Append.class);
     }
 
     @Test
