@@ -6,8 +6,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A Raft-replicated, append-only log: what an application programs against.
  *
- * <p>All methods are thread-safe. Asynchronous methods never throw; they fail their future with
- * one of the exceptions below, and the exception says what the caller may rely on:
+ * <p>All methods are thread-safe. Futures may complete on the node's own thread: actions chained
+ * with {@code thenApply}, {@code whenComplete}… must be quick and must never block (waiting on
+ * another of this log's futures there stalls the node); use the {@code *Async} variants for
+ * anything slow. Asynchronous methods never throw; they fail their future with one of the
+ * exceptions below, and the exception says what the caller may rely on:
  * <ul>
  *   <li>a <em>definite</em> failure ({@link NotLeaderException}, {@link OverloadedException}) means
  *       the record is not, and never will be, in the log: retrying cannot duplicate it;</li>
