@@ -72,6 +72,9 @@ public final class RaftNode implements ReplicatedLog {
     private long appliedIndex;
     private Role lastRole = Role.FOLLOWER;
     private long lastTerm = -1;
+    /** The highest index the protocol reported committed and durable; applied up to it in chunks. */
+    private long commitTarget;
+    private static final long APPLY_CHUNK = 16_384;
 
     /**
      * A node that is not started yet. The store must be open; the node owns it and the transport
@@ -250,6 +253,7 @@ public final class RaftNode implements ReplicatedLog {
                 }
                 boolean worked = processInputs();
                 drive();
+                worked |= commitTarget > appliedIndex; // more to apply: don't park
                 // Park only when idle and nobody queued work since we last looked; a wakeup
                 // between the check and the park leaves a permit, so park then returns at once.
                 if (!worked && !wakeupPending.getAndSet(false)) {
@@ -290,14 +294,9 @@ public final class RaftNode implements ReplicatedLog {
             if (ready.mustPersist() || !ready.messagesAfterPersist().isEmpty()) {
                 writer.submit(ready);
             }
-            if (ready.commitIndex() > appliedIndex) {
-                proposer.applied(appliedIndex + 1, ready.commitIndex());
-                appliedIndex = ready.commitIndex();
-                publishStatus(); // before completing futures: a caller sees at least its own commit
-                reads.applied(appliedIndex);
-                tracker.applied(appliedIndex, store, config.id(), raft.leader());
-            }
+            commitTarget = Math.max(commitTarget, ready.commitIndex());
         }
+        applySome();
         Role role = raft.role();
         if (role != lastRole || raft.term() != lastTerm) {
             if (lastRole == Role.LEADER) {
@@ -312,6 +311,25 @@ public final class RaftNode implements ReplicatedLog {
             lastTerm = raft.term();
             publishStatus();
         }
+    }
+
+    /**
+     * Applies committed entries, at most {@link #APPLY_CHUNK} per loop iteration, so that catching
+     * up on a long log (after a restart, every entry is applied again) never holds up heartbeats.
+     *
+     * @return whether committed entries remain to be applied
+     */
+    private boolean applySome() {
+        if (commitTarget <= appliedIndex) {
+            return false;
+        }
+        long upTo = Math.min(commitTarget, appliedIndex + APPLY_CHUNK);
+        proposer.applied(appliedIndex + 1, upTo);
+        appliedIndex = upTo;
+        publishStatus(); // before completing futures: a caller sees at least its own commit
+        reads.applied(appliedIndex);
+        tracker.applied(appliedIndex, store, config.id(), raft.leader());
+        return commitTarget > appliedIndex;
     }
 
     private void publishStatus() {

@@ -164,6 +164,30 @@ class RaftNodeTest {
         }
     }
 
+    @Test
+    void aRestartedNodeAppliesALongLogInChunksAndServesAllOfIt() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(1)) {
+            RaftNode node = cluster.awaitLeader();
+            List<Bytes> batch = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                batch.add(Bytes.ofUtf8("r" + i));
+            }
+            long last = 0;
+            for (int round = 0; round < 40; round++) { // 40,000 records: more than two apply chunks
+                List<Long> offsets = node.appendAll(batch).get(10, TimeUnit.SECONDS);
+                last = offsets.get(offsets.size() - 1);
+            }
+            cluster.stop(node.id());
+
+            RaftNode restarted = cluster.start(node.id());
+            long lastOffset = last;
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> restarted.commitOffset() >= lastOffset);
+            List<CommittedRecord> records = readAll(restarted, last);
+            assertThat(records).hasSize(40_000);
+            assertThat(records.get(39_999).offset()).isEqualTo(last);
+        }
+    }
+
     static List<CommittedRecord> readAll(RaftNode node, long upTo) throws Exception {
         List<CommittedRecord> records = new ArrayList<>();
         long next = 1;
