@@ -146,6 +146,36 @@ public final class MessageCodec {
         write(message, target, size);
     }
 
+    /**
+     * Like {@link #encode(RaftMessage, ByteBuffer)} for a caller that has already computed
+     * {@code encodedSize} with {@link #encodedSize(RaftMessage)}: the message is not sized again.
+     *
+     * @throws IllegalArgumentException if {@code target} is read-only or has fewer than
+     *                                  {@code encodedSize} bytes remaining; nothing is written then
+     * @throws IllegalStateException    if {@code encodedSize} is not the message's encoded size
+     */
+    public static void encode(RaftMessage message, ByteBuffer target, int encodedSize) {
+        Objects.requireNonNull(message, "message");
+        if (target.isReadOnly()) {
+            throw new IllegalArgumentException("cannot encode into a read-only buffer");
+        }
+        if (encodedSize < 0 || target.remaining() < encodedSize) {
+            throw new IllegalArgumentException("the encoded " + message.getClass().getSimpleName() + " needs "
+                    + encodedSize + " bytes but the target buffer has only " + target.remaining() + " remaining");
+        }
+        int limit = target.limit();
+        // Bounded to the promised size, so a wrong size cannot write past it.
+        target.limit(target.position() + encodedSize);
+        try {
+            write(message, target, encodedSize);
+        } catch (java.nio.BufferOverflowException e) {
+            throw new IllegalStateException("a " + message.getClass().getSimpleName() + " does not fit the "
+                    + encodedSize + " bytes given as its encoded size", e);
+        } finally {
+            target.limit(limit);
+        }
+    }
+
     /** Encodes {@code message} into a new heap buffer, flipped: position 0, limit the encoded size. */
     public static ByteBuffer encode(RaftMessage message) {
         int size = encodedSize(message);
@@ -374,8 +404,21 @@ public final class MessageCodec {
         if (length == 0) {
             return Bytes.EMPTY;
         }
-        // Bytes.copyOf copies what remains: narrow the limit rather than allocate a slice.
         int end = in.position() + length;
+        if (in.isDirect()) {
+            // Copied straight into an array this codec owns: no view of the direct buffer is made.
+            byte[] copy = new byte[length];
+            in.get(in.position(), copy);
+            in.position(end);
+            return Bytes.wrap(ByteBuffer.wrap(copy));
+        }
+        if (in.hasArray()) {
+            // One copy of the range, and no duplicate of the source buffer.
+            Bytes payload = Bytes.copyOf(in.array(), in.arrayOffset() + in.position(), length);
+            in.position(end);
+            return payload;
+        }
+        // Bytes.copyOf copies what remains: narrow the limit rather than allocate a slice.
         int limit = in.limit();
         in.limit(end);
         try {

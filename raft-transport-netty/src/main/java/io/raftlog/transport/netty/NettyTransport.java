@@ -339,6 +339,17 @@ public final class NettyTransport implements Transport {
                 .addLast("encoder", new FrameEncoder());
     }
 
+    /**
+     * Framing only, without flush consolidation: for the connections a {@link PeerLink} opens, which
+     * already flush once per burst and read nothing but the handshake answer, so deferring their
+     * flushes to a later task would only add latency.
+     */
+    static ChannelPipeline peerPipeline(ChannelPipeline pipeline, int maxFrameBytes) {
+        return pipeline
+                .addLast("decoder", new FrameDecoder(maxFrameBytes))
+                .addLast("encoder", new FrameEncoder());
+    }
+
     ChannelGroup channels() {
         return channels;
     }

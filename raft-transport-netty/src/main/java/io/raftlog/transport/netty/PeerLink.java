@@ -8,9 +8,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.NodeId;
+import io.raftlog.api.message.MessageCodec;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.transport.netty.internal.Backoff;
-import io.raftlog.transport.netty.internal.FrameEncoder;
 import io.raftlog.transport.netty.internal.RaftFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -77,7 +77,7 @@ final class PeerLink {
             @Override
             protected void initChannel(Channel ch) {
                 transport.channels().add(ch);
-                NettyTransport.basePipeline(ch.pipeline(), maxFrameBytes)
+                NettyTransport.peerPipeline(ch.pipeline(), maxFrameBytes)
                         .addLast("peer", new OutboundPeerHandler(PeerLink.this));
             }
         });
@@ -188,14 +188,15 @@ final class PeerLink {
                 break;
             }
             taken++;
-            RaftFrame frame = RaftFrame.of(message);
-            if (frame.frameLength() > maxFrameBytes) {
+            int bodySize = MessageCodec.encodedSize(message); // sized once, here
+            int frameLength = 2 + bodySize;
+            if (frameLength > maxFrameBytes || frameLength < 0) {
                 dropped.increment();
                 LOG.warn("dropping a {} to {}: its {} bytes exceed the maximum frame of {} bytes",
-                        message.getClass().getSimpleName(), peer, frame.frameLength(), maxFrameBytes);
+                        message.getClass().getSimpleName(), peer, (long) bodySize + 2, maxFrameBytes);
                 continue;
             }
-            int size = Integer.BYTES + frame.frameLength();
+            int size = Integer.BYTES + frameLength;
             if (batch != null && batch.writableBytes() < size) {
                 ch.write(batch, ch.voidPromise());
                 batch = null;
@@ -204,7 +205,7 @@ final class PeerLink {
                 long wanted = (long) size * Math.min(queued.get() - taken + 1, MAX_WRITES_PER_DRAIN);
                 batch = ch.alloc().ioBuffer((int) Math.max(size, Math.min(wanted, COALESCE_BYTES)));
             }
-            encode(frame, batch);
+            encode(message, bodySize, batch);
             written++;
             bytes += size;
         }
@@ -231,14 +232,14 @@ final class PeerLink {
         return emptied;
     }
 
-    private void encode(RaftFrame frame, ByteBuf batch) {
+    private void encode(RaftMessage message, int bodySize, ByteBuf batch) {
         int mark = batch.writerIndex();
         try {
-            FrameEncoder.write(frame, batch);
+            RaftFrame.write(message, bodySize, batch);
         } catch (RuntimeException e) {
             batch.writerIndex(mark);
             dropped.increment();
-            LOG.warn("dropping a {} to {}: it failed to encode", frame.message().getClass().getSimpleName(), peer, e);
+            LOG.warn("dropping a {} to {}: it failed to encode", message.getClass().getSimpleName(), peer, e);
         }
     }
 

@@ -20,6 +20,8 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;
     private boolean failed;
+    /** Small raft frames of direct buffers are copied here to be decoded: reused, one per channel. */
+    private java.nio.ByteBuffer scratch;
 
     /** @param maxFrameBytes the largest accepted value of a frame's length field */
     public FrameDecoder(int maxFrameBytes) {
@@ -55,10 +57,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     + Frame.VERSION + ")");
         }
         int kind = in.getUnsignedByte(start + Integer.BYTES + 1);
-        ByteBuf body = in.slice(start + Frame.HEADER_BYTES, length - 2);
-        in.skipBytes(Integer.BYTES + length);
+        int bodyStart = start + Frame.HEADER_BYTES;
+        int bodySize = length - 2;
         try {
-            out.add(decodeBody(kind, body));
+            Frame frame;
+            if (kind == Frame.KIND_RAFT) {
+                // The hot path: decoded in place, without a slice per frame.
+                if (scratch == null && !in.hasArray()) {
+                    scratch = java.nio.ByteBuffer.allocate(RaftFrame.HEAP_COPY_BELOW_BYTES);
+                }
+                frame = RaftFrame.read(in, bodyStart, bodySize, scratch);
+                in.skipBytes(Integer.BYTES + length);
+            } else {
+                ByteBuf body = in.slice(bodyStart, bodySize);
+                in.skipBytes(Integer.BYTES + length);
+                frame = decodeBody(kind, body);
+            }
+            out.add(frame);
         } catch (ProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());

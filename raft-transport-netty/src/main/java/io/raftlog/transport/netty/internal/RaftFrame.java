@@ -35,36 +35,76 @@ public record RaftFrame(RaftMessage message, int encodedSize) implements Frame {
 
     @Override
     public void writeBody(ByteBuf out) {
+        writeBody(message, encodedSize, out);
+    }
+
+    /**
+     * Appends the whole frame of {@code message}, header included, to {@code out}, as
+     * {@code FrameEncoder.write(new RaftFrame(message, encodedSize), out)} would, without the record.
+     *
+     * @param encodedSize {@code MessageCodec.encodedSize(message)}
+     */
+    public static void write(RaftMessage message, int encodedSize, ByteBuf out) {
+        out.writeInt(2 + encodedSize).writeByte(VERSION).writeByte(KIND_RAFT);
+        writeBody(message, encodedSize, out);
+    }
+
+    private static void writeBody(RaftMessage message, int encodedSize, ByteBuf out) {
         int index = out.writerIndex();
         out.ensureWritable(encodedSize);
         if (out.nioBufferCount() == 1) {
-            // Encode straight into the buffer's memory: no intermediate copy.
-            MessageCodec.encode(message, out.nioBuffer(index, encodedSize));
+            // Encode straight into the buffer's memory: no intermediate copy, no new view, no re-sizing.
+            MessageCodec.encode(message, out.internalNioBuffer(index, encodedSize), encodedSize);
         } else {
             out.setBytes(index, MessageCodec.encode(message));
         }
         out.writerIndex(index + encodedSize);
     }
 
-    /** Below this size a frame is decoded from a heap copy: the codec reads node ids faster from an array. */
-    private static final int HEAP_COPY_BELOW_BYTES = 1024;
+    /**
+     * Below this size a raft frame held in direct memory is decoded from a heap copy (the caller's
+     * scratch buffer, or a new array): the codec reads node ids and fields faster from an array.
+     */
+    static final int HEAP_COPY_BELOW_BYTES = 1024;
 
     static RaftFrame read(ByteBuf in) {
         int size = in.readableBytes();
+        RaftFrame frame = read(in, in.readerIndex(), size);
+        in.skipBytes(size);
+        return frame;
+    }
+
+    /** Decodes the {@code size} bytes of {@code in} at {@code index}; moves neither index. */
+    static RaftFrame read(ByteBuf in, int index, int size) {
+        return read(in, index, size, null);
+    }
+
+    /**
+     * As {@link #read(ByteBuf, int, int)}; a small frame of a direct buffer is first copied into
+     * {@code scratch} (a heap buffer of capacity {@link #HEAP_COPY_BELOW_BYTES} owned by the caller,
+     * or null), which the codec reads faster. The codec copies payloads out, so the caller may reuse
+     * the scratch buffer as soon as this returns.
+     */
+    static RaftFrame read(ByteBuf in, int index, int size, ByteBuffer scratch) {
         ByteBuffer view;
         if (in.hasArray()) {
-            view = ByteBuffer.wrap(in.array(), in.arrayOffset() + in.readerIndex(), size);
+            view = ByteBuffer.wrap(in.array(), in.arrayOffset() + index, size);
+        } else if (scratch != null && size < HEAP_COPY_BELOW_BYTES) {
+            scratch.clear().limit(size);
+            in.getBytes(index, scratch.array(), scratch.arrayOffset(), size);
+            view = scratch;
+        } else if (in.nioBufferCount() == 1) {
+            // The buffer's own memory through its cached view: no copy, no new ByteBuffer.
+            view = in.internalNioBuffer(index, size);
         } else if (size < HEAP_COPY_BELOW_BYTES) {
             byte[] copy = new byte[size];
-            in.getBytes(in.readerIndex(), copy);
+            in.getBytes(index, copy);
             view = ByteBuffer.wrap(copy);
         } else {
-            view = in.nioBuffer();
+            view = in.nioBuffer(index, size);
         }
         try {
-            RaftMessage message = MessageCodec.decode(view);
-            in.skipBytes(size);
-            return new RaftFrame(message, size);
+            return new RaftFrame(MessageCodec.decode(view), size);
         } catch (MalformedMessageException e) {
             throw new ProtocolException("malformed raft message: " + e.getMessage(), e);
         }
