@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * event and liveness once the faults stop.
  *
  * <ul>
- *   <li>{@code -Draftlog.sim.seeds=N} runs seeds 1..N (default 300);</li>
+ *   <li>{@code -Draftlog.sim.seeds=N} runs seeds 1..N (default 1000);</li>
  *   <li>{@code -Draftlog.sim.seed=S} replays exactly seed S, as printed by a failure.</li>
  * </ul>
  */
@@ -26,7 +26,7 @@ class RaftSimulationTest {
             System.out.println("replayed " + result);
             return;
         }
-        long seeds = Long.parseLong(System.getProperty("raftlog.sim.seeds", "300").trim());
+        long seeds = Long.parseLong(System.getProperty("raftlog.sim.seeds", "1000").trim());
         ConcurrentLinkedQueue<SimulationFailure> failures = new ConcurrentLinkedQueue<>();
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong elections = new AtomicLong();
