@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
 /**
  * Runs a whole Raft cluster on virtual time from one seed: every node's protocol, a network that
  * delays, drops, duplicates and reorders messages and can be partitioned (both ways or one way),
- * disks that complete writes in order after a delay, crash-restarts that lose every write not yet
- * durable, and a client appending records. {@link SafetyChecker} checks Raft's invariants at every
+ * disks that complete writes in order after a delay and sometimes fail one (the node stops, as a
+ * real node does on a storage error), crash-restarts that lose every write not yet durable, and a
+ * client appending records. {@link SafetyChecker} checks Raft's invariants at every
  * event. After the fault phase the cluster must elect a leader, converge and commit every record
  * appended since, within a bound of virtual time (liveness).
  *
@@ -68,6 +69,8 @@ public final class Simulation {
     private final int maxDiskDelay;
     /** Mean virtual time between two faults: some seeds churn hard, others barely. */
     private final int faultInterval;
+    /** Probability that a write fails, stopping its node. */
+    private final double diskErrorRate;
     /** Per directed link, when its last message arrives: links are FIFO (like TCP) unless reordered. */
     private final long[] linkArrival = new long[64 * 64];
     private long now;
@@ -100,6 +103,7 @@ public final class Simulation {
         this.maxDelay = 1 + random.nextInt(options.maxDelayMillis());
         this.maxDiskDelay = 1 + random.nextInt(20);
         this.faultInterval = 10 + random.nextInt(300);
+        this.diskErrorRate = options.crashes() ? random.nextDouble() * 0.01 : 0;
         this.client = new SimClient(checker, members.get(random.nextInt(size)));
     }
 
@@ -163,7 +167,13 @@ public final class Simulation {
             }
             case PERSIST -> {
                 if (node.incarnation == event.incarnation()) {
-                    completeWrite(node, event.ready());
+                    if (!calm && event.ready().mustPersist() && random.nextDouble() < diskErrorRate) {
+                        // The write fails (an I/O error, a full disk): the node stops rather than
+                        // go on with a log it cannot trust, and restarts later from what is durable.
+                        crash(node);
+                    } else {
+                        completeWrite(node, event.ready());
+                    }
                 }
             }
             case CLIENT -> {
