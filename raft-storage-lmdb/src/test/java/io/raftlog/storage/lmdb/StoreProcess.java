@@ -49,10 +49,11 @@ public final class StoreProcess {
         Path directory = Path.of(args[1]);
         switch (args[0]) {
             case "write" -> {
-                // Every line also goes to a file: the page cache keeps it through SIGKILL.
+                // Every line also goes to a file: the page cache keeps it through SIGKILL. The file
+                // is written first, so a line that reached the pipe is always in the file too.
                 try (PrintStream ackLog = new PrintStream(new FileOutputStream(args[3], true), true,
                         StandardCharsets.US_ASCII)) {
-                    write(directory, new Random(Long.parseLong(args[2])), new TeeStream(out, ackLog));
+                    write(directory, new Random(Long.parseLong(args[2])), new TeeStream(ackLog, out));
                 }
             }
             case "hold" -> {
