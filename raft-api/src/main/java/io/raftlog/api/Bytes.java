@@ -7,41 +7,43 @@ import java.util.Arrays;
 /**
  * An immutable sequence of bytes: a record's payload.
  *
- * <p>Backed by a read-only {@link ByteBuffer} view, so a store or transport can hand out a
- * payload without copying it (for example a slice of a memory-mapped page). Equality and hash
- * code are by content. Instances are safe to share between threads.
+ * <p>Backed by a {@link ByteBuffer} view that never leaves this class except as a read-only
+ * duplicate, so a store or transport can hand out a payload without copying it (for example a
+ * slice of a memory-mapped page). Equality and hash code are by content. Instances are safe to
+ * share between threads: the view's position and limit are never moved.
  */
 public final class Bytes {
     /** The empty byte sequence. */
-    public static final Bytes EMPTY = new Bytes(ByteBuffer.allocate(0).asReadOnlyBuffer());
+    public static final Bytes EMPTY = new Bytes(ByteBuffer.allocate(0));
 
+    /** Never written through, and its position and limit never move: only absolute reads. */
     private final ByteBuffer buffer;
 
-    private Bytes(ByteBuffer readOnly) {
-        this.buffer = readOnly;
+    private Bytes(ByteBuffer view) {
+        this.buffer = view;
     }
 
     /** Copies {@code bytes}; later changes to the array do not show through. */
     public static Bytes copyOf(byte[] bytes) {
-        return bytes.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(bytes.clone()).asReadOnlyBuffer());
+        return bytes.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(bytes.clone()));
     }
 
     /** Copies {@code length} bytes of {@code bytes} from {@code offset}. */
     public static Bytes copyOf(byte[] bytes, int offset, int length) {
-        return length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)).asReadOnlyBuffer());
+        return length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
     }
 
     /** The UTF-8 encoding of {@code text}. */
     public static Bytes ofUtf8(String text) {
         byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
-        return encoded.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(encoded).asReadOnlyBuffer());
+        return encoded.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(encoded));
     }
 
     /** Copies the remaining bytes of {@code buffer}; its position is not moved. */
     public static Bytes copyOf(ByteBuffer buffer) {
-        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
-        copy.put(buffer.duplicate()).flip();
-        return new Bytes(copy.asReadOnlyBuffer());
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.get(buffer.position(), copy);
+        return copy.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(copy));
     }
 
     /**
@@ -50,7 +52,15 @@ public final class Bytes {
      * this to return payloads that live in a read transaction or a reused buffer they own.
      */
     public static Bytes wrap(ByteBuffer buffer) {
-        return buffer.remaining() == 0 ? EMPTY : new Bytes(buffer.slice().asReadOnlyBuffer());
+        return buffer.remaining() == 0 ? EMPTY : new Bytes(buffer.slice());
+    }
+
+    /**
+     * Wraps {@code array} without copying it, for a caller that has just filled a new array and
+     * hands it over: nobody may write to the array afterwards.
+     */
+    public static Bytes wrap(byte[] array) {
+        return array.length == 0 ? EMPTY : new Bytes(ByteBuffer.wrap(array));
     }
 
     /** Number of bytes. */
@@ -69,24 +79,42 @@ public final class Bytes {
 
     /** A fresh read-only view positioned at the first byte; reading it does not affect this instance. */
     public ByteBuffer asReadOnlyBuffer() {
-        return buffer.duplicate();
+        return buffer.asReadOnlyBuffer();
     }
 
-    /** Writes all bytes to {@code target} at its position, advancing it. */
+    /**
+     * Writes all bytes to {@code target} at its position, advancing it.
+     *
+     * @throws java.nio.BufferOverflowException if fewer than {@link #size()} bytes remain in {@code target}
+     * @throws java.nio.ReadOnlyBufferException if {@code target} is read-only
+     */
     public void copyTo(ByteBuffer target) {
-        target.put(buffer.duplicate());
+        int size = buffer.remaining();
+        int at = target.position();
+        if (target.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        if (target.limit() - at < size) {
+            throw new java.nio.BufferOverflowException();
+        }
+        // Absolute bulk copy: no duplicate of either buffer.
+        target.put(at, buffer, buffer.position(), size);
+        target.position(at + size);
     }
 
     /** A new array holding a copy of the bytes. */
     public byte[] toByteArray() {
         byte[] copy = new byte[size()];
-        buffer.duplicate().get(copy);
+        buffer.get(buffer.position(), copy);
         return copy;
     }
 
     /** Decodes the bytes as UTF-8. */
     public String toUtf8() {
-        return StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+        if (buffer.hasArray()) {
+            return new String(buffer.array(), buffer.arrayOffset() + buffer.position(), size(), StandardCharsets.UTF_8);
+        }
+        return new String(toByteArray(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -268,11 +268,7 @@ public final class MessageCodec {
 
     private static void writeNodeId(ByteBuffer target, NodeId id) {
         // NodeId guarantees 1 to 64 ASCII characters, so each char is one byte.
-        String value = id.value();
-        target.put((byte) value.length());
-        for (int i = 0; i < value.length(); i++) {
-            target.put((byte) value.charAt(i));
-        }
+        KnownNodeIds.write(target, id);
     }
 
     private static int nodeIdSize(NodeId id) {
@@ -363,6 +359,9 @@ public final class MessageCodec {
             throw new MalformedMessageException("truncated or corrupt: entry count " + count + " needs at least "
                     + minimumBytes + " bytes but only " + in.remaining() + " remain", countOffset);
         }
+        if (count == 1) {
+            return List.of(readEntry(in, start, 0)); // the common case of a small batch: no array
+        }
         LogEntry[] entries = new LogEntry[count];
         for (int i = 0; i < count; i++) {
             entries[i] = readEntry(in, start, i);
@@ -410,7 +409,7 @@ public final class MessageCodec {
             byte[] copy = new byte[length];
             in.get(in.position(), copy);
             in.position(end);
-            return Bytes.wrap(ByteBuffer.wrap(copy));
+            return Bytes.wrap(copy);
         }
         if (in.hasArray()) {
             // One copy of the range, and no duplicate of the source buffer.

@@ -161,6 +161,46 @@ class MessageCodecTest {
             assertThat(source.order()).isEqualTo(order);
         }
 
+        /**
+         * Known ids are matched eight bytes at a time: ids that differ only in their last byte, or
+         * only in length, on either side of a word boundary, must each decode as themselves, from
+         * heap and direct buffers, and also where the id's tail is the last bytes of the buffer.
+         */
+        @ParameterizedTest
+        @ValueSource(booleans = {false, true})
+        void similarIdsDecodeAsThemselves(boolean direct) {
+            List<String> values = List.of("n", "n1", "n2", "node-1", "node-12", "node-123", "node-1234",
+                    "node-1235", "node-12345678", "node-12345679", "abcdefgh", "abcdefghi", "abcdefgh1",
+                    "abcdefghijklmnop", "abcdefghijklmnoq", LONGEST_ID.value());
+            for (String fromValue : values) {
+                for (String toValue : values) {
+                    if (fromValue.equals(toValue)) {
+                        continue;
+                    }
+                    RaftMessage message = new TimeoutNow(NodeId.of(fromValue), NodeId.of(toValue), 7);
+                    byte[] encoded = bytesOf(MessageCodec.encode(message));
+                    ByteBuffer source = direct
+                            ? ByteBuffer.allocateDirect(encoded.length).put(encoded).flip()
+                            : ByteBuffer.wrap(encoded);
+                    RaftMessage decoded = MessageCodec.decode(source);
+                    assertThat(decoded.from().value()).as("from of %s", message).isEqualTo(fromValue);
+                    assertThat(decoded.to().value()).as("to of %s", message).isEqualTo(toValue);
+                }
+            }
+        }
+
+        @Test
+        void idAtTheVeryEndOfTheInputIsReadWithoutOverrunning() {
+            // A truncated message whose "to" id ends the buffer: its tail cannot be read as a whole word.
+            RaftMessage message = new TimeoutNow(NodeId.of("abcdefghijk"), NodeId.of("abcdefghijkl"), 7);
+            byte[] encoded = bytesOf(MessageCodec.encode(message));
+            byte[] truncated = Arrays.copyOf(encoded, encoded.length - Long.BYTES);
+
+            assertThatExceptionOfType(MalformedMessageException.class)
+                    .isThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(truncated)))
+                    .withMessageContaining("term");
+        }
+
         @Test
         void payloadsAreCopiedOutOfTheSource() {
             RaftMessage message = fourEntries();

@@ -27,6 +27,12 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     /** Messages and bytes received from this peer: looked up once per connection. */
     private LongAdder[] received;
+    /** Received since the counters were last updated: added once per read burst, not per message. */
+    private long pendingMessages;
+    private long pendingBytes;
+    /** The id instances of the last message that passed the routing check. */
+    private NodeId checkedFrom;
+    private NodeId checkedTo;
 
     InboundPeerHandler(NettyTransport transport, NodeId peer) {
         this.transport = transport;
@@ -40,22 +46,56 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
                     + msg.getClass().getSimpleName());
         }
         RaftMessage message = frame.message();
-        if (!message.from().equals(peer) || !message.to().equals(transport.self())) {
-            transport.misroutedMessages().increment();
-            if (!warnedMisrouted) {
-                warnedMisrouted = true;
-                transport.warnings().warn("dropping a message from {} to {} that arrived on the connection of peer {} to {}",
-                        message.from(), message.to(), peer, transport.self());
+        // Decoded ids are the instances the codec remembered: once one has been checked equal, the
+        // same instance is accepted again without comparing strings.
+        NodeId from = message.from();
+        NodeId to = message.to();
+        if (from != checkedFrom || to != checkedTo) {
+            if (!from.equals(peer) || !to.equals(transport.self())) {
+                misrouted(from, to);
+                return;
             }
+            checkedFrom = from;
+            checkedTo = to;
+        }
+        pendingMessages++;
+        pendingBytes += Integer.BYTES + frame.frameLength();
+        transport.deliver(message);
+    }
+
+    private void misrouted(NodeId from, NodeId to) {
+        transport.misroutedMessages().increment();
+        if (!warnedMisrouted) {
+            warnedMisrouted = true;
+            transport.warnings().warn("dropping a message from {} to {} that arrived on the connection of peer {} to {}",
+                    from, to, peer, transport.self());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        publishCounts();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        publishCounts();
+        ctx.fireChannelInactive();
+    }
+
+    private void publishCounts() {
+        if (pendingMessages == 0) {
             return;
         }
         LongAdder[] counters = received;
         if (counters == null) {
             counters = received = transport.receivedCounters(peer);
         }
-        counters[0].increment();
-        counters[1].add(Integer.BYTES + frame.frameLength());
-        transport.deliver(message);
+        counters[0].add(pendingMessages);
+        counters[1].add(pendingBytes);
+        pendingMessages = 0;
+        pendingBytes = 0;
     }
 
     @Override

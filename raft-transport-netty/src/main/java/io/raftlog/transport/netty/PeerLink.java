@@ -14,13 +14,11 @@ import io.raftlog.transport.netty.internal.Backoff;
 import io.raftlog.transport.netty.internal.RaftFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * the first message and re-opened with capped exponential back-off after a failure.
  *
  * <p>{@link #send} may be called from any thread and never blocks: it drops (and counts) the
- * message when {@code peerQueueCapacity} messages are already waiting. Everything else runs on
+ * message when {@code peerQueueCapacity} messages are already waiting (the queue is a
+ * preallocated multi-producer, single-consumer ring: no allocation and no lock per message).
+ * Everything else runs on
  * the link's own event loop: the queue is drained into the channel only while the channel is
  * writable (below its high water mark), with one flush per burst, so a slow or black-holed peer
  * fills its own queue and loses its own messages while other peers' links are untouched.
@@ -50,8 +50,8 @@ final class PeerLink {
     private final int capacity;
     private final int maxFrameBytes;
 
-    private final Queue<RaftMessage> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    /** Senders offer, only the loop polls. Its ring is a power of two at least {@link #capacity} long. */
+    private final MpscArrayQueue<RaftMessage> queue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sentMessages = new LongAdder();
@@ -83,6 +83,7 @@ final class PeerLink {
         });
         this.backoff = new Backoff(config.reconnectBackoffMin(), config.reconnectBackoffMax());
         this.capacity = config.peerQueueCapacity();
+        this.queue = new MpscArrayQueue<>(Math.max(2, capacity));
     }
 
     NodeId peer() {
@@ -127,12 +128,11 @@ final class PeerLink {
             dropped.increment();
             return;
         }
-        if (queued.incrementAndGet() > capacity) {
-            queued.decrementAndGet();
+        // False when capacity messages wait already: the exact configured bound, not the ring's size.
+        if (!queue.offerIfBelowThreshold(message, capacity)) {
             dropped.increment();
             return;
         }
-        queue.offer(message);
         // Read before CAS: while a drain is pending, senders touch the flag's cache line only to read it.
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             try {
@@ -202,7 +202,7 @@ final class PeerLink {
                 batch = null;
             }
             if (batch == null) {
-                long wanted = (long) size * Math.min(queued.get() - taken + 1, MAX_WRITES_PER_DRAIN);
+                long wanted = (long) size * Math.min(queue.size() + 1, MAX_WRITES_PER_DRAIN - written);
                 batch = ch.alloc().ioBuffer((int) Math.max(size, Math.min(wanted, COALESCE_BYTES)));
             }
             encode(message, bodySize, batch);
@@ -210,8 +210,7 @@ final class PeerLink {
             bytes += size;
         }
         if (taken > 0) {
-            queued.addAndGet(-taken); // once per burst, not once per message
-            sentMessages.add(written);
+            sentMessages.add(written); // once per burst, not once per message
             sentBytes.add(bytes);
         }
         if (batch != null) {
@@ -321,7 +320,7 @@ final class PeerLink {
     private void reconnectNow() {
         reconnect = null;
         // An idle link stays down until the next message: connections are opened lazily.
-        if (!closed && channel == null && queued.get() > 0) {
+        if (!closed && channel == null && !queue.isEmpty()) {
             connect();
         }
     }
@@ -339,7 +338,6 @@ final class PeerLink {
                     channel.close();
                 }
                 queue.clear();
-                queued.set(0);
             });
         } catch (RejectedExecutionException e) {
             queue.clear();

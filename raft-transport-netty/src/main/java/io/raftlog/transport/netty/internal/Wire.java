@@ -3,7 +3,6 @@ package io.raftlog.transport.netty.internal;
 import io.netty.buffer.ByteBuf;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -96,7 +95,7 @@ final class Wire {
         byte[] copy = new byte[length];
         in.readBytes(copy);
         // A fresh array nobody else holds: wrapping it keeps Bytes immutable without a second copy.
-        return Bytes.wrap(ByteBuffer.wrap(copy));
+        return Bytes.wrap(copy);
     }
 
     static void writeBytes(ByteBuf out, Bytes bytes) {
