@@ -20,8 +20,6 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;
     private boolean failed;
-    /** Small raft frames of direct buffers are copied here to be decoded: reused, one per channel. */
-    private java.nio.ByteBuffer scratch;
 
     /** @param maxFrameBytes the largest accepted value of a frame's length field */
     public FrameDecoder(int maxFrameBytes) {
@@ -62,11 +60,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         try {
             Frame frame;
             if (kind == Frame.KIND_RAFT) {
-                // The hot path: decoded in place, without a slice per frame.
-                if (scratch == null && !in.hasArray()) {
-                    scratch = java.nio.ByteBuffer.allocate(RaftFrame.HEAP_COPY_BELOW_BYTES);
-                }
-                frame = RaftFrame.read(in, bodyStart, bodySize, scratch);
+                // The hot path: decoded in place, without a slice or a copy per frame.
+                frame = RaftFrame.read(in, bodyStart, bodySize);
                 in.skipBytes(Integer.BYTES + length);
             } else {
                 ByteBuf body = in.slice(bodyStart, bodySize);

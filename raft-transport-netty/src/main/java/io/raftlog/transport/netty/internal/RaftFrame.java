@@ -61,12 +61,6 @@ public record RaftFrame(RaftMessage message, int encodedSize) implements Frame {
         out.writerIndex(index + encodedSize);
     }
 
-    /**
-     * Below this size a raft frame held in direct memory is decoded from a heap copy (the caller's
-     * scratch buffer, or a new array): the codec reads node ids and fields faster from an array.
-     */
-    static final int HEAP_COPY_BELOW_BYTES = 1024;
-
     static RaftFrame read(ByteBuf in) {
         int size = in.readableBytes();
         RaftFrame frame = read(in, in.readerIndex(), size);
@@ -74,34 +68,19 @@ public record RaftFrame(RaftMessage message, int encodedSize) implements Frame {
         return frame;
     }
 
-    /** Decodes the {@code size} bytes of {@code in} at {@code index}; moves neither index. */
-    static RaftFrame read(ByteBuf in, int index, int size) {
-        return read(in, index, size, null);
-    }
-
     /**
-     * As {@link #read(ByteBuf, int, int)}; a small frame of a direct buffer is first copied into
-     * {@code scratch} (a heap buffer of capacity {@link #HEAP_COPY_BELOW_BYTES} owned by the caller,
-     * or null), which the codec reads faster. The codec copies payloads out, so the caller may reuse
-     * the scratch buffer as soon as this returns.
+     * Decodes the {@code size} bytes of {@code in} at {@code index}; moves neither index. The
+     * buffer's memory is read where it is (through its cached NIO view when it has one: no copy,
+     * no new object); the codec copies payloads out, so the buffer may be released afterwards.
      */
-    static RaftFrame read(ByteBuf in, int index, int size, ByteBuffer scratch) {
+    static RaftFrame read(ByteBuf in, int index, int size) {
         ByteBuffer view;
         if (in.hasArray()) {
             view = ByteBuffer.wrap(in.array(), in.arrayOffset() + index, size);
-        } else if (scratch != null && size < HEAP_COPY_BELOW_BYTES) {
-            scratch.clear().limit(size);
-            in.getBytes(index, scratch.array(), scratch.arrayOffset(), size);
-            view = scratch;
         } else if (in.nioBufferCount() == 1) {
-            // The buffer's own memory through its cached view: no copy, no new ByteBuffer.
             view = in.internalNioBuffer(index, size);
-        } else if (size < HEAP_COPY_BELOW_BYTES) {
-            byte[] copy = new byte[size];
-            in.getBytes(index, copy);
-            view = ByteBuffer.wrap(copy);
         } else {
-            view = in.nioBuffer(index, size);
+            view = in.nioBuffer(index, size); // a composite: one merged copy
         }
         try {
             return new RaftFrame(MessageCodec.decode(view), size);
