@@ -429,7 +429,24 @@ public final class MessageCodec {
     }
 
     private static NodeId readNodeId(ByteBuffer in, int start, String field) {
-        // Labels are built only on failure: this runs twice per message.
+        // Twice per message: kept small enough to inline, everything else is in readNewNodeId.
+        int at = in.position();
+        int available = in.limit() - at - 1;
+        if (available >= 0) {
+            int length = in.get(at) & 0xff;
+            if (length >= 1 && length <= available) { // length <= MAX_NODE_ID_BYTES once known
+                NodeId known = KnownNodeIds.find(in, at + 1, length);
+                if (known != null) {
+                    in.position(at + 1 + length);
+                    return known;
+                }
+            }
+        }
+        return readNewNodeId(in, start, field);
+    }
+
+    /** An id the codec has not met yet, or a malformed one: checked byte by byte, with labelled errors. */
+    private static NodeId readNewNodeId(ByteBuffer in, int start, String field) {
         int lengthOffset = in.position() - start;
         if (!in.hasRemaining()) {
             throw new MalformedMessageException("truncated: " + field + " id length needs 1 byte but none remain",
@@ -445,11 +462,6 @@ public final class MessageCodec {
                     + in.remaining() + " remain", lengthOffset + 1);
         }
         int first = in.position();
-        NodeId known = KnownNodeIds.find(in, first, length);
-        if (known != null) {
-            in.position(first + length);
-            return known;
-        }
         for (int i = first; i < first + length; i++) {
             byte b = in.get(i);
             if (!isNodeIdByte(b)) {
