@@ -95,6 +95,50 @@ class BytesTest {
     }
 
     @Test
+    void copyToWorksFromEitherBackingIntoHeapAndDirectTargets() {
+        byte[] content = {'x', 'a', 'b', 'c', 'y'};
+        Bytes fromArray = Bytes.copyOf(content, 1, 3);
+        Bytes fromBuffer = Bytes.wrap(ByteBuffer.allocateDirect(5).put(content).position(1).limit(4));
+        for (Bytes bytes : new Bytes[] {fromArray, fromBuffer}) {
+            for (ByteBuffer target : new ByteBuffer[] {ByteBuffer.allocate(6), ByteBuffer.allocateDirect(6)}) {
+                target.position(2);
+                bytes.copyTo(target);
+                assertThat(target.position()).isEqualTo(5);
+                byte[] written = new byte[3];
+                target.get(2, written);
+                assertThat(written).containsExactly('a', 'b', 'c');
+            }
+            assertThat(bytes.toByteArray()).containsExactly('a', 'b', 'c');
+            assertThat(bytes.toUtf8()).isEqualTo("abc");
+            assertThat(bytes.asReadOnlyBuffer().remaining()).isEqualTo(3);
+            assertThat(bytes.asReadOnlyBuffer().get(0)).isEqualTo((byte) 'a');
+        }
+    }
+
+    @Test
+    void copyToRefusesATargetWithoutRoomOrWritesAndLeavesItUntouched() {
+        Bytes bytes = Bytes.ofUtf8("abc");
+        ByteBuffer small = ByteBuffer.allocate(4).position(2);
+
+        assertThatExceptionOfType(java.nio.BufferOverflowException.class).isThrownBy(() -> bytes.copyTo(small));
+        assertThat(small.position()).isEqualTo(2);
+        assertThat(small.array()).containsOnly(0);
+        assertThatExceptionOfType(java.nio.ReadOnlyBufferException.class)
+                .isThrownBy(() -> bytes.copyTo(ByteBuffer.allocate(8).asReadOnlyBuffer()));
+    }
+
+    @Test
+    void wrapOfAnArrayTakesItWithoutCopying() {
+        byte[] handedOver = {'a', 'b'};
+        Bytes bytes = Bytes.wrap(handedOver);
+
+        assertThat(bytes).isEqualTo(Bytes.ofUtf8("ab"));
+        assertThat(Bytes.wrap(new byte[0])).isSameAs(Bytes.EMPTY);
+        assertThatExceptionOfType(ReadOnlyBufferException.class)
+                .isThrownBy(() -> bytes.asReadOnlyBuffer().put((byte) 1));
+    }
+
+    @Test
     void byteAtOutsideTheBytesThrows() {
         Bytes bytes = Bytes.wrap(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}).position(1).limit(3));
 

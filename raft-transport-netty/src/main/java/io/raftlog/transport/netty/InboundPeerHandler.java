@@ -1,11 +1,10 @@
 package io.raftlog.transport.netty;
 
-import java.util.concurrent.atomic.LongAdder;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.RaftMessage;
+import io.raftlog.transport.netty.internal.FrameDecoder;
 import io.raftlog.transport.netty.internal.ProtocolException;
 import io.raftlog.transport.netty.internal.RaftFrame;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * counted: a transport never delivers a message to the wrong node. Any other frame breaks the
  * protocol and closes the connection. Runs on the channel's event loop.
  */
-final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
+final class InboundPeerHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.RaftMessageSink {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
     private final NettyTransport transport;
@@ -39,13 +38,19 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
         this.peer = peer;
     }
 
+    /** Raft frames arrive through {@link #onRaftMessage}; anything else breaks the protocol. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RaftFrame frame)) {
-            throw new ProtocolException("a peer connection carries only raft messages, got a "
-                    + msg.getClass().getSimpleName());
+        if (msg instanceof RaftFrame frame) {
+            onRaftMessage(frame.message(), Integer.BYTES + frame.frameLength());
+            return;
         }
-        RaftMessage message = frame.message();
+        throw new ProtocolException("a peer connection carries only raft messages, got a "
+                + msg.getClass().getSimpleName());
+    }
+
+    @Override
+    public void onRaftMessage(RaftMessage message, int frameBytes) {
         // Decoded ids are the instances the codec remembered: once one has been checked equal, the
         // same instance is accepted again without comparing strings.
         NodeId from = message.from();
@@ -59,7 +64,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
             checkedTo = to;
         }
         pendingMessages++;
-        pendingBytes += Integer.BYTES + frame.frameLength();
+        pendingBytes += frameBytes;
         transport.deliver(message);
     }
 

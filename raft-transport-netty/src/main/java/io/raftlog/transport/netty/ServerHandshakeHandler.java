@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.NodeId;
+import io.raftlog.transport.netty.internal.FrameDecoder;
 import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
@@ -70,7 +71,10 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (hello.role() == Hello.Role.PEER) {
             NodeId peer = hello.from().orElseThrow();
             LOG.debug("accepted peer {} from {}", peer, ctx.channel().remoteAddress());
-            ctx.pipeline().replace(this, "peer", new InboundPeerHandler(transport, peer));
+            InboundPeerHandler handler = new InboundPeerHandler(transport, peer);
+            ctx.pipeline().replace(this, "peer", handler);
+            // Raft frames after the hello go straight from the decoder to the handler.
+            ctx.pipeline().get(FrameDecoder.class).deliverRaftMessagesTo(handler);
         } else {
             LOG.debug("accepted client from {}", ctx.channel().remoteAddress());
             ctx.pipeline().replace(this, "client", new ClientRequestHandler(transport));

@@ -3,6 +3,7 @@ package io.raftlog.transport.netty.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.raftlog.api.message.RaftMessage;
 import java.util.List;
 
 /**
@@ -20,6 +21,26 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;
     private boolean failed;
+    private RaftMessageSink sink;
+
+    /**
+     * Takes raft messages straight from the decoder, in arrival order, instead of the pipeline
+     * carrying a frame object per message: the receive path of a peer connection. Called on the
+     * channel's event loop.
+     */
+    public interface RaftMessageSink {
+        /** @param frameBytes the frame's size on the wire, length prefix included */
+        void onRaftMessage(RaftMessage message, int frameBytes);
+    }
+
+    /**
+     * From now on, raft frames go to {@code sink} rather than down the pipeline; other kinds of
+     * frame still do. Call on the channel's event loop, e.g. when a peer's handshake completes:
+     * frames after the one being handled then reach the sink, in order.
+     */
+    public void deliverRaftMessagesTo(RaftMessageSink sink) {
+        this.sink = sink;
+    }
 
     /** @param maxFrameBytes the largest accepted value of a frame's length field */
     public FrameDecoder(int maxFrameBytes) {
@@ -57,18 +78,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int kind = in.getUnsignedByte(start + Integer.BYTES + 1);
         int bodyStart = start + Frame.HEADER_BYTES;
         int bodySize = length - 2;
+        Frame frame = null;
+        RaftMessage forSink = null;
         try {
-            Frame frame;
             if (kind == Frame.KIND_RAFT) {
                 // The hot path: decoded in place, without a slice or a copy per frame.
-                frame = RaftFrame.read(in, bodyStart, bodySize);
+                RaftMessage message = RaftFrame.decode(in, bodyStart, bodySize);
                 in.skipBytes(Integer.BYTES + length);
+                if (sink != null) {
+                    forSink = message;
+                } else {
+                    frame = new RaftFrame(message, bodySize);
+                }
             } else {
                 ByteBuf body = in.slice(bodyStart, bodySize);
                 in.skipBytes(Integer.BYTES + length);
                 frame = decodeBody(kind, body);
             }
-            out.add(frame);
         } catch (ProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());
@@ -76,6 +102,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         } catch (RuntimeException e) {
             // A record constructor refused a decoded value.
             throw fail(in, "invalid frame of kind " + kind + ": " + e.getMessage());
+        }
+        if (forSink != null) {
+            // Outside the try: what the receiver does with a message is not a fault of the frame.
+            sink.onRaftMessage(forSink, Integer.BYTES + length);
+        } else {
+            out.add(frame);
         }
     }
 

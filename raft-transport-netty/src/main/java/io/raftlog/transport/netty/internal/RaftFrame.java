@@ -74,6 +74,11 @@ public record RaftFrame(RaftMessage message, int encodedSize) implements Frame {
      * no new object); the codec copies payloads out, so the buffer may be released afterwards.
      */
     static RaftFrame read(ByteBuf in, int index, int size) {
+        return new RaftFrame(decode(in, index, size), size);
+    }
+
+    /** As {@link #read(ByteBuf, int, int)}, without the frame record around the message. */
+    static RaftMessage decode(ByteBuf in, int index, int size) {
         ByteBuffer view;
         if (in.hasArray()) {
             view = ByteBuffer.wrap(in.array(), in.arrayOffset() + index, size);
@@ -83,7 +88,7 @@ public record RaftFrame(RaftMessage message, int encodedSize) implements Frame {
             view = in.nioBuffer(index, size); // a composite: one merged copy
         }
         try {
-            return new RaftFrame(MessageCodec.decode(view), size);
+            return MessageCodec.decode(view);
         } catch (MalformedMessageException e) {
             throw new ProtocolException("malformed raft message: " + e.getMessage(), e);
         }
