@@ -37,6 +37,8 @@ abstract class ClientCall {
     boolean done;
     ClientConnection connection;
     long requestId;
+    /** When the current attempt, once written, is presumed lost (System.nanoTime). */
+    long attemptDeadlineNanos;
     ScheduledFuture<?> deadlineTimer;
 
     ClientCall(long deadlineNanos, InetSocketAddress pinned) {
@@ -46,6 +48,11 @@ abstract class ClientCall {
 
     /** The request of the attempt with id {@code id}. */
     abstract ClientRequest request(long id);
+
+    /** How much longer than the attempt timeout a node may legitimately take to answer. */
+    long answerAllowanceNanos() {
+        return 0;
+    }
 
     /** Checks that {@code response} answers this call. */
     abstract void validate(ClientResponse response) throws ProtocolException;
@@ -138,6 +145,11 @@ abstract class ClientCall {
         @Override
         ClientRequest request(long id) {
             return new ReadRequest(id, fromOffset, maxRecords, maxWait.toMillis());
+        }
+
+        @Override
+        long answerAllowanceNanos() {
+            return maxWait.toNanos(); // a long poll answers only when records arrive or maxWait passes
         }
 
         @Override

@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * A {@link RaftClient}'s connection to one node: connects on the first call, shakes hands as a
  * client, then writes each call with a fresh request id and routes answers back by id. Calls
  * submitted before the handshake completes wait here. When the connection closes, every call on
- * it is handed back to the {@link CallRouter} — those already written as "maybe delivered".
+ * it is handed back to the {@link CallRouter} — those already written as "maybe delivered". A
+ * written call that is not answered within the attempt timeout (plus a read's {@code maxWait})
+ * means the node is dead, hung or cut off without the TCP connection noticing: the connection is
+ * then closed, so its calls are retried rather than waiting for their deadline.
  * Confined to the client's event loop.
  */
 final class ClientConnection {
@@ -46,6 +49,7 @@ final class ClientConnection {
     private Throwable failure;
     /** The node refused our hello: a configuration error that retrying cannot fix. */
     private boolean refused;
+    private ScheduledFuture<?> watchdog;
 
     ClientConnection(CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template) {
         this.router = router;
@@ -110,6 +114,7 @@ final class ClientConnection {
     private void write(ClientCall call) {
         long id = router.nextRequestId();
         call.requestId = id;
+        call.attemptDeadlineNanos = System.nanoTime() + config.attemptTimeout().toNanos() + call.answerAllowanceNanos();
         pending.put(id, call);
         channel.writeAndFlush(call.request(id), channel.voidPromise());
     }
@@ -117,13 +122,36 @@ final class ClientConnection {
     private void onAccepted(NodeId accepted) {
         node = accepted;
         ready = true;
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(config.attemptTimeout().toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
+        watchdog = channel.eventLoop().scheduleAtFixedRate(this::closeIfAnAnswerIsOverdue, period, period,
+                TimeUnit.NANOSECONDS);
         while (!waiting.isEmpty()) {
             write(waiting.poll());
         }
     }
 
+    /** Closes the connection if a written call has waited past its attempt deadline. */
+    private void closeIfAnAnswerIsOverdue() {
+        long now = System.nanoTime();
+        for (ClientCall call : pending.values()) {
+            if (now - call.attemptDeadlineNanos > 0) {
+                long millis = config.attemptTimeout().toMillis();
+                LOG.info("no answer from node {} at {} within the attempt timeout of {} ms; reconnecting", node, address,
+                        millis);
+                failure = new RaftException("no answer within the attempt timeout of " + millis + " ms");
+                channel.close();
+                return;
+            }
+        }
+    }
+
     private void onClosed() {
         ready = false;
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
         router.connectionClosed(this);
         RaftException cause = refused ? (RaftException) failure : new RaftException("connection to node "
                 + (node == null ? "" : node + " ") + "at " + address + " failed: "

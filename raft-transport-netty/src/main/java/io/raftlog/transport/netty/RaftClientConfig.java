@@ -14,6 +14,11 @@ import java.util.Objects;
  *                            of them and follows redirects to the leader
  * @param requestTimeout      how long one call may take, retries included (a read adds its
  *                            {@code maxWait}); then it fails
+ * @param attemptTimeout      how long one attempt waits for its answer on one connection (a read adds
+ *                            its {@code maxWait}); then the node is presumed dead or hung, the
+ *                            connection is closed and its calls are retried (appends with the same
+ *                            producer sequence, so never twice) — like Kafka's
+ *                            {@code request.timeout.ms} within {@code delivery.timeout.ms}
  * @param maxInFlightRequests requests (append batches, reads, status) outstanding at once; calls
  *                            beyond it fail with {@code OverloadedException}
  * @param linger              how long an append waits for others to share its batch; zero sends at once
@@ -27,7 +32,8 @@ import java.util.Objects;
  * @param useEpoll            use Netty's native epoll transport when available
  */
 public record RaftClientConfig(
-        String clusterId, List<InetSocketAddress> seeds, Duration requestTimeout, int maxInFlightRequests,
+        String clusterId, List<InetSocketAddress> seeds, Duration requestTimeout, Duration attemptTimeout,
+        int maxInFlightRequests,
         Duration linger, int maxBatchRecords, int maxBatchBytes, Duration retryBackoffMin, Duration retryBackoffMax,
         Duration connectTimeout, int maxFrameBytes, boolean useEpoll) {
     public RaftClientConfig {
@@ -37,6 +43,7 @@ public record RaftClientConfig(
             throw new IllegalArgumentException("a client needs at least one seed address");
         }
         NettyTransportConfig.requirePositive("requestTimeout", requestTimeout);
+        NettyTransportConfig.requirePositive("attemptTimeout", attemptTimeout);
         NettyTransportConfig.requirePositive("maxInFlightRequests", maxInFlightRequests);
         Objects.requireNonNull(linger, "linger");
         if (linger.isNegative()) {
@@ -57,43 +64,48 @@ public record RaftClientConfig(
     }
 
     /**
-     * Defaults: 10 s request timeout, 64 requests in flight, 1 ms linger, batches of up to 1000
+     * Defaults: 10 s request timeout, 5 s per attempt, 64 requests in flight, 1 ms linger, batches of up to 1000
      * records and 1 MiB, retries backing off from 20 ms to 1 s, a 2 s connect timeout, 16 MiB frames,
      * epoll when available.
      */
     public static RaftClientConfig of(String clusterId, List<InetSocketAddress> seeds) {
-        return new RaftClientConfig(clusterId, seeds, Duration.ofSeconds(10), 64, Duration.ofMillis(1), 1000, 1 << 20,
-                Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        return new RaftClientConfig(clusterId, seeds, Duration.ofSeconds(10), Duration.ofSeconds(5), 64,
+                Duration.ofMillis(1), 1000, 1 << 20, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(2),
                 NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES, true);
     }
 
     public RaftClientConfig withRequestTimeout(Duration timeout) {
-        return new RaftClientConfig(clusterId, seeds, timeout, maxInFlightRequests, linger, maxBatchRecords,
+        return new RaftClientConfig(clusterId, seeds, timeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
                 maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
     }
 
+    public RaftClientConfig withAttemptTimeout(Duration timeout) {
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, timeout, maxInFlightRequests, linger,
+                maxBatchRecords, maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+    }
+
     public RaftClientConfig withMaxInFlightRequests(int requests) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, requests, linger, maxBatchRecords,
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, requests, linger, maxBatchRecords,
                 maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
     }
 
     public RaftClientConfig withBatching(Duration linger, int maxRecords, int maxBytes) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxRecords,
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxRecords,
                 maxBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
     }
 
     public RaftClientConfig withRetryBackoff(Duration min, Duration max) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
                 maxBatchBytes, min, max, connectTimeout, maxFrameBytes, useEpoll);
     }
 
     public RaftClientConfig withConnectTimeout(Duration timeout) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
                 maxBatchBytes, retryBackoffMin, retryBackoffMax, timeout, maxFrameBytes, useEpoll);
     }
 
     public RaftClientConfig withMaxFrameBytes(int bytes) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, maxInFlightRequests, linger, maxBatchRecords,
+        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
                 Math.min(maxBatchBytes, maxAppendBodyBytes(bytes)), retryBackoffMin, retryBackoffMax, connectTimeout,
                 bytes, useEpoll);
     }

@@ -234,6 +234,35 @@ class RaftClientTest {
     }
 
     @Test
+    void anAttemptLeftUnansweredIsAbandonedAtTheAttemptTimeoutAndRetriedWithTheSameSequence() throws Exception {
+        // The first attempt reaches a node that then hangs; the client must not wait out its 10 s deadline.
+        AtomicInteger attempts = new AtomicInteger();
+        cluster.hook = (node, append, apply) -> attempts.getAndIncrement() == 0
+                ? new CompletableFuture<>()
+                : CompletableFuture.completedFuture(apply.get());
+        RaftClient client = client(List.of(peers.get(A)), config -> config.withAttemptTimeout(Duration.ofMillis(300)));
+
+        assertThat(client.append(Bytes.ofUtf8("x")).get(5, TimeUnit.SECONDS)).isEqualTo(1L);
+
+        List<FakeCluster.Append> seen = cluster.appendsOn(A);
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(1).producerId()).isEqualTo(seen.get(0).producerId());
+        assertThat(seen.get(1).firstSequence()).isEqualTo(seen.get(0).firstSequence());
+        assertThat(cluster.records()).containsExactly(Bytes.ofUtf8("x"));
+    }
+
+    @Test
+    void aLongPollLongerThanTheAttemptTimeoutIsNotCutShort() throws Exception {
+        RaftClient client = client(List.of(peers.get(A)), config -> config.withAttemptTimeout(Duration.ofMillis(100)));
+        cluster.hook = FakeCluster.APPLY;
+
+        // Nothing at offset 1 for a whole second: the node answers (empty) only then.
+        CompletableFuture<List<CommittedRecord>> poll = client.read(1, 10, Duration.ofSeconds(1));
+
+        assertThat(poll.get(5, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
     void anAppendThatReachesNoNodeFailsDefinitely() {
         RaftClient client = client(List.of(Loopback.address(Loopback.freePort())),
                 config -> config.withRequestTimeout(Duration.ofMillis(500)));
@@ -280,7 +309,7 @@ class RaftClientTest {
     void aClientOfAnotherClusterIsRefused() {
         try (LogCapture log = LogCapture.start()) {
             RaftClient client = client(List.of(peers.get(A)), config -> new RaftClientConfig("other", config.seeds(),
-                    Duration.ofMillis(500), 8, Duration.ZERO, 10, 1000, Duration.ofMillis(5), Duration.ofMillis(50),
+                    Duration.ofMillis(500), Duration.ofMillis(500), 8, Duration.ZERO, 10, 1000, Duration.ofMillis(5), Duration.ofMillis(50),
                     Duration.ofSeconds(1), 1 << 20, true));
 
             assertThat(failure(client.append(Bytes.ofUtf8("x"))))
