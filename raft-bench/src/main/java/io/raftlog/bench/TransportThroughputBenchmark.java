@@ -67,6 +67,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetectionLevel=disabled"})
 public class TransportThroughputBenchmark {
     static final int BATCH = 10_000;
+    private static final Duration STALL = Duration.ofSeconds(20);
     private static final NodeId SENDER = NodeId.of("sender");
     private static final NodeId RECEIVER = NodeId.of("receiver");
 
@@ -161,11 +162,26 @@ public class TransportThroughputBenchmark {
         awaitReceived();
     }
 
-    /** Parks rather than spins, so the waiting thread leaves the cores to the event loops. */
+    /**
+     * Parks rather than spins, so the waiting thread leaves the cores to the event loops. A batch
+     * that stops arriving fails the run with what each side counted, rather than hanging it.
+     */
     private void awaitReceived() {
         waiter = Thread.currentThread();
-        while (received.get() < expected) {
+        long last = received.get();
+        long lastProgress = System.nanoTime();
+        while (last < expected) {
             LockSupport.parkNanos(100_000);
+            long now = received.get();
+            if (now != last) {
+                last = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+                throw new IllegalStateException("no frame arrived for " + STALL.toSeconds() + " s: received " + now
+                        + " of " + expected + "; sender dropped " + sender.droppedMessages() + ", sender traffic "
+                        + sender.traffic() + ", receiver traffic " + receiver.traffic() + ", protocol errors "
+                        + sender.protocolErrors() + " / " + receiver.protocolErrors());
+            }
         }
     }
 
