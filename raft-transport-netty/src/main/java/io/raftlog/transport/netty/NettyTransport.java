@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -304,7 +305,7 @@ public final class NettyTransport implements Transport {
     }
 
     private ServerBootstrap serverBootstrap() {
-        return new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(io.group())
                 .channel(io.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -320,15 +321,27 @@ public final class NettyTransport implements Transport {
                                 .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));
                     }
                 });
+        if (io.epoll()) {
+            bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, unacknowledgedDataMillis());
+        }
+        return bootstrap;
     }
 
     private Bootstrap clientBootstrap() {
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .channel(io.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        if (io.epoll()) {
+            bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, unacknowledgedDataMillis());
+        }
+        return bootstrap;
+    }
+
+    private int unacknowledgedDataMillis() {
+        return (int) config.unacknowledgedDataTimeout().toMillis();
     }
 
     /** Flush consolidation and framing: the first handlers of every connection, peer or client. */

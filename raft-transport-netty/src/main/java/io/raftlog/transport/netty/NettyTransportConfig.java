@@ -31,11 +31,17 @@ import java.util.Objects;
  * @param ioThreads                 event-loop threads serving all connections
  * @param maxClientRequestsInFlight requests one client connection may have outstanding; more are
  *                                  answered {@code OVERLOADED}
+ * @param unacknowledgedDataTimeout how long sent data may stay unacknowledged by the other side's
+ *                                  kernel before the connection is dropped ({@code TCP_USER_TIMEOUT},
+ *                                  epoll only). A peer whose machine died or that a partition cut
+ *                                  off is then reconnected with back-off, so the link resumes within
+ *                                  {@code reconnectBackoffMax} of the network healing rather than at
+ *                                  TCP's next retransmission, which backs off to two minutes
  */
 public record NettyTransportConfig(
         String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers, int maxFrameBytes,
         int peerQueueCapacity, Duration reconnectBackoffMin, Duration reconnectBackoffMax, Duration connectTimeout,
-        boolean useEpoll, int ioThreads, int maxClientRequestsInFlight) {
+        boolean useEpoll, int ioThreads, int maxClientRequestsInFlight, Duration unacknowledgedDataTimeout) {
     /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
@@ -56,52 +62,70 @@ public record NettyTransportConfig(
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("ioThreads", ioThreads);
         requirePositive("maxClientRequestsInFlight", maxClientRequestsInFlight);
+        requirePositive("unacknowledgedDataTimeout", unacknowledgedDataTimeout);
+        if (unacknowledgedDataTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("unacknowledgedDataTimeout is too long: " + unacknowledgedDataTimeout);
+        }
     }
 
     /**
      * Defaults: 16 MiB frames, 4096 queued messages per peer, back-off from 50 ms to 2 s, a 2 s
-     * connect timeout, epoll when available, up to 4 I/O threads, 1024 requests per client connection.
+     * connect timeout, epoll when available, up to 4 I/O threads, 1024 requests per client connection,
+     * connections dropped after 15 s of unacknowledged data.
      */
     public static NettyTransportConfig of(
             String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, DEFAULT_MAX_FRAME_BYTES, 4096,
                 Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(2), true,
-                Math.min(4, Runtime.getRuntime().availableProcessors()), 1024);
+                Math.min(4, Runtime.getRuntime().availableProcessors()), 1024, Duration.ofSeconds(15));
     }
 
     public NettyTransportConfig withMaxFrameBytes(int bytes) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, bytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withPeerQueueCapacity(int messages) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, messages,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                min, max, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+                min, max, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withConnectTimeout(Duration timeout) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, timeout, useEpoll, ioThreads, maxClientRequestsInFlight);
+                reconnectBackoffMin, reconnectBackoffMax, timeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withUseEpoll(boolean enabled) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, enabled, ioThreads, maxClientRequestsInFlight);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, enabled, ioThreads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withIoThreads(int threads) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, threads, maxClientRequestsInFlight);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, threads, maxClientRequestsInFlight,
+                unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
         return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, requests);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, requests,
+                unacknowledgedDataTimeout);
+    }
+
+    public NettyTransportConfig withUnacknowledgedDataTimeout(Duration timeout) {
+        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+                timeout);
     }
 
     static void requireClusterId(String clusterId) {

@@ -128,7 +128,7 @@ class HandshakeTest {
                 config -> new NettyTransportConfig("other-cluster", config.listenAddress(), config.peers(),
                         config.maxFrameBytes(), config.peerQueueCapacity(), config.reconnectBackoffMin(),
                         config.reconnectBackoffMax(), config.connectTimeout(), config.useEpoll(), config.ioThreads(),
-                        config.maxClientRequestsInFlight()))) {
+                        config.maxClientRequestsInFlight(), config.unacknowledgedDataTimeout()))) {
             b.send(new TimeoutNow(B, A, 1));
             awaitLogged("peer a at", "refused our connection (WRONG_CLUSTER)");
             awaitLogged("refused peer connection", "cluster id 'other-cluster'");
