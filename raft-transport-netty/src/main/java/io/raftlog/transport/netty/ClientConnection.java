@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * client, then writes each call with a fresh request id and routes answers back by id. Calls
  * submitted before the handshake completes wait here. When the connection closes, every call on
  * it is handed back to the {@link CallRouter} — those already written as "maybe delivered". A
- * written call that is not answered within the attempt timeout (plus a read's {@code maxWait})
- * means the node is dead, hung or cut off without the TCP connection noticing: the connection is
- * then closed, so its calls are retried rather than waiting for their deadline.
+ * written call that is not answered within the attempt timeout (plus a read's {@code maxWait}),
+ * on a connection where nothing else arrived for as long either, means the node is dead, hung or
+ * cut off without the TCP connection noticing: the connection is then closed, so its calls are
+ * retried rather than waiting for their deadline.
  * Confined to the client's event loop.
  */
 final class ClientConnection {
@@ -50,6 +51,8 @@ final class ClientConnection {
     /** The node refused our hello: a configuration error that retrying cannot fix. */
     private boolean refused;
     private ScheduledFuture<?> watchdog;
+    /** When anything last arrived on the connection (System.nanoTime). */
+    private long lastReadNanos;
 
     ClientConnection(CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template) {
         this.router = router;
@@ -122,6 +125,7 @@ final class ClientConnection {
     private void onAccepted(NodeId accepted) {
         node = accepted;
         ready = true;
+        lastReadNanos = System.nanoTime();
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
                 Math.min(config.attemptTimeout().toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
         watchdog = channel.eventLoop().scheduleAtFixedRate(this::closeIfAnAnswerIsOverdue, period, period,
@@ -131,14 +135,22 @@ final class ClientConnection {
         }
     }
 
-    /** Closes the connection if a written call has waited past its attempt deadline. */
+    /**
+     * Closes the connection if a written call has waited past its attempt deadline and nothing at
+     * all has arrived on it for an attempt timeout: a node that still answers other calls is alive
+     * (only slow on this one, which keeps its own deadline), and closing would fail every call on
+     * the connection.
+     */
     private void closeIfAnAnswerIsOverdue() {
         long now = System.nanoTime();
+        if (now - lastReadNanos < config.attemptTimeout().toNanos()) {
+            return;
+        }
         for (ClientCall call : pending.values()) {
             if (now - call.attemptDeadlineNanos > 0) {
                 long millis = config.attemptTimeout().toMillis();
-                LOG.info("no answer from node {} at {} within the attempt timeout of {} ms; reconnecting", node, address,
-                        millis);
+                LOG.info("node {} at {} sent nothing for the attempt timeout of {} ms with calls waiting; reconnecting",
+                        node, address, millis);
                 failure = new RaftException("no answer within the attempt timeout of " + millis + " ms");
                 channel.close();
                 return;
@@ -181,6 +193,7 @@ final class ClientConnection {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            lastReadNanos = System.nanoTime();
             if (msg instanceof ClientResponse response && ready) {
                 ClientCall call = pending.remove(response.requestId());
                 if (call != null) {

@@ -205,16 +205,21 @@ final class PeerLink {
                 long wanted = (long) size * Math.min(queue.size() + 1, MAX_WRITES_PER_DRAIN - written);
                 batch = ch.alloc().ioBuffer((int) Math.max(size, Math.min(wanted, COALESCE_BYTES)));
             }
-            encode(message, bodySize, batch);
-            written++;
-            bytes += size;
+            if (encode(message, bodySize, batch)) {
+                written++;
+                bytes += size;
+            }
         }
         if (taken > 0) {
             sentMessages.add(written); // once per burst, not once per message
             sentBytes.add(bytes);
         }
         if (batch != null) {
-            ch.write(batch, ch.voidPromise());
+            if (batch.isReadable()) {
+                ch.write(batch, ch.voidPromise());
+            } else {
+                batch.release(); // its only message failed to encode
+            }
         }
         if (written > 0) {
             ch.flush();
@@ -225,20 +230,29 @@ final class PeerLink {
             return false;
         }
         if (!emptied) {
-            // Unwritable: onWritable() drains again; let senders schedule meanwhile (harmlessly).
+            // Stopped because the channel was unwritable: onWritable() drains again once it is. Let
+            // senders schedule meanwhile (harmlessly). But the flush above may already have made it
+            // writable and drained re-entrantly through onWritable(), while senders that saw the flag
+            // still set scheduled nothing: with no writability change left to come, look again now.
             drainScheduled.set(false);
+            if (ch.isWritable() && !queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+                loop.execute(this::drainTask);
+            }
         }
         return emptied;
     }
 
-    private void encode(RaftMessage message, int bodySize, ByteBuf batch) {
+    /** Appends {@code message}'s frame to {@code batch}; false (dropped, counted, logged) if it fails. */
+    private boolean encode(RaftMessage message, int bodySize, ByteBuf batch) {
         int mark = batch.writerIndex();
         try {
             RaftFrame.write(message, bodySize, batch);
+            return true;
         } catch (RuntimeException e) {
             batch.writerIndex(mark);
             dropped.increment();
             LOG.warn("dropping a {} to {}: it failed to encode", message.getClass().getSimpleName(), peer, e);
+            return false;
         }
     }
 
@@ -337,10 +351,18 @@ final class PeerLink {
                 if (channel != null) {
                     channel.close();
                 }
-                queue.clear();
+                discardQueued();
             });
         } catch (RejectedExecutionException e) {
-            queue.clear();
+            discardQueued(); // the loop is gone: no other consumer is left
         }
+    }
+
+    private void discardQueued() {
+        int discarded = 0;
+        while (queue.poll() != null) {
+            discarded++;
+        }
+        dropped.add(discarded);
     }
 }

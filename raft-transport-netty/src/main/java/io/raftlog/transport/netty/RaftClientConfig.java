@@ -15,10 +15,11 @@ import java.util.Objects;
  * @param requestTimeout      how long one call may take, retries included (a read adds its
  *                            {@code maxWait}); then it fails
  * @param attemptTimeout      how long one attempt waits for its answer on one connection (a read adds
- *                            its {@code maxWait}); then the node is presumed dead or hung, the
- *                            connection is closed and its calls are retried (appends with the same
- *                            producer sequence, so never twice) — like Kafka's
- *                            {@code request.timeout.ms} within {@code delivery.timeout.ms}
+ *                            its {@code maxWait}); if nothing else arrived on the connection for as
+ *                            long, the node is presumed dead or hung, the connection is closed and
+ *                            its calls are retried (appends with the same producer sequence, so
+ *                            never twice) — like Kafka's {@code request.timeout.ms} within
+ *                            {@code delivery.timeout.ms}
  * @param maxInFlightRequests requests (append batches, reads, status) outstanding at once; calls
  *                            beyond it fail with {@code OverloadedException}
  * @param linger              how long an append waits for others to share its batch; zero sends at once

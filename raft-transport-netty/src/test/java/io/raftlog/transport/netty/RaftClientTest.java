@@ -252,6 +252,27 @@ class RaftClientTest {
     }
 
     @Test
+    void aSlowCallOnAConnectionThatStillAnswersOthersIsNotAbandoned() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        cluster.hook = (node, append, apply) -> attempts.getAndIncrement() == 0
+                ? new CompletableFuture<>()
+                : CompletableFuture.completedFuture(apply.get());
+        RaftClient client = client(List.of(peers.get(A)), config -> config.withAttemptTimeout(Duration.ofMillis(300)));
+
+        CompletableFuture<Long> slow = client.append(Bytes.ofUtf8("x"));
+        // Other calls keep being answered on the same connection for three attempt timeouts.
+        long until = System.nanoTime() + Duration.ofMillis(900).toNanos();
+        while (System.nanoTime() < until) {
+            client.read(1, 1, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(cluster.appendsOn(A)).as("the slow append was not resent meanwhile").hasSize(1);
+
+        // Once the connection falls silent, the overdue append is abandoned and retried.
+        assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(cluster.appendsOn(A)).hasSize(2);
+    }
+
+    @Test
     void aLongPollLongerThanTheAttemptTimeoutIsNotCutShort() throws Exception {
         RaftClient client = client(List.of(peers.get(A)), config -> config.withAttemptTimeout(Duration.ofMillis(100)));
         cluster.hook = FakeCluster.APPLY;
