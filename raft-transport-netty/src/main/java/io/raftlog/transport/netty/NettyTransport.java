@@ -363,6 +363,11 @@ public final class NettyTransport implements Transport {
                 .addLast("encoder", new FrameEncoder());
     }
 
+    /** The outbound link to {@code peer}, for tests; null for an unknown peer or before start. */
+    PeerLink link(NodeId peer) {
+        return links.get(peer);
+    }
+
     ChannelGroup channels() {
         return channels;
     }

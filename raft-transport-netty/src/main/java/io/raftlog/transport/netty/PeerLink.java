@@ -15,6 +15,7 @@ import io.raftlog.transport.netty.internal.RaftFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +58,8 @@ final class PeerLink {
     private final LongAdder sentMessages = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
     private volatile boolean closed;
+    /** Tests only: runs in drain() right after its flush, told whether drain() found the queue empty. */
+    volatile Consumer<Boolean> afterFlush;
 
     // Confined to the loop.
     private Channel channel;
@@ -88,6 +91,16 @@ final class PeerLink {
 
     NodeId peer() {
         return peer;
+    }
+
+    /** Whether messages wait in the queue. Any thread. */
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
+    /** Whether a drain is scheduled or running. Any thread. */
+    boolean drainPending() {
+        return drainScheduled.get();
     }
 
     NodeId self() {
@@ -223,6 +236,10 @@ final class PeerLink {
         }
         if (written > 0) {
             ch.flush();
+        }
+        Consumer<Boolean> hook = afterFlush;
+        if (hook != null) {
+            hook.accept(emptied);
         }
         if (written == MAX_WRITES_PER_DRAIN && ch.isWritable()) {
             // Yield to the loop's other channels, then go on: the flag stays set, so one task runs next.
