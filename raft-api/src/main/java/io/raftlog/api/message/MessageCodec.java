@@ -168,7 +168,7 @@ public final class MessageCodec {
         target.limit(target.position() + encodedSize);
         try {
             write(message, target, encodedSize);
-        } catch (java.nio.BufferOverflowException e) {
+        } catch (java.nio.BufferOverflowException | IndexOutOfBoundsException e) {
             throw new IllegalStateException("a " + message.getClass().getSimpleName() + " does not fit the "
                     + encodedSize + " bytes given as its encoded size", e);
         } finally {

@@ -216,6 +216,26 @@ class MessageCodecTest {
 
     @Nested
     class Encoding {
+        /** A caller's encodedSize below the real one fails as documented and never writes past it. */
+        @ParameterizedTest
+        @MethodSource("io.raftlog.api.message.MessageCodecTest#samples")
+        void anUnderstatedEncodedSizeFailsWithoutWritingPastIt(RaftMessage message) {
+            int size = MessageCodec.encodedSize(message);
+            for (int understated : new int[] {size - 1, size - 8, 1, 0}) {
+                if (understated < 0) {
+                    continue;
+                }
+                ByteBuffer target = ByteBuffer.allocateDirect(size + 16);
+                assertThatExceptionOfType(IllegalStateException.class)
+                        .as("%s with %d of %d bytes", message, understated, size)
+                        .isThrownBy(() -> MessageCodec.encode(message, target, understated));
+                for (int i = understated; i < target.capacity(); i++) {
+                    assertThat(target.get(i)).as("byte %d of %s", i, message).isZero();
+                }
+                assertThat(target.limit()).isEqualTo(target.capacity());
+            }
+        }
+
         @Test
         void tooSmallTargetIsRejectedWithoutWritingAnything() {
             RaftMessage message = samples().get(0);
