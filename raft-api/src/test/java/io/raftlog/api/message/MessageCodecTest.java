@@ -221,10 +221,11 @@ class MessageCodecTest {
         @MethodSource("io.raftlog.api.message.MessageCodecTest#samples")
         void anUnderstatedEncodedSizeFailsWithoutWritingPastIt(RaftMessage message) {
             int size = MessageCodec.encodedSize(message);
-            for (int understated : new int[] {size - 1, size - 8, 1, 0}) {
-                if (understated < 0) {
-                    continue;
-                }
+            // Every cut inside the prefix and the node ids, and a few near the end.
+            java.util.stream.IntStream cuts = java.util.stream.IntStream.concat(
+                    java.util.stream.IntStream.rangeClosed(0, Math.min(size - 1, 80)),
+                    java.util.stream.IntStream.of(size - 8, size - 1));
+            for (int understated : cuts.filter(cut -> cut >= 0).toArray()) {
                 ByteBuffer target = ByteBuffer.allocateDirect(size + 16);
                 assertThatExceptionOfType(IllegalStateException.class)
                         .as("%s with %d of %d bytes", message, understated, size)
