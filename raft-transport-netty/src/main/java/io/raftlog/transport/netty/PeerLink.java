@@ -15,10 +15,10 @@ import io.raftlog.transport.netty.internal.RaftFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #send} may be called from any thread and never blocks: it drops (and counts) the
  * message when {@code peerQueueCapacity} messages are already waiting (the queue is a
  * preallocated multi-producer, single-consumer ring: no allocation and no lock per message).
- * Everything else runs on
- * the link's own event loop: the queue is drained into the channel only while the channel is
- * writable (below its high water mark), with one flush per burst, so a slow or black-holed peer
- * fills its own queue and loses its own messages while other peers' links are untouched.
+ * Everything else runs on the link's own event loop: the queue is drained into the channel only
+ * while the channel is writable (below its high water mark), with one flush per burst, so a slow
+ * or black-holed peer fills its own queue and loses its own messages while other peers' links are
+ * untouched.
  */
 final class PeerLink {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
