@@ -23,6 +23,7 @@ public final class Bytes {
 
     /** The backing array, or null when the bytes live in {@link #buffer}. */
     private final byte[] array;
+
     private final int offset;
     private final int length;
     /** The backing view when {@link #array} is null: never written through, position and limit never moved. */

@@ -17,7 +17,12 @@ import java.util.Optional;
  *                    (itself included); empty on other roles
  */
 public record NodeStatus(
-        NodeId id, Role role, long term, Optional<NodeId> leader, long commitIndex, long lastIndex,
+        NodeId id,
+        Role role,
+        long term,
+        Optional<NodeId> leader,
+        long commitIndex,
+        long lastIndex,
         Map<NodeId, Long> matchIndex) {
     public NodeStatus {
         Objects.requireNonNull(id, "id");

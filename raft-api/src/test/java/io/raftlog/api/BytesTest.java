@@ -13,12 +13,16 @@ class BytesTest {
     void equalityAndHashCodeAreByContentWhateverTheBacking() {
         Bytes copied = Bytes.copyOf(new byte[] {'a', 'b', 'c'});
         Bytes utf8 = Bytes.ofUtf8("abc");
-        Bytes wrappedDirect = Bytes.wrap(ByteBuffer.allocateDirect(3).put(new byte[] {'a', 'b', 'c'}).flip());
+        Bytes wrappedDirect = Bytes.wrap(
+                ByteBuffer.allocateDirect(3).put(new byte[] {'a', 'b', 'c'}).flip());
         Bytes copiedRange = Bytes.copyOf(new byte[] {'x', 'a', 'b', 'c', 'y'}, 1, 3);
 
         assertThat(copied).isEqualTo(utf8).isEqualTo(wrappedDirect).isEqualTo(copiedRange);
         assertThat(copied.hashCode()).isEqualTo(utf8.hashCode()).isEqualTo(wrappedDirect.hashCode());
-        assertThat(copied).isNotEqualTo(Bytes.ofUtf8("abd")).isNotEqualTo(Bytes.ofUtf8("ab")).isNotEqualTo("abc");
+        assertThat(copied)
+                .isNotEqualTo(Bytes.ofUtf8("abd"))
+                .isNotEqualTo(Bytes.ofUtf8("ab"))
+                .isNotEqualTo("abc");
     }
 
     @Test
@@ -64,7 +68,9 @@ class BytesTest {
         array[1] = 42;
 
         assertThat(bytes.size()).isEqualTo(3);
-        assertThat(bytes.byteAt(0)).as("zero-copy: a change to the backing array shows").isEqualTo((byte) 42);
+        assertThat(bytes.byteAt(0))
+                .as("zero-copy: a change to the backing array shows")
+                .isEqualTo((byte) 42);
         assertThat(buffer.position()).isEqualTo(1);
         ByteBuffer view = bytes.asReadOnlyBuffer();
         assertThat(view.isReadOnly()).isTrue();
@@ -98,7 +104,8 @@ class BytesTest {
     void copyToWorksFromEitherBackingIntoHeapAndDirectTargets() {
         byte[] content = {'x', 'a', 'b', 'c', 'y'};
         Bytes fromArray = Bytes.copyOf(content, 1, 3);
-        Bytes fromBuffer = Bytes.wrap(ByteBuffer.allocateDirect(5).put(content).position(1).limit(4));
+        Bytes fromBuffer =
+                Bytes.wrap(ByteBuffer.allocateDirect(5).put(content).position(1).limit(4));
         for (Bytes bytes : new Bytes[] {fromArray, fromBuffer}) {
             for (ByteBuffer target : new ByteBuffer[] {ByteBuffer.allocate(6), ByteBuffer.allocateDirect(6)}) {
                 target.position(2);
@@ -140,7 +147,8 @@ class BytesTest {
 
     @Test
     void byteAtOutsideTheBytesThrows() {
-        Bytes bytes = Bytes.wrap(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}).position(1).limit(3));
+        Bytes bytes =
+                Bytes.wrap(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}).position(1).limit(3));
 
         assertThat(bytes.byteAt(1)).isEqualTo((byte) 3);
         assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> bytes.byteAt(2));
@@ -150,7 +158,8 @@ class BytesTest {
     @Test
     void toStringShowsTheSizeAndUpToSixteenBytesInHex() {
         assertThat(Bytes.EMPTY).hasToString("Bytes[0:]");
-        assertThat(Bytes.copyOf(new byte[] {0x00, 0x7f, (byte) 0x80, (byte) 0xff})).hasToString("Bytes[4:007f80ff]");
+        assertThat(Bytes.copyOf(new byte[] {0x00, 0x7f, (byte) 0x80, (byte) 0xff}))
+                .hasToString("Bytes[4:007f80ff]");
         byte[] seventeen = new byte[17];
         for (int i = 0; i < seventeen.length; i++) {
             seventeen[i] = (byte) i;

@@ -13,8 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * {@code java.io.tmpdir}): put that on the disk you want to measure.
  */
 final class BenchDirectories {
-    private BenchDirectories() {
-    }
+    private BenchDirectories() {}
 
     static Path create(String prefix) {
         try {

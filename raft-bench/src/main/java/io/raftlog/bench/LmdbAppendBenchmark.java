@@ -33,8 +33,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.nio=ALL-UNNAMED",
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED"
+        })
 @State(Scope.Thread)
 public class LmdbAppendBenchmark {
     static final int ENTRY_BYTES = 256;
@@ -51,8 +57,8 @@ public class LmdbAppendBenchmark {
     @Setup(Level.Iteration)
     public void open() {
         directory = BenchDirectories.create("lmdb-append");
-        store = LmdbLogStore.open(LmdbStoreConfig.of(directory).withSyncMode(syncMode)
-                .withMapSize(1L << 30, 1L << 40));
+        store = LmdbLogStore.open(
+                LmdbStoreConfig.of(directory).withSyncMode(syncMode).withMapSize(1L << 30, 1L << 40));
         nextIndex = 1;
     }
 

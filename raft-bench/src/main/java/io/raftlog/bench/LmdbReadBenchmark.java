@@ -32,8 +32,14 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.nio=ALL-UNNAMED",
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED"
+        })
 @State(Scope.Thread)
 public class LmdbReadBenchmark {
     private static final int ENTRIES = 200_000;
@@ -73,7 +79,11 @@ public class LmdbReadBenchmark {
     @Benchmark
     @OperationsPerInvocation(RANGE)
     public int forEach(Blackhole blackhole) {
-        return store.forEach(randomStart(), RANGE, Long.MAX_VALUE, entry -> blackhole.consume(entry.payload().byteAt(0)));
+        return store.forEach(
+                randomStart(),
+                RANGE,
+                Long.MAX_VALUE,
+                entry -> blackhole.consume(entry.payload().byteAt(0)));
     }
 
     @Benchmark

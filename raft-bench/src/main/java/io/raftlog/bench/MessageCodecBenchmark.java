@@ -51,8 +51,14 @@ public class MessageCodecBenchmark {
 
     @Setup
     public void setUp() {
-        message = new AppendEntriesRequest(NodeId.of("node-1"), NodeId.of("node-2"), 3, 41, 3,
-                List.of(LogEntry.data(42, 3, Bytes.copyOf(new byte[payloadBytes]))), 40);
+        message = new AppendEntriesRequest(
+                NodeId.of("node-1"),
+                NodeId.of("node-2"),
+                3,
+                41,
+                3,
+                List.of(LogEntry.data(42, 3, Bytes.copyOf(new byte[payloadBytes]))),
+                40);
         size = MessageCodec.encodedSize(message);
         heap = MessageCodec.encode(message);
         direct = ByteBuffer.allocateDirect(size);

@@ -37,7 +37,10 @@ public class RawFsyncBenchmark {
     @Setup(Level.Iteration)
     public void open() throws IOException {
         directory = BenchDirectories.create("raw-fsync");
-        channel = FileChannel.open(directory.resolve("log"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        channel = FileChannel.open(
+                directory.resolve("log"),
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
     }
 

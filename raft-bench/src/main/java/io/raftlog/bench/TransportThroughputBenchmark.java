@@ -64,7 +64,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetectionLevel=disabled"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Dio.netty.leakDetectionLevel=disabled"})
 public class TransportThroughputBenchmark {
     static final int BATCH = 10_000;
     private static final Duration STALL = Duration.ofSeconds(20);
@@ -94,15 +96,18 @@ public class TransportThroughputBenchmark {
         receiver = new NettyTransport(config(RECEIVER, peers));
         receiver.start(RECEIVER, m -> countReceived());
         sender = new NettyTransport(config(SENDER, peers));
-        sender.start(SENDER, m -> { });
+        sender.start(SENDER, m -> {});
 
         baselineIo = NettyIo.create(true, 2, "baseline");
-        baselineServer = new ServerBootstrap().group(baselineIo.group()).channel(baselineIo.serverChannel())
+        baselineServer = new ServerBootstrap()
+                .group(baselineIo.group())
+                .channel(baselineIo.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 24, 0, 4, 0, 4))
+                        ch.pipeline()
+                                .addLast(new LengthFieldBasedFrameDecoder(1 << 24, 0, 4, 0, 4))
                                 .addLast(new ChannelInboundHandlerAdapter() {
                                     @Override
                                     public void channelRead(ChannelHandlerContext ctx, Object frame) {
@@ -111,16 +116,24 @@ public class TransportThroughputBenchmark {
                                     }
                                 });
                     }
-                }).bind(loopback(0)).sync().channel();
-        baselineClient = new Bootstrap().group(baselineIo.group()).channel(baselineIo.socketChannel())
+                })
+                .bind(loopback(0))
+                .sync()
+                .channel();
+        baselineClient = new Bootstrap()
+                .group(baselineIo.group())
+                .channel(baselineIo.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInboundHandlerAdapter())
-                .connect(baselineServer.localAddress()).sync().channel();
+                .connect(baselineServer.localAddress())
+                .sync()
+                .channel();
         RaftFrame frame = RaftFrame.of(message);
         baselineFrame = PooledByteBufAllocator.DEFAULT.directBuffer(4 + frame.frameLength());
         FrameEncoder.write(frame, baselineFrame);
         if (baselineFrame.readableBytes() != frameBytes) {
-            throw new IllegalStateException("frame of " + baselineFrame.readableBytes() + " bytes, wanted " + frameBytes);
+            throw new IllegalStateException(
+                    "frame of " + baselineFrame.readableBytes() + " bytes, wanted " + frameBytes);
         }
     }
 
@@ -207,7 +220,9 @@ public class TransportThroughputBenchmark {
 
     private static NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
         // Queue room for a whole batch: the benchmark measures throughput, not the drop policy.
-        return NettyTransportConfig.of("bench", peers.get(self), peers).withPeerQueueCapacity(4 * BATCH).withIoThreads(2);
+        return NettyTransportConfig.of("bench", peers.get(self), peers)
+                .withPeerQueueCapacity(4 * BATCH)
+                .withIoThreads(2);
     }
 
     private static InetSocketAddress loopback(int port) {

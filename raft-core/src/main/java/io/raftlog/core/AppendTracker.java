@@ -20,9 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * commit — a definite failure.
  */
 final class AppendTracker {
-    private record Accepted(long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future,
-            long acceptedNanos) {
-    }
+    private record Accepted(
+            long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future, long acceptedNanos) {}
 
     private final NodeMetrics metrics;
 
@@ -53,8 +52,10 @@ final class AppendTracker {
                 metrics.commitLatency(System.nanoTime() - append.acceptedNanos());
                 append.future().complete(offsets);
             } else if (store.term(append.firstIndex()) == append.term()) {
-                append.future().completeExceptionally(new IndeterminateResultException("only a prefix of the batch at "
-                        + append.firstIndex() + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
+                append.future()
+                        .completeExceptionally(
+                                new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
+                                        + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
             } else {
                 append.future().completeExceptionally(new NotLeaderException(self, leader));
             }

@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
 final class CommittedReads {
     private static final long MAX_READ_BYTES = 4L << 20;
 
-    private record Waiter(long from, int maxRecords, CompletableFuture<List<CommittedRecord>> future) {
-    }
+    private record Waiter(long from, int maxRecords, CompletableFuture<List<CommittedRecord>> future) {}
 
     private final LogStore store;
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -47,7 +46,8 @@ final class CommittedReads {
         }
         Waiter waiter = new Waiter(from, maxRecords, new CompletableFuture<>());
         waiters.add(waiter);
-        waiter.future().completeOnTimeout(List.of(), maxWait.toNanos(), TimeUnit.NANOSECONDS)
+        waiter.future()
+                .completeOnTimeout(List.of(), maxWait.toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete((result, error) -> waiters.remove(waiter));
         tryComplete(waiter); // the applied index may have moved while we registered
         RaftException error = closed;

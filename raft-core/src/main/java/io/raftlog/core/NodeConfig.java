@@ -24,8 +24,13 @@ import java.util.Set;
  *                         append (see {@link io.raftlog.api.ReplicatedLog#appendAll(long, long, List)})
  */
 public record NodeConfig(
-        NodeId id, List<NodeId> members, Duration tickInterval, ProtocolConfig protocol, int maxBatchRecords,
-        Duration appendTimeout, Duration producerIdleTimeout) {
+        NodeId id,
+        List<NodeId> members,
+        Duration tickInterval,
+        ProtocolConfig protocol,
+        int maxBatchRecords,
+        Duration appendTimeout,
+        Duration producerIdleTimeout) {
 
     public NodeConfig {
         Objects.requireNonNull(id, "id");
@@ -59,8 +64,14 @@ public record NodeConfig(
      * election timeout of 100–200 ms.
      */
     public static NodeConfig of(NodeId id, List<NodeId> members) {
-        return new NodeConfig(id, members, Duration.ofMillis(10), ProtocolConfig.defaults(), 4096,
-                Duration.ofSeconds(30), Duration.ofHours(1));
+        return new NodeConfig(
+                id,
+                members,
+                Duration.ofMillis(10),
+                ProtocolConfig.defaults(),
+                4096,
+                Duration.ofSeconds(30),
+                Duration.ofHours(1));
     }
 
     public NodeConfig withTickInterval(Duration interval) {

@@ -29,7 +29,8 @@ final class NodeLogReader implements LogReader {
             throw new IllegalStateException("reader is closed");
         }
         try {
-            List<CommittedRecord> records = log.read(position, maxRecords, timeout).get();
+            List<CommittedRecord> records =
+                    log.read(position, maxRecords, timeout).get();
             if (!records.isEmpty()) {
                 position = records.get(records.size() - 1).offset() + 1;
             }

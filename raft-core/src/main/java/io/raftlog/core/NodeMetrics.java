@@ -9,34 +9,26 @@ import io.raftlog.api.NodeStatus;
  */
 public interface NodeMetrics {
     /** Reports nothing. */
-    NodeMetrics NONE = new NodeMetrics() {
-    };
+    NodeMetrics NONE = new NodeMetrics() {};
 
     /** A durable write (one fsync) took {@code nanos}. */
-    default void fsync(long nanos) {
-    }
+    default void fsync(long nanos) {}
 
     /** A batch of {@code records} records was proposed as one append. */
-    default void batch(int records) {
-    }
+    default void batch(int records) {}
 
     /** An append (one caller's batch) completed {@code nanos} after it was submitted. */
-    default void appendLatency(long nanos) {
-    }
+    default void appendLatency(long nanos) {}
 
     /** A proposed batch committed {@code nanos} after this leader appended it. */
-    default void commitLatency(long nanos) {
-    }
+    default void commitLatency(long nanos) {}
 
     /** This node started an election (a pre-vote or a vote). */
-    default void electionStarted() {
-    }
+    default void electionStarted() {}
 
     /** This node became leader. */
-    default void becameLeader() {
-    }
+    default void becameLeader() {}
 
     /** The node's status changed or a tick passed. */
-    default void status(NodeStatus status) {
-    }
+    default void status(NodeStatus status) {}
 }

@@ -24,32 +24,26 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProducerTable {
     /** What to do with an idempotent batch. */
-    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Partial, Reject {
-    }
+    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Partial, Reject {}
 
     /** New sequence numbers: append. */
-    record Append() implements Decision {
-    }
+    record Append() implements Decision {}
 
     /** A retry of a committed batch: answer with its offsets. */
-    record AlreadyCommitted(List<Long> offsets) implements Decision {
-    }
+    record AlreadyCommitted(List<Long> offsets) implements Decision {}
 
     /** A retry of a batch still in flight on this leader: answer as it will be answered. */
-    record InFlight(CompletableFuture<List<Long>> original) implements Decision {
-    }
+    record InFlight(CompletableFuture<List<Long>> original) implements Decision {}
 
     /**
      * A retry of a batch of which only the first {@code committedCount} records are in the log (its
      * leader lost the rest): append the remaining records, and answer with {@code committedOffsets}
      * followed by theirs.
      */
-    record Partial(List<Long> committedOffsets, int committedCount) implements Decision {
-    }
+    record Partial(List<Long> committedOffsets, int committedCount) implements Decision {}
 
     /** Neither new nor a remembered retry: refuse (nothing is appended). */
-    record Reject(String reason) implements Decision {
-    }
+    record Reject(String reason) implements Decision {}
 
     /** A batch header, as stored in a PRODUCER_BATCH entry. */
     record Header(long producerId, long firstSequence, int count, long timestampMillis) {
@@ -57,25 +51,28 @@ final class ProducerTable {
 
         Bytes encode() {
             ByteBuffer buffer = ByteBuffer.allocate(BYTES);
-            buffer.putLong(producerId).putLong(firstSequence).putInt(count).putLong(timestampMillis).flip();
+            buffer.putLong(producerId)
+                    .putLong(firstSequence)
+                    .putInt(count)
+                    .putLong(timestampMillis)
+                    .flip();
             return Bytes.wrap(buffer);
         }
 
         static Header decode(Bytes payload) {
             ByteBuffer buffer = payload.asReadOnlyBuffer();
             if (buffer.remaining() != BYTES) {
-                throw new IllegalStateException("producer batch header of " + buffer.remaining() + " bytes, expected " + BYTES);
+                throw new IllegalStateException(
+                        "producer batch header of " + buffer.remaining() + " bytes, expected " + BYTES);
             }
             return new Header(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getLong());
         }
     }
 
     /** A batch in the log: {@code committed} of its {@code count} records, from {@code firstOffset}. */
-    private record Batch(long firstSequence, int count, int committed, long firstOffset) {
-    }
+    private record Batch(long firstSequence, int count, int committed, long firstOffset) {}
 
-    private record PendingBatch(long firstSequence, int count, CompletableFuture<List<Long>> future) {
-    }
+    private record PendingBatch(long firstSequence, int count, CompletableFuture<List<Long>> future) {}
 
     private static final class Producer {
         long lastSequence;
@@ -90,6 +87,7 @@ final class ProducerTable {
     private final int maxProducers;
     /** Committed state, least recently appended first. */
     private final LinkedHashMap<Long, Producer> producers = new LinkedHashMap<>();
+
     private final Map<Long, List<PendingBatch>> inFlight = new HashMap<>();
     private long logTime;
 
@@ -104,10 +102,14 @@ final class ProducerTable {
         if (committed == null && (pending == null || pending.isEmpty())) {
             // A producer starts at sequence 0: a later batch overtaking its first one must wait,
             // or the first one could no longer be recognised when it arrives.
-            return firstSequence == 0 ? new Append() : new Reject("producer " + Long.toHexString(producerId)
-                    + " is unknown (new, or idle for too long) and must start at sequence 0, not " + firstSequence);
+            return firstSequence == 0
+                    ? new Append()
+                    : new Reject("producer " + Long.toHexString(producerId)
+                            + " is unknown (new, or idle for too long) and must start at sequence 0, not "
+                            + firstSequence);
         }
-        long last = Math.max(committed == null ? Long.MIN_VALUE : committed.lastSequence,
+        long last = Math.max(
+                committed == null ? Long.MIN_VALUE : committed.lastSequence,
                 pending == null || pending.isEmpty() ? Long.MIN_VALUE : lastOf(pending));
         if (firstSequence == last + 1) {
             return new Append();
@@ -130,8 +132,8 @@ final class ProducerTable {
                 }
             }
         }
-        return new Reject("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence
-                + " (" + count + " records), which is older than the batches remembered or was sent with another size");
+        return new Reject("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence + " ("
+                + count + " records), which is older than the batches remembered or was sent with another size");
     }
 
     /** The answer to a retry of {@code batch}, which is in the log whole or in part. */
@@ -170,7 +172,8 @@ final class ProducerTable {
     }
 
     void inFlight(long producerId, long firstSequence, int count, CompletableFuture<List<Long>> future) {
-        inFlight.computeIfAbsent(producerId, id -> new ArrayList<>()).add(new PendingBatch(firstSequence, count, future));
+        inFlight.computeIfAbsent(producerId, id -> new ArrayList<>())
+                .add(new PendingBatch(firstSequence, count, future));
     }
 
     /** Forgets batches proposed in flight whose proposal failed. */

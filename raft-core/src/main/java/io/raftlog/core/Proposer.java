@@ -27,9 +27,12 @@ import java.util.function.LongSupplier;
  */
 final class Proposer {
     /** An append waiting to be proposed; {@code idempotent} ones carry a producer id and sequence. */
-    record Proposal(List<Bytes> records, CompletableFuture<List<Long>> future, boolean idempotent, long producerId,
-            long firstSequence) {
-    }
+    record Proposal(
+            List<Bytes> records,
+            CompletableFuture<List<Long>> future,
+            boolean idempotent,
+            long producerId,
+            long firstSequence) {}
 
     private static final long SCAN_BYTES = 64L << 20;
 
@@ -45,7 +48,12 @@ final class Proposer {
     private final List<Bytes> payloads = new ArrayList<>();
     private final List<EntryType> types = new ArrayList<>();
 
-    Proposer(NodeConfig config, RaftProtocol raft, LogStore store, AppendTracker tracker, NodeMetrics metrics,
+    Proposer(
+            NodeConfig config,
+            RaftProtocol raft,
+            LogStore store,
+            AppendTracker tracker,
+            NodeMetrics metrics,
             LongSupplier clockMillis) {
         this.config = config;
         this.raft = raft;
@@ -98,8 +106,9 @@ final class Proposer {
         if (decision instanceof ProducerTable.Append) {
             producers.inFlight(proposal.producerId(), proposal.firstSequence(), count, proposal.future());
             batch.add(proposal);
-            payloads.add(new ProducerTable.Header(proposal.producerId(), proposal.firstSequence(), count,
-                    clockMillis.getAsLong()).encode());
+            payloads.add(new ProducerTable.Header(
+                            proposal.producerId(), proposal.firstSequence(), count, clockMillis.getAsLong())
+                    .encode());
             types.add(EntryType.PRODUCER_BATCH);
             for (Bytes record : proposal.records()) {
                 payloads.add(record);
@@ -116,8 +125,15 @@ final class Proposer {
                     proposal.future().complete(ProducerTable.concat(partial.committedOffsets(), offsets));
                 }
             });
-            take(new Proposal(List.copyOf(rest), remainder, true, proposal.producerId(),
-                    proposal.firstSequence() + partial.committedCount()), true, true);
+            take(
+                    new Proposal(
+                            List.copyOf(rest),
+                            remainder,
+                            true,
+                            proposal.producerId(),
+                            proposal.firstSequence() + partial.committedCount()),
+                    true,
+                    true);
         } else if (decision instanceof ProducerTable.AlreadyCommitted committed) {
             proposal.future().complete(committed.offsets());
         } else if (decision instanceof ProducerTable.InFlight inFlight) {
@@ -186,6 +202,7 @@ final class Proposer {
 
     /** The batch whose header is applied and whose records are being counted as they are applied. */
     private ProducerTable.Header openHeader;
+
     private long openHeaderIndex;
     private long openTerm;
     private int openCommitted;

@@ -36,7 +36,9 @@ public final class RaftModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(NodeConfig.class).toInstance(config);
-        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class).setDefault().toInstance(NodeMetrics.NONE);
+        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class)
+                .setDefault()
+                .toInstance(NodeMetrics.NONE);
         bind(ReplicatedLog.class).to(RaftNode.class);
     }
 

@@ -16,10 +16,8 @@ import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.core.protocol.RaftProtocol;
 import io.raftlog.core.protocol.Ready;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -74,6 +72,7 @@ public final class RaftNode implements ReplicatedLog {
     private long lastTerm = -1;
     /** The highest index the protocol reported committed and durable; applied up to it in chunks. */
     private long commitTarget;
+
     private static final long APPLY_CHUNK = 16_384;
 
     /**
@@ -93,22 +92,28 @@ public final class RaftNode implements ReplicatedLog {
         this.store = Objects.requireNonNull(store, "store");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
+        this.raft =
+                new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
         this.reads = new CommittedReads(store);
         this.tracker = new AppendTracker(metrics);
         this.proposer = new Proposer(config, raft, store, tracker, metrics, System::currentTimeMillis);
-        this.writer = new StorageWriter("raftlog-io-" + config.id(), store, transport, new StorageWriter.Listener() {
-            @Override
-            public void durable(long index, long term) {
-                RaftNode.this.durable.add(new long[] {index, term});
-                wakeup();
-            }
+        this.writer = new StorageWriter(
+                "raftlog-io-" + config.id(),
+                store,
+                transport,
+                new StorageWriter.Listener() {
+                    @Override
+                    public void durable(long index, long term) {
+                        RaftNode.this.durable.add(new long[] {index, term});
+                        wakeup();
+                    }
 
-            @Override
-            public void failed(RuntimeException error) {
-                fail(error);
-            }
-        }, metrics::fsync);
+                    @Override
+                    public void failed(RuntimeException error) {
+                        fail(error);
+                    }
+                },
+                metrics::fsync);
         this.loop = new Thread(this::runLoop, "raftlog-loop-" + config.id());
         this.tickNanos = config.tickInterval().toNanos();
         this.status = raft.status();
@@ -148,14 +153,14 @@ public final class RaftNode implements ReplicatedLog {
     @Override
     public CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records) {
         if (firstSequence < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "firstSequence must be >= 0, was " + firstSequence));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("firstSequence must be >= 0, was " + firstSequence));
         }
         return enqueue(records, true, producerId, firstSequence);
     }
 
-    private CompletableFuture<List<Long>> enqueue(List<Bytes> records, boolean idempotent, long producerId,
-            long firstSequence) {
+    private CompletableFuture<List<Long>> enqueue(
+            List<Bytes> records, boolean idempotent, long producerId, long firstSequence) {
         CompletableFuture<List<Long>> future = new CompletableFuture<>();
         if (records.isEmpty()) {
             future.complete(List.of());
@@ -165,8 +170,8 @@ public final class RaftNode implements ReplicatedLog {
             future.completeExceptionally(closedError());
             return future;
         }
-        Proposer.Proposal proposal = new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId,
-                firstSequence);
+        Proposer.Proposal proposal =
+                new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence);
         proposals.add(proposal);
         if (closed && proposals.remove(proposal)) {
             // close() drained the queue just before we added to it.
@@ -176,7 +181,8 @@ public final class RaftNode implements ReplicatedLog {
         long submitted = System.nanoTime();
         // The timeout applies to the caller's copy: the internal future keeps waiting for the real
         // outcome, which a retry of the same idempotent batch may attach to.
-        return future.copy().orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        return future.copy()
+                .orTimeout(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(RaftNode::translateTimeout)
                 .whenComplete((offsets, error) -> metrics.appendLatency(System.nanoTime() - submitted));
     }
@@ -345,7 +351,8 @@ public final class RaftNode implements ReplicatedLog {
             return;
         }
         LOG.log(System.Logger.Level.ERROR, "node " + config.id() + " stops after a fatal error", error);
-        failure = error instanceof RaftException raftError ? raftError
+        failure = error instanceof RaftException raftError
+                ? raftError
                 : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
         Thread closer = new Thread(this::close, "raftlog-close-" + config.id());
         closer.setDaemon(true);
@@ -354,7 +361,8 @@ public final class RaftNode implements ReplicatedLog {
 
     private RaftException closedError() {
         RaftException cause = failure;
-        return cause != null ? new NodeClosedException("node " + config.id() + " stopped: " + cause.getMessage())
+        return cause != null
+                ? new NodeClosedException("node " + config.id() + " stopped: " + cause.getMessage())
                 : new NodeClosedException("node " + config.id() + " is closed");
     }
 
@@ -381,8 +389,10 @@ public final class RaftNode implements ReplicatedLog {
             LockSupport.unpark(loop);
             joinQuietly(loop);
             if (loop.isAlive()) {
-                LOG.log(System.Logger.Level.ERROR, "node " + config.id() + ": the event loop did not stop within "
-                        + "30 s (a callback blocking it?); closing anyway");
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "node " + config.id() + ": the event loop did not stop within "
+                                + "30 s (a callback blocking it?); closing anyway");
             }
         }
         Runnable task;

@@ -29,7 +29,8 @@ class IdempotentAppendTest {
             List<Long> first = leader.appendAll(PRODUCER, 0, records("a", "b")).get(5, TimeUnit.SECONDS);
             long lastBefore = leader.status().lastIndex();
 
-            List<Long> retried = leader.appendAll(PRODUCER, 0, records("a", "b")).get(5, TimeUnit.SECONDS);
+            List<Long> retried =
+                    leader.appendAll(PRODUCER, 0, records("a", "b")).get(5, TimeUnit.SECONDS);
 
             assertThat(retried).isEqualTo(first);
             assertThat(leader.status().lastIndex()).isEqualTo(lastBefore);
@@ -59,15 +60,24 @@ class IdempotentAppendTest {
             leader.appendAll(PRODUCER, 0, records("a")).get(5, TimeUnit.SECONDS);
             long lastBefore = leader.status().lastIndex();
 
-            assertThatThrownBy(() -> leader.appendAll(PRODUCER, 5, records("gap")).get(5, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(OutOfOrderSequenceException.class).hasMessageContaining("expected 1, got 5");
-            assertThatThrownBy(() -> leader.appendAll(PRODUCER, 0, records("a", "other shape")).get(5, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(OutOfOrderSequenceException.class);
+            assertThatThrownBy(
+                            () -> leader.appendAll(PRODUCER, 5, records("gap")).get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(OutOfOrderSequenceException.class)
+                    .hasMessageContaining("expected 1, got 5");
+            assertThatThrownBy(() -> leader.appendAll(PRODUCER, 0, records("a", "other shape"))
+                            .get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(OutOfOrderSequenceException.class);
             assertThat(leader.status().lastIndex()).isEqualTo(lastBefore);
             // A batch that overtook a new producer's first batch must wait for it.
-            assertThatThrownBy(() -> leader.appendAll(PRODUCER + 1, 3, records("early")).get(5, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(OutOfOrderSequenceException.class).hasMessageContaining("must start at sequence 0");
-            assertThat(leader.appendAll(PRODUCER + 1, 0, records("first")).get(5, TimeUnit.SECONDS)).hasSize(1);
+            assertThatThrownBy(() ->
+                            leader.appendAll(PRODUCER + 1, 3, records("early")).get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(OutOfOrderSequenceException.class)
+                    .hasMessageContaining("must start at sequence 0");
+            assertThat(leader.appendAll(PRODUCER + 1, 0, records("first")).get(5, TimeUnit.SECONDS))
+                    .hasSize(1);
         }
     }
 
@@ -83,7 +93,9 @@ class IdempotentAppendTest {
             List<Long> retried = next.appendAll(PRODUCER, 0, records("once")).get(10, TimeUnit.SECONDS);
 
             assertThat(retried).isEqualTo(offsets);
-            long after = next.appendAll(PRODUCER, 1, records("then")).get(5, TimeUnit.SECONDS).get(0);
+            long after = next.appendAll(PRODUCER, 1, records("then"))
+                    .get(5, TimeUnit.SECONDS)
+                    .get(0);
             assertThat(payloads(next, after)).containsExactly("once", "then");
         }
     }
@@ -92,13 +104,16 @@ class IdempotentAppendTest {
     void deduplicationStateSurvivesARestartOfEveryNode() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = cluster.awaitLeader();
-            List<Long> offsets = leader.appendAll(PRODUCER, 0, records("durable", "state")).get(5, TimeUnit.SECONDS);
+            List<Long> offsets =
+                    leader.appendAll(PRODUCER, 0, records("durable", "state")).get(5, TimeUnit.SECONDS);
             List<NodeId> ids = List.copyOf(cluster.ids);
             ids.forEach(cluster::stop);
             ids.forEach(cluster::start);
 
             RaftNode restarted = cluster.awaitLeader();
-            assertThat(restarted.appendAll(PRODUCER, 0, records("durable", "state")).get(10, TimeUnit.SECONDS))
+            assertThat(restarted
+                            .appendAll(PRODUCER, 0, records("durable", "state"))
+                            .get(10, TimeUnit.SECONDS))
                     .isEqualTo(offsets);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> restarted.commitOffset() >= offsets.get(1));
             assertThat(payloads(restarted, offsets.get(1))).containsExactly("durable", "state");
@@ -107,6 +122,9 @@ class IdempotentAppendTest {
 
     private static List<String> payloads(RaftNode node, long upTo) throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> node.commitOffset() >= upTo);
-        return RaftNodeTest.readAll(node, upTo).stream().map(CommittedRecord::payload).map(Bytes::toUtf8).toList();
+        return RaftNodeTest.readAll(node, upTo).stream()
+                .map(CommittedRecord::payload)
+                .map(Bytes::toUtf8)
+                .toList();
     }
 }

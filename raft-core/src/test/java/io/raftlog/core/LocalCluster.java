@@ -36,8 +36,12 @@ final class LocalCluster implements AutoCloseable {
 
     RaftNode start(NodeId id) {
         NodeConfig config = tune.apply(NodeConfig.of(id, ids));
-        RaftNode node = new RaftNode(config, new InMemoryLogStore(volumes.get(id)), network.newTransport(),
-                NodeMetrics.NONE, id.hashCode() * 31L + nodes.size());
+        RaftNode node = new RaftNode(
+                config,
+                new InMemoryLogStore(volumes.get(id)),
+                network.newTransport(),
+                NodeMetrics.NONE,
+                id.hashCode() * 31L + nodes.size());
         nodes.put(id, node.start());
         return node;
     }
@@ -50,7 +54,8 @@ final class LocalCluster implements AutoCloseable {
         RaftNode[] found = new RaftNode[1];
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             Optional<RaftNode> leader = nodes.values().stream()
-                    .filter(node -> node.status().role() == Role.LEADER).findFirst();
+                    .filter(node -> node.status().role() == Role.LEADER)
+                    .findFirst();
             leader.ifPresent(node -> found[0] = node);
             return leader.isPresent();
         });

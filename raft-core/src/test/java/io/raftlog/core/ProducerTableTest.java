@@ -34,7 +34,7 @@ class ProducerTableTest {
         }
         assertThat(table.size()).isEqualTo(3);
         assertThat(table.check(1, 1, 1)).isInstanceOf(ProducerTable.Reject.class); // forgotten
-        assertThat(table.check(5, 1, 1)).isInstanceOf(ProducerTable.Append.class);  // remembered
+        assertThat(table.check(5, 1, 1)).isInstanceOf(ProducerTable.Append.class); // remembered
     }
 
     @Test
@@ -55,7 +55,9 @@ class ProducerTableTest {
         table.applied(header(4, 0, 3, 1), 10, 2);
 
         assertThat(table.check(4, 0, 3)).isEqualTo(new ProducerTable.Partial(List.of(11L, 12L), 2));
-        assertThat(table.check(4, 3, 1)).as("the next batch would leave a gap").isInstanceOf(ProducerTable.Reject.class);
+        assertThat(table.check(4, 3, 1))
+                .as("the next batch would leave a gap")
+                .isInstanceOf(ProducerTable.Reject.class);
 
         // The rest goes in flight as a batch of its own: a retry meanwhile waits for it.
         CompletableFuture<List<Long>> rest = new CompletableFuture<>();

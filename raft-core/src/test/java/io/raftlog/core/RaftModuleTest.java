@@ -29,7 +29,8 @@ class RaftModuleTest {
                 new AbstractModule() {
                     @Override
                     protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class).setBinding()
+                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class)
+                                .setBinding()
                                 .toInstance(new NodeMetrics() {
                                     @Override
                                     public void batch(int records) {
@@ -40,7 +41,8 @@ class RaftModuleTest {
                 });
         try (ReplicatedLog log = injector.getInstance(ReplicatedLog.class)) {
             assertThat(injector.getInstance(RaftNode.class)).isSameAs(log);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
                     .until(() -> log.status().role() == io.raftlog.api.Role.LEADER);
             long offset = log.append(Bytes.ofUtf8("hello")).get(10, TimeUnit.SECONDS);
             assertThat(offset).isPositive();
@@ -55,14 +57,21 @@ class RaftModuleTest {
         List<RaftNode> nodes = new ArrayList<>();
         try {
             for (NodeId id : members) {
-                nodes.add(Guice.createInjector(new RaftModule(NodeConfig.of(id, members)), new InMemoryStorageModule(),
-                        new InMemoryTransportModule(network)).getInstance(RaftNode.class));
+                nodes.add(Guice.createInjector(
+                                new RaftModule(NodeConfig.of(id, members)),
+                                new InMemoryStorageModule(),
+                                new InMemoryTransportModule(network))
+                        .getInstance(RaftNode.class));
             }
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> nodes.stream().anyMatch(node -> node.status().role() == io.raftlog.api.Role.LEADER));
-            RaftNode leader = nodes.stream().filter(node -> node.status().role() == io.raftlog.api.Role.LEADER)
-                    .findFirst().orElseThrow();
-            assertThat(leader.append(Bytes.ofUtf8("x")).get(10, TimeUnit.SECONDS)).isPositive();
+            RaftNode leader = nodes.stream()
+                    .filter(node -> node.status().role() == io.raftlog.api.Role.LEADER)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(leader.append(Bytes.ofUtf8("x")).get(10, TimeUnit.SECONDS))
+                    .isPositive();
         } finally {
             nodes.forEach(RaftNode::close);
         }
@@ -72,10 +81,13 @@ class RaftModuleTest {
     void invalidMembershipIsRefusedWithAMessageNamingTheProblem() {
         NodeId a = NodeId.of("a");
         assertThatThrownBy(() -> NodeConfig.of(a, List.of(NodeId.of("b"), NodeId.of("c"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(a) is not among the members");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(a) is not among the members");
         assertThatThrownBy(() -> NodeConfig.of(a, List.of(a, NodeId.of("b"), NodeId.of("b"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("member b is listed twice");
-        assertThatThrownBy(() -> io.raftlog.core.protocol.ProtocolConfig.defaults().withHeartbeatTicks(10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("member b is listed twice");
+        assertThatThrownBy(
+                        () -> io.raftlog.core.protocol.ProtocolConfig.defaults().withHeartbeatTicks(10))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("heartbeatTicks (10) must be smaller than electionTicks (10)");
     }

@@ -36,7 +36,8 @@ class RaftNodeTest {
 
             // Every node, followers included, serves the same committed records in order.
             for (RaftNode node : cluster.nodes.values()) {
-                Awaitility.await().atMost(Duration.ofSeconds(5))
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(5))
                         .until(() -> node.commitOffset() >= committed.get(committed.size() - 1));
                 List<CommittedRecord> records = readAll(node, committed.get(committed.size() - 1));
                 assertThat(records).extracting(CommittedRecord::offset).containsExactlyElementsOf(committed);
@@ -49,13 +50,20 @@ class RaftNodeTest {
     void appendsOnAFollowerFailWithTheLeaderHint() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = cluster.awaitLeader();
-            RaftNode follower = cluster.nodes.values().stream().filter(node -> node != leader).findFirst().orElseThrow();
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> follower.status().leader().isPresent());
+            RaftNode follower = cluster.nodes.values().stream()
+                    .filter(node -> node != leader)
+                    .findFirst()
+                    .orElseThrow();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> follower.status().leader().isPresent());
 
             assertThatThrownBy(() -> follower.append(Bytes.ofUtf8("x")).get(5, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(NotLeaderException.class)
-                    .satisfies(error -> assertThat(((NotLeaderException) error).leaderHint()).contains(leader.id()));
+                    .cause()
+                    .isInstanceOf(NotLeaderException.class)
+                    .satisfies(error -> assertThat(((NotLeaderException) error).leaderHint())
+                            .contains(leader.id()));
         }
     }
 
@@ -74,7 +82,10 @@ class RaftNodeTest {
             long offset = next.append(Bytes.ofUtf8("after")).get(5, TimeUnit.SECONDS);
             assertThat(offset).isGreaterThan(acknowledged.get(acknowledged.size() - 1));
             List<CommittedRecord> records = readAll(next, offset);
-            assertThat(records).extracting(CommittedRecord::offset).containsAll(acknowledged).contains(offset);
+            assertThat(records)
+                    .extracting(CommittedRecord::offset)
+                    .containsAll(acknowledged)
+                    .contains(offset);
 
             // The stopped node comes back from its store and catches up.
             RaftNode restarted = cluster.start(leader.id());
@@ -94,13 +105,17 @@ class RaftNodeTest {
                 }
             }
             CompletableFuture<Long> pending = leader.append(Bytes.ofUtf8("never acknowledged"));
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> leader.status().lastIndex() > leader.commitOffset()
-                    || leader.status().role() != Role.LEADER);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> leader.status().lastIndex() > leader.commitOffset()
+                            || leader.status().role() != Role.LEADER);
             cluster.stop(leader.id());
 
-            assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).cause()
+            assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS))
+                    .cause()
                     .isInstanceOfAny(IndeterminateResultException.class, NotLeaderException.class);
-            assertThatThrownBy(() -> leader.append(Bytes.ofUtf8("late")).get(5, TimeUnit.SECONDS)).cause()
+            assertThatThrownBy(() -> leader.append(Bytes.ofUtf8("late")).get(5, TimeUnit.SECONDS))
+                    .cause()
                     .isInstanceOf(NodeClosedException.class);
         }
     }
@@ -115,7 +130,8 @@ class RaftNodeTest {
             long offset = leader.append(Bytes.ofUtf8("wake up")).get(5, TimeUnit.SECONDS);
             List<CommittedRecord> records = read.get(5, TimeUnit.SECONDS);
             assertThat(records).extracting(CommittedRecord::offset).containsExactly(offset);
-            assertThat(leader.read(offset + 1, 10, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS)).isEmpty();
+            assertThat(leader.read(offset + 1, 10, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS))
+                    .isEmpty();
         }
     }
 
@@ -131,10 +147,14 @@ class RaftNodeTest {
                 }
             }
             CompletableFuture<Long> stranded = leader.append(Bytes.ofUtf8("uncommitted"));
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> leader.status().lastIndex() > committed);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> leader.status().lastIndex() > committed);
 
-            assertThat(leader.read(committed + 1, 10, Duration.ofMillis(200)).get(5, TimeUnit.SECONDS)).isEmpty();
-            assertThat(readAll(leader, committed)).extracting(record -> record.payload().toUtf8())
+            assertThat(leader.read(committed + 1, 10, Duration.ofMillis(200)).get(5, TimeUnit.SECONDS))
+                    .isEmpty();
+            assertThat(readAll(leader, committed))
+                    .extracting(record -> record.payload().toUtf8())
                     .doesNotContain("uncommitted");
             assertThat(leader.commitOffset()).isEqualTo(committed);
             assertThat(stranded).isNotDone();
@@ -145,9 +165,13 @@ class RaftNodeTest {
     void aReaderPollsCommittedRecordsInOrderAndSkipsInternalEntries() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = cluster.awaitLeader();
-            leader.appendAll(7, 0, List.of(Bytes.ofUtf8("a"), Bytes.ofUtf8("b"))).get(5, TimeUnit.SECONDS);
+            leader.appendAll(7, 0, List.of(Bytes.ofUtf8("a"), Bytes.ofUtf8("b")))
+                    .get(5, TimeUnit.SECONDS);
             leader.append(Bytes.ofUtf8("c")).get(5, TimeUnit.SECONDS);
-            RaftNode follower = cluster.nodes.values().stream().filter(node -> node != leader).findFirst().orElseThrow();
+            RaftNode follower = cluster.nodes.values().stream()
+                    .filter(node -> node != leader)
+                    .findFirst()
+                    .orElseThrow();
 
             try (io.raftlog.api.LogReader reader = follower.reader(1)) {
                 List<String> seen = new ArrayList<>();
@@ -192,7 +216,8 @@ class RaftNodeTest {
         List<CommittedRecord> records = new ArrayList<>();
         long next = 1;
         while (next <= upTo) {
-            List<CommittedRecord> batch = node.read(next, 1000, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            List<CommittedRecord> batch =
+                    node.read(next, 1000, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
             assertThat(batch).as("records from " + next).isNotEmpty();
             records.addAll(batch);
             next = batch.get(batch.size() - 1).offset() + 1;

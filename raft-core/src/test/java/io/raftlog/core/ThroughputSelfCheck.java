@@ -12,12 +12,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * with {@code java -cp <test classpath> io.raftlog.core.ThroughputSelfCheck [records] [outstanding...]}.
  */
 public final class ThroughputSelfCheck {
-    private ThroughputSelfCheck() {
-    }
+    private ThroughputSelfCheck() {}
 
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int[] windows = args.length > 1 ? java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray()
+        int[] windows = args.length > 1
+                ? java.util.Arrays.stream(args)
+                        .skip(1)
+                        .mapToInt(Integer::parseInt)
+                        .toArray()
                 : new int[] {1, 64, 1024};
         Bytes payload = Bytes.copyOf(new byte[256]);
         for (int window : windows) {
@@ -40,7 +43,8 @@ public final class ThroughputSelfCheck {
                 }
                 outstanding.acquire(window);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("outstanding=%d: %d records in %.2f s = %.0f records/s (%d failed)%n",
+                System.out.printf(
+                        "outstanding=%d: %d records in %.2f s = %.0f records/s (%d failed)%n",
                         window, count, seconds, count / seconds, failures.get());
                 last.get(5, TimeUnit.SECONDS);
             }

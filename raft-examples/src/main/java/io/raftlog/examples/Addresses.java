@@ -9,8 +9,7 @@ import java.util.Map;
 
 /** Parses the command line's addresses; every problem is an {@link IllegalArgumentException} with a usable message. */
 final class Addresses {
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** {@code HOST:PORT}. */
     static InetSocketAddress parse(String flag, String text) {

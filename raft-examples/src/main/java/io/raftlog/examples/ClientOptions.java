@@ -9,11 +9,16 @@ import picocli.CommandLine.Option;
 
 /** The options every client subcommand shares. */
 final class ClientOptions {
-    @Option(names = "--servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+    @Option(
+            names = "--servers",
+            required = true,
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Nodes to contact; the client finds the leader from any of them.")
     String servers;
 
-    @Option(names = "--cluster-id", defaultValue = ClusterNode.DEFAULT_CLUSTER_ID,
+    @Option(
+            names = "--cluster-id",
+            defaultValue = ClusterNode.DEFAULT_CLUSTER_ID,
             description = "Name of the cluster (default: ${DEFAULT-VALUE}).")
     String clusterId;
 

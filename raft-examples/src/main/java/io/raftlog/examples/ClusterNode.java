@@ -42,10 +42,17 @@ final class ClusterNode implements AutoCloseable {
      *
      * @param peers the other members and where to reach them
      */
-    static ClusterNode start(String clusterId, NodeId id, InetSocketAddress listen, Map<NodeId, InetSocketAddress> peers,
-            Path dataDirectory, Duration tickInterval, PrometheusNodeMetrics.Collectors collectors) {
+    static ClusterNode start(
+            String clusterId,
+            NodeId id,
+            InetSocketAddress listen,
+            Map<NodeId, InetSocketAddress> peers,
+            Path dataDirectory,
+            Duration tickInterval,
+            PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
-            throw new IllegalArgumentException("--peers lists this node (" + id + ") itself; list only the other members");
+            throw new IllegalArgumentException(
+                    "--peers lists this node (" + id + ") itself; list only the other members");
         }
         List<NodeId> members = new ArrayList<>();
         members.add(id);
@@ -61,7 +68,9 @@ final class ClusterNode implements AutoCloseable {
                 new AbstractModule() {
                     @Override
                     protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class).setBinding().toInstance(metrics);
+                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class)
+                                .setBinding()
+                                .toInstance(metrics);
                     }
                 });
         RaftNode node = injector.getInstance(RaftNode.class);

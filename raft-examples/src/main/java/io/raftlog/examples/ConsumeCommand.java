@@ -12,7 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code raftlog consume}: prints committed records as {@code OFFSET<TAB>RECORD}, in order. */
-@Command(name = "consume", mixinStandardHelpOptions = true,
+@Command(
+        name = "consume",
+        mixinStandardHelpOptions = true,
         description = "Print committed records as OFFSET<TAB>RECORD, in order.")
 final class ConsumeCommand implements Callable<Integer> {
     @Mixin
@@ -27,7 +29,9 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Keep waiting for new records.")
     boolean follow;
 
-    @Option(names = "--local", description = "Read the first --servers node's own committed log instead of the leader's.")
+    @Option(
+            names = "--local",
+            description = "Read the first --servers node's own committed log instead of the leader's.")
     boolean local;
 
     @Override
@@ -45,8 +49,10 @@ final class ConsumeCommand implements Callable<Integer> {
         try (RaftClient raft = client.connect(Duration.ofSeconds(10))) {
             while (max == null || printed < max) {
                 int want = (int) Math.min(1000, max == null ? 1000 : max - printed);
-                List<CommittedRecord> records = (local ? raft.read(client.addresses().get(0), next, want, wait)
-                        : raft.read(next, want, wait)).get(30, TimeUnit.SECONDS);
+                List<CommittedRecord> records = (local
+                                ? raft.read(client.addresses().get(0), next, want, wait)
+                                : raft.read(next, want, wait))
+                        .get(30, TimeUnit.SECONDS);
                 if (records.isEmpty()) {
                     if (follow) {
                         continue;

@@ -30,22 +30,37 @@ import picocli.CommandLine.Option;
  * {@code raftlog demo}: a 3-node cluster on localhost (Netty, LMDB under {@code --data}), a
  * producer and a consumer, and a progress line every second. Ctrl-C stops it cleanly.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run a local 3-node cluster, produce to it and consume from it.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            paramLabel = "DIR",
             description = "Where the nodes keep their logs (default: ./${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--records", defaultValue = "0", paramLabel = "N",
+    @Option(
+            names = "--records",
+            defaultValue = "0",
+            paramLabel = "N",
             description = "Stop after N records (default: run until Ctrl-C).")
     long records;
 
-    @Option(names = "--metrics-port", defaultValue = "9400", paramLabel = "P",
-            description = "Serve Prometheus metrics on http://127.0.0.1:P/metrics (default: ${DEFAULT-VALUE}; 0 = off).")
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "9400",
+            paramLabel = "P",
+            description =
+                    "Serve Prometheus metrics on http://127.0.0.1:P/metrics (default: ${DEFAULT-VALUE}; 0 = off).")
     int metricsPort;
 
-    @Option(names = "--record-bytes", defaultValue = "256", description = "Size of each record (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--record-bytes",
+            defaultValue = "256",
+            description = "Size of each record (default: ${DEFAULT-VALUE}).")
     int recordBytes;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -59,29 +74,43 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 1; i <= 3; i++) {
             addresses.put(NodeId.of("n" + i), new InetSocketAddress("127.0.0.1", freePort()));
         }
-        PrometheusNodeMetrics.Collectors collectors = new PrometheusNodeMetrics.Collectors(CollectorRegistry.defaultRegistry);
+        PrometheusNodeMetrics.Collectors collectors =
+                new PrometheusNodeMetrics.Collectors(CollectorRegistry.defaultRegistry);
         List<ClusterNode> nodes = new ArrayList<>();
-        HTTPServer metrics = metricsPort == 0 ? null
-                : new HTTPServer(new InetSocketAddress("127.0.0.1", metricsPort), CollectorRegistry.defaultRegistry, true);
+        HTTPServer metrics = metricsPort == 0
+                ? null
+                : new HTTPServer(
+                        new InetSocketAddress("127.0.0.1", metricsPort), CollectorRegistry.defaultRegistry, true);
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping.set(true);
-            try {
-                done.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "raftlog-demo-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    stopping.set(true);
+                    try {
+                        done.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "raftlog-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             for (Map.Entry<NodeId, InetSocketAddress> member : addresses.entrySet()) {
                 Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>(addresses);
                 peers.remove(member.getKey());
-                nodes.add(ClusterNode.start(ClusterNode.DEFAULT_CLUSTER_ID, member.getKey(), member.getValue(), peers,
-                        data.resolve(member.getKey().value()), Duration.ofMillis(10), collectors));
+                nodes.add(ClusterNode.start(
+                        ClusterNode.DEFAULT_CLUSTER_ID,
+                        member.getKey(),
+                        member.getValue(),
+                        peers,
+                        data.resolve(member.getKey().value()),
+                        Duration.ofMillis(10),
+                        collectors));
             }
-            System.out.printf("raftlog demo: 3 nodes on %s, logs in %s%s. Ctrl-C stops.%n", addresses.values(),
-                    data.toAbsolutePath(), metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics");
+            System.out.printf(
+                    "raftlog demo: 3 nodes on %s, logs in %s%s. Ctrl-C stops.%n",
+                    addresses.values(),
+                    data.toAbsolutePath(),
+                    metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics");
             run(new ArrayList<>(addresses.values()), nodes);
             return 0;
         } finally {
@@ -103,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
         AtomicLong consumed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         try (RaftClient producer = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds));
-             RaftClient consumer = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds))) {
+                RaftClient consumer = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds))) {
             Thread consuming = new Thread(() -> consume(consumer, consumed), "raftlog-demo-consumer");
             consuming.setDaemon(true);
             consuming.start();
@@ -128,9 +157,14 @@ final class DemoCommand implements Callable<Integer> {
                 long now = System.nanoTime();
                 if (now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
                     long total = produced.get();
-                    System.out.printf("%6.1fs  produced %,d (%,.0f/s)  consumed %,d  failed %d  %s%n",
-                            (now - started) / 1e9, total, (total - lastProduced) / ((now - lastReport) / 1e9),
-                            consumed.get(), failed.get(), leaderLine(nodes));
+                    System.out.printf(
+                            "%6.1fs  produced %,d (%,.0f/s)  consumed %,d  failed %d  %s%n",
+                            (now - started) / 1e9,
+                            total,
+                            (total - lastProduced) / ((now - lastReport) / 1e9),
+                            consumed.get(),
+                            failed.get(),
+                            leaderLine(nodes));
                     lastReport = now;
                     lastProduced = total;
                 }
@@ -142,8 +176,9 @@ final class DemoCommand implements Callable<Integer> {
                 consuming.join(100);
             }
             stopping.set(true);
-            System.out.printf("done: produced %,d, consumed %,d, failed %d  %s%n", produced.get(), consumed.get(),
-                    failed.get(), leaderLine(nodes));
+            System.out.printf(
+                    "done: produced %,d, consumed %,d, failed %d  %s%n",
+                    produced.get(), consumed.get(), failed.get(), leaderLine(nodes));
         }
     }
 
@@ -151,7 +186,8 @@ final class DemoCommand implements Callable<Integer> {
         long next = 1;
         while (!stopping.get()) {
             try {
-                List<CommittedRecord> batch = consumer.read(next, 1000, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
+                List<CommittedRecord> batch =
+                        consumer.read(next, 1000, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
                 if (!batch.isEmpty()) {
                     consumed.addAndGet(batch.size());
                     next = batch.get(batch.size() - 1).offset() + 1;
@@ -168,7 +204,8 @@ final class DemoCommand implements Callable<Integer> {
         for (ClusterNode node : nodes) {
             NodeStatus status = node.node.status();
             if (status.role() == io.raftlog.api.Role.LEADER) {
-                return "leader " + status.id() + " (term " + status.term() + ", commit offset " + status.commitIndex() + ")";
+                return "leader " + status.id() + " (term " + status.term() + ", commit offset " + status.commitIndex()
+                        + ")";
             }
         }
         return "no leader";

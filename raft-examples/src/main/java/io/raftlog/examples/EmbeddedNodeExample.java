@@ -23,8 +23,7 @@ import java.util.Map;
  * -cp raftlog.jar io.raftlog.examples.EmbeddedNodeExample n1}.
  */
 public final class EmbeddedNodeExample {
-    private EmbeddedNodeExample() {
-    }
+    private EmbeddedNodeExample() {}
 
     public static void main(String[] args) throws Exception {
         NodeId id = NodeId.of(args.length > 0 ? args[0] : "n1");
@@ -36,9 +35,10 @@ public final class EmbeddedNodeExample {
                         new RaftModule(NodeConfig.of(id, List.copyOf(members.keySet()))),
                         new LmdbStorageModule(Path.of("data", id.value())),
                         new NettyTransportModule(NettyTransportConfig.of("raftlog", members.get(id), members)))
-                .getInstance(ReplicatedLog.class)) {                   // a started node
-            long offset = log.append(Bytes.ofUtf8("hello from " + id)).get();   // once committed on a majority
-            List<CommittedRecord> records = log.read(1, 100, Duration.ofSeconds(1)).get();
+                .getInstance(ReplicatedLog.class)) { // a started node
+            long offset = log.append(Bytes.ofUtf8("hello from " + id)).get(); // once committed on a majority
+            List<CommittedRecord> records =
+                    log.read(1, 100, Duration.ofSeconds(1)).get();
             System.out.println("appended at " + offset + "; the log holds " + records);
         }
     }

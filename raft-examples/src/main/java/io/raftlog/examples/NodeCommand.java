@@ -17,25 +17,40 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--id", required = true, description = "This node's id, e.g. n1.")
     String id;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+    @Option(
+            names = "--listen",
+            required = true,
+            paramLabel = "HOST:PORT",
             description = "Where this node accepts peers and clients.")
     String listen;
 
-    @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT[,ID=HOST:PORT...]",
+    @Option(
+            names = "--peers",
+            required = true,
+            paramLabel = "ID=HOST:PORT[,ID=HOST:PORT...]",
             description = "The other members and where to reach them.")
     String peers;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory (created if missing).")
     Path data;
 
-    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics on http://HOST:P/metrics.")
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "P",
+            description = "Serve Prometheus metrics on http://HOST:P/metrics.")
     Integer metricsPort;
 
-    @Option(names = "--cluster-id", defaultValue = ClusterNode.DEFAULT_CLUSTER_ID,
-            description = "Name of the cluster; peers and clients of another cluster are refused (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cluster-id",
+            defaultValue = ClusterNode.DEFAULT_CLUSTER_ID,
+            description =
+                    "Name of the cluster; peers and clients of another cluster are refused (default: ${DEFAULT-VALUE}).")
     String clusterId;
 
-    @Option(names = "--tick-ms", defaultValue = "10", description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tick-ms",
+            defaultValue = "10",
+            description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
     int tickMillis;
 
     @Override
@@ -49,20 +64,35 @@ final class NodeCommand implements Callable<Integer> {
         HTTPServer metrics = null;
         if (metricsPort != null) {
             DefaultExports.initialize();
-            metrics = new HTTPServer(new InetSocketAddress(listenAddress.getAddress(), metricsPort), 
-                    io.prometheus.client.CollectorRegistry.defaultRegistry, true);
+            metrics = new HTTPServer(
+                    new InetSocketAddress(listenAddress.getAddress(), metricsPort),
+                    io.prometheus.client.CollectorRegistry.defaultRegistry,
+                    true);
         }
-        try (ClusterNode node = ClusterNode.start(clusterId, nodeId, listenAddress, peerAddresses, data,
-                Duration.ofMillis(tickMillis), ClusterNode.defaultCollectors())) {
+        try (ClusterNode node = ClusterNode.start(
+                clusterId,
+                nodeId,
+                listenAddress,
+                peerAddresses,
+                data,
+                Duration.ofMillis(tickMillis),
+                ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                node.close();
-                stopped.countDown();
-            }, "raftlog-shutdown");
+            Thread hook = new Thread(
+                    () -> {
+                        node.close();
+                        stopped.countDown();
+                    },
+                    "raftlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            System.err.printf("node %s listening on %s, data in %s%s%n", nodeId, node.transport.localAddress(), data,
-                    metricsPort == null ? "" : ", metrics on http://" + listenAddress.getHostString() + ":" + metricsPort
-                            + "/metrics");
+            System.err.printf(
+                    "node %s listening on %s, data in %s%s%n",
+                    nodeId,
+                    node.transport.localAddress(),
+                    data,
+                    metricsPort == null
+                            ? ""
+                            : ", metrics on http://" + listenAddress.getHostString() + ":" + metricsPort + "/metrics");
             NodeHealth.watch(node, peerAddresses.size());
             stopped.await();
             return 0;

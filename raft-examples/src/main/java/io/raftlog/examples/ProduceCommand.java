@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
  * record's offset once committed, in input order. Retries are idempotent, so a record is never
  * appended twice.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
         description = "Append stdin lines as records; print each one's offset once committed.")
 final class ProduceCommand implements Callable<Integer> {
     private static final int MAX_OUTSTANDING = 10_000;
@@ -28,7 +30,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
             description = "How long a record may take to commit (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
@@ -39,7 +44,7 @@ final class ProduceCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         try (RaftClient raft = client.connect(Duration.ofSeconds(timeoutSeconds));
-             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             ArrayDeque<CompletableFuture<Long>> outstanding = new ArrayDeque<>();
             long line = 0;
             String text;
@@ -63,8 +68,8 @@ final class ProduceCommand implements Callable<Integer> {
             out.println(outstanding.poll().get(timeoutSeconds + 5, TimeUnit.SECONDS));
         } catch (Exception e) {
             out.flush();
-            throw new IllegalStateException("record on input line " + line + " was not committed: "
-                    + RaftlogCommand.describe(e), e);
+            throw new IllegalStateException(
+                    "record on input line " + line + " was not committed: " + RaftlogCommand.describe(e), e);
         }
     }
 }

@@ -2,8 +2,8 @@ package io.raftlog.examples;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.Counter;
+import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.raftlog.api.NodeId;
@@ -50,29 +50,45 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
             traffic.owner = this;
             traffic.register(registry);
             role = Gauge.build("raftlog_role", "Role of the node: 0 follower, 1 pre-candidate, 2 candidate, 3 leader")
-                    .labelNames("node").register(registry);
-            term = Gauge.build("raftlog_term", "Current term").labelNames("node").register(registry);
+                    .labelNames("node")
+                    .register(registry);
+            term = Gauge.build("raftlog_term", "Current term")
+                    .labelNames("node")
+                    .register(registry);
             commitIndex = Gauge.build("raftlog_commit_index", "Highest committed index (the high watermark)")
-                    .labelNames("node").register(registry);
-            lastIndex = Gauge.build("raftlog_last_index", "Highest index in the node's log").labelNames("node")
+                    .labelNames("node")
                     .register(registry);
-            followerLag = Gauge.build("raftlog_follower_lag_entries",
-                    "On a leader: entries in its log not yet acknowledged by each follower")
-                    .labelNames("node", "follower").register(registry);
+            lastIndex = Gauge.build("raftlog_last_index", "Highest index in the node's log")
+                    .labelNames("node")
+                    .register(registry);
+            followerLag = Gauge.build(
+                            "raftlog_follower_lag_entries",
+                            "On a leader: entries in its log not yet acknowledged by each follower")
+                    .labelNames("node", "follower")
+                    .register(registry);
             elections = Counter.build("raftlog_elections_started_total", "Elections (pre-votes or votes) started")
-                    .labelNames("node").register(registry);
-            leaderChanges = Counter.build("raftlog_leader_changes_total", "Times this node became leader")
-                    .labelNames("node").register(registry);
-            appendLatency = Histogram.build("raftlog_append_latency_seconds",
-                    "From an append's submission to its answer").buckets(LATENCY_BUCKETS).labelNames("node")
+                    .labelNames("node")
                     .register(registry);
-            commitLatency = Histogram.build("raftlog_commit_latency_seconds",
-                    "From the leader's append of a batch to its commit").buckets(LATENCY_BUCKETS).labelNames("node")
+            leaderChanges = Counter.build("raftlog_leader_changes_total", "Times this node became leader")
+                    .labelNames("node")
+                    .register(registry);
+            appendLatency = Histogram.build(
+                            "raftlog_append_latency_seconds", "From an append's submission to its answer")
+                    .buckets(LATENCY_BUCKETS)
+                    .labelNames("node")
+                    .register(registry);
+            commitLatency = Histogram.build(
+                            "raftlog_commit_latency_seconds", "From the leader's append of a batch to its commit")
+                    .buckets(LATENCY_BUCKETS)
+                    .labelNames("node")
                     .register(registry);
             fsyncLatency = Histogram.build("raftlog_fsync_latency_seconds", "Durable writes of the log")
-                    .buckets(LATENCY_BUCKETS).labelNames("node").register(registry);
+                    .buckets(LATENCY_BUCKETS)
+                    .labelNames("node")
+                    .register(registry);
             batchSize = Histogram.build("raftlog_batch_records", "Records proposed per batch")
-                    .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096).labelNames("node")
+                    .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+                    .labelNames("node")
                     .register(registry);
         }
     }
@@ -84,20 +100,24 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         @Override
         public List<MetricFamilySamples> collect() {
             List<String> labels = List.of("node", "peer");
-            CounterMetricFamily messagesSent = new CounterMetricFamily("raftlog_peer_messages_sent",
-                    "Raft messages sent to each peer", labels);
-            CounterMetricFamily bytesSent = new CounterMetricFamily("raftlog_peer_bytes_sent",
-                    "Bytes sent to each peer", labels);
-            CounterMetricFamily messagesReceived = new CounterMetricFamily("raftlog_peer_messages_received",
-                    "Raft messages received from each peer", labels);
-            CounterMetricFamily bytesReceived = new CounterMetricFamily("raftlog_peer_bytes_received",
-                    "Bytes received from each peer", labels);
-            CounterMetricFamily dropped = new CounterMetricFamily("raftlog_peer_messages_dropped",
-                    "Messages to each peer dropped (queue full, too large, shutting down)", labels);
+            CounterMetricFamily messagesSent =
+                    new CounterMetricFamily("raftlog_peer_messages_sent", "Raft messages sent to each peer", labels);
+            CounterMetricFamily bytesSent =
+                    new CounterMetricFamily("raftlog_peer_bytes_sent", "Bytes sent to each peer", labels);
+            CounterMetricFamily messagesReceived = new CounterMetricFamily(
+                    "raftlog_peer_messages_received", "Raft messages received from each peer", labels);
+            CounterMetricFamily bytesReceived =
+                    new CounterMetricFamily("raftlog_peer_bytes_received", "Bytes received from each peer", labels);
+            CounterMetricFamily dropped = new CounterMetricFamily(
+                    "raftlog_peer_messages_dropped",
+                    "Messages to each peer dropped (queue full, too large, shutting down)",
+                    labels);
             if (owner != null) {
                 for (Map.Entry<String, NettyTransport> watched : owner.transports) {
-                    for (Map.Entry<NodeId, PeerTraffic> peer : watched.getValue().traffic().entrySet()) {
-                        List<String> values = List.of(watched.getKey(), peer.getKey().value());
+                    for (Map.Entry<NodeId, PeerTraffic> peer :
+                            watched.getValue().traffic().entrySet()) {
+                        List<String> values =
+                                List.of(watched.getKey(), peer.getKey().value());
                         PeerTraffic traffic = peer.getValue();
                         messagesSent.addMetric(values, traffic.messagesSent());
                         bytesSent.addMetric(values, traffic.bytesSent());

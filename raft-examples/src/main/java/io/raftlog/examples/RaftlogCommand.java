@@ -13,17 +13,26 @@ import picocli.CommandLine.Command;
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
  * stack trace.
  */
-@Command(name = "raftlog", mixinStandardHelpOptions = true, version = "raftlog 0.1.0-SNAPSHOT",
+@Command(
+        name = "raftlog",
+        mixinStandardHelpOptions = true,
+        version = "raftlog 0.1.0-SNAPSHOT",
         description = "A Raft-replicated, Kafka-like append-only log.",
-        subcommands = {NodeCommand.class, ProduceCommand.class, ConsumeCommand.class, StatusCommand.class,
-            DemoCommand.class})
+        subcommands = {
+            NodeCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            StatusCommand.class,
+            DemoCommand.class
+        })
 public final class RaftlogCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: node, produce, consume, status or demo");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a subcommand: node, produce, consume, status or demo");
     }
 
     public static void main(String[] args) {
@@ -35,8 +44,8 @@ public final class RaftlogCommand implements Runnable {
         CommandLine line = new CommandLine(new RaftlogCommand());
         line.setParameterExceptionHandler((error, arguments) -> {
             PrintWriter err = error.getCommandLine().getErr();
-            err.println("error: " + error.getMessage() + " (see '" + error.getCommandLine().getCommandName()
-                    + " --help')");
+            err.println("error: " + error.getMessage() + " (see '"
+                    + error.getCommandLine().getCommandName() + " --help')");
             return 2;
         });
         line.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
@@ -49,16 +58,22 @@ public final class RaftlogCommand implements Runnable {
     /** The most useful one-line description of {@code error}: its root cause's message. */
     static String describe(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof ProvisionException || cause instanceof CreationException
-                || cause instanceof CompletionException || cause instanceof ExecutionException
-                || cause.getMessage() == null) && cause.getCause() != null) {
+        while ((cause instanceof ProvisionException
+                        || cause instanceof CreationException
+                        || cause instanceof CompletionException
+                        || cause instanceof ExecutionException
+                        || cause.getMessage() == null)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof ProvisionException provision && !provision.getErrorMessages().isEmpty()
+        if (cause instanceof ProvisionException provision
+                && !provision.getErrorMessages().isEmpty()
                 && provision.getErrorMessages().iterator().next().getCause() != null) {
             return describe(provision.getErrorMessages().iterator().next().getCause());
         }
         String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+        return message == null
+                ? cause.getClass().getSimpleName()
+                : message.lines().findFirst().orElse(message);
     }
 }

@@ -40,18 +40,27 @@ final class StatusCommand implements Callable<Integer> {
     static String json(InetSocketAddress address, NodeStatus status) {
         StringBuilder text = new StringBuilder("{");
         text.append("\"id\":\"").append(escape(status.id().value())).append("\",");
-        text.append("\"address\":\"").append(escape(address.getHostString() + ":" + address.getPort())).append("\",");
+        text.append("\"address\":\"")
+                .append(escape(address.getHostString() + ":" + address.getPort()))
+                .append("\",");
         text.append("\"role\":\"").append(status.role()).append("\",");
         text.append("\"term\":").append(status.term()).append(',');
-        text.append("\"leader\":").append(status.leader().map(id -> "\"" + escape(id.value()) + "\"").orElse("null"))
+        text.append("\"leader\":")
+                .append(status.leader()
+                        .map(id -> "\"" + escape(id.value()) + "\"")
+                        .orElse("null"))
                 .append(',');
         text.append("\"commitOffset\":").append(status.commitIndex()).append(',');
         text.append("\"lastOffset\":").append(status.lastIndex());
         if (!status.matchIndex().isEmpty()) {
             text.append(",\"matchOffsets\":{");
             boolean first = true;
-            for (Map.Entry<io.raftlog.api.NodeId, Long> match : status.matchIndex().entrySet()) {
-                text.append(first ? "" : ",").append('"').append(escape(match.getKey().value())).append("\":")
+            for (Map.Entry<io.raftlog.api.NodeId, Long> match :
+                    status.matchIndex().entrySet()) {
+                text.append(first ? "" : ",")
+                        .append('"')
+                        .append(escape(match.getKey().value()))
+                        .append("\":")
                         .append(match.getValue());
                 first = false;
             }

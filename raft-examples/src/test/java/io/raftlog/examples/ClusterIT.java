@@ -32,8 +32,8 @@ class ClusterIT {
             for (String id : cluster.addresses.keySet()) {
                 cluster.start(id);
             }
-            try (RaftClient client = new RaftClient(RaftClientConfig.of("raftlog", cluster.seeds())
-                    .withRequestTimeout(Duration.ofSeconds(20)))) {
+            try (RaftClient client = new RaftClient(
+                    RaftClientConfig.of("raftlog", cluster.seeds()).withRequestTimeout(Duration.ofSeconds(20)))) {
                 Map<Long, String> acknowledged = new HashMap<>();
                 produce(client, "before", 300, acknowledged);
                 String leader = leaderId(client, cluster);
@@ -50,16 +50,21 @@ class ClusterIT {
                 produce(client, "after", 300, acknowledged);
 
                 cluster.start(leader);
-                long last = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+                long last = acknowledged.keySet().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElseThrow();
                 for (InetSocketAddress node : cluster.seeds()) {
                     List<CommittedRecord> log = readLocal(client, node, last);
                     Map<String, Long> offsetOf = new HashMap<>();
                     for (CommittedRecord record : log) {
                         assertThat(offsetOf.put(record.payload().toUtf8(), record.offset()))
-                                .as("record " + record.payload().toUtf8() + " appears twice on " + node).isNull();
+                                .as("record " + record.payload().toUtf8() + " appears twice on " + node)
+                                .isNull();
                     }
-                    acknowledged.forEach((offset, payload) ->
-                            assertThat(offsetOf.get(payload)).as(payload + " on " + node).isEqualTo(offset));
+                    acknowledged.forEach((offset, payload) -> assertThat(offsetOf.get(payload))
+                            .as(payload + " on " + node)
+                            .isEqualTo(offset));
                 }
             }
         }
@@ -81,13 +86,17 @@ class ClusterIT {
             for (String id : cluster.addresses.keySet()) {
                 cluster.start(id);
             }
-            try (RaftClient client = new RaftClient(RaftClientConfig.of("raftlog", cluster.seeds())
-                    .withRequestTimeout(Duration.ofSeconds(20)))) {
-                long last = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+            try (RaftClient client = new RaftClient(
+                    RaftClientConfig.of("raftlog", cluster.seeds()).withRequestTimeout(Duration.ofSeconds(20)))) {
+                long last = acknowledged.keySet().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElseThrow();
                 for (InetSocketAddress node : cluster.seeds()) {
                     List<CommittedRecord> log = readLocal(client, node, last);
                     Map<Long, String> found = new HashMap<>();
-                    log.forEach(record -> found.put(record.offset(), record.payload().toUtf8()));
+                    log.forEach(record ->
+                            found.put(record.offset(), record.payload().toUtf8()));
                     assertThat(found).containsAllEntriesOf(acknowledged);
                 }
             }
@@ -114,12 +123,17 @@ class ClusterIT {
     /** The node's own committed log up to {@code last}, waiting for it to catch up. */
     private static List<CommittedRecord> readLocal(RaftClient client, InetSocketAddress node, long last) {
         List<CommittedRecord> log = new ArrayList<>();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-            long next = log.isEmpty() ? 1 : log.get(log.size() - 1).offset() + 1;
-            List<CommittedRecord> batch = client.read(node, next, 1000, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
-            log.addAll(batch);
-            return !log.isEmpty() && log.get(log.size() - 1).offset() >= last;
-        });
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> {
+                    long next = log.isEmpty() ? 1 : log.get(log.size() - 1).offset() + 1;
+                    List<CommittedRecord> batch = client.read(node, next, 1000, Duration.ofMillis(200))
+                            .get(10, TimeUnit.SECONDS);
+                    log.addAll(batch);
+                    return !log.isEmpty() && log.get(log.size() - 1).offset() >= last;
+                });
         return log;
     }
 }

@@ -20,12 +20,26 @@ class MisconfiguredNodeIT {
             // n9 claims to be a member, but n1 and n2 only know n1, n2 and n3.
             String peers = "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n1")) + ",n2="
                     + NodeProcesses.hostPort(cluster.addresses.get("n2"));
-            Process stranger = cluster.launch("n9", "node", "--id", "n9", "--listen",
-                    "127.0.0.1:" + NodeProcesses.freePort(), "--peers", peers, "--data", data.resolve("n9").toString());
+            Process stranger = cluster.launch(
+                    "n9",
+                    "node",
+                    "--id",
+                    "n9",
+                    "--listen",
+                    "127.0.0.1:" + NodeProcesses.freePort(),
+                    "--peers",
+                    peers,
+                    "--data",
+                    data.resolve("n9").toString());
 
-            assertThat(NodeProcesses.exited(stranger, Duration.ofSeconds(30))).as(cluster.output("n9")).isTrue();
+            assertThat(NodeProcesses.exited(stranger, Duration.ofSeconds(30)))
+                    .as(cluster.output("n9"))
+                    .isTrue();
             assertThat(stranger.exitValue()).isNotZero();
-            assertThat(cluster.output("n9")).contains("refused this node").contains("n9").doesNotContain("\tat ");
+            assertThat(cluster.output("n9"))
+                    .contains("refused this node")
+                    .contains("n9")
+                    .doesNotContain("\tat ");
         }
     }
 
@@ -37,13 +51,25 @@ class MisconfiguredNodeIT {
             // n3 swapped the addresses of n1 and n2.
             String swapped = "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n2")) + ",n2="
                     + NodeProcesses.hostPort(cluster.addresses.get("n1"));
-            Process confused = cluster.launch("n3", "node", "--id", "n3", "--listen",
-                    NodeProcesses.hostPort(cluster.addresses.get("n3")), "--peers", swapped, "--data",
+            Process confused = cluster.launch(
+                    "n3",
+                    "node",
+                    "--id",
+                    "n3",
+                    "--listen",
+                    NodeProcesses.hostPort(cluster.addresses.get("n3")),
+                    "--peers",
+                    swapped,
+                    "--data",
                     data.resolve("n3").toString());
 
-            assertThat(NodeProcesses.exited(confused, Duration.ofSeconds(30))).as(cluster.output("n3")).isTrue();
+            assertThat(NodeProcesses.exited(confused, Duration.ofSeconds(30)))
+                    .as(cluster.output("n3"))
+                    .isTrue();
             assertThat(confused.exitValue()).isNotZero();
-            assertThat(cluster.output("n3")).contains("refused this node").contains("check --id, --peers")
+            assertThat(cluster.output("n3"))
+                    .contains("refused this node")
+                    .contains("check --id, --peers")
                     .doesNotContain("\tat ");
         }
     }
@@ -52,16 +78,27 @@ class MisconfiguredNodeIT {
     void aSecondNodeOnALockedDataDirectoryExitsNamingTheDirectory() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
             cluster.start("n1");
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> cluster.output("n1").contains("listening on")); // n1 holds the lock now
             Path shared = data.resolve("n1");
-            Process intruder = cluster.launch("intruder", "node", "--id", "n2", "--listen",
-                    "127.0.0.1:" + NodeProcesses.freePort(), "--peers",
-                    "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n1")), "--data", shared.toString());
+            Process intruder = cluster.launch(
+                    "intruder",
+                    "node",
+                    "--id",
+                    "n2",
+                    "--listen",
+                    "127.0.0.1:" + NodeProcesses.freePort(),
+                    "--peers",
+                    "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n1")),
+                    "--data",
+                    shared.toString());
 
             assertThat(NodeProcesses.exited(intruder, Duration.ofSeconds(30))).isTrue();
             assertThat(intruder.exitValue()).isNotZero();
-            assertThat(cluster.output("intruder")).contains(shared.getFileName().toString()).contains("in use")
+            assertThat(cluster.output("intruder"))
+                    .contains(shared.getFileName().toString())
+                    .contains("in use")
                     .doesNotContain("\tat ");
         }
     }
@@ -69,11 +106,22 @@ class MisconfiguredNodeIT {
     @Test
     void badFlagsGiveAOneLineErrorAndANonZeroExit() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses(data, 1)) {
-            Process bad = cluster.launch("bad", "node", "--id", "n1", "--listen", "nowhere", "--peers", "n2=127.0.0.1:1",
-                    "--data", data.resolve("x").toString());
+            Process bad = cluster.launch(
+                    "bad",
+                    "node",
+                    "--id",
+                    "n1",
+                    "--listen",
+                    "nowhere",
+                    "--peers",
+                    "n2=127.0.0.1:1",
+                    "--data",
+                    data.resolve("x").toString());
             assertThat(NodeProcesses.exited(bad, Duration.ofSeconds(30))).isTrue();
             assertThat(bad.exitValue()).isNotZero();
-            assertThat(cluster.output("bad").strip()).startsWith("error:").contains("--listen expects HOST:PORT")
+            assertThat(cluster.output("bad").strip())
+                    .startsWith("error:")
+                    .contains("--listen expects HOST:PORT")
                     .doesNotContain("\tat ");
         }
     }

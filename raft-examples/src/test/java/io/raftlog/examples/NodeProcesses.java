@@ -29,10 +29,21 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Starts node {@code id} with the cluster's standard flags. */
     Process start(String id) throws IOException {
-        String peers = addresses.entrySet().stream().filter(entry -> !entry.getKey().equals(id))
-                .map(entry -> entry.getKey() + "=" + hostPort(entry.getValue())).collect(Collectors.joining(","));
-        Process process = launch(id, "node", "--id", id, "--listen", hostPort(addresses.get(id)), "--peers", peers,
-                "--data", root.resolve(id).toString());
+        String peers = addresses.entrySet().stream()
+                .filter(entry -> !entry.getKey().equals(id))
+                .map(entry -> entry.getKey() + "=" + hostPort(entry.getValue()))
+                .collect(Collectors.joining(","));
+        Process process = launch(
+                id,
+                "node",
+                "--id",
+                id,
+                "--listen",
+                hostPort(addresses.get(id)),
+                "--peers",
+                peers,
+                "--data",
+                root.resolve(id).toString());
         running.put(id, process);
         return process;
     }
@@ -51,7 +62,9 @@ final class NodeProcesses implements AutoCloseable {
         command.addAll(List.of(args));
         Files.createDirectories(root);
         File log = root.resolve(name + ".log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                 .start();
     }
 

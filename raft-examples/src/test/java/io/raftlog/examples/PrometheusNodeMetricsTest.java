@@ -38,12 +38,22 @@ class PrometheusNodeMetricsTest {
             for (Map.Entry<NodeId, InetSocketAddress> member : addresses.entrySet()) {
                 Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>(addresses);
                 peers.remove(member.getKey());
-                nodes.add(ClusterNode.start("metrics", member.getKey(), member.getValue(), peers,
-                        data.resolve(member.getKey().value()), Duration.ofMillis(10), collectors));
+                nodes.add(ClusterNode.start(
+                        "metrics",
+                        member.getKey(),
+                        member.getValue(),
+                        peers,
+                        data.resolve(member.getKey().value()),
+                        Duration.ofMillis(10),
+                        collectors));
             }
-            Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> nodes.stream().anyMatch(node -> node.node.status().role() == Role.LEADER));
-            ClusterNode leader = nodes.stream().filter(node -> node.node.status().role() == Role.LEADER).findFirst()
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            nodes.stream().anyMatch(node -> node.node.status().role() == Role.LEADER));
+            ClusterNode leader = nodes.stream()
+                    .filter(node -> node.node.status().role() == Role.LEADER)
+                    .findFirst()
                     .orElseThrow();
             for (int i = 0; i < 20; i++) {
                 leader.node.append(Bytes.ofUtf8("m" + i)).get(10, TimeUnit.SECONDS);
@@ -51,7 +61,8 @@ class PrometheusNodeMetricsTest {
             String id = leader.node.id().value();
             Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 String text = scrape(registry);
-                assertThat(text).contains("raftlog_role{node=\"" + id + "\",} 3.0")
+                assertThat(text)
+                        .contains("raftlog_role{node=\"" + id + "\",} 3.0")
                         .contains("raftlog_leader_changes_total{node=\"" + id + "\",} 1.0")
                         .contains("raftlog_append_latency_seconds_count{node=\"" + id + "\",} 20.0")
                         .contains("raftlog_commit_latency_seconds_count{node=\"" + id + "\",}")
@@ -62,7 +73,8 @@ class PrometheusNodeMetricsTest {
                         .contains("raftlog_peer_messages_sent_total{node=\"" + id + "\",")
                         .contains("raftlog_peer_bytes_received_total{node=\"" + id + "\",")
                         .contains("raftlog_peer_messages_dropped_total{node=\"" + id + "\",");
-                assertThat(value(text, "raftlog_commit_index{node=\"" + id + "\",}")).isGreaterThanOrEqualTo(21);
+                assertThat(value(text, "raftlog_commit_index{node=\"" + id + "\",}"))
+                        .isGreaterThanOrEqualTo(21);
             });
         } finally {
             nodes.forEach(ClusterNode::close);
@@ -76,7 +88,11 @@ class PrometheusNodeMetricsTest {
     }
 
     private static double value(String text, String series) {
-        return text.lines().filter(line -> line.startsWith(series)).mapToDouble(line ->
-                Double.parseDouble(line.substring(series.length()).trim())).findFirst().orElse(-1);
+        return text.lines()
+                .filter(line -> line.startsWith(series))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(series.length()).trim()))
+                .findFirst()
+                .orElse(-1);
     }
 }

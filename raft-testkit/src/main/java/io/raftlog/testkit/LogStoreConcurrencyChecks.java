@@ -31,86 +31,103 @@ final class LogStoreConcurrencyChecks {
         void check();
     }
 
-    private LogStoreConcurrencyChecks() {
-    }
+    private LogStoreConcurrencyChecks() {}
 
     /** Batches of 16 entries, each in its own term: a reader sees whole batches only. */
     static void readersDuringAppendsSeeWholeBatches(LogStore store) throws Exception {
         int batch = 16;
-        runConcurrently(store, () -> {
-            for (long term = 1; term <= 150; term++) {
-                long from = (term - 1) * batch + 1;
-                store.append(TestEntries.range(from, from + batch - 1, term));
-            }
-        }, () -> {
-            long last = store.lastIndex();
-            assertThat(last % batch).as("lastIndex() %d is inside a batch", last).isZero();
-            List<LogEntry> entries = store.read(1, Integer.MAX_VALUE, Long.MAX_VALUE);
-            assertThat(entries.size() % batch).as("read returned %d entries: part of a batch", entries.size()).isZero();
-            assertContiguousAndIntact(entries, 1);
-            for (LogEntry entry : entries) {
-                assertThat(entry.term()).isEqualTo((entry.index() - 1) / batch + 1);
-            }
-            List<LogEntry> visited = new ArrayList<>();
-            store.forEach(1, Integer.MAX_VALUE, Long.MAX_VALUE, entry -> {
-                assertThat(TestEntries.isIntact(entry)).as("visited entry %d is intact", entry.index()).isTrue();
-                visited.add(entry);
-            });
-            assertThat(visited.size() % batch).as("forEach visited part of a batch").isZero();
-            if (last > 0) {
-                assertThat(store.term(last)).isEqualTo(last / batch);
-            }
-        });
+        runConcurrently(
+                store,
+                () -> {
+                    for (long term = 1; term <= 150; term++) {
+                        long from = (term - 1) * batch + 1;
+                        store.append(TestEntries.range(from, from + batch - 1, term));
+                    }
+                },
+                () -> {
+                    long last = store.lastIndex();
+                    assertThat(last % batch)
+                            .as("lastIndex() %d is inside a batch", last)
+                            .isZero();
+                    List<LogEntry> entries = store.read(1, Integer.MAX_VALUE, Long.MAX_VALUE);
+                    assertThat(entries.size() % batch)
+                            .as("read returned %d entries: part of a batch", entries.size())
+                            .isZero();
+                    assertContiguousAndIntact(entries, 1);
+                    for (LogEntry entry : entries) {
+                        assertThat(entry.term()).isEqualTo((entry.index() - 1) / batch + 1);
+                    }
+                    List<LogEntry> visited = new ArrayList<>();
+                    store.forEach(1, Integer.MAX_VALUE, Long.MAX_VALUE, entry -> {
+                        assertThat(TestEntries.isIntact(entry))
+                                .as("visited entry %d is intact", entry.index())
+                                .isTrue();
+                        visited.add(entry);
+                    });
+                    assertThat(visited.size() % batch)
+                            .as("forEach visited part of a batch")
+                            .isZero();
+                    if (last > 0) {
+                        assertThat(store.term(last)).isEqualTo(last / batch);
+                    }
+                });
     }
 
     /** Suffix and prefix truncations interleaved with appends: reads stay contiguous and intact. */
     static void readersDuringTruncationsSeeContiguousIntactEntries(LogStore store) throws Exception {
-        runConcurrently(store, () -> {
-            for (long term = 1; term <= 120; term++) {
-                long last = store.lastIndex();
-                if (last - 3 >= store.firstIndex()) {
-                    store.truncateSuffix(last - 3);
-                }
-                long from = store.lastIndex() + 1;
-                store.append(TestEntries.range(from, from + 9, term));
-                if (term % 10 == 0) {
-                    store.truncatePrefix(store.firstIndex() + 20);
-                }
-            }
-        }, () -> {
-            long first = store.firstIndex();
-            List<LogEntry> entries;
-            try {
-                entries = store.read(first, Integer.MAX_VALUE, Long.MAX_VALUE);
-            } catch (IllegalArgumentException compactedMeanwhile) {
-                return;
-            }
-            assertContiguousAndIntact(entries, first);
-            for (int i = 1; i < entries.size(); i++) {
-                assertThat(entries.get(i).term()).isGreaterThanOrEqualTo(entries.get(i - 1).term());
-            }
-            if (!entries.isEmpty()) {
-                LogEntry middle = entries.get(entries.size() / 2);
-                try {
-                    long term = store.term(middle.index());
-                    assertThat(term).isGreaterThanOrEqualTo(middle.term());
-                } catch (IllegalArgumentException truncatedMeanwhile) {
-                    // the entry was compacted or truncated since the read: allowed
-                }
-            }
-        });
+        runConcurrently(
+                store,
+                () -> {
+                    for (long term = 1; term <= 120; term++) {
+                        long last = store.lastIndex();
+                        if (last - 3 >= store.firstIndex()) {
+                            store.truncateSuffix(last - 3);
+                        }
+                        long from = store.lastIndex() + 1;
+                        store.append(TestEntries.range(from, from + 9, term));
+                        if (term % 10 == 0) {
+                            store.truncatePrefix(store.firstIndex() + 20);
+                        }
+                    }
+                },
+                () -> {
+                    long first = store.firstIndex();
+                    List<LogEntry> entries;
+                    try {
+                        entries = store.read(first, Integer.MAX_VALUE, Long.MAX_VALUE);
+                    } catch (IllegalArgumentException compactedMeanwhile) {
+                        return;
+                    }
+                    assertContiguousAndIntact(entries, first);
+                    for (int i = 1; i < entries.size(); i++) {
+                        assertThat(entries.get(i).term())
+                                .isGreaterThanOrEqualTo(entries.get(i - 1).term());
+                    }
+                    if (!entries.isEmpty()) {
+                        LogEntry middle = entries.get(entries.size() / 2);
+                        try {
+                            long term = store.term(middle.index());
+                            assertThat(term).isGreaterThanOrEqualTo(middle.term());
+                        } catch (IllegalArgumentException truncatedMeanwhile) {
+                            // the entry was compacted or truncated since the read: allowed
+                        }
+                    }
+                });
     }
 
     /** Hard states whose vote follows from their term: a reader never sees a term with another's vote. */
     static void readersOfTheHardStateNeverSeeATornState(LogStore store) throws Exception {
-        runConcurrently(store, () -> {
-            for (long term = 1; term <= 300; term++) {
-                store.saveHardState(hardState(term));
-            }
-        }, () -> {
-            HardState seen = store.hardState();
-            assertThat(seen).isIn(HardState.INITIAL, hardState(seen.term()));
-        });
+        runConcurrently(
+                store,
+                () -> {
+                    for (long term = 1; term <= 300; term++) {
+                        store.saveHardState(hardState(term));
+                    }
+                },
+                () -> {
+                    HardState seen = store.hardState();
+                    assertThat(seen).isIn(HardState.INITIAL, hardState(seen.term()));
+                });
     }
 
     private static HardState hardState(long term) {
@@ -121,7 +138,9 @@ final class LogStoreConcurrencyChecks {
         for (int i = 0; i < entries.size(); i++) {
             LogEntry entry = entries.get(i);
             assertThat(entry.index()).as("entry %d of a read from %d", i, from).isEqualTo(from + i);
-            assertThat(TestEntries.isIntact(entry)).as("entry %d is intact", entry.index()).isTrue();
+            assertThat(TestEntries.isIntact(entry))
+                    .as("entry %d is intact", entry.index())
+                    .isTrue();
         }
     }
 
@@ -150,7 +169,9 @@ final class LogStoreConcurrencyChecks {
                 };
                 results.add(readers.submit(reader));
             }
-            assertThat(started.await(DEADLINE_SECONDS, TimeUnit.SECONDS)).as("readers started").isTrue();
+            assertThat(started.await(DEADLINE_SECONDS, TimeUnit.SECONDS))
+                    .as("readers started")
+                    .isTrue();
             try {
                 writer.run();
             } finally {
@@ -169,7 +190,9 @@ final class LogStoreConcurrencyChecks {
         } finally {
             writing.set(false);
             readers.shutdownNow();
-            assertThat(readers.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)).as("readers stopped").isTrue();
+            assertThat(readers.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS))
+                    .as("readers stopped")
+                    .isTrue();
         }
     }
 }

@@ -80,7 +80,7 @@ public abstract class LogStoreContract {
         assertThat(store.term(0)).isZero();
         assertThat(store.hardState()).isEqualTo(HardState.INITIAL);
         assertThat(store.read(1, 10, 1000)).isEmpty();
-        assertThat(store.forEach(1, 10, 1000, entry -> { })).isZero();
+        assertThat(store.forEach(1, 10, 1000, entry -> {})).isZero();
     }
 
     // ---- append and read ----------------------------------------------------------------------
@@ -122,7 +122,10 @@ public abstract class LogStoreContract {
     void forEachVisitsWhatReadReturns() {
         store.append(range(1, 40, 3));
         List<LogEntry> visited = new ArrayList<>();
-        Consumer<LogEntry> copying = entry -> visited.add(new LogEntry(entry.index(), entry.term(), entry.type(),
+        Consumer<LogEntry> copying = entry -> visited.add(new LogEntry(
+                entry.index(),
+                entry.term(),
+                entry.type(),
                 Bytes.copyOf(entry.payload().toByteArray())));
 
         int count = store.forEach(5, 20, 4000, copying);
@@ -279,8 +282,7 @@ public abstract class LogStoreContract {
         assertThatThrownBy(() -> store.truncatePrefix(5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.truncatePrefix(12)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.read(5, 10, 1000)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.forEach(1, 10, 1000, entry -> { }))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.forEach(1, 10, 1000, entry -> {})).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.term(4)).isInstanceOf(IllegalArgumentException.class);
         assertThat(store.firstIndex()).isEqualTo(6);
     }
@@ -293,8 +295,7 @@ public abstract class LogStoreContract {
         assertThat(store.read(6, 10, 1000)).isEmpty();
         assertThatThrownBy(() -> store.read(7, 10, 1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.read(0, 10, 1000)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.forEach(7, 10, 1000, entry -> { }))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.forEach(7, 10, 1000, entry -> {})).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -302,8 +303,7 @@ public abstract class LogStoreContract {
         store.append(range(1, 5, 1));
         assertThatThrownBy(() -> store.read(1, 0, 1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.read(1, 10, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.forEach(1, -1, 1000, entry -> { }))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.forEach(1, -1, 1000, entry -> {})).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- persistence --------------------------------------------------------------------------

@@ -20,8 +20,7 @@ public final class LoopbackPorts {
     private static final int LAST = 32_767;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private LoopbackPorts() {
-    }
+    private LoopbackPorts() {}
 
     /** A port on 127.0.0.1 that is free now and was not handed out before in this JVM. */
     public static int next() {

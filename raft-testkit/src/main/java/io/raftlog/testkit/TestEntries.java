@@ -13,8 +13,7 @@ import java.util.List;
  * reads back without remembering what it wrote.
  */
 public final class TestEntries {
-    private TestEntries() {
-    }
+    private TestEntries() {}
 
     /** The payload of the data entry at {@code index} in {@code term}: 0 to 300 bytes, content varying. */
     public static Bytes payload(long index, long term) {
@@ -29,7 +28,8 @@ public final class TestEntries {
 
     /** The entry at {@code index} in {@code term}: every 10th a NOOP with no payload, else DATA. */
     public static LogEntry entry(long index, long term) {
-        return index % 10 == 0 ? new LogEntry(index, term, EntryType.NOOP, Bytes.EMPTY)
+        return index % 10 == 0
+                ? new LogEntry(index, term, EntryType.NOOP, Bytes.EMPTY)
                 : LogEntry.data(index, term, payload(index, term));
     }
 

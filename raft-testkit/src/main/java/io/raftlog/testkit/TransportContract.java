@@ -101,10 +101,17 @@ public abstract class TransportContract {
         List<RaftMessage> sent = List.of(
                 new VoteRequest(A, B, 3, 10, 2, true, false),
                 new VoteResponse(A, B, 3, true, false),
-                new AppendEntriesRequest(A, B, 3, 9, 2, List.of(
-                        LogEntry.data(10, 3, Bytes.ofUtf8("hello")),
-                        new LogEntry(11, 3, EntryType.NOOP, Bytes.EMPTY),
-                        LogEntry.data(12, 3, Bytes.copyOf(new byte[] {0, (byte) 255, 7}))), 8),
+                new AppendEntriesRequest(
+                        A,
+                        B,
+                        3,
+                        9,
+                        2,
+                        List.of(
+                                LogEntry.data(10, 3, Bytes.ofUtf8("hello")),
+                                new LogEntry(11, 3, EntryType.NOOP, Bytes.EMPTY),
+                                LogEntry.data(12, 3, Bytes.copyOf(new byte[] {0, (byte) 255, 7}))),
+                        8),
                 new AppendEntriesResponse(A, B, 3, false, 9, 4, 1),
                 new TimeoutNow(A, B, 3));
         a.transport.send(sent);
@@ -121,7 +128,8 @@ public abstract class TransportContract {
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) (i * 31 + 7);
         }
-        RaftMessage large = new AppendEntriesRequest(A, B, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.copyOf(payload))), 0);
+        RaftMessage large =
+                new AppendEntriesRequest(A, B, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.copyOf(payload))), 0);
         a.transport.send(large);
 
         await("the large message at " + B, () -> !b.inbox.isEmpty());
@@ -153,7 +161,9 @@ public abstract class TransportContract {
             a.transport.send(heartbeat(A, C, i));
         }
 
-        await(count + " messages at each of " + B + " and " + C, () -> b.inbox.size() == count && c.inbox.size() == count);
+        await(
+                count + " messages at each of " + B + " and " + C,
+                () -> b.inbox.size() == count && c.inbox.size() == count);
         assertThat(sequences(b.received())).isEqualTo(oneTo(count));
         assertThat(sequences(c.received())).isEqualTo(oneTo(count));
     }
@@ -168,12 +178,14 @@ public abstract class TransportContract {
         List<Thread> senders = new ArrayList<>();
         for (int t = 1; t <= threads; t++) {
             long term = t;
-            Thread sender = new Thread(() -> {
-                awaitLatch(go);
-                for (int i = 1; i <= perThread; i++) {
-                    a.transport.send(new AppendEntriesRequest(A, B, term, i, 0, List.of(), 0));
-                }
-            }, "contract-sender-" + t);
+            Thread sender = new Thread(
+                    () -> {
+                        awaitLatch(go);
+                        for (int i = 1; i <= perThread; i++) {
+                            a.transport.send(new AppendEntriesRequest(A, B, term, i, 0, List.of(), 0));
+                        }
+                    },
+                    "contract-sender-" + t);
             senders.add(sender);
             sender.start();
         }
@@ -188,7 +200,9 @@ public abstract class TransportContract {
             byTerm.computeIfAbsent(message.term(), unused -> new ArrayList<>()).add(sequence(message));
         }
         for (long term = 1; term <= threads; term++) {
-            assertThat(byTerm.get(term)).as("messages of sender thread %d", term).isEqualTo(oneTo(perThread));
+            assertThat(byTerm.get(term))
+                    .as("messages of sender thread %d", term)
+                    .isEqualTo(oneTo(perThread));
         }
     }
 
@@ -284,7 +298,7 @@ public abstract class TransportContract {
     @Test
     void startingTwiceIsRefused() {
         Node a = start(A);
-        assertThatThrownBy(() -> a.transport.start(A, message -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> a.transport.start(A, message -> {})).isInstanceOf(IllegalStateException.class);
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -324,8 +338,9 @@ public abstract class TransportContract {
 
     /** Once a link works again, a burst sent on it arrives complete and in order. */
     private void assertFollowingMessagesArriveInOrder(Node from, Node receiver, long firstSequence) {
-        await("the stragglers of the reconnection", () -> receiver.inbox.stream()
-                .anyMatch(message -> sequence(message) == firstSequence - 1));
+        await(
+                "the stragglers of the reconnection",
+                () -> receiver.inbox.stream().anyMatch(message -> sequence(message) == firstSequence - 1));
         int before = receiver.inbox.size();
         List<Long> burst = new ArrayList<>();
         for (long i = firstSequence + 1_000; i < firstSequence + 1_100; i++) {
@@ -334,7 +349,8 @@ public abstract class TransportContract {
         }
         await("a burst of 100 after the reconnection", () -> receiver.inbox.size() >= before + burst.size());
         List<Long> received = sequences(receiver.received());
-        assertThat(received.subList(received.size() - burst.size(), received.size())).isEqualTo(burst);
+        assertThat(received.subList(received.size() - burst.size(), received.size()))
+                .isEqualTo(burst);
         assertThat(received).isSorted();
     }
 

@@ -15,8 +15,14 @@ import java.util.List;
  * @param leaderCommit the leader's commit index
  */
 public record AppendEntriesRequest(
-        NodeId from, NodeId to, long term, long prevLogIndex, long prevLogTerm, List<LogEntry> entries,
-        long leaderCommit) implements RaftMessage {
+        NodeId from,
+        NodeId to,
+        long term,
+        long prevLogIndex,
+        long prevLogTerm,
+        List<LogEntry> entries,
+        long leaderCommit)
+        implements RaftMessage {
     public AppendEntriesRequest {
         Messages.requireAddresses(from, to);
         Messages.requireNonNegative("term", term);
@@ -31,8 +37,8 @@ public record AppendEntriesRequest(
                         "entries must be consecutive from " + (prevLogIndex + 1) + ", found index " + entry.index());
             }
             if (entry.term() > term) {
-                throw new IllegalArgumentException("entry " + entry.index() + " has term " + entry.term()
-                        + " above the leader's term " + term);
+                throw new IllegalArgumentException(
+                        "entry " + entry.index() + " has term " + entry.term() + " above the leader's term " + term);
             }
             expected++;
         }

@@ -78,8 +78,7 @@ final class KnownNodeIds {
         target.position(end);
     }
 
-    private KnownNodeIds() {
-    }
+    private KnownNodeIds() {}
 
     /**
      * The remembered id whose ASCII bytes are {@code in[first, first + length)}, or null. The

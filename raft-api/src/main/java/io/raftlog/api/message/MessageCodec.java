@@ -94,8 +94,7 @@ public final class MessageCodec {
         }
     }
 
-    private MessageCodec() {
-    }
+    private MessageCodec() {}
 
     /**
      * The exact number of bytes {@link #encode(RaftMessage, ByteBuffer)} writes for {@code message}.
@@ -140,8 +139,9 @@ public final class MessageCodec {
             throw new IllegalArgumentException("cannot encode into a read-only buffer");
         }
         if (target.remaining() < size) {
-            throw new IllegalArgumentException("the encoded " + message.getClass().getSimpleName() + " needs "
-                    + size + " bytes but the target buffer has only " + target.remaining() + " remaining");
+            throw new IllegalArgumentException(
+                    "the encoded " + message.getClass().getSimpleName() + " needs " + size
+                            + " bytes but the target buffer has only " + target.remaining() + " remaining");
         }
         write(message, target, size);
     }
@@ -160,8 +160,9 @@ public final class MessageCodec {
             throw new IllegalArgumentException("cannot encode into a read-only buffer");
         }
         if (encodedSize < 0 || target.remaining() < encodedSize) {
-            throw new IllegalArgumentException("the encoded " + message.getClass().getSimpleName() + " needs "
-                    + encodedSize + " bytes but the target buffer has only " + target.remaining() + " remaining");
+            throw new IllegalArgumentException(
+                    "the encoded " + message.getClass().getSimpleName() + " needs " + encodedSize
+                            + " bytes but the target buffer has only " + target.remaining() + " remaining");
         }
         int limit = target.limit();
         // Bounded to the promised size, so a wrong size cannot write past it.
@@ -169,8 +170,10 @@ public final class MessageCodec {
         try {
             write(message, target, encodedSize);
         } catch (java.nio.BufferOverflowException | IndexOutOfBoundsException e) {
-            throw new IllegalStateException("a " + message.getClass().getSimpleName() + " does not fit the "
-                    + encodedSize + " bytes given as its encoded size", e);
+            throw new IllegalStateException(
+                    "a " + message.getClass().getSimpleName() + " does not fit the " + encodedSize
+                            + " bytes given as its encoded size",
+                    e);
         } finally {
             target.limit(limit);
         }
@@ -198,8 +201,10 @@ public final class MessageCodec {
         try {
             RaftMessage message = read(source, start);
             if (source.hasRemaining()) {
-                throw new MalformedMessageException(source.remaining() + " trailing byte(s) after a complete "
-                        + message.getClass().getSimpleName(), source.position() - start);
+                throw new MalformedMessageException(
+                        source.remaining() + " trailing byte(s) after a complete "
+                                + message.getClass().getSimpleName(),
+                        source.position() - start);
             }
             return message;
         } catch (RuntimeException e) {
@@ -235,8 +240,8 @@ public final class MessageCodec {
                     | (vote.leadershipTransfer() ? VOTE_LEADERSHIP_TRANSFER : 0)));
         } else if (message instanceof VoteResponse response) {
             writePrefix(target, TYPE_VOTE_RESPONSE, response);
-            target.put((byte) ((response.granted() ? RESPONSE_GRANTED : 0)
-                    | (response.preVote() ? RESPONSE_PRE_VOTE : 0)));
+            target.put((byte)
+                    ((response.granted() ? RESPONSE_GRANTED : 0) | (response.preVote() ? RESPONSE_PRE_VOTE : 0)));
         } else if (message instanceof AppendEntriesRequest append) {
             writePrefix(target, TYPE_APPEND_ENTRIES_REQUEST, append);
             target.putLong(append.prevLogIndex()).putLong(append.prevLogTerm()).putLong(append.leaderCommit());
@@ -244,7 +249,8 @@ public final class MessageCodec {
             target.putInt(entries.size());
             for (int i = 0; i < entries.size(); i++) {
                 LogEntry entry = entries.get(i);
-                target.putLong(entry.index()).putLong(entry.term()).put((byte) entry.type().code());
+                target.putLong(entry.index()).putLong(entry.term()).put((byte)
+                        entry.type().code());
                 target.putInt(entry.payload().size());
                 entry.payload().copyTo(target);
             }
@@ -290,8 +296,9 @@ public final class MessageCodec {
         }
         int type = readUnsignedByte(in, start, "message type");
         if (type == TYPE_INSTALL_SNAPSHOT_REQUEST) {
-            throw new MalformedMessageException("message type 6 (InstallSnapshotRequest) is not supported by "
-                    + "codec version " + VERSION, TYPE_OFFSET);
+            throw new MalformedMessageException(
+                    "message type 6 (InstallSnapshotRequest) is not supported by " + "codec version " + VERSION,
+                    TYPE_OFFSET);
         }
         if (type < TYPE_VOTE_REQUEST || type > TYPE_TIMEOUT_NOW) {
             throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
@@ -317,8 +324,14 @@ public final class MessageCodec {
         long lastLogIndex = readNonNegativeLong(in, start, "lastLogIndex");
         long lastLogTerm = readNonNegativeLong(in, start, "lastLogTerm");
         int flags = readFlags(in, start, VOTE_PRE_VOTE | VOTE_LEADERSHIP_TRANSFER);
-        return new VoteRequest(from, to, term, lastLogIndex, lastLogTerm,
-                (flags & VOTE_PRE_VOTE) != 0, (flags & VOTE_LEADERSHIP_TRANSFER) != 0);
+        return new VoteRequest(
+                from,
+                to,
+                term,
+                lastLogIndex,
+                lastLogTerm,
+                (flags & VOTE_PRE_VOTE) != 0,
+                (flags & VOTE_LEADERSHIP_TRANSFER) != 0);
     }
 
     private static VoteResponse readVoteResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
@@ -356,8 +369,10 @@ public final class MessageCodec {
         // Checked before allocating, so a garbage count cannot ask for a huge array.
         long minimumBytes = (long) count * ENTRY_HEADER_BYTES;
         if (minimumBytes > in.remaining()) {
-            throw new MalformedMessageException("truncated or corrupt: entry count " + count + " needs at least "
-                    + minimumBytes + " bytes but only " + in.remaining() + " remain", countOffset);
+            throw new MalformedMessageException(
+                    "truncated or corrupt: entry count " + count + " needs at least " + minimumBytes
+                            + " bytes but only " + in.remaining() + " remain",
+                    countOffset);
         }
         if (count == 1) {
             return List.of(readEntry(in, start, 0)); // the common case of a small batch: no array
@@ -383,12 +398,14 @@ public final class MessageCodec {
         int lengthOffset = in.position() - start;
         int length = readInt(in, start, "payload length");
         if (length < 0) {
-            throw new MalformedMessageException("negative payload length " + length + " in entry " + position,
-                    lengthOffset);
+            throw new MalformedMessageException(
+                    "negative payload length " + length + " in entry " + position, lengthOffset);
         }
         if (length > in.remaining()) {
-            throw new MalformedMessageException("truncated or corrupt: payload length " + length + " in entry "
-                    + position + " exceeds the " + in.remaining() + " bytes remaining", lengthOffset);
+            throw new MalformedMessageException(
+                    "truncated or corrupt: payload length " + length + " in entry " + position + " exceeds the "
+                            + in.remaining() + " bytes remaining",
+                    lengthOffset);
         }
         Bytes payload = readPayload(in, length);
         try {
@@ -449,8 +466,8 @@ public final class MessageCodec {
     private static NodeId readNewNodeId(ByteBuffer in, int start, String field) {
         int lengthOffset = in.position() - start;
         if (!in.hasRemaining()) {
-            throw new MalformedMessageException("truncated: " + field + " id length needs 1 byte but none remain",
-                    lengthOffset);
+            throw new MalformedMessageException(
+                    "truncated: " + field + " id length needs 1 byte but none remain", lengthOffset);
         }
         int length = in.get() & 0xff;
         if (length < 1 || length > MAX_NODE_ID_BYTES) {
@@ -458,15 +475,19 @@ public final class MessageCodec {
                     field + " id length " + length + " is outside 1.." + MAX_NODE_ID_BYTES, lengthOffset);
         }
         if (in.remaining() < length) {
-            throw new MalformedMessageException("truncated: " + field + " id needs " + length + " bytes but only "
-                    + in.remaining() + " remain", lengthOffset + 1);
+            throw new MalformedMessageException(
+                    "truncated: " + field + " id needs " + length + " bytes but only " + in.remaining() + " remain",
+                    lengthOffset + 1);
         }
         int first = in.position();
         for (int i = first; i < first + length; i++) {
             byte b = in.get(i);
             if (!isNodeIdByte(b)) {
-                throw new MalformedMessageException(String.format("byte 0x%02x in the %s id is not one of "
-                        + "A-Z, a-z, 0-9, '.', '_', '-'", b & 0xff, field), i - start);
+                throw new MalformedMessageException(
+                        String.format(
+                                "byte 0x%02x in the %s id is not one of " + "A-Z, a-z, 0-9, '.', '_', '-'",
+                                b & 0xff, field),
+                        i - start);
             }
         }
         String value;
@@ -486,8 +507,12 @@ public final class MessageCodec {
     }
 
     private static boolean isNodeIdByte(byte b) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                || b == '.' || b == '_' || b == '-';
+        return (b >= 'a' && b <= 'z')
+                || (b >= 'A' && b <= 'Z')
+                || (b >= '0' && b <= '9')
+                || b == '.'
+                || b == '_'
+                || b == '-';
     }
 
     private static int readFlags(ByteBuffer in, int start, int known) {
@@ -526,8 +551,9 @@ public final class MessageCodec {
 
     private static void require(ByteBuffer in, int start, int bytes, String field) {
         if (in.remaining() < bytes) {
-            throw new MalformedMessageException("truncated: " + field + " needs " + bytes + " byte(s) but only "
-                    + in.remaining() + " remain", in.position() - start);
+            throw new MalformedMessageException(
+                    "truncated: " + field + " needs " + bytes + " byte(s) but only " + in.remaining() + " remain",
+                    in.position() - start);
         }
     }
 }

@@ -4,8 +4,7 @@ import io.raftlog.api.NodeId;
 
 /** Argument checks shared by the message records. */
 final class Messages {
-    private Messages() {
-    }
+    private Messages() {}
 
     static void requireAddresses(NodeId from, NodeId to) {
         if (from == null || to == null) {

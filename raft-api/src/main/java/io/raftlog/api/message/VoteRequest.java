@@ -1,7 +1,6 @@
 package io.raftlog.api.message;
 
 import io.raftlog.api.NodeId;
-import java.util.Objects;
 
 /**
  * RequestVote (Raft §5.2, Figure 2), also used for PreVote (Raft thesis §9.6).
@@ -16,8 +15,14 @@ import java.util.Objects;
  *                           ({@link TimeoutNow}); voters then skip the CheckQuorum lease check
  */
 public record VoteRequest(
-        NodeId from, NodeId to, long term, long lastLogIndex, long lastLogTerm, boolean preVote,
-        boolean leadershipTransfer) implements RaftMessage {
+        NodeId from,
+        NodeId to,
+        long term,
+        long lastLogIndex,
+        long lastLogTerm,
+        boolean preVote,
+        boolean leadershipTransfer)
+        implements RaftMessage {
     public VoteRequest {
         Messages.requireAddresses(from, to);
         Messages.requireNonNegative("term", term);

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MessageCodecTest {
     private static final NodeId A = NodeId.of("n1");
     private static final NodeId B = NodeId.of("n2");
-    private static final NodeId LONGEST_ID = NodeId.of("abcdefghijklmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+    private static final NodeId LONGEST_ID =
+            NodeId.of("abcdefghijklmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
     private static final long MAX = Long.MAX_VALUE;
 
     /** Small messages covering every type, flag combination and edge value; cheap enough to fuzz. */
@@ -49,8 +50,14 @@ class MessageCodecTest {
         samples.add(heartbeat(3, 10, 2, 9));
         samples.add(heartbeat(MAX, MAX, MAX, MAX));
         samples.add(fourEntries());
-        samples.add(new AppendEntriesRequest(LONGEST_ID, LONGEST_ID, MAX, MAX - 1, MAX,
-                List.of(LogEntry.data(MAX, MAX, Bytes.copyOf(new byte[] {(byte) 0xff, 0, (byte) 0x80}))), MAX));
+        samples.add(new AppendEntriesRequest(
+                LONGEST_ID,
+                LONGEST_ID,
+                MAX,
+                MAX - 1,
+                MAX,
+                List.of(LogEntry.data(MAX, MAX, Bytes.copyOf(new byte[] {(byte) 0xff, 0, (byte) 0x80}))),
+                MAX));
         samples.add(new AppendEntriesResponse(B, A, 5, true, 42, 0, 0));
         samples.add(new AppendEntriesResponse(B, A, 5, false, 42, 30, 2));
         samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX));
@@ -112,27 +119,53 @@ class MessageCodecTest {
             AppendEntriesRequest decoded = (AppendEntriesRequest) roundTrip(oneMebibytePayload());
 
             assertThat(decoded.entries().get(0).payload().size()).isEqualTo(1 << 20);
-            assertThat(decoded.entries().get(0).payload()).isEqualTo(oneMebibytePayload().entries().get(0).payload());
+            assertThat(decoded.entries().get(0).payload())
+                    .isEqualTo(oneMebibytePayload().entries().get(0).payload());
         }
 
         @Test
         void formatIsBigEndianWithTheDocumentedLayout() {
-            byte[] expected = frame(3).id("n1").id("n2").i64(4).i64(10).i64(3).i64(12).i32(1)
-                    .i64(11).i64(3).u8(EntryType.DATA.code()).i32(2).bytes('h', 'i').toArray();
-            RaftMessage message = new AppendEntriesRequest(A, B, 4, 10, 3,
-                    List.of(LogEntry.data(11, 3, Bytes.ofUtf8("hi"))), 12);
+            byte[] expected = frame(3).id("n1")
+                    .id("n2")
+                    .i64(4)
+                    .i64(10)
+                    .i64(3)
+                    .i64(12)
+                    .i32(1)
+                    .i64(11)
+                    .i64(3)
+                    .u8(EntryType.DATA.code())
+                    .i32(2)
+                    .bytes('h', 'i')
+                    .toArray();
+            RaftMessage message =
+                    new AppendEntriesRequest(A, B, 4, 10, 3, List.of(LogEntry.data(11, 3, Bytes.ofUtf8("hi"))), 12);
 
             assertThat(bytesOf(MessageCodec.encode(message))).isEqualTo(expected);
             assertThat(bytesOf(MessageCodec.encode(new VoteRequest(A, B, 7, 41, 6, false, true))))
-                    .isEqualTo(frame(1).id("n1").id("n2").i64(7).i64(41).i64(6).u8(0x02).toArray());
+                    .isEqualTo(frame(1).id("n1")
+                            .id("n2")
+                            .i64(7)
+                            .i64(41)
+                            .i64(6)
+                            .u8(0x02)
+                            .toArray());
             assertThat(bytesOf(MessageCodec.encode(new AppendEntriesResponse(B, A, 5, true, 42, 0, 0))))
-                    .isEqualTo(frame(4).id("n2").id("n1").i64(5).u8(0x01).i64(42).i64(0).i64(0).toArray());
+                    .isEqualTo(frame(4).id("n2")
+                            .id("n1")
+                            .i64(5)
+                            .u8(0x01)
+                            .i64(42)
+                            .i64(0)
+                            .i64(0)
+                            .toArray());
         }
 
         @Test
         void encodingIgnoresTheTargetByteOrderAndRestoresIt() {
             RaftMessage message = samples().get(0);
-            ByteBuffer target = ByteBuffer.allocate(MessageCodec.encodedSize(message)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer target =
+                    ByteBuffer.allocate(MessageCodec.encodedSize(message)).order(ByteOrder.LITTLE_ENDIAN);
 
             MessageCodec.encode(message, target);
 
@@ -150,7 +183,8 @@ class MessageCodecTest {
             ByteBuffer source = switch (kind) {
                 case "heap-position" -> ByteBuffer.wrap(padded, 5, encoded.length);
                 case "heap-slice" -> ByteBuffer.wrap(padded, 5, encoded.length).slice();
-                case "direct" -> ByteBuffer.allocateDirect(encoded.length).put(encoded).flip();
+                case "direct" ->
+                    ByteBuffer.allocateDirect(encoded.length).put(encoded).flip();
                 case "read-only" -> ByteBuffer.wrap(encoded).asReadOnlyBuffer();
                 default -> ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
             };
@@ -169,9 +203,23 @@ class MessageCodecTest {
         @ParameterizedTest
         @ValueSource(booleans = {false, true})
         void similarIdsDecodeAsThemselves(boolean direct) {
-            List<String> values = List.of("n", "n1", "n2", "node-1", "node-12", "node-123", "node-1234",
-                    "node-1235", "node-12345678", "node-12345679", "abcdefgh", "abcdefghi", "abcdefgh1",
-                    "abcdefghijklmnop", "abcdefghijklmnoq", LONGEST_ID.value());
+            List<String> values = List.of(
+                    "n",
+                    "n1",
+                    "n2",
+                    "node-1",
+                    "node-12",
+                    "node-123",
+                    "node-1234",
+                    "node-1235",
+                    "node-12345678",
+                    "node-12345679",
+                    "abcdefgh",
+                    "abcdefghi",
+                    "abcdefgh1",
+                    "abcdefghijklmnop",
+                    "abcdefghijklmnoq",
+                    LONGEST_ID.value());
             for (String fromValue : values) {
                 for (String toValue : values) {
                     if (fromValue.equals(toValue)) {
@@ -180,7 +228,9 @@ class MessageCodecTest {
                     RaftMessage message = new TimeoutNow(NodeId.of(fromValue), NodeId.of(toValue), 7);
                     byte[] encoded = bytesOf(MessageCodec.encode(message));
                     ByteBuffer source = direct
-                            ? ByteBuffer.allocateDirect(encoded.length).put(encoded).flip()
+                            ? ByteBuffer.allocateDirect(encoded.length)
+                                    .put(encoded)
+                                    .flip()
                             : ByteBuffer.wrap(encoded);
                     RaftMessage decoded = MessageCodec.decode(source);
                     assertThat(decoded.from().value()).as("from of %s", message).isEqualTo(fromValue);
@@ -323,8 +373,10 @@ class MessageCodecTest {
 
         @Test
         void reservedInstallSnapshotTypeIsNotSupportedByThisVersion() {
-            assertRejected(frame(6).id("n1").id("n2").i64(1).i64(5).toArray(),
-                    "message type 6 (InstallSnapshotRequest) is not supported by codec version 1", 1);
+            assertRejected(
+                    frame(6).id("n1").id("n2").i64(1).i64(5).toArray(),
+                    "message type 6 (InstallSnapshotRequest) is not supported by codec version 1",
+                    1);
         }
 
         @Test
@@ -351,24 +403,32 @@ class MessageCodecTest {
         @Test
         void negativeOrImpossibleEntryCountsAreRejectedBeforeAllocating() {
             assertRejected(appendHeader().i32(-1).toArray(), "negative entry count -1", 40);
-            assertRejected(appendHeader().i32(Integer.MAX_VALUE).toArray(),
-                    "entry count 2147483647 needs at least 45097156587 bytes but only 0 remain", 40);
-            assertRejected(appendHeader().i32(2).i64(11).i64(3).u8(0).i32(0).toArray(),
-                    "entry count 2 needs at least 42 bytes but only 21 remain", 40);
+            assertRejected(
+                    appendHeader().i32(Integer.MAX_VALUE).toArray(),
+                    "entry count 2147483647 needs at least 45097156587 bytes but only 0 remain",
+                    40);
+            assertRejected(
+                    appendHeader().i32(2).i64(11).i64(3).u8(0).i32(0).toArray(),
+                    "entry count 2 needs at least 42 bytes but only 21 remain",
+                    40);
         }
 
         @Test
         void negativeOrImpossiblePayloadLengthsAreRejected() {
             assertRejected(appendOneEntry(11, 3, 0, -5).toArray(), "negative payload length -5 in entry 0", 61);
-            assertRejected(appendOneEntry(11, 3, 0, Integer.MAX_VALUE).bytes(1, 2, 3).toArray(),
-                    "payload length 2147483647 in entry 0 exceeds the 3 bytes remaining", 61);
+            assertRejected(
+                    appendOneEntry(11, 3, 0, Integer.MAX_VALUE).bytes(1, 2, 3).toArray(),
+                    "payload length 2147483647 in entry 0 exceeds the 3 bytes remaining",
+                    61);
         }
 
         @Test
         void invalidNodeIdsAreRejected() {
             assertRejected(frame(5).u8(0).id("n2").i64(1).toArray(), "from id length 0 is outside 1..64", 2);
-            assertRejected(frame(5).id("n1").u8(65).bytes(new byte[65]).i64(1).toArray(),
-                    "to id length 65 is outside 1..64", 5);
+            assertRejected(
+                    frame(5).id("n1").u8(65).bytes(new byte[65]).i64(1).toArray(),
+                    "to id length 65 is outside 1..64",
+                    5);
             assertRejected(frame(5).id("n1").id("n 2").i64(1).toArray(), "byte 0x20 in the to id", 7);
             assertRejected(frame(5).id("n1").u8(2).bytes('n', 0xc3).i64(1).toArray(), "byte 0xc3 in the to id", 7);
         }
@@ -376,29 +436,59 @@ class MessageCodecTest {
         @Test
         void negativeNumbersAreRejectedWhereTheyStand() {
             assertRejected(frame(5).id("n1").id("n2").i64(-1).toArray(), "term must be >= 0, was -1", 8);
-            assertRejected(frame(1).id("n1").id("n2").i64(1).i64(Long.MIN_VALUE).i64(0).u8(0).toArray(),
-                    "lastLogIndex must be >= 0", 16);
-            assertRejected(frame(4).id("n1").id("n2").i64(1).u8(0).i64(5).i64(-2).i64(1).toArray(),
-                    "hintIndex must be >= 0, was -2", 25);
+            assertRejected(
+                    frame(1).id("n1")
+                            .id("n2")
+                            .i64(1)
+                            .i64(Long.MIN_VALUE)
+                            .i64(0)
+                            .u8(0)
+                            .toArray(),
+                    "lastLogIndex must be >= 0",
+                    16);
+            assertRejected(
+                    frame(4).id("n1")
+                            .id("n2")
+                            .i64(1)
+                            .u8(0)
+                            .i64(5)
+                            .i64(-2)
+                            .i64(1)
+                            .toArray(),
+                    "hintIndex must be >= 0, was -2",
+                    25);
         }
 
         @Test
         void unknownFlagBitsAreRejected() {
-            assertRejected(frame(1).id("n1").id("n2").i64(1).i64(0).i64(0).u8(0x04).toArray(),
-                    "flags 0x04 set bits outside the known 0x03", 32);
+            assertRejected(
+                    frame(1).id("n1").id("n2").i64(1).i64(0).i64(0).u8(0x04).toArray(),
+                    "flags 0x04 set bits outside the known 0x03",
+                    32);
             assertRejected(frame(2).id("n1").id("n2").i64(1).u8(0x80).toArray(), "flags 0x80", 16);
-            assertRejected(frame(4).id("n1").id("n2").i64(1).u8(0x02).i64(0).i64(0).i64(0).toArray(),
-                    "flags 0x02 set bits outside the known 0x01", 16);
+            assertRejected(
+                    frame(4).id("n1")
+                            .id("n2")
+                            .i64(1)
+                            .u8(0x02)
+                            .i64(0)
+                            .i64(0)
+                            .i64(0)
+                            .toArray(),
+                    "flags 0x02 set bits outside the known 0x01",
+                    16);
         }
 
         @Test
         void entriesTheRecordsRefuseAreRejected() {
             assertRejected(appendOneEntry(0, 3, 0, 0).toArray(), "invalid entry 0: entry index must be >= 1", 44);
             assertRejected(appendOneEntry(11, 0, 0, 0).toArray(), "invalid entry 0: entry term must be >= 1", 44);
-            assertRejected(appendOneEntry(12, 3, 0, 0).toArray(),
+            assertRejected(
+                    appendOneEntry(12, 3, 0, 0).toArray(),
                     "invalid AppendEntriesRequest: entries must be consecutive from 11, found index 12",
                     MalformedMessageException.UNKNOWN_OFFSET);
-            assertRejected(appendOneEntry(11, 5, 0, 0).toArray(),
+            assertRejected(
+                    appendOneEntry(11, 5, 0, 0).toArray(),
                     "invalid AppendEntriesRequest: entry 11 has term 5 above the leader's term 4",
                     MalformedMessageException.UNKNOWN_OFFSET);
         }
@@ -434,7 +524,8 @@ class MessageCodecTest {
         void mutatedEncodingsAreDecodedOrRejectedAsMalformed() {
             long seed = seed(0x6d75_7461_7465L);
             Random random = new Random(seed);
-            List<byte[]> corpus = samples().stream().map(m -> bytesOf(MessageCodec.encode(m))).toList();
+            List<byte[]> corpus =
+                    samples().stream().map(m -> bytesOf(MessageCodec.encode(m))).toList();
             for (int i = 0; i < CASES; i++) {
                 byte[] input = corpus.get(random.nextInt(corpus.size()));
                 int mutations = 1 + random.nextInt(3);
@@ -499,8 +590,8 @@ class MessageCodecTest {
                 }
                 return;
             } catch (Throwable e) {
-                throw new AssertionError(context + ": " + e + " instead of MalformedMessageException for input "
-                        + hex(input), e);
+                throw new AssertionError(
+                        context + ": " + e + " instead of MalformedMessageException for input " + hex(input), e);
             }
             if (source.hasRemaining()) {
                 fail(context + ": decode left " + source.remaining() + " bytes of input " + hex(input));
@@ -523,17 +614,26 @@ class MessageCodecTest {
         assertThatExceptionOfType(MalformedMessageException.class)
                 .isThrownBy(() -> MessageCodec.decode(source))
                 .withMessageContaining(problem)
-                .satisfies(e -> assertThat(e.offset()).as("offset of: %s", e.getMessage()).isEqualTo(offset));
+                .satisfies(e -> assertThat(e.offset())
+                        .as("offset of: %s", e.getMessage())
+                        .isEqualTo(offset));
         assertThat(source.position()).as("position after a failed decode").isZero();
     }
 
     /** Entries of every type, with empty and non-empty payloads; the first payload is "hello". */
     private static AppendEntriesRequest fourEntries() {
-        return new AppendEntriesRequest(A, B, 4, 10, 3, List.of(
-                LogEntry.data(11, 3, Bytes.ofUtf8("hello")),
-                new LogEntry(12, 4, EntryType.NOOP, Bytes.EMPTY),
-                new LogEntry(13, 4, EntryType.CONFIGURATION, Bytes.ofUtf8("n1,n2,n3")),
-                LogEntry.data(14, 4, Bytes.EMPTY)), 12);
+        return new AppendEntriesRequest(
+                A,
+                B,
+                4,
+                10,
+                3,
+                List.of(
+                        LogEntry.data(11, 3, Bytes.ofUtf8("hello")),
+                        new LogEntry(12, 4, EntryType.NOOP, Bytes.EMPTY),
+                        new LogEntry(13, 4, EntryType.CONFIGURATION, Bytes.ofUtf8("n1,n2,n3")),
+                        LogEntry.data(14, 4, Bytes.EMPTY)),
+                12);
     }
 
     private static AppendEntriesRequest heartbeat(long term, long prevLogIndex, long prevLogTerm, long commit) {

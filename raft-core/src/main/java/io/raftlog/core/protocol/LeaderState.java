@@ -25,11 +25,13 @@ final class LeaderState {
     private final Map<NodeId, Progress> followers = new LinkedHashMap<>();
     /** The leader's own durable index: its entries count toward a quorum only once durable. */
     private long selfMatch;
+
     private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
     /** (last index, payload bytes) per uncommitted proposal batch, oldest first. */
     private final ArrayDeque<long[]> uncommittedBatches = new ArrayDeque<>();
+
     private long uncommittedBytes;
     private final long[] matchScratch;
 
@@ -39,7 +41,8 @@ final class LeaderState {
         long next = log.lastIndex() + 1;
         for (NodeId member : raft.members) {
             if (!member.equals(raft.id)) {
-                followers.put(member, new Progress(next, raft.config.maxInflightMessages(), raft.config.maxInflightBytes()));
+                followers.put(
+                        member, new Progress(next, raft.config.maxInflightMessages(), raft.config.maxInflightBytes()));
             }
         }
         this.selfMatch = log.stableIndex();
@@ -54,8 +57,8 @@ final class LeaderState {
         long limit = raft.config.maxUncommittedBytes();
         // One batch is always admitted when nothing is pending, so an oversized record still gets in.
         if (uncommittedBytes > 0 && uncommittedBytes + bytes > limit) {
-            throw new OverloadedException("leader " + raft.id + " holds " + uncommittedBytes
-                    + " uncommitted bytes; " + bytes + " more would pass the limit of " + limit + " (maxUncommittedBytes)");
+            throw new OverloadedException("leader " + raft.id + " holds " + uncommittedBytes + " uncommitted bytes; "
+                    + bytes + " more would pass the limit of " + limit + " (maxUncommittedBytes)");
         }
         long first = log.lastIndex() + 1;
         List<LogEntry> entries = new ArrayList<>(payloads.size());
@@ -201,9 +204,10 @@ final class LeaderState {
 
     private void sendAppend(NodeId follower, Progress progress) {
         long prevIndex = progress.next - 1;
-        List<LogEntry> entries = log.entries(progress.next, raft.config.maxAppendEntries(), raft.config.maxAppendBytes());
-        raft.send(new AppendEntriesRequest(raft.id, follower, raft.term, prevIndex, log.term(prevIndex), entries,
-                log.committed()));
+        List<LogEntry> entries =
+                log.entries(progress.next, raft.config.maxAppendEntries(), raft.config.maxAppendBytes());
+        raft.send(new AppendEntriesRequest(
+                raft.id, follower, raft.term, prevIndex, log.term(prevIndex), entries, log.committed()));
         if (progress.mode == Progress.Mode.REPLICATE) {
             long bytes = 0;
             for (LogEntry entry : entries) {
@@ -223,8 +227,8 @@ final class LeaderState {
      */
     private void sendHeartbeat(NodeId follower, Progress progress) {
         long anchor = progress.match;
-        raft.send(new AppendEntriesRequest(raft.id, follower, raft.term, anchor, log.term(anchor), List.of(),
-                Math.min(log.committed(), anchor)));
+        raft.send(new AppendEntriesRequest(
+                raft.id, follower, raft.term, anchor, log.term(anchor), List.of(), Math.min(log.committed(), anchor)));
     }
 
     void transferTo(NodeId target) {

@@ -12,7 +12,10 @@ package io.raftlog.core.protocol;
  * </ul>
  */
 final class Progress {
-    enum Mode { PROBE, REPLICATE }
+    enum Mode {
+        PROBE,
+        REPLICATE
+    }
 
     long match;
     long next;
@@ -23,6 +26,7 @@ final class Progress {
     int stalledTicks;
     /** Heard from in the current CheckQuorum interval (a new leader has heard from nobody yet). */
     boolean recentActive;
+
     final Inflights inflights;
 
     Progress(long next, int maxInflightMessages, long maxInflightBytes) {

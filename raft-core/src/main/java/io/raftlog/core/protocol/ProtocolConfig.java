@@ -22,8 +22,14 @@ package io.raftlog.core.protocol;
  *                              fail fast with {@link io.raftlog.api.OverloadedException}
  */
 public record ProtocolConfig(
-        int electionTicks, int heartbeatTicks, boolean preVote, boolean checkQuorum,
-        int maxAppendEntries, long maxAppendBytes, int maxInflightMessages, long maxInflightBytes,
+        int electionTicks,
+        int heartbeatTicks,
+        boolean preVote,
+        boolean checkQuorum,
+        int maxAppendEntries,
+        long maxAppendBytes,
+        int maxInflightMessages,
+        long maxInflightBytes,
         long maxUncommittedBytes) {
 
     public ProtocolConfig {
@@ -46,38 +52,94 @@ public record ProtocolConfig(
     }
 
     public ProtocolConfig withElectionTicks(int ticks) {
-        return new ProtocolConfig(ticks, heartbeatTicks, preVote, checkQuorum, maxAppendEntries, maxAppendBytes,
-                maxInflightMessages, maxInflightBytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                ticks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withHeartbeatTicks(int ticks) {
-        return new ProtocolConfig(electionTicks, ticks, preVote, checkQuorum, maxAppendEntries, maxAppendBytes,
-                maxInflightMessages, maxInflightBytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                electionTicks,
+                ticks,
+                preVote,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withPreVote(boolean enabled) {
-        return new ProtocolConfig(electionTicks, heartbeatTicks, enabled, checkQuorum, maxAppendEntries,
-                maxAppendBytes, maxInflightMessages, maxInflightBytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                enabled,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withCheckQuorum(boolean enabled) {
-        return new ProtocolConfig(electionTicks, heartbeatTicks, preVote, enabled, maxAppendEntries,
-                maxAppendBytes, maxInflightMessages, maxInflightBytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                enabled,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withAppendLimits(int entries, long bytes) {
-        return new ProtocolConfig(electionTicks, heartbeatTicks, preVote, checkQuorum, entries, bytes,
-                maxInflightMessages, maxInflightBytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                entries,
+                bytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withInflightLimits(int messages, long bytes) {
-        return new ProtocolConfig(electionTicks, heartbeatTicks, preVote, checkQuorum, maxAppendEntries,
-                maxAppendBytes, messages, bytes, maxUncommittedBytes);
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                messages,
+                bytes,
+                maxUncommittedBytes);
     }
 
     public ProtocolConfig withMaxUncommittedBytes(long bytes) {
-        return new ProtocolConfig(electionTicks, heartbeatTicks, preVote, checkQuorum, maxAppendEntries,
-                maxAppendBytes, maxInflightMessages, maxInflightBytes, bytes);
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                bytes);
     }
 
     private static void requirePositive(String name, long value) {

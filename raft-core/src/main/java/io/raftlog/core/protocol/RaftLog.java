@@ -20,6 +20,7 @@ final class RaftLog {
     private long unstableOffset;
     /** Unstable entries at or below this index were already handed to the driver. */
     private long handedOutTo;
+
     private long committed;
 
     RaftLog(LogStore store) {

@@ -65,7 +65,8 @@ public final class RaftProtocol {
      * @param store   the node's durable log, read for entries older than the unstable tail
      * @param random  the source of election jitter; seed it for reproducible runs
      */
-    public RaftProtocol(NodeId id, List<NodeId> members, ProtocolConfig config, LogStore store, RandomGenerator random) {
+    public RaftProtocol(
+            NodeId id, List<NodeId> members, ProtocolConfig config, LogStore store, RandomGenerator random) {
         this.id = Objects.requireNonNull(id, "id");
         this.members = List.copyOf(members);
         if (!this.members.contains(id)) {
@@ -98,7 +99,9 @@ public final class RaftProtocol {
 
     /** Handles a message from a peer. Messages for another node or from a non-member are ignored. */
     public void step(RaftMessage message) {
-        if (!message.to().equals(id) || !members.contains(message.from()) || message.from().equals(id)) {
+        if (!message.to().equals(id)
+                || !members.contains(message.from())
+                || message.from().equals(id)) {
             return;
         }
         if (message.term() > term) {
@@ -156,7 +159,8 @@ public final class RaftProtocol {
      */
     public long propose(List<Bytes> payloads, List<EntryType> types) {
         if (role != Role.LEADER || leaderState.transferee() != null) {
-            throw new NotLeaderException(id, Optional.ofNullable(role == Role.LEADER ? leaderState.transferee() : leader));
+            throw new NotLeaderException(
+                    id, Optional.ofNullable(role == Role.LEADER ? leaderState.transferee() : leader));
         }
         if (payloads.isEmpty()) {
             throw new IllegalArgumentException("nothing to propose");
@@ -199,8 +203,11 @@ public final class RaftProtocol {
     /** True when {@link #ready()} has something for the driver. */
     public boolean hasReady() {
         flushReplication();
-        return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || log.hasEntriesToPersist()
-                || !currentHardState().equals(savedHardState) || applicableCommitIndex() != reportedCommitIndex;
+        return !messages.isEmpty()
+                || !messagesAfterPersist.isEmpty()
+                || log.hasEntriesToPersist()
+                || !currentHardState().equals(savedHardState)
+                || applicableCommitIndex() != reportedCommitIndex;
     }
 
     /** Collects everything the driver must do now; see {@link Ready} for the order. */
@@ -213,7 +220,8 @@ public final class RaftProtocol {
             savedHardState = hardState;
         }
         reportedCommitIndex = applicableCommitIndex();
-        Ready ready = new Ready(changed, log.takeEntriesToPersist(), messages, messagesAfterPersist, reportedCommitIndex);
+        Ready ready =
+                new Ready(changed, log.takeEntriesToPersist(), messages, messagesAfterPersist, reportedCommitIndex);
         messages.clear();
         messagesAfterPersist.clear();
         return ready;
@@ -281,8 +289,8 @@ public final class RaftProtocol {
 
     @Override
     public String toString() {
-        return id + "{" + role + ", term=" + term + ", leader=" + leader + ", last=" + log.lastIndex()
-                + ", commit=" + log.committed() + "}";
+        return id + "{" + role + ", term=" + term + ", leader=" + leader + ", last=" + log.lastIndex() + ", commit="
+                + log.committed() + "}";
     }
 
     // ---------------------------------------------------------------- roles
@@ -291,8 +299,8 @@ public final class RaftProtocol {
         if (message instanceof AppendEntriesResponse response) {
             leaderState.handleAppendResponse(response);
         } else if (message instanceof AppendEntriesRequest) {
-            throw new IllegalStateException(message.from() + " claims leadership of term " + term
-                    + ", which " + id + " leads: election safety is broken");
+            throw new IllegalStateException(message.from() + " claims leadership of term " + term + ", which " + id
+                    + " leads: election safety is broken");
         }
         // Vote responses and TimeoutNow of our own term need nothing from a leader.
     }
@@ -482,8 +490,8 @@ public final class RaftProtocol {
     private void resetElectionTimer() {
         electionElapsed = 0;
         // A lone member has nobody to wait for: it campaigns at its first tick.
-        randomizedElectionTimeout = members.size() == 1 ? 1
-                : config.electionTicks() + random.nextInt(config.electionTicks());
+        randomizedElectionTimeout =
+                members.size() == 1 ? 1 : config.electionTicks() + random.nextInt(config.electionTicks());
     }
 
     private void flushReplication() {
@@ -493,7 +501,8 @@ public final class RaftProtocol {
     }
 
     private HardState currentHardState() {
-        if (savedHardState.term() == term && Objects.equals(savedHardState.votedFor().orElse(null), votedFor)) {
+        if (savedHardState.term() == term
+                && Objects.equals(savedHardState.votedFor().orElse(null), votedFor)) {
             return savedHardState;
         }
         return new HardState(term, Optional.ofNullable(votedFor));

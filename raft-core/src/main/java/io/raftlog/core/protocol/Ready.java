@@ -27,8 +27,11 @@ import java.util.Optional;
  * @param commitIndex          highest index that is committed and durable here
  */
 public record Ready(
-        Optional<HardState> hardState, List<LogEntry> entries, List<RaftMessage> messages,
-        List<RaftMessage> messagesAfterPersist, long commitIndex) {
+        Optional<HardState> hardState,
+        List<LogEntry> entries,
+        List<RaftMessage> messages,
+        List<RaftMessage> messagesAfterPersist,
+        long commitIndex) {
 
     public Ready {
         entries = List.copyOf(entries);

@@ -28,6 +28,7 @@ final class SafetyChecker {
     private final Map<Long, Long> prefixHashByIndexTerm = new HashMap<>();
     /** The committed log as learnt from every node's applied entries; index i at position i-1. */
     private final List<LogEntry> committed = new ArrayList<>();
+
     private final Map<Long, Bytes> acknowledged = new HashMap<>();
 
     /** Records that {@code node} leads {@code term}; checks Election Safety and Leader Completeness. */
@@ -35,13 +36,16 @@ final class SafetyChecker {
         NodeId previous = leaderByTerm.putIfAbsent(term, node);
         if (previous == null) {
             long lastCommitted = committed.size();
-            if (lastCommitted > 0 && (log.lastIndex() < lastCommitted
-                    || log.termAt(lastCommitted) != committed.get((int) lastCommitted - 1).term())) {
+            if (lastCommitted > 0
+                    && (log.lastIndex() < lastCommitted
+                            || log.termAt(lastCommitted)
+                                    != committed.get((int) lastCommitted - 1).term())) {
                 throw new IllegalStateException("Leader Completeness: " + node + " leads term " + term
                         + " without committed entry " + committed.get((int) lastCommitted - 1));
             }
         } else if (!previous.equals(node)) {
-            throw new IllegalStateException("Election Safety: " + previous + " and " + node + " both lead term " + term);
+            throw new IllegalStateException(
+                    "Election Safety: " + previous + " and " + node + " both lead term " + term);
         }
     }
 
@@ -52,8 +56,8 @@ final class SafetyChecker {
     void onEntries(NodeId node, boolean isLeader, long lastHandedIndex, List<LogEntry> entries, PrefixHashes hashes) {
         long first = entries.get(0).index();
         if (isLeader && first <= lastHandedIndex) {
-            throw new IllegalStateException("Leader Append-Only: leader " + node + " rewrites its log from index " + first
-                    + " (it had " + lastHandedIndex + ")");
+            throw new IllegalStateException("Leader Append-Only: leader " + node + " rewrites its log from index "
+                    + first + " (it had " + lastHandedIndex + ")");
         }
         hashes.truncate(first - 1);
         for (LogEntry entry : entries) {
@@ -73,8 +77,8 @@ final class SafetyChecker {
             if (position < committed.size()) {
                 LogEntry known = committed.get(position);
                 if (!known.equals(entry)) {
-                    throw new IllegalStateException("State Machine Safety: " + node + " applies " + entry
-                            + " where " + known + " was applied elsewhere");
+                    throw new IllegalStateException("State Machine Safety: " + node + " applies " + entry + " where "
+                            + known + " was applied elsewhere");
                 }
             } else if (position == committed.size()) {
                 committed.add(entry);
@@ -89,8 +93,8 @@ final class SafetyChecker {
     void onAcknowledged(long offset, Bytes payload) {
         LogEntry entry = committedAt(offset);
         if (entry == null || !entry.payload().equals(payload)) {
-            throw new IllegalStateException("acknowledged " + payload + " at offset " + offset + " but the committed entry is "
-                    + entry);
+            throw new IllegalStateException(
+                    "acknowledged " + payload + " at offset " + offset + " but the committed entry is " + entry);
         }
         if (acknowledged.put(offset, payload) != null) {
             throw new IllegalStateException("offset " + offset + " acknowledged twice");
@@ -141,8 +145,10 @@ final class SafetyChecker {
                 throw new IllegalStateException("log gap: entry " + entry.index() + " after " + size);
             }
             long previous = size == 0 ? 0x5bd1e995L : hashes[size - 1];
-            long hash = previous * 0x9E3779B97F4A7C15L + entry.term() * 1_000_003L
-                    + entry.type().code() * 31L + entry.payload().hashCode();
+            long hash = previous * 0x9E3779B97F4A7C15L
+                    + entry.term() * 1_000_003L
+                    + entry.type().code() * 31L
+                    + entry.payload().hashCode();
             hash ^= hash >>> 29;
             if (size == hashes.length) {
                 hashes = java.util.Arrays.copyOf(hashes, size * 2);

@@ -16,13 +16,13 @@ import java.util.List;
  */
 final class SimClient {
     /** One record accepted by a leader and not yet resolved. */
-    record Pending(NodeId node, int incarnation, long index, long term, Bytes payload, boolean mustCommit) {
-    }
+    record Pending(NodeId node, int incarnation, long index, long term, Bytes payload, boolean mustCommit) {}
 
     private final SafetyChecker checker;
     private final List<Pending> pending = new ArrayList<>();
     /** Records refused or superseded that must be appended again (those appended after the faults). */
     private final List<Bytes> retry = new ArrayList<>();
+
     private final List<Bytes> calmRecords = new ArrayList<>();
     private long nextRecord;
     long acknowledged;
@@ -69,16 +69,18 @@ final class SimClient {
         long to = entries.get(entries.size() - 1).index();
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending record = it.next();
-            if (!record.node().equals(node) || record.incarnation() != incarnation
-                    || record.index() < from || record.index() > to) {
+            if (!record.node().equals(node)
+                    || record.incarnation() != incarnation
+                    || record.index() < from
+                    || record.index() > to) {
                 continue;
             }
             it.remove();
             LogEntry entry = entries.get((int) (record.index() - from));
             if (entry.term() == record.term()) {
                 if (!entry.payload().equals(record.payload())) {
-                    throw new IllegalStateException("entry " + entry + " has the accepted term but another payload than "
-                            + record.payload());
+                    throw new IllegalStateException(
+                            "entry " + entry + " has the accepted term but another payload than " + record.payload());
                 }
                 checker.onAcknowledged(record.index(), record.payload());
                 acknowledged++;

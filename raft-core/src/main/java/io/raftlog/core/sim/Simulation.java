@@ -32,10 +32,18 @@ import java.util.SplittableRandom;
  * <p>Everything random comes from the seed, so {@code run(seed)} replays exactly.
  */
 public final class Simulation {
-    private enum Kind { TICK, DELIVER, PERSIST, CLIENT, FAULT, CALM }
+    private enum Kind {
+        TICK,
+        DELIVER,
+        PERSIST,
+        CLIENT,
+        FAULT,
+        CALM
+    }
 
-    private record Event(long time, long sequence, Kind kind, SimNode node, int incarnation, RaftMessage message,
-            Ready ready) implements Comparable<Event> {
+    private record Event(
+            long time, long sequence, Kind kind, SimNode node, int incarnation, RaftMessage message, Ready ready)
+            implements Comparable<Event> {
         @Override
         public int compareTo(Event other) {
             int byTime = Long.compare(time, other.time);
@@ -44,9 +52,12 @@ public final class Simulation {
 
         @Override
         public String toString() {
-            String subject = message != null ? message.toString()
-                    : ready != null ? "entries=" + ready.entries().size() + " hardState=" + ready.hardState()
-                    + " after=" + ready.messagesAfterPersist() : "";
+            String subject = message != null
+                    ? message.toString()
+                    : ready != null
+                            ? "entries=" + ready.entries().size() + " hardState=" + ready.hardState() + " after="
+                                    + ready.messagesAfterPersist()
+                            : "";
             return time + "ms " + kind + (node != null ? " " + node.id : "") + " " + subject;
         }
     }
@@ -73,6 +84,7 @@ public final class Simulation {
     private final double diskErrorRate;
     /** Per directed link, when its last message arrives: links are FIFO (like TCP) unless reordered. */
     private final long[] linkArrival = new long[64 * 64];
+
     private long now;
     private long sequence;
     private long events;
@@ -91,7 +103,8 @@ public final class Simulation {
             members.add(node.id);
         }
         ProtocolConfig base = ProtocolConfig.defaults();
-        this.config = base.withPreVote(random.nextInt(4) != 0).withCheckQuorum(random.nextInt(4) != 0)
+        this.config = base.withPreVote(random.nextInt(4) != 0)
+                .withCheckQuorum(random.nextInt(4) != 0)
                 .withInflightLimits(2 + random.nextInt(15), base.maxInflightBytes())
                 .withAppendLimits(4 + random.nextInt(61), base.maxAppendBytes())
                 // Small enough that the backlog drains within the settle time at the slowest
@@ -144,8 +157,15 @@ public final class Simulation {
             handle(event);
         }
         checkRecovered();
-        return new SimulationResult(seed, nodes.size(), events, messagesSent, checker.elections(), crashes,
-                client.acknowledged, checker.committedIndex());
+        return new SimulationResult(
+                seed,
+                nodes.size(),
+                events,
+                messagesSent,
+                checker.elections(),
+                crashes,
+                client.acknowledged,
+                checker.committedIndex());
     }
 
     private void handle(Event event) {
@@ -241,15 +261,16 @@ public final class Simulation {
         while (raft.hasReady()) {
             Ready ready = raft.ready();
             if (!ready.entries().isEmpty()) {
-                checker.onEntries(node.id, raft.role() == Role.LEADER, node.lastHandedIndex, ready.entries(),
-                        node.prefixHashes);
+                checker.onEntries(
+                        node.id, raft.role() == Role.LEADER, node.lastHandedIndex, ready.entries(), node.prefixHashes);
                 node.lastHandedIndex = ready.lastEntry().index();
             }
             ready.messages().forEach(this::send);
             if (ready.mustPersist() || !ready.messagesAfterPersist().isEmpty()) {
                 // The disk completes writes in order, never before the previous one; a Ready with
                 // nothing to write only waits for the writes before it.
-                node.diskFreeAt = Math.max(node.diskFreeAt, now) + (ready.mustPersist() ? random.nextInt(maxDiskDelay) : 0);
+                node.diskFreeAt =
+                        Math.max(node.diskFreeAt, now) + (ready.mustPersist() ? random.nextInt(maxDiskDelay) : 0);
                 scheduleAt(node.diskFreeAt, Kind.PERSIST, node, null, ready);
             }
             apply(node, ready.commitIndex());
@@ -275,8 +296,8 @@ public final class Simulation {
 
     private void apply(SimNode node, long commitIndex) {
         while (node.appliedIndex < commitIndex) {
-            List<LogEntry> entries = node.store.read(node.appliedIndex + 1,
-                    (int) Math.min(1024, commitIndex - node.appliedIndex), Long.MAX_VALUE);
+            List<LogEntry> entries = node.store.read(
+                    node.appliedIndex + 1, (int) Math.min(1024, commitIndex - node.appliedIndex), Long.MAX_VALUE);
             checker.onApply(node.id, entries);
             client.applied(node.id, node.incarnation, entries);
             node.appliedIndex = entries.get(entries.size() - 1).index();
@@ -398,19 +419,22 @@ public final class Simulation {
     // ------------------------------------------------------------------ liveness and final checks
 
     private void checkRecovered() {
-        List<SimNode> leaders = nodes.stream().filter(node -> node.raft.role() == Role.LEADER).toList();
+        List<SimNode> leaders =
+                nodes.stream().filter(node -> node.raft.role() == Role.LEADER).toList();
         long maxTerm = nodes.stream().mapToLong(node -> node.raft.term()).max().orElse(0);
-        SimNode leader = leaders.stream().filter(node -> node.raft.term() == maxTerm).findFirst()
-                .orElseThrow(() -> new IllegalStateException("liveness: no leader in term " + maxTerm
-                        + " after the faults stopped: " + describeNodes()));
+        SimNode leader = leaders.stream()
+                .filter(node -> node.raft.term() == maxTerm)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "liveness: no leader in term " + maxTerm + " after the faults stopped: " + describeNodes()));
         long last = leader.raft.lastIndex();
         for (SimNode node : nodes) {
             if (node.raft.commitIndex() != last || node.raft.lastIndex() != last || node.appliedIndex != last) {
                 throw new IllegalStateException("liveness: logs did not converge by the end: " + describeNodes());
             }
             if (!node.raft.leader().equals(java.util.Optional.of(leader.id))) {
-                throw new IllegalStateException("liveness: " + node.id + " does not follow leader " + leader.id + ": "
-                        + describeNodes());
+                throw new IllegalStateException(
+                        "liveness: " + node.id + " does not follow leader " + leader.id + ": " + describeNodes());
             }
         }
         List<Bytes> missing = client.unacknowledgedCalmRecords();
@@ -422,16 +446,16 @@ public final class Simulation {
         for (long index = 1; index <= checker.committedIndex(); index++) {
             LogEntry entry = checker.committedAt(index);
             if (entry.type() == EntryType.DATA && !seen.add(entry.payload())) {
-                throw new IllegalStateException("record " + entry.payload().toUtf8() + " committed twice (again at "
-                        + index + ")");
+                throw new IllegalStateException(
+                        "record " + entry.payload().toUtf8() + " committed twice (again at " + index + ")");
             }
         }
         for (Map.Entry<Long, Bytes> ack : checker.acknowledged().entrySet()) {
             for (SimNode node : nodes) {
                 List<LogEntry> entry = node.store.read(ack.getKey(), 1, Long.MAX_VALUE);
                 if (!entry.get(0).payload().equals(ack.getValue())) {
-                    throw new IllegalStateException("acknowledged record " + ack.getValue() + " at offset " + ack.getKey()
-                            + " is not in the log of " + node.id);
+                    throw new IllegalStateException("acknowledged record " + ack.getValue() + " at offset "
+                            + ack.getKey() + " is not in the log of " + node.id);
                 }
             }
         }

@@ -7,7 +7,9 @@ public final class SimulationFailure extends RuntimeException {
     private final long seed;
 
     SimulationFailure(long seed, String message, String trace, Throwable cause) {
-        super("seed " + seed + ": " + message + " (replay: -Draftlog.sim.seed=" + seed + ")\nlast events:\n" + trace, cause);
+        super(
+                "seed " + seed + ": " + message + " (replay: -Draftlog.sim.seed=" + seed + ")\nlast events:\n" + trace,
+                cause);
         this.seed = seed;
     }
 

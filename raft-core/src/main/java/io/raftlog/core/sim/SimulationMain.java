@@ -10,8 +10,7 @@ package io.raftlog.core.sim;
  * Exits with status 1 and the failing seed's report if an invariant breaks.
  */
 public final class SimulationMain {
-    private SimulationMain() {
-    }
+    private SimulationMain() {}
 
     public static void main(String[] args) {
         long first = 1;
@@ -34,10 +33,17 @@ public final class SimulationMain {
         for (long seed = first; seed < first + count; seed++) {
             try {
                 SimulationResult result = Simulation.run(seed);
-                System.out.printf("seed %d: %d nodes, %d events, %d messages, %d leaders elected, %d crash-restarts,"
+                System.out.printf(
+                        "seed %d: %d nodes, %d events, %d messages, %d leaders elected, %d crash-restarts,"
                                 + " %d records acknowledged, commit index %d — all invariants held%n",
-                        seed, result.nodes(), result.events(), result.messagesSent(), result.elections(),
-                        result.crashes(), result.acknowledged(), result.commitIndex());
+                        seed,
+                        result.nodes(),
+                        result.events(),
+                        result.messagesSent(),
+                        result.elections(),
+                        result.crashes(),
+                        result.acknowledged(),
+                        result.commitIndex());
             } catch (SimulationFailure failure) {
                 System.err.println(failure.getMessage());
                 System.exit(1);

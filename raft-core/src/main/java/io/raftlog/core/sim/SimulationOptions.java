@@ -20,8 +20,16 @@ package io.raftlog.core.sim;
  * @param crashes         whether nodes crash and restart, losing writes not yet durable
  */
 public record SimulationOptions(
-        int minNodes, int maxNodes, long chaosMillis, long calmMillis, long settleMillis, int tickMillis,
-        double maxDropRate, double maxDuplicateRate, int maxDelayMillis, double maxReorderRate,
+        int minNodes,
+        int maxNodes,
+        long chaosMillis,
+        long calmMillis,
+        long settleMillis,
+        int tickMillis,
+        double maxDropRate,
+        double maxDuplicateRate,
+        int maxDelayMillis,
+        double maxReorderRate,
         boolean crashes) {
 
     public SimulationOptions {

@@ -13,6 +13,11 @@ package io.raftlog.core.sim;
  * @param commitIndex   the final commit index
  */
 public record SimulationResult(
-        long seed, int nodes, long events, long messagesSent, int elections, int crashes, long acknowledged,
-        long commitIndex) {
-}
+        long seed,
+        int nodes,
+        long events,
+        long messagesSent,
+        int elections,
+        int crashes,
+        long acknowledged,
+        long commitIndex) {}

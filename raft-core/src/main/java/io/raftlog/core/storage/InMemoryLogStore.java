@@ -99,8 +99,8 @@ public final class InMemoryLogStore implements LogStore {
                 return volume.termBeforeFirst;
             }
             if (index < volume.firstIndex || index > lastIndexLocked()) {
-                throw new IllegalArgumentException("index " + index + " is outside the log "
-                        + (volume.firstIndex - 1) + ".." + lastIndexLocked());
+                throw new IllegalArgumentException(
+                        "index " + index + " is outside the log " + (volume.firstIndex - 1) + ".." + lastIndexLocked());
             }
             return volume.entries.get(offset(index)).term();
         }
@@ -111,11 +111,13 @@ public final class InMemoryLogStore implements LogStore {
         synchronized (volume) {
             checkOpen();
             long expected = lastIndexLocked() + 1;
-            long lastTerm = volume.entries.isEmpty() ? volume.termBeforeFirst
+            long lastTerm = volume.entries.isEmpty()
+                    ? volume.termBeforeFirst
                     : volume.entries.get(volume.entries.size() - 1).term();
             for (LogEntry entry : entries) {
                 if (entry.index() != expected) {
-                    throw new IllegalArgumentException("expected an entry at index " + expected + ", got " + entry.index());
+                    throw new IllegalArgumentException(
+                            "expected an entry at index " + expected + ", got " + entry.index());
                 }
                 if (entry.term() < lastTerm) {
                     throw new IllegalArgumentException("entry " + entry.index() + " has term " + entry.term()
@@ -155,8 +157,8 @@ public final class InMemoryLogStore implements LogStore {
     @Override
     public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
         if (maxEntries < 1 || maxBytes < 1) {
-            throw new IllegalArgumentException("maxEntries and maxBytes must be positive, were "
-                    + maxEntries + " and " + maxBytes);
+            throw new IllegalArgumentException(
+                    "maxEntries and maxBytes must be positive, were " + maxEntries + " and " + maxBytes);
         }
         synchronized (volume) {
             checkOpen();
@@ -197,8 +199,8 @@ public final class InMemoryLogStore implements LogStore {
 
     private void checkBoundary(String operation, long index) {
         if (index < volume.firstIndex || index > lastIndexLocked() + 1) {
-            throw new IllegalArgumentException(operation + "(" + index + ") is outside "
-                    + volume.firstIndex + ".." + (lastIndexLocked() + 1));
+            throw new IllegalArgumentException(
+                    operation + "(" + index + ") is outside " + volume.firstIndex + ".." + (lastIndexLocked() + 1));
         }
     }
 

@@ -52,7 +52,8 @@ public final class InMemoryTransport implements Transport {
             throw new IllegalStateException("transport is not started");
         }
         if (!message.from().equals(self)) {
-            throw new IllegalArgumentException("message from " + message.from() + " sent through the transport of " + self);
+            throw new IllegalArgumentException(
+                    "message from " + message.from() + " sent through the transport of " + self);
         }
         network.route(message);
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * one message per follower; a restart keeps term, vote and log (Raft Figure 2, "persistent state").
  */
 class DurabilityTest {
-    private static final ProtocolConfig RAFT = ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
+    private static final ProtocolConfig RAFT =
+            ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
 
     // ------------------------------------------------------------ send after persist
 
@@ -80,9 +81,11 @@ class DurabilityTest {
         assertThat(only(VoteRequest.class, early)).allMatch(VoteRequest::preVote);
         assertThat(only(AppendEntriesResponse.class, early)).noneMatch(AppendEntriesResponse::success);
         // ... and the history did exercise them.
-        assertThat(only(VoteResponse.class, cluster.sent)).anyMatch(response -> response.granted() && !response.preVote());
+        assertThat(only(VoteResponse.class, cluster.sent))
+                .anyMatch(response -> response.granted() && !response.preVote());
         assertThat(only(VoteRequest.class, cluster.sent)).anyMatch(request -> !request.preVote());
-        assertThat(only(AppendEntriesResponse.class, cluster.sent)).anyMatch(AppendEntriesResponse::success)
+        assertThat(only(AppendEntriesResponse.class, cluster.sent))
+                .anyMatch(AppendEntriesResponse::success)
                 .anyMatch(response -> !response.success());
     }
 
@@ -128,7 +131,9 @@ class DurabilityTest {
         long index = cluster.propose(1, "x");
         Ready ready = leader.ready();
         AppendEntriesRequest toN2 = only(AppendEntriesRequest.class, ready.messages()).stream()
-                .filter(request -> request.to().equals(id(2))).findFirst().orElseThrow();
+                .filter(request -> request.to().equals(id(2)))
+                .findFirst()
+                .orElseThrow();
         cluster.deliver(toN2);
         cluster.take(responsesFrom(2)).forEach(leader::step);
 
@@ -156,8 +161,10 @@ class DurabilityTest {
         assertThat(ready.entries()).extracting(LogEntry::index).containsExactly(first, first + 1, first + 2, last);
         List<AppendEntriesRequest> appends = only(AppendEntriesRequest.class, ready.messages());
         assertThat(appends).extracting(AppendEntriesRequest::to).containsExactlyInAnyOrder(id(2), id(3));
-        assertThat(appends).allSatisfy(request ->
-                assertThat(request.entries()).extracting(LogEntry::index).containsExactly(first, first + 1, first + 2, last));
+        assertThat(appends)
+                .allSatisfy(request -> assertThat(request.entries())
+                        .extracting(LogEntry::index)
+                        .containsExactly(first, first + 1, first + 2, last));
     }
 
     // ------------------------------------------------------------ restart

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * §9.6), stepping down on a higher term (§5.1), and heartbeats keeping followers quiet (§5.2).
  */
 class ElectionTest {
-    private static final ProtocolConfig RAFT = ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
+    private static final ProtocolConfig RAFT =
+            ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
     private static final int T = RAFT.electionTicks();
 
     // ------------------------------------------------------------ election restriction
@@ -34,9 +35,9 @@ class ElectionTest {
     @CsvSource({
         "5, 1, false", // longer, but its last term is older: last term is compared first
         "1, 2, false", // same last term, shorter
-        "2, 2, true",  // the same log
-        "3, 2, true",  // same last term, longer
-        "1, 3, true",  // shorter, but its last term is newer
+        "2, 2, true", // the same log
+        "3, 2, true", // same last term, longer
+        "1, 3, true", // shorter, but its last term is newer
     })
     void aVoterGrantsOnlyACandidateWhoseLogIsAtLeastAsUpToDate(long lastIndex, long lastTerm, boolean expected) {
         DrivenNode voter = DrivenNode.withLog(1, 3, RAFT, 2, 1, 2); // last entry: index 2, term 2
@@ -73,8 +74,10 @@ class ElectionTest {
         assertThat(cluster.node(3).term()).as("n3 after its partition").isEqualTo(1);
         assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
         assertThat(cluster.node(1).term()).isEqualTo(1);
-        assertThat(only(VoteRequest.class, cluster.sent)).filteredOn(request -> request.from().equals(id(3)))
-                .isNotEmpty().allMatch(VoteRequest::preVote);
+        assertThat(only(VoteRequest.class, cluster.sent))
+                .filteredOn(request -> request.from().equals(id(3)))
+                .isNotEmpty()
+                .allMatch(VoteRequest::preVote);
         assertThat(cluster.node(3).leader()).contains(id(1));
     }
 
@@ -162,7 +165,9 @@ class ElectionTest {
 
         assertThat(follower.term()).as("not adopted").isEqualTo(term);
         assertThat(follower.leader()).contains(id(1));
-        assertThat(cluster.sent.subList(sent, cluster.sent.size())).as("no answer").isEmpty();
+        assertThat(cluster.sent.subList(sent, cluster.sent.size()))
+                .as("no answer")
+                .isEmpty();
     }
 
     @Test
@@ -224,7 +229,8 @@ class ElectionTest {
 
         cluster.tickAll(20 * T);
 
-        assertThat(only(VoteRequest.class, cluster.sent.subList(sent, cluster.sent.size()))).isEmpty();
+        assertThat(only(VoteRequest.class, cluster.sent.subList(sent, cluster.sent.size())))
+                .isEmpty();
         for (int n = 1; n <= 3; n++) {
             assertThat(cluster.node(n).term()).as("n%d", n).isEqualTo(term);
             assertThat(cluster.node(n).leader()).as("n%d", n).contains(id(1));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * entry per AppendEntries makes S1 ship index 2 on its own.
  */
 class Figure8Test {
-    private static final ProtocolConfig RAFT = ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false)
-            .withAppendLimits(1, 1 << 20);
+    private static final ProtocolConfig RAFT =
+            ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false).withAppendLimits(1, 1 << 20);
 
     private TestCluster cluster;
 
@@ -50,8 +50,11 @@ class Figure8Test {
         // nothing from S1 after voting.
         cluster.restart(1);
         // Lost on the way: all S1 sends to S4, and the no-op to S3 once S3 could accept it.
-        cluster.dropIf(appendFrom(1).and(message -> message.to().equals(id(4))
-                || message.to().equals(id(3)) && carriesTerm(4).test(message) && cluster.node(3).lastIndex() >= 2));
+        cluster.dropIf(appendFrom(1)
+                .and(message -> message.to().equals(id(4))
+                        || message.to().equals(id(3))
+                                && carriesTerm(4).test(message)
+                                && cluster.node(3).lastIndex() >= 2));
         assertThat(cluster.campaignUntilLeader(1, 5)).isTrue();
         assertThat(cluster.node(1).term()).isEqualTo(4);
 
@@ -119,7 +122,8 @@ class Figure8Test {
     }
 
     private static Predicate<RaftMessage> appendFrom(int n) {
-        return message -> message instanceof AppendEntriesRequest && message.from().equals(id(n));
+        return message ->
+                message instanceof AppendEntriesRequest && message.from().equals(id(n));
     }
 
     private static Predicate<RaftMessage> carriesTerm(long term) {

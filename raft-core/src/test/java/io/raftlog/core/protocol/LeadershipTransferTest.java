@@ -35,8 +35,10 @@ class LeadershipTransferTest {
         assertThat(newLeader.term()).isEqualTo(term + 1);
         assertThat(oldLeader.role()).isEqualTo(Role.FOLLOWER);
         assertThat(oldLeader.leader()).contains(id(2));
-        assertThat(only(VoteRequest.class, cluster.sent)).filteredOn(request -> request.from().equals(id(2)))
-                .isNotEmpty().allMatch(request -> request.leadershipTransfer() && !request.preVote());
+        assertThat(only(VoteRequest.class, cluster.sent))
+                .filteredOn(request -> request.from().equals(id(2)))
+                .isNotEmpty()
+                .allMatch(request -> request.leadershipTransfer() && !request.preVote());
     }
 
     @Test
@@ -87,6 +89,8 @@ class LeadershipTransferTest {
         cluster.elect(1);
 
         assertThatThrownBy(() -> cluster.node(3).transferLeadership(id(2)))
-                .isInstanceOfSatisfying(NotLeaderException.class, e -> assertThat(e.leaderHint()).contains(id(1)));
+                .isInstanceOfSatisfying(
+                        NotLeaderException.class,
+                        e -> assertThat(e.leaderHint()).contains(id(1)));
     }
 }

@@ -21,23 +21,47 @@ class ProtocolPurityTest {
     private static final Path SOURCES = Path.of("src/main/java/io/raftlog/core/protocol");
 
     private static final List<String> ALLOWED_IMPORTS = List.of(
-            "io.raftlog.api.", "java.util.ArrayDeque", "java.util.ArrayList", "java.util.Arrays",
-            "java.util.Collections", "java.util.HashMap", "java.util.LinkedHashMap", "java.util.List",
-            "java.util.Map", "java.util.Objects", "java.util.Optional", "java.util.random.RandomGenerator",
+            "io.raftlog.api.",
+            "java.util.ArrayDeque",
+            "java.util.ArrayList",
+            "java.util.Arrays",
+            "java.util.Collections",
+            "java.util.HashMap",
+            "java.util.LinkedHashMap",
+            "java.util.List",
+            "java.util.Map",
+            "java.util.Objects",
+            "java.util.Optional",
+            "java.util.random.RandomGenerator",
             "java.util.function.");
 
-    private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)(\\.\\*)?;", Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)(\\.\\*)?;", Pattern.MULTILINE);
 
     private static final List<String> BANNED_CALLS = List.of(
-            "System.currentTimeMillis", "System.nanoTime", "Math.random", "new Thread", "synchronized",
-            "Thread.", "Instant.now", "LocalDateTime.now", "new Random(", "ThreadLocalRandom", "System.getenv",
-            "System.getProperty", "volatile ", "CompletableFuture", "System.out", "System.err");
+            "System.currentTimeMillis",
+            "System.nanoTime",
+            "Math.random",
+            "new Thread",
+            "synchronized",
+            "Thread.",
+            "Instant.now",
+            "LocalDateTime.now",
+            "new Random(",
+            "ThreadLocalRandom",
+            "System.getenv",
+            "System.getProperty",
+            "volatile ",
+            "CompletableFuture",
+            "System.out",
+            "System.err");
 
     @Test
     void protocolSourcesUseOnlyPureDependencies() throws IOException {
         List<String> violations = new ArrayList<>();
         try (Stream<Path> files = Files.list(SOURCES)) {
-            for (Path file : files.filter(path -> path.toString().endsWith(".java")).toList()) {
+            for (Path file :
+                    files.filter(path -> path.toString().endsWith(".java")).toList()) {
                 violations.addAll(violations(file.getFileName().toString(), Files.readString(file)));
             }
         }

@@ -41,7 +41,9 @@ class ReplicationFlowControlTest {
             cluster.deliverAll();
         }
         assertThat(appendsWithEntries(cluster, mark, 2)).hasSize(2);
-        assertThat(appendsWithEntries(cluster, mark, 3)).as("n3 is not held back").hasSize(5);
+        assertThat(appendsWithEntries(cluster, mark, 3))
+                .as("n3 is not held back")
+                .hasSize(5);
 
         // One acknowledgement frees one slot: the rest goes out in one message.
         List<RaftMessage> acknowledgements = cluster.release(message -> true);
@@ -90,7 +92,9 @@ class ReplicationFlowControlTest {
         cluster.elect(1);
         cluster.deliverAll();
 
-        assertThat(rejectionsBy(cluster, 2)).as("rejections, for 60 conflicting entries").isBetween(1L, 2L);
+        assertThat(rejectionsBy(cluster, 2))
+                .as("rejections, for 60 conflicting entries")
+                .isBetween(1L, 2L);
         assertThat(cluster.terms(2)).isEqualTo(cluster.terms(1));
     }
 
@@ -103,7 +107,9 @@ class ReplicationFlowControlTest {
         cluster.elect(1);
         cluster.deliverAll();
 
-        assertThat(rejectionsBy(cluster, 2)).as("rejections, for 50 missing entries").isBetween(1L, 2L);
+        assertThat(rejectionsBy(cluster, 2))
+                .as("rejections, for 50 missing entries")
+                .isBetween(1L, 2L);
         assertThat(cluster.terms(2)).isEqualTo(cluster.terms(1));
     }
 
@@ -191,12 +197,15 @@ class ReplicationFlowControlTest {
     /** AppendEntries with entries from n1 to node {@code to} since {@code mark} in {@code cluster.sent}. */
     private static List<AppendEntriesRequest> appendsWithEntries(TestCluster cluster, int mark, int to) {
         List<RaftMessage> since = cluster.sent.subList(mark, cluster.sent.size());
-        return only(AppendEntriesRequest.class, since).stream().filter(appendWithEntries(1, to)::test).toList();
+        return only(AppendEntriesRequest.class, since).stream()
+                .filter(appendWithEntries(1, to)::test)
+                .toList();
     }
 
     private static long rejectionsBy(TestCluster cluster, int n) {
         return only(AppendEntriesResponse.class, cluster.sent).stream()
-                .filter(response -> response.from().equals(id(n)) && !response.success()).count();
+                .filter(response -> response.from().equals(id(n)) && !response.success())
+                .count();
     }
 
     /** Entry terms: one entry of term 1, then {@code count} entries of {@code term}. */

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * CheckQuorum) so a timeout leads straight to a candidacy in a new term, as in the paper.
  */
 class SeedBehaviourTest {
-    private static final ProtocolConfig RAFT = ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
+    private static final ProtocolConfig RAFT =
+            ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
     private static final int T = RAFT.electionTicks();
 
     @Test
@@ -125,9 +126,10 @@ class SeedBehaviourTest {
         assertThat(ready.hardState()).contains(new HardState(2, Optional.of(id(1))));
         // The requests name its last log entry (2, term 1) and wait for the self-vote to be durable.
         assertThat(ready.messages()).isEmpty();
-        assertThat(ready.messagesAfterPersist()).containsExactly(
-                new VoteRequest(id(1), id(2), 2, 2, 1, false, false),
-                new VoteRequest(id(1), id(3), 2, 2, 1, false, false));
+        assertThat(ready.messagesAfterPersist())
+                .containsExactly(
+                        new VoteRequest(id(1), id(2), 2, 2, 1, false, false),
+                        new VoteRequest(id(1), id(3), 2, 2, 1, false, false));
     }
 
     @Test
@@ -158,7 +160,8 @@ class SeedBehaviourTest {
         assertThat(candidate.raft.term()).isEqualTo(2);
         assertThat(candidate.raft.votedFor()).contains(id(1));
         assertThat(only(VoteRequest.class, ready.messagesAfterPersist()))
-                .extracting(VoteRequest::term).containsExactly(2L, 2L);
+                .extracting(VoteRequest::term)
+                .containsExactly(2L, 2L);
     }
 
     @Test
@@ -286,9 +289,11 @@ class SeedBehaviourTest {
         cluster.elect(1);
 
         List<AppendEntriesRequest> toN2 = only(AppendEntriesRequest.class, cluster.sent).stream()
-                .filter(request -> request.to().equals(id(2))).toList();
+                .filter(request -> request.to().equals(id(2)))
+                .toList();
         List<AppendEntriesResponse> fromN2 = only(AppendEntriesResponse.class, cluster.sent).stream()
-                .filter(responsesFrom(2)::test).toList();
+                .filter(responsesFrom(2)::test)
+                .toList();
         assertThat(toN2).extracting(AppendEntriesRequest::prevLogIndex).containsExactly(3L, 2L);
         assertThat(fromN2).extracting(AppendEntriesResponse::success).containsExactly(false, true);
         assertThat(cluster.terms(2)).isEqualTo(cluster.terms(1)).containsExactly(1L, 1L, 3L, 4L);
@@ -331,8 +336,7 @@ class SeedBehaviourTest {
         cluster.deliver(vote(2, 1, term, 9, term));
         assertThat(cluster.log(1)).isEqualTo(before);
         // An append claiming its own term means election safety is broken: stop rather than obey.
-        assertThatThrownBy(() -> leader.step(append(2, 1, term, 0, 0, 0, 1)))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> leader.step(append(2, 1, term, 0, 0, 0, 1))).isInstanceOf(IllegalStateException.class);
         assertThat(cluster.log(1)).isEqualTo(before);
     }
 
@@ -342,7 +346,8 @@ class SeedBehaviourTest {
         for (long seed = 0; seed < 50; seed++) {
             int timeout = ticksUntilCandidate(DrivenNode.seeded(1, 3, RAFT, seed));
             assertThat(timeout).as("seed %d", seed).isBetween(T, 2 * T - 1);
-            assertThat(ticksUntilCandidate(DrivenNode.seeded(1, 3, RAFT, seed))).as("replay of seed %d", seed)
+            assertThat(ticksUntilCandidate(DrivenNode.seeded(1, 3, RAFT, seed)))
+                    .as("replay of seed %d", seed)
                     .isEqualTo(timeout);
             timeouts.add(timeout);
         }
@@ -354,12 +359,16 @@ class SeedBehaviourTest {
         TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
         DrivenNode lonely = DrivenNode.fresh(1, 3, ProtocolConfig.defaults());
         assertThatThrownBy(() -> lonely.raft.propose(List.of(Bytes.ofUtf8("x"))))
-                .isInstanceOfSatisfying(NotLeaderException.class, e -> assertThat(e.leaderHint()).isEmpty());
+                .isInstanceOfSatisfying(
+                        NotLeaderException.class,
+                        e -> assertThat(e.leaderHint()).isEmpty());
 
         cluster.elect(1);
         long lastIndex = cluster.node(2).lastIndex();
         assertThatThrownBy(() -> cluster.propose(2, "x"))
-                .isInstanceOfSatisfying(NotLeaderException.class, e -> assertThat(e.leaderHint()).contains(id(1)));
+                .isInstanceOfSatisfying(
+                        NotLeaderException.class,
+                        e -> assertThat(e.leaderHint()).contains(id(1)));
         assertThat(cluster.node(2).lastIndex()).isEqualTo(lastIndex);
     }
 
@@ -370,12 +379,17 @@ class SeedBehaviourTest {
             cluster.cut(1, n);
             cluster.cut(2, n);
         }
-        assertThat(cluster.campaignUntilLeader(1, 10)).as("n1 with n2's vote only").isFalse();
+        assertThat(cluster.campaignUntilLeader(1, 10))
+                .as("n1 with n2's vote only")
+                .isFalse();
 
         cluster.heal();
-        assertThat(cluster.campaignUntilLeader(1, 3)).as("n1 once it reaches a majority").isTrue();
+        assertThat(cluster.campaignUntilLeader(1, 3))
+                .as("n1 once it reaches a majority")
+                .isTrue();
         RaftProtocol leader = cluster.node(1);
-        cluster.holdIf(message -> message instanceof AppendEntriesRequest && !message.to().equals(id(2)));
+        cluster.holdIf(message ->
+                message instanceof AppendEntriesRequest && !message.to().equals(id(2)));
         long index = cluster.propose(1, "x");
         cluster.deliverAll();
         assertThat(cluster.node(2).lastIndex()).isEqualTo(index);

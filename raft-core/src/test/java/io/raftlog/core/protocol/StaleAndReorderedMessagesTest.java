@@ -22,15 +22,16 @@ import org.junit.jupiter.api.Test;
  * an earlier term count.
  */
 class StaleAndReorderedMessagesTest {
-    private static final ProtocolConfig RAFT = ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
+    private static final ProtocolConfig RAFT =
+            ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
 
     @Test
     void aFollowerNeverLosesAMatchingEntryWhateverTheOrderOfPipelinedAppends() {
         // Four pipelined appends of the leader n1 (term 1), for its log [1, 1, 1].
         List<AppendEntriesRequest> appends = List.of(
-                append(1, 2, 1, 0, 0, 0, 1),     // entry 1
-                append(1, 2, 1, 1, 1, 0, 1),     // entry 2
-                append(1, 2, 1, 2, 1, 0, 1),     // entry 3
+                append(1, 2, 1, 0, 0, 0, 1), // entry 1
+                append(1, 2, 1, 1, 1, 0, 1), // entry 2
+                append(1, 2, 1, 2, 1, 0, 1), // entry 3
                 append(1, 2, 1, 0, 0, 0, 1, 1)); // entries 1..2 again (a retransmission)
 
         for (List<AppendEntriesRequest> order : permutations(appends)) {
@@ -42,7 +43,9 @@ class StaleAndReorderedMessagesTest {
             deliveries.addAll(appends.subList(0, 3));
             for (AppendEntriesRequest request : deliveries) {
                 Ready ready = follower.step(request);
-                assertThat(follower.raft.lastIndex()).as("%s after %s", order, request).isGreaterThanOrEqualTo(lastIndex);
+                assertThat(follower.raft.lastIndex())
+                        .as("%s after %s", order, request)
+                        .isGreaterThanOrEqualTo(lastIndex);
                 assertThat(follower.terms()).as("%s after %s", order, request).allMatch(term -> term == 1);
                 lastIndex = follower.raft.lastIndex();
                 for (AppendEntriesResponse response : only(AppendEntriesResponse.class, ready.messagesAfterPersist())) {
@@ -79,7 +82,9 @@ class StaleAndReorderedMessagesTest {
             cluster.deliverAll();
         }
         List<RaftMessage> acks = cluster.release(message -> true);
-        assertThat(acks).extracting(message -> ((AppendEntriesResponse) message).index()).containsExactly(2L, 3L, 4L);
+        assertThat(acks)
+                .extracting(message -> ((AppendEntriesResponse) message).index())
+                .containsExactly(2L, 3L, 4L);
 
         // Newest first, then the older ones, twice over.
         long match = 0;
@@ -102,7 +107,8 @@ class StaleAndReorderedMessagesTest {
         }
         assertThat(only(AppendEntriesRequest.class, cluster.sent.subList(mark, cluster.sent.size())))
                 .filteredOn(appendWithEntries(1, 2)::test)
-                .extracting(AppendEntriesRequest::prevLogIndex).containsExactly(4L, 5L);
+                .extracting(AppendEntriesRequest::prevLogIndex)
+                .containsExactly(4L, 5L);
     }
 
     @Test

@@ -37,6 +37,7 @@ final class TestCluster {
     final List<RaftMessage> sent = new ArrayList<>();
     /** The messages that left from {@link Ready#messages()}, before their Ready was persisted. */
     final List<RaftMessage> sentBeforePersist = new ArrayList<>();
+
     private final Set<List<NodeId>> cutLinks = new HashSet<>();
     private Predicate<RaftMessage> drop = message -> false;
     private Predicate<RaftMessage> hold = message -> false;
@@ -76,7 +77,8 @@ final class TestCluster {
         old.close();
         InMemoryLogStore reopened = new InMemoryLogStore(old.volume());
         stores.put(id, reopened);
-        RaftProtocol fresh = new RaftProtocol(id, ids, config, reopened, new SplittableRandom(seed * 31 + id.hashCode()));
+        RaftProtocol fresh =
+                new RaftProtocol(id, ids, config, reopened, new SplittableRandom(seed * 31 + id.hashCode()));
         nodes.put(id, fresh);
         queue.removeIf(message -> message.to().equals(id));
         return fresh;
@@ -224,7 +226,8 @@ final class TestCluster {
         processReadies();
         for (int delivered = 0; !queue.isEmpty(); delivered++) {
             if (delivered > MAX_STEPS) {
-                throw new AssertionError("messages still flowing after " + MAX_STEPS + " deliveries: " + nodes.values());
+                throw new AssertionError(
+                        "messages still flowing after " + MAX_STEPS + " deliveries: " + nodes.values());
             }
             RaftMessage message = queue.poll();
             nodes.get(message.to()).step(message);
@@ -307,6 +310,8 @@ final class TestCluster {
     }
 
     List<RaftProtocol> leaders() {
-        return nodes.values().stream().filter(raft -> raft.role() == Role.LEADER).collect(Collectors.toList());
+        return nodes.values().stream()
+                .filter(raft -> raft.role() == Role.LEADER)
+                .collect(Collectors.toList());
     }
 }

@@ -14,12 +14,11 @@ import java.util.function.Predicate;
 
 /** Hand-crafted protocol messages between nodes n1..nN, named by number, and predicates to find them. */
 final class TestMessages {
-    private TestMessages() {
-    }
+    private TestMessages() {}
 
     /** AppendEntries from leader {@code from} carrying entries of {@code entryTerms} after (prevIndex, prevTerm). */
-    static AppendEntriesRequest append(int from, int to, long term, long prevIndex, long prevTerm, long leaderCommit,
-            long... entryTerms) {
+    static AppendEntriesRequest append(
+            int from, int to, long term, long prevIndex, long prevTerm, long leaderCommit, long... entryTerms) {
         List<LogEntry> entries = new ArrayList<>();
         for (int i = 0; i < entryTerms.length; i++) {
             entries.add(TestCluster.entry(prevIndex + 1 + i, entryTerms[i]));
@@ -54,13 +53,16 @@ final class TestMessages {
 
     /** AppendEntries requests from {@code from} to {@code to} that carry at least one entry. */
     static Predicate<RaftMessage> appendWithEntries(int from, int to) {
-        return message -> message instanceof AppendEntriesRequest request && !request.entries().isEmpty()
-                && request.from().equals(id(from)) && request.to().equals(id(to));
+        return message -> message instanceof AppendEntriesRequest request
+                && !request.entries().isEmpty()
+                && request.from().equals(id(from))
+                && request.to().equals(id(to));
     }
 
     /** AppendEntries responses sent by {@code from}. */
     static Predicate<RaftMessage> responsesFrom(int from) {
-        return message -> message instanceof AppendEntriesResponse && message.from().equals(id(from));
+        return message ->
+                message instanceof AppendEntriesResponse && message.from().equals(id(from));
     }
 
     /** The messages of {@code type} in {@code messages}, in order. */

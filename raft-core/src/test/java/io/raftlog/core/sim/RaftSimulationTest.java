@@ -26,7 +26,8 @@ class RaftSimulationTest {
             System.out.println("replayed " + result);
             return;
         }
-        long seeds = Long.parseLong(System.getProperty("raftlog.sim.seeds", "1000").trim());
+        long seeds =
+                Long.parseLong(System.getProperty("raftlog.sim.seeds", "1000").trim());
         ConcurrentLinkedQueue<SimulationFailure> failures = new ConcurrentLinkedQueue<>();
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong elections = new AtomicLong();
@@ -42,16 +43,21 @@ class RaftSimulationTest {
             }
         });
         if (!failures.isEmpty()) {
-            List<Long> failing = failures.stream().map(SimulationFailure::seed).sorted().toList();
-            SimulationFailure first = failures.stream().min((a, b) -> Long.compare(a.seed(), b.seed())).orElseThrow();
-            throw new AssertionError(failing.size() + " of " + seeds + " seeds failed: " + failing + "\nfirst: "
-                    + first.getMessage(), first);
+            List<Long> failing =
+                    failures.stream().map(SimulationFailure::seed).sorted().toList();
+            SimulationFailure first = failures.stream()
+                    .min((a, b) -> Long.compare(a.seed(), b.seed()))
+                    .orElseThrow();
+            throw new AssertionError(
+                    failing.size() + " of " + seeds + " seeds failed: " + failing + "\nfirst: " + first.getMessage(),
+                    first);
         }
         // The runs must have exercised something: leaders, crashes and many acknowledged appends.
         assertThat(elections.get()).as("elections").isGreaterThanOrEqualTo(seeds);
         assertThat(crashes.get()).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(acknowledged.get()).as("acknowledged appends").isGreaterThan(seeds * 50);
-        System.out.printf("%d seeds: %d acknowledged appends, %d elections, %d crash-restarts%n",
+        System.out.printf(
+                "%d seeds: %d acknowledged appends, %d elections, %d crash-restarts%n",
                 seeds, acknowledged.get(), elections.get(), crashes.get());
     }
 

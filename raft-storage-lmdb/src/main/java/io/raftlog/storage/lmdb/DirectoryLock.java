@@ -38,11 +38,13 @@ final class DirectoryLock implements AutoCloseable {
         Path file = directory.resolve(FILE_NAME);
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new StorageException("data directory " + directory + " is not writable: cannot create "
-                    + FILE_NAME + " (" + reason(e) + ")", e);
+            throw new StorageException(
+                    "data directory " + directory + " is not writable: cannot create " + FILE_NAME + " (" + reason(e)
+                            + ")",
+                    e);
         }
         try {
             FileLock lock = channel.tryLock();
@@ -51,8 +53,10 @@ final class DirectoryLock implements AutoCloseable {
                 channel.close();
                 throw inUse(directory, "another process" + (owner.isEmpty() ? "" : " (pid " + owner + ")"));
             }
-            channel.truncate(0).write(ByteBuffer.wrap(
-                    (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.truncate(0)
+                    .write(
+                            ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+                            0);
             return new DirectoryLock(channel, lock);
         } catch (OverlappingFileLockException e) {
             closeQuietly(channel);

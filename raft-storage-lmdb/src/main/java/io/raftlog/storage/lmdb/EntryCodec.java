@@ -72,14 +72,15 @@ final class EntryCodec {
     long verify(long index, ByteBuffer value) {
         int size = value.remaining();
         if (size < HEADER_BYTES) {
-            throw corrupt(index, "stored value of " + size + " bytes is shorter than the "
-                    + HEADER_BYTES + "-byte entry header");
+            throw corrupt(
+                    index,
+                    "stored value of " + size + " bytes is shorter than the " + HEADER_BYTES + "-byte entry header");
         }
         int base = value.position();
         int length = value.getInt(base + LENGTH);
         if (length != size - HEADER_BYTES) {
-            throw corrupt(index, "header says " + length + " payload bytes but " + (size - HEADER_BYTES)
-                    + " are stored");
+            throw corrupt(
+                    index, "header says " + length + " payload bytes but " + (size - HEADER_BYTES) + " are stored");
         }
         int stored = value.getInt(base + CRC);
         int computed = checksum(index, value, base, length);
@@ -88,8 +89,10 @@ final class EntryCodec {
         }
         short flags = value.getShort(base + FLAGS);
         if (flags != 0 || type(value.getShort(base + TYPE)) == null) {
-            throw corrupt(index, "unknown entry type " + value.getShort(base + TYPE) + " or flags " + flags
-                    + " (written by a newer format?)");
+            throw corrupt(
+                    index,
+                    "unknown entry type " + value.getShort(base + TYPE) + " or flags " + flags
+                            + " (written by a newer format?)");
         }
         long term = value.getLong(base + TERM);
         if (term < 1) {

@@ -65,10 +65,14 @@ final class LmdbEnvironment implements AutoCloseable {
         this.maxMapSizeBytes = maxMapSizeBytes;
         this.mapSizeBytes = env.info().mapSize;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            this.entries = env.openDbi(txn, "entries".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null,
-                    false, DbiFlags.MDB_CREATE);
-            this.meta = env.openDbi(txn, "meta".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null,
-                    false, DbiFlags.MDB_CREATE);
+            this.entries = env.openDbi(
+                    txn,
+                    "entries".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    null,
+                    false,
+                    DbiFlags.MDB_CREATE);
+            this.meta = env.openDbi(
+                    txn, "meta".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null, false, DbiFlags.MDB_CREATE);
             txn.commit();
         }
     }

@@ -57,8 +57,7 @@ public final class LmdbLogStore implements LogStore {
     private static final ThreadLocal<ByteBuffer> READ_KEY = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(8));
 
     /** A consistent picture of the log's extent, replaced whole after each committed mutation. */
-    private record Bounds(long first, long last, long termBeforeFirst, long lastTerm) {
-    }
+    private record Bounds(long first, long last, long termBeforeFirst, long lastTerm) {}
 
     private final LmdbEnvironment environment;
     private final String location;
@@ -74,11 +73,11 @@ public final class LmdbLogStore implements LogStore {
         this.environment = environment;
         this.location = environment.location();
         this.writeCodec = new EntryCodec(location);
-        long firstIndex = environment.read("reading where the log starts",
-                txn -> StoreRecovery.logStart(environment, txn)[0]);
+        long firstIndex =
+                environment.read("reading where the log starts", txn -> StoreRecovery.logStart(environment, txn)[0]);
         StoreRecovery.removeCompactedEntries(environment, firstIndex);
-        StoreRecovery.State state = environment.write(() -> "opening the store",
-                txn -> StoreRecovery.recover(environment, txn, TAIL_CHECK_ENTRIES));
+        StoreRecovery.State state = environment.write(
+                () -> "opening the store", txn -> StoreRecovery.recover(environment, txn, TAIL_CHECK_ENTRIES));
         this.bounds = new Bounds(state.firstIndex(), state.lastIndex(), state.termBeforeFirst(), state.lastTerm());
         this.hardState = state.hardState();
     }
@@ -102,9 +101,12 @@ public final class LmdbLogStore implements LogStore {
         try {
             LmdbLogStore store = new LmdbLogStore(environment);
             if (config.syncMode() == SyncMode.NO_SYNC) {
-                LOG.log(Level.WARNING, "LMDB log store in {0} opened with SyncMode.NO_SYNC: commits are NOT"
-                        + " flushed to disk and a power loss CAN LOSE ACKNOWLEDGED ENTRIES AND VOTES;"
-                        + " use this mode for benchmarks only", store.location);
+                LOG.log(
+                        Level.WARNING,
+                        "LMDB log store in {0} opened with SyncMode.NO_SYNC: commits are NOT"
+                                + " flushed to disk and a power loss CAN LOSE ACKNOWLEDGED ENTRIES AND VOTES;"
+                                + " use this mode for benchmarks only",
+                        store.location);
             }
             return store;
         } catch (RuntimeException | Error e) {
@@ -248,7 +250,8 @@ public final class LmdbLogStore implements LogStore {
             StoreRecovery.deleteBelow(environment, txn, toIndex, StoreRecovery.DELETE_BATCH);
             return term;
         });
-        bounds = new Bounds(toIndex, before.last, termBefore, toIndex - 1 == before.last ? termBefore : before.lastTerm);
+        bounds =
+                new Bounds(toIndex, before.last, termBefore, toIndex - 1 == before.last ? termBefore : before.lastTerm);
         // Entries left below toIndex are invisible (log_start says so) and go in later transactions.
         StoreRecovery.removeCompactedEntries(environment, toIndex);
     }
@@ -272,11 +275,11 @@ public final class LmdbLogStore implements LogStore {
         environment.close();
     }
 
-    private int scan(String operation, long fromIndex, int maxEntries, long maxBytes, boolean copy,
-            Consumer<LogEntry> sink) {
+    private int scan(
+            String operation, long fromIndex, int maxEntries, long maxBytes, boolean copy, Consumer<LogEntry> sink) {
         if (maxEntries < 1 || maxBytes < 1) {
-            throw new IllegalArgumentException("maxEntries and maxBytes must be positive, were " + maxEntries
-                    + " and " + maxBytes);
+            throw new IllegalArgumentException(
+                    "maxEntries and maxBytes must be positive, were " + maxEntries + " and " + maxBytes);
         }
         environment.checkOpen();
         Bounds seen = bounds;
@@ -302,8 +305,8 @@ public final class LmdbLogStore implements LogStore {
     }
 
     /** Visits entries from {@code fromIndex} in one read transaction; null if it is not there. */
-    private Integer scanIn(Txn<ByteBuffer> txn, long fromIndex, int maxEntries, long maxBytes, boolean copy,
-            Consumer<LogEntry> sink) {
+    private Integer scanIn(
+            Txn<ByteBuffer> txn, long fromIndex, int maxEntries, long maxBytes, boolean copy, Consumer<LogEntry> sink) {
         ByteBuffer key = READ_KEY.get();
         key.putLong(0, fromIndex);
         try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
@@ -317,8 +320,8 @@ public final class LmdbLogStore implements LogStore {
             do {
                 long index = cursor.key().getLong(0);
                 if (index != expected) {
-                    throw new CorruptLogException(expected, location, "entry is missing (next stored index is "
-                            + index + ")");
+                    throw new CorruptLogException(
+                            expected, location, "entry is missing (next stored index is " + index + ")");
                 }
                 ByteBuffer value = cursor.val();
                 long size = value.remaining() - EntryCodec.HEADER_BYTES + 24L;

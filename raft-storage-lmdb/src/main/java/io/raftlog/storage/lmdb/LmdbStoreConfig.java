@@ -47,8 +47,12 @@ public record LmdbStoreConfig(
 
     /** Durable defaults for {@code directory}. */
     public static LmdbStoreConfig of(Path directory) {
-        return new LmdbStoreConfig(directory, SyncMode.SYNC, DEFAULT_INITIAL_MAP_SIZE_BYTES,
-                DEFAULT_MAX_MAP_SIZE_BYTES, DEFAULT_MAX_READERS);
+        return new LmdbStoreConfig(
+                directory,
+                SyncMode.SYNC,
+                DEFAULT_INITIAL_MAP_SIZE_BYTES,
+                DEFAULT_MAX_MAP_SIZE_BYTES,
+                DEFAULT_MAX_READERS);
     }
 
     /** A copy with {@code mode}. */

@@ -29,8 +29,7 @@ final class MetaRecords {
     static final String HARD_STATE = "hard_state";
     static final String LOG_START = "log_start";
 
-    private MetaRecords() {
-    }
+    private MetaRecords() {}
 
     /** The direct buffer LMDB needs for the key {@code name}. */
     static ByteBuffer key(String name) {
@@ -64,7 +63,8 @@ final class MetaRecords {
         int stored = value.getInt(value.position() + body.length);
         int computed = checksum(key, body);
         if (stored != computed) {
-            throw corrupt(name, location, String.format("CRC32C mismatch (stored %08x, computed %08x)", stored, computed));
+            throw corrupt(
+                    name, location, String.format("CRC32C mismatch (stored %08x, computed %08x)", stored, computed));
         }
         return body;
     }
@@ -82,9 +82,14 @@ final class MetaRecords {
     }
 
     static byte[] encodeHardState(HardState state) {
-        byte[] vote = state.votedFor().map(id -> id.value().getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0]);
-        return ByteBuffer.allocate(Long.BYTES + 1 + vote.length).putLong(state.term()).put((byte) vote.length)
-                .put(vote).array();
+        byte[] vote = state.votedFor()
+                .map(id -> id.value().getBytes(StandardCharsets.US_ASCII))
+                .orElse(new byte[0]);
+        return ByteBuffer.allocate(Long.BYTES + 1 + vote.length)
+                .putLong(state.term())
+                .put((byte) vote.length)
+                .put(vote)
+                .array();
     }
 
     static HardState decodeHardState(byte[] body, String location) {
@@ -96,7 +101,8 @@ final class MetaRecords {
             if (buffer.hasRemaining()) {
                 throw new IllegalArgumentException(buffer.remaining() + " trailing bytes");
             }
-            Optional<NodeId> votedFor = vote.length == 0 ? Optional.empty()
+            Optional<NodeId> votedFor = vote.length == 0
+                    ? Optional.empty()
                     : Optional.of(NodeId.of(new String(vote, StandardCharsets.US_ASCII)));
             return new HardState(term, votedFor);
         } catch (RuntimeException e) {
@@ -106,7 +112,10 @@ final class MetaRecords {
 
     /** Encodes where the log starts: its first index and the term of the entry before it. */
     static byte[] encodeLogStart(long firstIndex, long termBeforeFirst) {
-        return ByteBuffer.allocate(2 * Long.BYTES).putLong(firstIndex).putLong(termBeforeFirst).array();
+        return ByteBuffer.allocate(2 * Long.BYTES)
+                .putLong(firstIndex)
+                .putLong(termBeforeFirst)
+                .array();
     }
 
     /** Decodes {@link #encodeLogStart} into {@code {firstIndex, termBeforeFirst}}. */

@@ -18,11 +18,9 @@ final class StoreRecovery {
     static final int DELETE_BATCH = 50_000;
 
     /** The log's extent and hard state as found on disk. */
-    record State(long firstIndex, long lastIndex, long termBeforeFirst, long lastTerm, HardState hardState) {
-    }
+    record State(long firstIndex, long lastIndex, long termBeforeFirst, long lastTerm, HardState hardState) {}
 
-    private StoreRecovery() {
-    }
+    private StoreRecovery() {}
 
     /**
      * Reads the metadata (writing the format version into a new store), checks that the entries are
@@ -40,9 +38,10 @@ final class StoreRecovery {
             MetaRecords.checkFormat(format, location);
         }
         long[] start = logStart(environment, txn);
-        byte[] hardStateBody = MetaRecords.get(environment.meta, txn, MetaRecords.key(MetaRecords.HARD_STATE), location);
-        HardState hardState = hardStateBody == null ? HardState.INITIAL
-                : MetaRecords.decodeHardState(hardStateBody, location);
+        byte[] hardStateBody =
+                MetaRecords.get(environment.meta, txn, MetaRecords.key(MetaRecords.HARD_STATE), location);
+        HardState hardState =
+                hardStateBody == null ? HardState.INITIAL : MetaRecords.decodeHardState(hardStateBody, location);
         long first = start[0];
         long termBeforeFirst = start[1];
         try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
@@ -54,9 +53,12 @@ final class StoreRecovery {
             long firstStored = cursor.key().getLong(0);
             long count = environment.entries.stat(txn).entries;
             if (firstStored != first || last - firstStored + 1 != count) {
-                throw new CorruptLogException(firstMissing(cursor, first), location, "entry is missing: the log"
-                        + " should hold the contiguous entries " + first + ".." + last + " but holds " + count
-                        + " entries from " + firstStored);
+                throw new CorruptLogException(
+                        firstMissing(cursor, first),
+                        location,
+                        "entry is missing: the log"
+                                + " should hold the contiguous entries " + first + ".." + last + " but holds " + count
+                                + " entries from " + firstStored);
             }
             EntryCodec codec = new EntryCodec(location);
             cursor.last();
@@ -83,8 +85,8 @@ final class StoreRecovery {
 
     /** {@code {firstIndex, termBeforeFirst}} as recorded in {@code txn}, {@code {1, 0}} for a new log. */
     static long[] logStart(LmdbEnvironment environment, Txn<ByteBuffer> txn) {
-        byte[] body = MetaRecords.get(environment.meta, txn, MetaRecords.key(MetaRecords.LOG_START),
-                environment.location());
+        byte[] body =
+                MetaRecords.get(environment.meta, txn, MetaRecords.key(MetaRecords.LOG_START), environment.location());
         return body == null ? new long[] {1, 0} : MetaRecords.decodeLogStart(body, environment.location());
     }
 
@@ -111,7 +113,8 @@ final class StoreRecovery {
     static void removeCompactedEntries(LmdbEnvironment environment, long firstIndex) {
         int deleted;
         do {
-            deleted = environment.write(() -> "removing compacted entries below index " + firstIndex,
+            deleted = environment.write(
+                    () -> "removing compacted entries below index " + firstIndex,
                     txn -> deleteBelow(environment, txn, firstIndex, DELETE_BATCH));
         } while (deleted == DELETE_BATCH);
     }

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildJvm implements AutoCloseable {
     /** The flags lmdbjava needs, as the parent pom passes them to tests. */
-    static final List<String> ADD_OPENS = List.of(
-            "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+    static final List<String> ADD_OPENS =
+            List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+
     private static final String END = "<eof>";
 
     private final Process process;

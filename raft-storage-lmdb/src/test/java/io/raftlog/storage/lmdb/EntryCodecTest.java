@@ -65,7 +65,8 @@ class EntryCodecTest {
         ByteBuffer truncated = copy(stored).limit(stored.remaining() - 3);
         assertThatThrownBy(() -> codec.verify(4, truncated))
                 .isInstanceOf(CorruptLogException.class)
-                .hasMessage("corrupt log entry at index 4 in /data/node-1: header says 10 payload bytes but 7 are stored");
+                .hasMessage(
+                        "corrupt log entry at index 4 in /data/node-1: header says 10 payload bytes but 7 are stored");
     }
 
     @Test

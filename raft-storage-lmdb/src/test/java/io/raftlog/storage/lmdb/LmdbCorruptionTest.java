@@ -1,6 +1,5 @@
 package io.raftlog.storage.lmdb;
 
-import static io.raftlog.testkit.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +39,8 @@ class LmdbCorruptionTest {
     void writeLogWithMarkedEntry() {
         try (LmdbLogStore store = LmdbLogStore.open(directory)) {
             for (long index = 1; index <= LAST; index++) {
-                store.append(List.of(LogEntry.data(index, 2, Bytes.ofUtf8(marker(index) + "-payload-" + "z".repeat(64)))));
+                store.append(
+                        List.of(LogEntry.data(index, 2, Bytes.ofUtf8(marker(index) + "-payload-" + "z".repeat(64)))));
             }
         }
     }
@@ -55,7 +55,9 @@ class LmdbCorruptionTest {
             assertCorrupt(() -> store.term(TARGET), TARGET, "CRC32C mismatch");
 
             List<Long> visited = new ArrayList<>();
-            assertCorrupt(() -> store.forEach(45, 10, Long.MAX_VALUE, entry -> visited.add(entry.index())), TARGET,
+            assertCorrupt(
+                    () -> store.forEach(45, 10, Long.MAX_VALUE, entry -> visited.add(entry.index())),
+                    TARGET,
                     "CRC32C mismatch");
             assertThat(visited).containsExactly(45L, 46L, 47L, 48L, 49L);
 
@@ -104,10 +106,13 @@ class LmdbCorruptionTest {
         try (Env<ByteBuffer> env = Env.create().setMaxDbs(2).open(directory.toFile());
                 Txn<ByteBuffer> txn = env.txnWrite()) {
             Dbi<ByteBuffer> entries = env.openDbi(txn, "entries".getBytes(StandardCharsets.US_ASCII), null, false);
-            assertThat(entries.delete(txn, ByteBuffer.allocateDirect(8).putLong(0, TARGET))).isTrue();
+            assertThat(entries.delete(txn, ByteBuffer.allocateDirect(8).putLong(0, TARGET)))
+                    .isTrue();
             txn.commit();
         }
-        assertCorrupt(() -> LmdbLogStore.open(directory), TARGET,
+        assertCorrupt(
+                () -> LmdbLogStore.open(directory),
+                TARGET,
                 "entry is missing: the log should hold the contiguous entries 1..100 but holds 99 entries from 1");
     }
 

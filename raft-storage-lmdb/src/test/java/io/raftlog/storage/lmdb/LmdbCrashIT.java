@@ -46,7 +46,9 @@ class LmdbCrashIT {
         void take(String line) {
             transcript.append(line).append('\n');
             String[] words = line.split(" ");
-            assertThat(words[words.length - 1]).as("line '%s' is complete", line).isEqualTo(".");
+            assertThat(words[words.length - 1])
+                    .as("line '%s' is complete", line)
+                    .isEqualTo(".");
             long value = words.length > 2 ? Long.parseLong(words[1]) : 0;
             switch (words[0]) {
                 case "START-APPEND" -> lastStarted = value;
@@ -76,31 +78,50 @@ class LmdbCrashIT {
         for (int kill = 1; kill <= KILLS; kill++) {
             String context = "kill " + kill + " of " + KILLS + ", seed " + seed;
             Path ackFile = temp.resolve("child-" + kill + ".acks");
-            try (ChildJvm child = ChildJvm.start(temp.resolve("child-" + kill + ".err"), StoreProcess.class,
-                    "write", directory.toString(), Long.toString(random.nextLong()), ackFile.toString())) {
+            try (ChildJvm child = ChildJvm.start(
+                    temp.resolve("child-" + kill + ".err"),
+                    StoreProcess.class,
+                    "write",
+                    directory.toString(),
+                    Long.toString(random.nextLong()),
+                    ackFile.toString())) {
                 List<String> lines = new ArrayList<>();
                 String ready = child.nextLine(LINE_TIMEOUT);
                 lines.add(ready);
-                acknowledged.transcript.append("--- ").append(context).append('\n').append(ready).append('\n');
-                assertThat(ready).as(context + ": child's first line; stderr: " + child.stderr()).startsWith("READY ");
+                acknowledged
+                        .transcript
+                        .append("--- ")
+                        .append(context)
+                        .append('\n')
+                        .append(ready)
+                        .append('\n');
+                assertThat(ready)
+                        .as(context + ": child's first line; stderr: " + child.stderr())
+                        .startsWith("READY ");
                 int acksBeforeKill = 1 + random.nextInt(30);
                 for (int acks = 0; acks < acksBeforeKill; ) {
                     String line = child.nextLine(LINE_TIMEOUT);
-                    assertThat(line).as(context + ": child ended early; stderr: " + child.stderr()).isNotNull();
+                    assertThat(line)
+                            .as(context + ": child ended early; stderr: " + child.stderr())
+                            .isNotNull();
                     lines.add(line);
                     acknowledged.take(line);
                     acks += line.startsWith("ACK ") ? 1 : 0;
                 }
                 // Let the child run on into a random point of a later batch (not waiting for anything).
                 LockSupport.parkNanos(random.nextInt(3_000_000));
-                assertThat(child.kill()).as(context + ": exit status after SIGKILL").isEqualTo(128 + 9);
+                assertThat(child.kill())
+                        .as(context + ": exit status after SIGKILL")
+                        .isEqualTo(128 + 9);
                 List<String> piped = child.remainingLines();
                 // The ack file is the full record (a pipe's last bytes may not reach us); it
                 // must agree with every line that did come through the pipe.
                 List<String> recorded = completeLines(ackFile);
                 List<String> seen = new ArrayList<>(lines);
                 seen.addAll(piped);
-                assertThat(recorded).as(context + ": ack file starts with the piped lines").startsWith(seen.toArray(String[]::new));
+                assertThat(recorded)
+                        .as(context + ": ack file starts with the piped lines")
+                        .startsWith(seen.toArray(String[]::new));
                 piped.forEach(acknowledged::take);
                 for (String line : recorded.subList(seen.size(), recorded.size())) {
                     acknowledged.take(line);
@@ -113,14 +134,19 @@ class LmdbCrashIT {
                 inFlightKept += last > acknowledged.last ? 1 : 0;
             } catch (AssertionError e) {
                 System.out.println("child transcript:\n" + acknowledged.transcript);
-                System.out.println("ack file tail:\n" + Files.readString(ackFile).lines()
-                        .skip(Math.max(0, Files.readString(ackFile).lines().count() - 5)).toList());
+                System.out.println("ack file tail:\n"
+                        + Files.readString(ackFile)
+                                .lines()
+                                .skip(Math.max(
+                                        0, Files.readString(ackFile).lines().count() - 5))
+                                .toList());
                 throw e;
             }
         }
-        System.out.printf("LmdbCrashIT: %d kills, %d with an append in flight (%d of those found whole, the rest"
-                + " absent), last acknowledged index %d, %d lines only in the ack files, seed %d%n", KILLS, killedMidRun,
-                inFlightKept, acknowledged.last, onlyInFile, seed);
+        System.out.printf(
+                "LmdbCrashIT: %d kills, %d with an append in flight (%d of those found whole, the rest"
+                        + " absent), last acknowledged index %d, %d lines only in the ack files, seed %d%n",
+                KILLS, killedMidRun, inFlightKept, acknowledged.last, onlyInFile, seed);
         assertThat(acknowledged.last).as("the children acknowledged writes").isPositive();
     }
 
@@ -138,28 +164,38 @@ class LmdbCrashIT {
             long first = store.firstIndex();
             long last = store.lastIndex();
             // An append, a prefix truncation or a hard state in flight at the kill is there whole or not at all.
-            assertThat(last).as(context + ": lastIndex is the last acknowledged append or the one in flight")
+            assertThat(last)
+                    .as(context + ": lastIndex is the last acknowledged append or the one in flight")
                     .isIn(acknowledged.last, acknowledged.lastStarted);
-            assertThat(first).as(context + ": firstIndex is the last acknowledged prefix truncation or the one in flight")
+            assertThat(first)
+                    .as(context + ": firstIndex is the last acknowledged prefix truncation or the one in flight")
                     .isIn(acknowledged.prefix, acknowledged.prefixStarted);
             HardState hardState = store.hardState();
-            assertThat(hardState.term()).as(context + ": hard state is the last acknowledged or the one in flight")
+            assertThat(hardState.term())
+                    .as(context + ": hard state is the last acknowledged or the one in flight")
                     .isIn(acknowledged.hardTerm, acknowledged.hardTermStarted);
             if (hardState.term() > 0) {
-                assertThat(hardState).as(context + ": hard state is whole").isEqualTo(StoreProcess.hardState(hardState.term()));
+                assertThat(hardState)
+                        .as(context + ": hard state is whole")
+                        .isEqualTo(StoreProcess.hardState(hardState.term()));
             }
             long expected = first;
             while (expected <= last) {
                 List<LogEntry> chunk = new ArrayList<>(store.read(expected, 4096, Long.MAX_VALUE));
                 for (LogEntry entry : chunk) {
                     assertThat(entry.index()).as(context + ": contiguous").isEqualTo(expected);
-                    assertThat(entry.term()).as(context + ": term of %d", expected).isEqualTo(StoreProcess.termOf(expected));
-                    assertThat(TestEntries.isIntact(entry)).as(context + ": entry %d intact", expected).isTrue();
+                    assertThat(entry.term())
+                            .as(context + ": term of %d", expected)
+                            .isEqualTo(StoreProcess.termOf(expected));
+                    assertThat(TestEntries.isIntact(entry))
+                            .as(context + ": entry %d intact", expected)
+                            .isTrue();
                     expected++;
                 }
             }
             if (first > 1) {
-                assertThat(store.term(first - 1)).as(context + ": term before the first entry")
+                assertThat(store.term(first - 1))
+                        .as(context + ": term before the first entry")
                         .isEqualTo(StoreProcess.termOf(first - 1));
             }
             return last;

@@ -69,7 +69,8 @@ class LmdbErrorPathsTest {
             tmpfs.remountReadOnly();
             assertThatThrownBy(() -> LmdbLogStore.open(directory))
                     .isInstanceOf(StorageException.class)
-                    .hasMessageStartingWith("data directory " + directory + " is not writable: cannot create raftlog.lock")
+                    .hasMessageStartingWith(
+                            "data directory " + directory + " is not writable: cannot create raftlog.lock")
                     .hasMessageContaining("Read-only file system");
         }
     }
@@ -82,7 +83,8 @@ class LmdbErrorPathsTest {
             Path filler = mountPoint.resolve("filler");
             try (LmdbLogStore store = LmdbLogStore.open(directory)) {
                 store.append(range(1, 100, 1));
-                Files.write(filler, new byte[(2 << 20) - (int) Files.size(directory.resolve("data.mdb")) - (256 << 10)]);
+                Files.write(
+                        filler, new byte[(2 << 20) - (int) Files.size(directory.resolve("data.mdb")) - (256 << 10)]);
                 List<LogEntry> big = bigEntries(101, 40, 16 << 10);
 
                 assertThatThrownBy(() -> store.append(big))
@@ -129,7 +131,8 @@ class LmdbErrorPathsTest {
         Path directory = temp.resolve("data");
         LmdbLogStore store = LmdbLogStore.open(directory);
         store.close();
-        assertThatThrownBy(store::lastIndex).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(store::lastIndex)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the store in " + directory + " is closed");
         assertThatThrownBy(() -> store.term(0)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> store.read(1, 1, 1)).isInstanceOf(IllegalStateException.class);
@@ -142,7 +145,11 @@ class LmdbErrorPathsTest {
         try (Env<ByteBuffer> env = Env.create().setMaxDbs(2).open(directory.toFile());
                 Txn<ByteBuffer> txn = env.txnWrite()) {
             Dbi<ByteBuffer> meta = env.openDbi(txn, "meta".getBytes(), null, false, DbiFlags.MDB_CREATE);
-            MetaRecords.put(meta, txn, MetaRecords.key(MetaRecords.FORMAT), ByteBuffer.allocate(4).putInt(99).array());
+            MetaRecords.put(
+                    meta,
+                    txn,
+                    MetaRecords.key(MetaRecords.FORMAT),
+                    ByteBuffer.allocate(4).putInt(99).array());
             txn.commit();
         }
         assertThatThrownBy(() -> LmdbLogStore.open(directory))
@@ -158,7 +165,8 @@ class LmdbErrorPathsTest {
         Files.write(directory.resolve("data.mdb"), new byte[64 << 10]);
         assertThatThrownBy(() -> LmdbLogStore.open(directory))
                 .isInstanceOf(StorageException.class)
-                .hasMessageStartingWith("cannot open the LMDB environment in " + directory + ": FileInvalidException: ");
+                .hasMessageStartingWith(
+                        "cannot open the LMDB environment in " + directory + ": FileInvalidException: ");
         // the failed open released the directory lock
         assertThatThrownBy(() -> LmdbLogStore.open(directory)).hasMessageContaining("FileInvalidException");
     }
@@ -166,7 +174,8 @@ class LmdbErrorPathsTest {
     @Test
     void runningOutOfReaderSlotsIsReportedForTheRead() {
         Path directory = temp.resolve("data");
-        try (LmdbLogStore store = LmdbLogStore.open(LmdbStoreConfig.of(directory).withMaxReaders(1))) {
+        try (LmdbLogStore store =
+                LmdbLogStore.open(LmdbStoreConfig.of(directory).withMaxReaders(1))) {
             store.append(range(1, 3, 1));
             // the visitor's nested read needs a second read transaction while the first is open
             assertThatThrownBy(() -> store.forEach(1, 1, Long.MAX_VALUE, entry -> store.read(2, 1, Long.MAX_VALUE)))

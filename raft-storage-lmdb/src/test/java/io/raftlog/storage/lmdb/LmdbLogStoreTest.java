@@ -39,8 +39,10 @@ class LmdbLogStoreTest {
                 assertThat(TestEntries.isIntact(entry)).isTrue();
             });
             assertThat(direct).containsOnly(true).hasSize(9);
-            assertThat(store.read(1, 9, Long.MAX_VALUE)).allSatisfy(entry ->
-                    assertThat(entry.payload().asReadOnlyBuffer().isDirect()).isFalse());
+            assertThat(store.read(1, 9, Long.MAX_VALUE))
+                    .allSatisfy(entry -> assertThat(
+                                    entry.payload().asReadOnlyBuffer().isDirect())
+                            .isFalse());
         }
     }
 
@@ -113,15 +115,14 @@ class LmdbLogStoreTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         logger.addHandler(capture);
-        try (LmdbLogStore store = LmdbLogStore.open(LmdbStoreConfig.of(directory).withSyncMode(SyncMode.NO_SYNC))) {
+        try (LmdbLogStore store =
+                LmdbLogStore.open(LmdbStoreConfig.of(directory).withSyncMode(SyncMode.NO_SYNC))) {
             store.append(range(1, 3, 1));
             assertThat(store.read(1, 3, Long.MAX_VALUE)).isEqualTo(range(1, 3, 1));
         } finally {

@@ -23,8 +23,8 @@ class LmdbProcessIT {
     @Test
     void aDirectoryHeldByAnotherProcessIsInUseUntilThatProcessDies() throws Exception {
         Path directory = temp.resolve("data");
-        try (ChildJvm holder = ChildJvm.start(temp.resolve("holder.err"), StoreProcess.class, "hold",
-                directory.toString())) {
+        try (ChildJvm holder =
+                ChildJvm.start(temp.resolve("holder.err"), StoreProcess.class, "hold", directory.toString())) {
             assertThat(holder.nextLine(LINE_TIMEOUT)).isEqualTo("OPEN " + holder.pid() + " .");
 
             assertThatThrownBy(() -> LmdbLogStore.open(directory))
@@ -42,15 +42,23 @@ class LmdbProcessIT {
 
     @Test
     void withoutTheAddOpensFlagsOpeningSaysWhichFlagsToAdd() throws Exception {
-        try (ChildJvm child = ChildJvm.start(temp.resolve("noflags.err"), List.of(), StoreProcess.class, "open",
+        try (ChildJvm child = ChildJvm.start(
+                temp.resolve("noflags.err"),
+                List.of(),
+                StoreProcess.class,
+                "open",
                 temp.resolve("data").toString())) {
-            assertThat(child.nextLine(LINE_TIMEOUT)).isEqualTo("ERROR java.lang.IllegalStateException: lmdbjava needs"
-                    + " the JVM flags --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
-                    + " java.base/sun.nio.ch=ALL-UNNAMED (add them to the java command line, or an Add-Opens line"
-                    + " to the jar manifest) .");
+            assertThat(child.nextLine(LINE_TIMEOUT))
+                    .isEqualTo("ERROR java.lang.IllegalStateException: lmdbjava needs"
+                            + " the JVM flags --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
+                            + " java.base/sun.nio.ch=ALL-UNNAMED (add them to the java command line, or an Add-Opens line"
+                            + " to the jar manifest) .");
             assertThat(child.waitForExit(LINE_TIMEOUT)).isZero();
         }
-        try (ChildJvm child = ChildJvm.start(temp.resolve("flags.err"), StoreProcess.class, "open",
+        try (ChildJvm child = ChildJvm.start(
+                temp.resolve("flags.err"),
+                StoreProcess.class,
+                "open",
                 temp.resolve("data").toString())) {
             assertThat(child.nextLine(LINE_TIMEOUT)).isEqualTo("OPENED 1 0 .");
         }

@@ -23,9 +23,12 @@ class LmdbStorageModuleTest {
 
         LogStore store = injector.getInstance(LogStore.class);
         try {
-            assertThat(store).isInstanceOf(LmdbLogStore.class).isSameAs(injector.getInstance(LogStore.class))
+            assertThat(store)
+                    .isInstanceOf(LmdbLogStore.class)
+                    .isSameAs(injector.getInstance(LogStore.class))
                     .isSameAs(injector.getInstance(LmdbLogStore.class));
-            assertThat(((LmdbLogStore) store).location()).isEqualTo(directory.toAbsolutePath().toString());
+            assertThat(((LmdbLogStore) store).location())
+                    .isEqualTo(directory.toAbsolutePath().toString());
             store.append(range(1, 3, 1));
             assertThat(Files.exists(directory.resolve("data.mdb"))).isTrue();
         } finally {
@@ -35,8 +38,10 @@ class LmdbStorageModuleTest {
 
     @Test
     void takesAFullConfiguration() {
-        LmdbStoreConfig config = LmdbStoreConfig.of(temp.resolve("node-2")).withSyncMode(SyncMode.NO_SYNC)
-                .withMapSize(1 << 20, 1 << 30).withMaxReaders(8);
+        LmdbStoreConfig config = LmdbStoreConfig.of(temp.resolve("node-2"))
+                .withSyncMode(SyncMode.NO_SYNC)
+                .withMapSize(1 << 20, 1 << 30)
+                .withMaxReaders(8);
         Injector injector = Guice.createInjector(new LmdbStorageModule(config));
         assertThat(injector.getInstance(LmdbStoreConfig.class)).isEqualTo(config);
         try (LmdbLogStore store = injector.getInstance(LmdbLogStore.class)) {

@@ -24,6 +24,7 @@ class MetaRecordsTest {
 
     @TempDir
     Path directory;
+
     private Env<ByteBuffer> env;
     private Dbi<ByteBuffer> meta;
 
@@ -43,8 +44,10 @@ class MetaRecordsTest {
         HardState state = new HardState(12, Optional.of(NodeId.of("node-3")));
         put(MetaRecords.HARD_STATE, MetaRecords.encodeHardState(state));
         put(MetaRecords.LOG_START, MetaRecords.encodeLogStart(100, 7));
-        assertThat(MetaRecords.decodeHardState(get(MetaRecords.HARD_STATE), LOCATION)).isEqualTo(state);
-        assertThat(MetaRecords.decodeLogStart(get(MetaRecords.LOG_START), LOCATION)).containsExactly(100, 7);
+        assertThat(MetaRecords.decodeHardState(get(MetaRecords.HARD_STATE), LOCATION))
+                .isEqualTo(state);
+        assertThat(MetaRecords.decodeLogStart(get(MetaRecords.LOG_START), LOCATION))
+                .containsExactly(100, 7);
         assertThat(get("snapshot")).isNull();
     }
 
@@ -90,7 +93,10 @@ class MetaRecordsTest {
 
     private void putRaw(String name, byte[] value) {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            meta.put(txn, MetaRecords.key(name), ByteBuffer.allocateDirect(value.length).put(value).flip());
+            meta.put(
+                    txn,
+                    MetaRecords.key(name),
+                    ByteBuffer.allocateDirect(value.length).put(value).flip());
             txn.commit();
         }
     }

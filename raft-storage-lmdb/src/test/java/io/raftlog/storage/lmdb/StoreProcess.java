@@ -31,8 +31,7 @@ import java.util.Random;
 public final class StoreProcess {
     static final int MAX_BATCH = 400;
 
-    private StoreProcess() {
-    }
+    private StoreProcess() {}
 
     /** The term of the entry at {@code index}: rises every 500 entries. */
     static long termOf(long index) {
@@ -51,8 +50,8 @@ public final class StoreProcess {
             case "write" -> {
                 // Every line also goes to a file: the page cache keeps it through SIGKILL. The file
                 // is written first, so a line that reached the pipe is always in the file too.
-                try (PrintStream ackLog = new PrintStream(new FileOutputStream(args[3], true), true,
-                        StandardCharsets.US_ASCII)) {
+                try (PrintStream ackLog =
+                        new PrintStream(new FileOutputStream(args[3], true), true, StandardCharsets.US_ASCII)) {
                     write(directory, new Random(Long.parseLong(args[2])), new TeeStream(ackLog, out));
                 }
             }
@@ -117,25 +116,28 @@ public final class StoreProcess {
     /** Writes each byte to both streams; flushing flushes both. */
     private static final class TeeStream extends PrintStream {
         TeeStream(PrintStream first, PrintStream second) {
-            super(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    first.write(b);
-                    second.write(b);
-                }
+            super(
+                    new OutputStream() {
+                        @Override
+                        public void write(int b) {
+                            first.write(b);
+                            second.write(b);
+                        }
 
-                @Override
-                public void write(byte[] bytes, int offset, int length) {
-                    first.write(bytes, offset, length);
-                    second.write(bytes, offset, length);
-                }
+                        @Override
+                        public void write(byte[] bytes, int offset, int length) {
+                            first.write(bytes, offset, length);
+                            second.write(bytes, offset, length);
+                        }
 
-                @Override
-                public void flush() {
-                    first.flush();
-                    second.flush();
-                }
-            }, false, StandardCharsets.US_ASCII);
+                        @Override
+                        public void flush() {
+                            first.flush();
+                            second.flush();
+                        }
+                    },
+                    false,
+                    StandardCharsets.US_ASCII);
         }
     }
 }

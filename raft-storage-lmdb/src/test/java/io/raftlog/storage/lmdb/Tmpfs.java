@@ -23,8 +23,9 @@ final class Tmpfs implements AutoCloseable {
     static Tmpfs mount(Path mountPoint, long sizeBytes) throws IOException, InterruptedException {
         Files.createDirectories(mountPoint);
         String result = run("mount", "-t", "tmpfs", "-o", "size=" + sizeBytes, "tmpfs", mountPoint.toString());
-        Assumptions.assumeTrue(result.isEmpty(), () -> "cannot mount a tmpfs here (" + result.strip()
-                + "); this test needs root or CAP_SYS_ADMIN");
+        Assumptions.assumeTrue(
+                result.isEmpty(),
+                () -> "cannot mount a tmpfs here (" + result.strip() + "); this test needs root or CAP_SYS_ADMIN");
         return new Tmpfs(mountPoint);
     }
 
@@ -45,7 +46,8 @@ final class Tmpfs implements AutoCloseable {
 
     /** Runs a command; returns "" on success, else its exit status and output. */
     private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        Process process =
+                new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

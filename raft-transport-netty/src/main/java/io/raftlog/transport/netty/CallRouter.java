@@ -67,8 +67,8 @@ final class CallRouter {
             return;
         }
         active.add(call);
-        call.deadlineTimer = loop.schedule(() -> expire(call), call.deadlineNanos - System.nanoTime(),
-                TimeUnit.NANOSECONDS);
+        call.deadlineTimer =
+                loop.schedule(() -> expire(call), call.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         dispatch(call);
     }
 
@@ -85,7 +85,8 @@ final class CallRouter {
             target = seeds.get(Math.floorMod(nextSeed++, seeds.size()));
         }
         InetSocketAddress chosen = target;
-        connections.computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template))
+        connections
+                .computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template))
                 .submit(call);
     }
 
@@ -102,8 +103,11 @@ final class CallRouter {
         try {
             call.validate(response);
         } catch (ProtocolException e) {
-            finish(call, call.isAppend() ? new IndeterminateResultException("bad answer from the node: " + e.getMessage(), e)
-                    : new RaftException("bad answer from the node: " + e.getMessage(), e));
+            finish(
+                    call,
+                    call.isAppend()
+                            ? new IndeterminateResultException("bad answer from the node: " + e.getMessage(), e)
+                            : new RaftException("bad answer from the node: " + e.getMessage(), e));
             return;
         }
         if (call.isAppend()) {
@@ -119,8 +123,8 @@ final class CallRouter {
             case NOT_LEADER -> {
                 NodeId refusing = connection.node() == null ? NodeId.of("unknown") : connection.node();
                 call.lastError = new NotLeaderException(refusing, error.leader());
-                Optional<InetSocketAddress> hint = error.leaderAddress()
-                        .filter(address -> !key(address).equals(key(connection.address())));
+                Optional<InetSocketAddress> hint =
+                        error.leaderAddress().filter(address -> !key(address).equals(key(connection.address())));
                 if (hint.isPresent()) {
                     leader = hint.get();
                     if (call.pinned == null && call.redirects++ < IMMEDIATE_REDIRECTS) {
@@ -168,8 +172,11 @@ final class CallRouter {
                 return;
             }
             case INTERNAL -> {
-                finish(call, call.isAppend() || call.maybeDelivered ? new IndeterminateResultException(message)
-                        : new RaftException(message));
+                finish(
+                        call,
+                        call.isAppend() || call.maybeDelivered
+                                ? new IndeterminateResultException(message)
+                                : new RaftException(message));
                 return;
             }
         }
@@ -228,7 +235,8 @@ final class CallRouter {
 
     private Throwable timeoutError(ClientCall call) {
         Throwable last = call.lastError;
-        String message = "no answer within the request timeout of " + config.requestTimeout().toMillis() + " ms"
+        String message = "no answer within the request timeout of "
+                + config.requestTimeout().toMillis() + " ms"
                 + (last == null ? "" : "; last error: " + last.getMessage());
         if (!call.isAppend()) {
             TimeoutException timeout = new TimeoutException(message);
@@ -238,7 +246,9 @@ final class CallRouter {
         if (call.maybeDelivered) {
             return new IndeterminateResultException(message, last);
         }
-        if (last instanceof NotLeaderException || last instanceof OverloadedException || last instanceof NodeClosedException) {
+        if (last instanceof NotLeaderException
+                || last instanceof OverloadedException
+                || last instanceof NodeClosedException) {
             return last; // definite, and no attempt reached a node otherwise
         }
         return new RaftException("the append reached no node: " + message, last);
@@ -285,8 +295,11 @@ final class CallRouter {
         for (ClientCall call : new ArrayList<>(active)) {
             boolean written = call.connection != null && call.connection.forget(call);
             boolean unknown = call.isAppend() && (written || call.maybeDelivered);
-            finish(call, unknown ? new IndeterminateResultException("the client closed before the outcome was known")
-                    : new NodeClosedException("the client is closed"));
+            finish(
+                    call,
+                    unknown
+                            ? new IndeterminateResultException("the client closed before the outcome was known")
+                            : new NodeClosedException("the client is closed"));
         }
         new ArrayList<>(connections.values()).forEach(ClientConnection::close);
     }

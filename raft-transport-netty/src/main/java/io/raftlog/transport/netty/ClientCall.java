@@ -33,12 +33,14 @@ abstract class ClientCall {
     boolean maybeDelivered;
     /** An out-of-order refusal already led to one immediate resend (the gap may have filled since). */
     boolean resentAfterGap;
+
     Throwable lastError;
     boolean done;
     ClientConnection connection;
     long requestId;
     /** When the current attempt, once written, is presumed lost (System.nanoTime). */
     long attemptDeadlineNanos;
+
     ScheduledFuture<?> deadlineTimer;
 
     ClientCall(long deadlineNanos, InetSocketAddress pinned) {
@@ -61,8 +63,7 @@ abstract class ClientCall {
     abstract void complete(ClientResponse response);
 
     /** The call is over (its slot is free), before its future completes. */
-    void finished(boolean failed) {
-    }
+    void finished(boolean failed) {}
 
     /** Fails the call's future. */
     abstract void fail(Throwable error);
@@ -72,7 +73,8 @@ abstract class ClientCall {
     }
 
     static ProtocolException unexpected(ClientResponse response, String expected) {
-        return new ProtocolException("expected a " + expected + " but got a " + response.getClass().getSimpleName());
+        return new ProtocolException(
+                "expected a " + expected + " but got a " + response.getClass().getSimpleName());
     }
 
     /** An idempotent append of one closed batch. */

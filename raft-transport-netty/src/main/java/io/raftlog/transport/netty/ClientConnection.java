@@ -50,6 +50,7 @@ final class ClientConnection {
     private Throwable failure;
     /** The node refused our hello: a configuration error that retrying cannot fix. */
     private boolean refused;
+
     private ScheduledFuture<?> watchdog;
     /** When anything last arrived on the connection (System.nanoTime). */
     private long lastReadNanos;
@@ -61,7 +62,8 @@ final class ClientConnection {
         this.bootstrap = template.clone().handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                NettyTransport.basePipeline(ch.pipeline(), config.maxFrameBytes()).addLast("client", new Handler());
+                NettyTransport.basePipeline(ch.pipeline(), config.maxFrameBytes())
+                        .addLast("client", new Handler());
             }
         });
     }
@@ -126,10 +128,11 @@ final class ClientConnection {
         node = accepted;
         ready = true;
         lastReadNanos = System.nanoTime();
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+        long period = Math.max(
+                TimeUnit.MILLISECONDS.toNanos(10),
                 Math.min(config.attemptTimeout().toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
-        watchdog = channel.eventLoop().scheduleAtFixedRate(this::closeIfAnAnswerIsOverdue, period, period,
-                TimeUnit.NANOSECONDS);
+        watchdog = channel.eventLoop()
+                .scheduleAtFixedRate(this::closeIfAnAnswerIsOverdue, period, period, TimeUnit.NANOSECONDS);
         while (!waiting.isEmpty()) {
             write(waiting.poll());
         }
@@ -149,8 +152,11 @@ final class ClientConnection {
         for (ClientCall call : pending.values()) {
             if (now - call.attemptDeadlineNanos > 0) {
                 long millis = config.attemptTimeout().toMillis();
-                LOG.info("node {} at {} sent nothing for the attempt timeout of {} ms with calls waiting; reconnecting",
-                        node, address, millis);
+                LOG.info(
+                        "node {} at {} sent nothing for the attempt timeout of {} ms with calls waiting; reconnecting",
+                        node,
+                        address,
+                        millis);
                 failure = new RaftException("no answer within the attempt timeout of " + millis + " ms");
                 channel.close();
                 return;
@@ -165,9 +171,13 @@ final class ClientConnection {
             watchdog = null;
         }
         router.connectionClosed(this);
-        RaftException cause = refused ? (RaftException) failure : new RaftException("connection to node "
-                + (node == null ? "" : node + " ") + "at " + address + " failed: "
-                + (failure == null ? "closed" : failure.toString()), failure);
+        RaftException cause = refused
+                ? (RaftException) failure
+                : new RaftException(
+                        "connection to node "
+                                + (node == null ? "" : node + " ") + "at " + address + " failed: "
+                                + (failure == null ? "closed" : failure.toString()),
+                        failure);
         List<ClientCall> notSent = new ArrayList<>(waiting);
         List<ClientCall> sent = new ArrayList<>(pending.values());
         waiting.clear();
@@ -184,10 +194,14 @@ final class ClientConnection {
         public void channelActive(ChannelHandlerContext ctx) {
             ctx.writeAndFlush(Hello.client(config.clusterId()));
             long millis = config.connectTimeout().toMillis();
-            timeout = ctx.executor().schedule(() -> {
-                failure = new RaftException("no answer to the hello within " + millis + " ms");
-                ctx.close();
-            }, millis, TimeUnit.MILLISECONDS);
+            timeout = ctx.executor()
+                    .schedule(
+                            () -> {
+                                failure = new RaftException("no answer to the hello within " + millis + " ms");
+                                ctx.close();
+                            },
+                            millis,
+                            TimeUnit.MILLISECONDS);
             ctx.fireChannelActive();
         }
 

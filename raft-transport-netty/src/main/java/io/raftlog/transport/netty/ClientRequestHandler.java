@@ -47,13 +47,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     + msg.getClass().getSimpleName());
         }
         if (inFlight >= service.maxRequestsInFlight()) {
-            ctx.writeAndFlush(ErrorResponse.of(request.requestId(), Code.OVERLOADED,
+            ctx.writeAndFlush(ErrorResponse.of(
+                    request.requestId(),
+                    Code.OVERLOADED,
                     "more than " + service.maxRequestsInFlight() + " requests in flight on this connection"));
             return;
         }
         ReplicatedLog log = service.log();
         if (log == null) {
-            ctx.writeAndFlush(ErrorResponse.of(request.requestId(), Code.UNAVAILABLE, "this node does not serve clients yet"));
+            ctx.writeAndFlush(
+                    ErrorResponse.of(request.requestId(), Code.UNAVAILABLE, "this node does not serve clients yet"));
             return;
         }
         CompletableFuture<? extends ClientResponse> response;
@@ -86,8 +89,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (request instanceof ReadRequest read) {
             if (read.fromOffset() < 1 || read.maxRecords() < 1 || read.maxWaitMillis() < 0) {
-                throw new IllegalArgumentException("a read needs fromOffset >= 1, maxRecords >= 1 and maxWait >= 0, got "
-                        + read.fromOffset() + ", " + read.maxRecords() + ", " + read.maxWaitMillis() + " ms");
+                throw new IllegalArgumentException(
+                        "a read needs fromOffset >= 1, maxRecords >= 1 and maxWait >= 0, got " + read.fromOffset()
+                                + ", " + read.maxRecords() + ", " + read.maxWaitMillis() + " ms");
             }
             int maxRecords = Math.min(read.maxRecords(), ClientService.MAX_READ_RECORDS);
             Duration maxWait = Duration.ofMillis(Math.min(read.maxWaitMillis(), ClientService.MAX_READ_WAIT_MILLIS));

@@ -30,6 +30,7 @@ final class ClientService {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     /** Bounds a single read, whatever the client asks for. */
     static final int MAX_READ_RECORDS = 10_000;
+
     static final long MAX_READ_WAIT_MILLIS = 60_000;
 
     private final NettyTransportConfig config;
@@ -108,7 +109,8 @@ final class ClientService {
 
     private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

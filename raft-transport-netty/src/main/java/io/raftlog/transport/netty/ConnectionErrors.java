@@ -9,16 +9,20 @@ import org.slf4j.Logger;
 
 /** How every connection handler reacts to an error: log the reason, count protocol errors, close. */
 final class ConnectionErrors {
-    private ConnectionErrors() {
-    }
+    private ConnectionErrors() {}
 
     /**
      * Closes the connection of {@code ctx} because of {@code cause}. A broken protocol is logged as
      * a warning with its reason and counted in {@code protocolErrors}; an I/O error (a reset
      * connection) only at debug level, since peers restart all the time.
      */
-    static void close(ChannelHandlerContext ctx, Throwable cause, Logger log, WarningLimiter warnings, String what,
-                      LongAdder protocolErrors) {
+    static void close(
+            ChannelHandlerContext ctx,
+            Throwable cause,
+            Logger log,
+            WarningLimiter warnings,
+            String what,
+            LongAdder protocolErrors) {
         ProtocolException protocol = protocolException(cause);
         if (protocol != null) {
             protocolErrors.increment();
@@ -26,7 +30,11 @@ final class ConnectionErrors {
         } else if (cause instanceof IOException) {
             log.debug("{} connection {} failed: {}", what, ctx.channel().remoteAddress(), cause.toString());
         } else {
-            log.warn("closing {} connection {} after an unexpected error", what, ctx.channel().remoteAddress(), cause);
+            log.warn(
+                    "closing {} connection {} after an unexpected error",
+                    what,
+                    ctx.channel().remoteAddress(),
+                    cause);
         }
         ctx.close();
     }

@@ -28,9 +28,11 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter implements F
     private LongAdder[] received;
     /** Received since the counters were last updated: added once per read burst, not per message. */
     private long pendingMessages;
+
     private long pendingBytes;
     /** The id instances of the last message that passed the routing check. */
     private NodeId checkedFrom;
+
     private NodeId checkedTo;
 
     InboundPeerHandler(NettyTransport transport, NodeId peer) {
@@ -72,8 +74,14 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter implements F
         transport.misroutedMessages().increment();
         if (!warnedMisrouted) {
             warnedMisrouted = true;
-            transport.warnings().warn("dropping a message from {} to {} that arrived on the connection of peer {} to {}",
-                    from, to, peer, transport.self());
+            transport
+                    .warnings()
+                    .warn(
+                            "dropping a message from {} to {} that arrived on the connection of peer {} to {}",
+                            from,
+                            to,
+                            peer,
+                            transport.self());
         }
     }
 
@@ -105,6 +113,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter implements F
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ConnectionErrors.close(ctx, cause, LOG, transport.warnings(), "inbound peer " + peer, transport.protocolErrorCounter());
+        ConnectionErrors.close(
+                ctx, cause, LOG, transport.warnings(), "inbound peer " + peer, transport.protocolErrorCounter());
     }
 }

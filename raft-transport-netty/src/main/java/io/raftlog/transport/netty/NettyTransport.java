@@ -76,13 +76,18 @@ public final class NettyTransport implements Transport {
     /** Flushes to coalesce at most before one goes through, when writes come from outside a read. */
     private static final int FLUSHES_TO_CONSOLIDATE = 256;
 
-    private enum State { NEW, STARTED, CLOSED }
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
 
     private final NettyTransportConfig config;
     private final ClientService clientService;
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
-    private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, LongAdder[]> received =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final LongAdder misroutedMessages = new LongAdder();
@@ -122,7 +127,10 @@ public final class NettyTransport implements Transport {
         io = NettyIo.create(config.useEpoll(), config.ioThreads(), "raftlog-netty-" + self);
         channels = new DefaultChannelGroup("raftlog-" + self, GlobalEventExecutor.INSTANCE);
         try {
-            serverChannel = serverBootstrap().bind(config.listenAddress()).syncUninterruptibly().channel();
+            serverChannel = serverBootstrap()
+                    .bind(config.listenAddress())
+                    .syncUninterruptibly()
+                    .channel();
         } catch (Exception e) {
             io.shutdown(Duration.ofSeconds(1));
             throw new RaftException("node " + self + " cannot listen on " + config.listenAddress() + ": " + e, e);
@@ -137,7 +145,11 @@ public final class NettyTransport implements Transport {
         });
         links = Map.copyOf(created);
         state = State.STARTED;
-        LOG.info("node {} of cluster '{}' listening on {} ({})", self, config.clusterId(), localAddress(),
+        LOG.info(
+                "node {} of cluster '{}' listening on {} ({})",
+                self,
+                config.clusterId(),
+                localAddress(),
                 io.epoll() ? "epoll" : "nio");
     }
 
@@ -164,7 +176,8 @@ public final class NettyTransport implements Transport {
             throw new IllegalStateException("transport not started");
         }
         if (!message.from().equals(self)) {
-            throw new IllegalArgumentException("message from " + message.from() + " sent through the transport of " + self);
+            throw new IllegalArgumentException(
+                    "message from " + message.from() + " sent through the transport of " + self);
         }
         PeerLink link = links.get(message.to());
         if (link == null || current == State.CLOSED) {
@@ -206,8 +219,14 @@ public final class NettyTransport implements Transport {
         Map<NodeId, PeerTraffic> traffic = new HashMap<>();
         for (PeerLink link : links.values()) {
             LongAdder[] in = received.get(link.peer());
-            traffic.put(link.peer(), new PeerTraffic(link.sentMessages(), link.sentBytes(),
-                    in == null ? 0 : in[0].sum(), in == null ? 0 : in[1].sum(), link.dropped()));
+            traffic.put(
+                    link.peer(),
+                    new PeerTraffic(
+                            link.sentMessages(),
+                            link.sentBytes(),
+                            in == null ? 0 : in[0].sum(),
+                            in == null ? 0 : in[1].sum(),
+                            link.dropped()));
         }
         return traffic;
     }
@@ -300,7 +319,11 @@ public final class NettyTransport implements Transport {
         try {
             handler.onMessage(message);
         } catch (RuntimeException e) {
-            LOG.warn("message handler of node {} failed on a {}", self, message.getClass().getSimpleName(), e);
+            LOG.warn(
+                    "message handler of node {} failed on a {}",
+                    self,
+                    message.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -330,7 +353,8 @@ public final class NettyTransport implements Transport {
     private Bootstrap clientBootstrap() {
         Bootstrap bootstrap = new Bootstrap()
                 .channel(io.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
@@ -346,8 +370,7 @@ public final class NettyTransport implements Transport {
 
     /** Flush consolidation and framing: the first handlers of every connection, peer or client. */
     static ChannelPipeline basePipeline(ChannelPipeline pipeline, int maxFrameBytes) {
-        return pipeline
-                .addLast("flush", new FlushConsolidationHandler(FLUSHES_TO_CONSOLIDATE, true))
+        return pipeline.addLast("flush", new FlushConsolidationHandler(FLUSHES_TO_CONSOLIDATE, true))
                 .addLast("decoder", new FrameDecoder(maxFrameBytes))
                 .addLast("encoder", new FrameEncoder());
     }
@@ -358,9 +381,7 @@ public final class NettyTransport implements Transport {
      * flushes to a later task would only add latency.
      */
     static ChannelPipeline peerPipeline(ChannelPipeline pipeline, int maxFrameBytes) {
-        return pipeline
-                .addLast("decoder", new FrameDecoder(maxFrameBytes))
-                .addLast("encoder", new FrameEncoder());
+        return pipeline.addLast("decoder", new FrameDecoder(maxFrameBytes)).addLast("encoder", new FrameEncoder());
     }
 
     /** The outbound link to {@code peer}, for tests; null for an unknown peer or before start. */

@@ -39,9 +39,18 @@ import java.util.Objects;
  *                                  TCP's next retransmission, which backs off to two minutes
  */
 public record NettyTransportConfig(
-        String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers, int maxFrameBytes,
-        int peerQueueCapacity, Duration reconnectBackoffMin, Duration reconnectBackoffMax, Duration connectTimeout,
-        boolean useEpoll, int ioThreads, int maxClientRequestsInFlight, Duration unacknowledgedDataTimeout) {
+        String clusterId,
+        InetSocketAddress listenAddress,
+        Map<NodeId, InetSocketAddress> peers,
+        int maxFrameBytes,
+        int peerQueueCapacity,
+        Duration reconnectBackoffMin,
+        Duration reconnectBackoffMax,
+        Duration connectTimeout,
+        boolean useEpoll,
+        int ioThreads,
+        int maxClientRequestsInFlight,
+        Duration unacknowledgedDataTimeout) {
     /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
@@ -75,56 +84,146 @@ public record NettyTransportConfig(
      */
     public static NettyTransportConfig of(
             String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, DEFAULT_MAX_FRAME_BYTES, 4096,
-                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(2), true,
-                Math.min(4, Runtime.getRuntime().availableProcessors()), 1024, Duration.ofSeconds(15));
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                DEFAULT_MAX_FRAME_BYTES,
+                4096,
+                Duration.ofMillis(50),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                true,
+                Math.min(4, Runtime.getRuntime().availableProcessors()),
+                1024,
+                Duration.ofSeconds(15));
     }
 
     public NettyTransportConfig withMaxFrameBytes(int bytes) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, bytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                bytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withPeerQueueCapacity(int messages) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, messages,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                messages,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                min, max, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                min,
+                max,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withConnectTimeout(Duration timeout) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, timeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                timeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withUseEpoll(boolean enabled) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, enabled, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                enabled,
+                ioThreads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withIoThreads(int threads) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, threads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                threads,
+                maxClientRequestsInFlight,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, requests,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                requests,
                 unacknowledgedDataTimeout);
     }
 
     public NettyTransportConfig withUnacknowledgedDataTimeout(Duration timeout) {
-        return new NettyTransportConfig(clusterId, listenAddress, peers, maxFrameBytes, peerQueueCapacity,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, useEpoll, ioThreads, maxClientRequestsInFlight,
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
                 timeout);
     }
 

@@ -32,10 +32,14 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(Hello.peer(link.clusterId(), link.self(), link.peer()));
         long millis = link.connectTimeout().toMillis();
-        timeout = ctx.executor().schedule(() -> {
-            link.failure("no answer to the hello within " + millis + " ms");
-            ctx.close();
-        }, millis, TimeUnit.MILLISECONDS);
+        timeout = ctx.executor()
+                .schedule(
+                        () -> {
+                            link.failure("no answer to the hello within " + millis + " ms");
+                            ctx.close();
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -53,8 +57,12 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
             link.onAccepted(ctx.channel(), hello.node());
         } else if (!accepted && msg instanceof HelloRejected rejected) {
             cancelTimeout();
-            LOG.warn("peer {} at {} refused our connection ({}): {}", link.peer(), ctx.channel().remoteAddress(),
-                    rejected.reason(), rejected.detail());
+            LOG.warn(
+                    "peer {} at {} refused our connection ({}): {}",
+                    link.peer(),
+                    ctx.channel().remoteAddress(),
+                    rejected.reason(),
+                    rejected.detail());
             link.failure("refused: " + rejected.detail());
             link.refused(rejected.reason() + ": " + rejected.detail());
             ctx.close();

@@ -53,6 +53,7 @@ final class PeerLink {
 
     /** Senders offer, only the loop polls. Its ring is a power of two at least {@link #capacity} long. */
     private final MpscArrayQueue<RaftMessage> queue;
+
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sentMessages = new LongAdder();
@@ -205,8 +206,12 @@ final class PeerLink {
             int frameLength = 2 + bodySize;
             if (frameLength > maxFrameBytes || frameLength < 0) {
                 dropped.increment();
-                LOG.warn("dropping a {} to {}: its {} bytes exceed the maximum frame of {} bytes",
-                        message.getClass().getSimpleName(), peer, (long) bodySize + 2, maxFrameBytes);
+                LOG.warn(
+                        "dropping a {} to {}: its {} bytes exceed the maximum frame of {} bytes",
+                        message.getClass().getSimpleName(),
+                        peer,
+                        (long) bodySize + 2,
+                        maxFrameBytes);
                 continue;
             }
             int size = Integer.BYTES + frameLength;
@@ -268,7 +273,11 @@ final class PeerLink {
         } catch (RuntimeException e) {
             batch.writerIndex(mark);
             dropped.increment();
-            LOG.warn("dropping a {} to {}: it failed to encode", message.getClass().getSimpleName(), peer, e);
+            LOG.warn(
+                    "dropping a {} to {}: it failed to encode",
+                    message.getClass().getSimpleName(),
+                    peer,
+                    e);
             return false;
         }
     }
@@ -341,8 +350,13 @@ final class PeerLink {
         } else if (failures == 1) {
             LOG.info("cannot connect to peer {} at {}: {}; retrying with back-off", peer, address, lastFailure);
         } else {
-            LOG.debug("cannot connect to peer {} at {} (attempt {}): {}; retrying in {} ms", peer, address,
-                    failures, lastFailure, TimeUnit.NANOSECONDS.toMillis(delay));
+            LOG.debug(
+                    "cannot connect to peer {} at {} (attempt {}): {}; retrying in {} ms",
+                    peer,
+                    address,
+                    failures,
+                    lastFailure,
+                    TimeUnit.NANOSECONDS.toMillis(delay));
         }
         lastFailure = "connection closed";
         reconnect = loop.schedule(this::reconnectNow, delay, TimeUnit.NANOSECONDS);

@@ -9,5 +9,4 @@ package io.raftlog.transport.netty;
  * @param bytesReceived    bytes of those frames, length prefix included
  * @param dropped          messages dropped on the way out (queue full, too large, shutting down)
  */
-public record PeerTraffic(long messagesSent, long bytesSent, long messagesReceived, long bytesReceived, long dropped) {
-}
+public record PeerTraffic(long messagesSent, long bytesSent, long messagesReceived, long bytesReceived, long dropped) {}

@@ -42,13 +42,18 @@ final class ProducerBatcher {
     private final LongSupplier newProducerId;
     /** Read by other threads through {@link #producerId()}. */
     private volatile long producerId;
+
     private long nextSequence;
     private Open open;
     /** Closed batches not yet answered, in sequence order per producer id. */
     private final List<Batch> unresolved = new ArrayList<>();
 
-    ProducerBatcher(LongSupplier newProducerId, RaftClientConfig config, EventLoop loop, BooleanSupplier tryAcquireSlot,
-                    Consumer<Batch> send) {
+    ProducerBatcher(
+            LongSupplier newProducerId,
+            RaftClientConfig config,
+            EventLoop loop,
+            BooleanSupplier tryAcquireSlot,
+            Consumer<Batch> send) {
         this.newProducerId = newProducerId;
         this.producerId = newProducerId.getAsLong();
         this.config = config;
@@ -60,8 +65,9 @@ final class ProducerBatcher {
     /** Adds the records of one append call; {@code future} completes with their offsets. */
     void add(List<Bytes> records, CompletableFuture<List<Long>> future) {
         long bytes = bytesOf(records);
-        if (open != null && (open.count + records.size() > config.maxBatchRecords()
-                || open.bytes + bytes > config.maxBatchBytes())) {
+        if (open != null
+                && (open.count + records.size() > config.maxBatchRecords()
+                        || open.bytes + bytes > config.maxBatchBytes())) {
             if (!tryClose()) {
                 future.completeExceptionally(new OverloadedException("the client has " + config.maxInFlightRequests()
                         + " requests in flight and a full batch waiting"));
@@ -72,8 +78,8 @@ final class ProducerBatcher {
             open = new Open();
             if (!config.linger().isZero()) {
                 Open lingering = open;
-                open.linger = loop.schedule(() -> lingerExpired(lingering), config.linger().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                open.linger = loop.schedule(
+                        () -> lingerExpired(lingering), config.linger().toNanos(), TimeUnit.NANOSECONDS);
             } else {
                 open.lingerExpired = true;
             }
@@ -110,8 +116,10 @@ final class ProducerBatcher {
 
     /** A request slot was freed: send the open batch if it is due. */
     void onSlotFreed() {
-        if (open != null && (open.lingerExpired || open.count >= config.maxBatchRecords()
-                || open.bytes >= config.maxBatchBytes())) {
+        if (open != null
+                && (open.lingerExpired
+                        || open.count >= config.maxBatchRecords()
+                        || open.bytes >= config.maxBatchBytes())) {
             tryClose();
         }
     }
@@ -177,8 +185,7 @@ final class ProducerBatcher {
     }
 
     /** The records of one append call within a batch. */
-    record Part(int count, CompletableFuture<List<Long>> future) {
-    }
+    record Part(int count, CompletableFuture<List<Long>> future) {}
 
     /**
      * A closed batch: what one idempotent append request carries, on every attempt.

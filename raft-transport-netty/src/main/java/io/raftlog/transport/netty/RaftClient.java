@@ -69,12 +69,17 @@ public final class RaftClient implements AutoCloseable {
         Bootstrap template = new Bootstrap()
                 .group(loop)
                 .channel(io.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         this.router = new CallRouter(config, loop, template, this::onSlotFreed);
         SecureRandom random = new SecureRandom();
-        this.batcher = new ProducerBatcher(random::nextLong, config, loop, this::tryAcquireSlot,
+        this.batcher = new ProducerBatcher(
+                random::nextLong,
+                config,
+                loop,
+                this::tryAcquireSlot,
                 batch -> router.submit(new ClientCall.Append(deadline(Duration.ZERO), batch, batcher())));
     }
 
@@ -95,8 +100,8 @@ public final class RaftClient implements AutoCloseable {
         }
         long bytes = ProducerBatcher.bytesOf(copy);
         if (bytes > RaftClientConfig.maxAppendBodyBytes(config.maxFrameBytes())) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("records of " + bytes
-                    + " bytes do not fit one frame of " + config.maxFrameBytes() + " bytes"));
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "records of " + bytes + " bytes do not fit one frame of " + config.maxFrameBytes() + " bytes"));
         }
         CompletableFuture<List<Long>> future = new CompletableFuture<>();
         onLoop(future, () -> batcher.add(copy, future), false);
@@ -117,11 +122,11 @@ public final class RaftClient implements AutoCloseable {
      * committed prefix (a follower's may lag the leader's), with no redirect and no retry elsewhere.
      * A {@code null} node means the leader, as in {@link #read(long, int, Duration)}.
      */
-    public CompletableFuture<List<CommittedRecord>> read(InetSocketAddress node, long fromOffset, int maxRecords,
-            Duration maxWait) {
+    public CompletableFuture<List<CommittedRecord>> read(
+            InetSocketAddress node, long fromOffset, int maxRecords, Duration maxWait) {
         if (fromOffset < 1 || maxRecords < 1 || maxWait.isNegative()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "need fromOffset >= 1, maxRecords >= 1 and maxWait >= 0"));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("need fromOffset >= 1, maxRecords >= 1 and maxWait >= 0"));
         }
         if (!tryAcquireSlot()) {
             return CompletableFuture.failedFuture(overloaded());
@@ -171,9 +176,10 @@ public final class RaftClient implements AutoCloseable {
         closed = true;
         try {
             loop.submit(() -> {
-                batcher.failOpen(new NodeClosedException("the client is closed"));
-                router.closeAll();
-            }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                        batcher.failOpen(new NodeClosedException("the client is closed"));
+                        router.closeAll();
+                    })
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
         } catch (RejectedExecutionException e) {
             // already shutting down
         }

@@ -33,10 +33,19 @@ import java.util.Objects;
  * @param useEpoll            use Netty's native epoll transport when available
  */
 public record RaftClientConfig(
-        String clusterId, List<InetSocketAddress> seeds, Duration requestTimeout, Duration attemptTimeout,
+        String clusterId,
+        List<InetSocketAddress> seeds,
+        Duration requestTimeout,
+        Duration attemptTimeout,
         int maxInFlightRequests,
-        Duration linger, int maxBatchRecords, int maxBatchBytes, Duration retryBackoffMin, Duration retryBackoffMax,
-        Duration connectTimeout, int maxFrameBytes, boolean useEpoll) {
+        Duration linger,
+        int maxBatchRecords,
+        int maxBatchBytes,
+        Duration retryBackoffMin,
+        Duration retryBackoffMax,
+        Duration connectTimeout,
+        int maxFrameBytes,
+        boolean useEpoll) {
     public RaftClientConfig {
         NettyTransportConfig.requireClusterId(clusterId);
         seeds = List.copyOf(seeds);
@@ -59,8 +68,8 @@ public record RaftClientConfig(
         }
         NettyTransportConfig.requirePositive("connectTimeout", connectTimeout);
         if (maxBatchBytes > maxAppendBodyBytes(maxFrameBytes)) {
-            throw new IllegalArgumentException("maxBatchBytes " + maxBatchBytes + " does not fit a frame of "
-                    + maxFrameBytes + " bytes");
+            throw new IllegalArgumentException(
+                    "maxBatchBytes " + maxBatchBytes + " does not fit a frame of " + maxFrameBytes + " bytes");
         }
     }
 
@@ -70,45 +79,139 @@ public record RaftClientConfig(
      * epoll when available.
      */
     public static RaftClientConfig of(String clusterId, List<InetSocketAddress> seeds) {
-        return new RaftClientConfig(clusterId, seeds, Duration.ofSeconds(10), Duration.ofSeconds(5), 64,
-                Duration.ofMillis(1), 1000, 1 << 20, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(2),
-                NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES, true);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                64,
+                Duration.ofMillis(1),
+                1000,
+                1 << 20,
+                Duration.ofMillis(20),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES,
+                true);
     }
 
     public RaftClientConfig withRequestTimeout(Duration timeout) {
-        return new RaftClientConfig(clusterId, seeds, timeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
-                maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                timeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withAttemptTimeout(Duration timeout) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, timeout, maxInFlightRequests, linger,
-                maxBatchRecords, maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                timeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withMaxInFlightRequests(int requests) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, requests, linger, maxBatchRecords,
-                maxBatchBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                requests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withBatching(Duration linger, int maxRecords, int maxBytes) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxRecords,
-                maxBytes, retryBackoffMin, retryBackoffMax, connectTimeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxRecords,
+                maxBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withRetryBackoff(Duration min, Duration max) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
-                maxBatchBytes, min, max, connectTimeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                min,
+                max,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withConnectTimeout(Duration timeout) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
-                maxBatchBytes, retryBackoffMin, retryBackoffMax, timeout, maxFrameBytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                timeout,
+                maxFrameBytes,
+                useEpoll);
     }
 
     public RaftClientConfig withMaxFrameBytes(int bytes) {
-        return new RaftClientConfig(clusterId, seeds, requestTimeout, attemptTimeout, maxInFlightRequests, linger, maxBatchRecords,
-                Math.min(maxBatchBytes, maxAppendBodyBytes(bytes)), retryBackoffMin, retryBackoffMax, connectTimeout,
-                bytes, useEpoll);
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                Math.min(maxBatchBytes, maxAppendBodyBytes(bytes)),
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                bytes,
+                useEpoll);
     }
 
     /** Record bytes (payload plus 4 per record) an append frame of {@code maxFrameBytes} can carry. */

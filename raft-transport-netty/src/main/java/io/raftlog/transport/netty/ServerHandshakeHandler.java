@@ -35,11 +35,20 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         long millis = transport.config().connectTimeout().toMillis();
-        timeout = ctx.executor().schedule(() -> {
-            transport.warnings().warn("closing connection {}: no hello within {} ms", ctx.channel().remoteAddress(), millis);
-            transport.protocolErrorCounter().increment();
-            ctx.close();
-        }, millis, TimeUnit.MILLISECONDS);
+        timeout = ctx.executor()
+                .schedule(
+                        () -> {
+                            transport
+                                    .warnings()
+                                    .warn(
+                                            "closing connection {}: no hello within {} ms",
+                                            ctx.channel().remoteAddress(),
+                                            millis);
+                            transport.protocolErrorCounter().increment();
+                            ctx.close();
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -56,14 +65,20 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(msg instanceof Hello hello)) {
-            throw new ProtocolException("expected a hello but the first frame is a " + msg.getClass().getSimpleName());
+            throw new ProtocolException("expected a hello but the first frame is a "
+                    + msg.getClass().getSimpleName());
         }
         HelloRejected rejection = check(hello);
         if (rejection != null) {
             refused = true;
             transport.rejectedConnectionCounter().increment();
-            transport.warnings().warn("refused {} connection from {}: {}", hello.role().name().toLowerCase(java.util.Locale.ROOT),
-                    ctx.channel().remoteAddress(), rejection.detail());
+            transport
+                    .warnings()
+                    .warn(
+                            "refused {} connection from {}: {}",
+                            hello.role().name().toLowerCase(java.util.Locale.ROOT),
+                            ctx.channel().remoteAddress(),
+                            rejection.detail());
             ctx.writeAndFlush(rejection).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -85,25 +100,29 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     private HelloRejected check(Hello hello) {
         String clusterId = transport.config().clusterId();
         if (!hello.clusterId().equals(clusterId)) {
-            return new HelloRejected(Reason.WRONG_CLUSTER, "cluster id '" + hello.clusterId()
-                    + "' does not match this node's cluster '" + clusterId + "'");
+            return new HelloRejected(
+                    Reason.WRONG_CLUSTER,
+                    "cluster id '" + hello.clusterId() + "' does not match this node's cluster '" + clusterId + "'");
         }
         NodeId self = transport.self();
         if (hello.role() == Hello.Role.CLIENT) {
             return hello.from().isEmpty() && hello.to().isEmpty()
-                    ? null : new HelloRejected(Reason.BAD_HELLO, "a client hello must not name nodes");
+                    ? null
+                    : new HelloRejected(Reason.BAD_HELLO, "a client hello must not name nodes");
         }
         if (hello.from().isEmpty() || hello.to().isEmpty()) {
             return new HelloRejected(Reason.BAD_HELLO, "a peer hello must name its sender and its target");
         }
         NodeId from = hello.from().get();
         if (from.equals(self) || !transport.config().peers().containsKey(from)) {
-            return new HelloRejected(Reason.UNKNOWN_NODE, "node '" + from + "' is not a peer of node '" + self
-                    + "' in cluster '" + clusterId + "'");
+            return new HelloRejected(
+                    Reason.UNKNOWN_NODE,
+                    "node '" + from + "' is not a peer of node '" + self + "' in cluster '" + clusterId + "'");
         }
         if (!hello.to().get().equals(self)) {
-            return new HelloRejected(Reason.WRONG_TARGET, "peer '" + from + "' expected node '" + hello.to().get()
-                    + "' but reached node '" + self + "'");
+            return new HelloRejected(
+                    Reason.WRONG_TARGET,
+                    "peer '" + from + "' expected node '" + hello.to().get() + "' but reached node '" + self + "'");
         }
         return null;
     }

@@ -46,7 +46,7 @@ class BadInputTest {
     void startPair() {
         log = LogCapture.start();
         a = Loopback.start(A, peers, atA::add, config -> config.withMaxFrameBytes(MAX_FRAME));
-        b = Loopback.start(B, peers, message -> { }, config -> config.withMaxFrameBytes(MAX_FRAME));
+        b = Loopback.start(B, peers, message -> {}, config -> config.withMaxFrameBytes(MAX_FRAME));
         assertPeerTrafficFlows();
     }
 
@@ -60,11 +60,13 @@ class BadInputTest {
     @Test
     void anOversizeFrameClosesThatConnectionOnly() {
         try (RawConnection bad = helloAsClient()) {
-            assertThat(bad.tryWrite(Unpooled.buffer().writeInt(MAX_FRAME + 1).array())).isTrue();
+            assertThat(bad.tryWrite(Unpooled.buffer().writeInt(MAX_FRAME + 1).array()))
+                    .isTrue();
             assertThat(bad.closedByPeer()).isTrue();
         }
-        awaitLogged("closing client connection", "frame length " + (MAX_FRAME + 1) + " exceeds the maximum of "
-                + MAX_FRAME + " bytes");
+        awaitLogged(
+                "closing client connection",
+                "frame length " + (MAX_FRAME + 1) + " exceeds the maximum of " + MAX_FRAME + " bytes");
         assertPeerTrafficFlows();
     }
 
@@ -113,7 +115,9 @@ class BadInputTest {
             peer.send(new StatusRequest(1));
             assertThat(peer.closedByPeer()).isTrue();
         }
-        awaitLogged("closing inbound peer b connection", "a peer connection carries only raft messages, got a StatusRequest");
+        awaitLogged(
+                "closing inbound peer b connection",
+                "a peer connection carries only raft messages, got a StatusRequest");
         try (RawConnection client = helloAsClient()) {
             client.send(RaftFrame.of(new TimeoutNow(B, A, 1)));
             assertThat(client.closedByPeer()).isTrue();
@@ -156,8 +160,9 @@ class BadInputTest {
     private void assertPeerTrafficFlows() {
         long next = sequence.incrementAndGet();
         b.send(new AppendEntriesRequest(B, A, 1, next, 0, List.of(), 0));
-        await().atMost(Duration.ofSeconds(5)).until(() -> atA.stream()
-                .anyMatch(m -> m instanceof AppendEntriesRequest r && r.prevLogIndex() == next));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        atA.stream().anyMatch(m -> m instanceof AppendEntriesRequest r && r.prevLogIndex() == next));
     }
 
     private void awaitLogged(String... fragments) {

@@ -58,9 +58,13 @@ class BlackHolePeerTest {
         List<Long> latencies = replicate(leader);
 
         assertOnTime(latencies);
-        assertThat(leader.droppedMessages(HOLE)).as("messages dropped for the black hole").isPositive();
+        assertThat(leader.droppedMessages(HOLE))
+                .as("messages dropped for the black hole")
+                .isPositive();
         assertThat(leader.droppedMessages(F1) + leader.droppedMessages(F2)).isZero();
-        assertThat(hole.accepted()).as("the link to the black hole stays one connection").isEqualTo(1);
+        assertThat(hole.accepted())
+                .as("the link to the black hole stays one connection")
+                .isEqualTo(1);
     }
 
     @Test
@@ -84,7 +88,10 @@ class BlackHolePeerTest {
         for (NodeId follower : List.of(F1, F2)) {
             resources.add(Loopback.start(follower, peers, message -> record(follower, message)));
         }
-        NettyTransport leader = Loopback.start(LEADER, peers, message -> { },
+        NettyTransport leader = Loopback.start(
+                LEADER,
+                peers,
+                message -> {},
                 config -> config.withPeerQueueCapacity(128).withConnectTimeout(Duration.ofMillis(300)));
         resources.add(leader);
         return leader;
@@ -104,8 +111,8 @@ class BlackHolePeerTest {
         for (long round = 1; round <= ROUNDS; round++) {
             long sent = System.nanoTime();
             for (NodeId follower : List.of(HOLE, F1, F2)) {
-                leader.send(new AppendEntriesRequest(LEADER, follower, 1, round, 1,
-                        List.of(LogEntry.data(round + 1, 1, payload)), 0));
+                leader.send(new AppendEntriesRequest(
+                        LEADER, follower, 1, round, 1, List.of(LogEntry.data(round + 1, 1, payload)), 0));
             }
             long deadline = sent + Duration.ofSeconds(10).toNanos();
             while (lastReceived.get(F1).get() < round || lastReceived.get(F2).get() < round) {
@@ -125,9 +132,11 @@ class BlackHolePeerTest {
         long p50 = sorted.get(sorted.size() / 2);
         long p99 = sorted.get(sorted.size() * 99 / 100);
         long max = sorted.get(sorted.size() - 1);
-        System.out.printf("round latency to the healthy followers: p50 %d us, p99 %d us, max %d us%n",
+        System.out.printf(
+                "round latency to the healthy followers: p50 %d us, p99 %d us, max %d us%n",
                 p50 / 1000, p99 / 1000, max / 1000);
-        assertThat(Duration.ofNanos(max)).as("slowest round (p50 %d us, p99 %d us)", p50 / 1000, p99 / 1000)
+        assertThat(Duration.ofNanos(max))
+                .as("slowest round (p50 %d us, p99 %d us)", p50 / 1000, p99 / 1000)
                 .isLessThan(ON_TIME);
     }
 

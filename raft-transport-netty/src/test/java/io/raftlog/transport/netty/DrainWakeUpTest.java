@@ -51,7 +51,7 @@ class DrainWakeUpTest {
                 bulk.incrementAndGet();
             }
         });
-        NettyTransport a = Loopback.start(A, peers, message -> { });
+        NettyTransport a = Loopback.start(A, peers, message -> {});
         transports.add(a);
         transports.add(b);
         PeerLink link = a.link(B);

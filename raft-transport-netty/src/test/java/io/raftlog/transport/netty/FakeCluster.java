@@ -36,8 +36,7 @@ final class FakeCluster implements AutoCloseable {
     }
 
     /** One append request as the leader saw it. */
-    record Append(NodeId node, long producerId, long firstSequence, List<Bytes> records) {
-    }
+    record Append(NodeId node, long producerId, long firstSequence, List<Bytes> records) {}
 
     static final AppendHook APPLY = (node, append, apply) -> CompletableFuture.completedFuture(apply.get());
 
@@ -142,8 +141,10 @@ final class FakeCluster implements AutoCloseable {
                 return CompletableFuture.completedFuture(now);
             }
             CompletableFuture<List<CommittedRecord>> later = new CompletableFuture<>();
-            timer.schedule(() -> later.complete(FakeCluster.this.read(fromOffset, maxRecords)),
-                    maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    () -> later.complete(FakeCluster.this.read(fromOffset, maxRecords)),
+                    maxWait.toMillis(),
+                    TimeUnit.MILLISECONDS);
             return later;
         }
 
@@ -151,8 +152,14 @@ final class FakeCluster implements AutoCloseable {
         public NodeStatus status() {
             NodeId current = leader;
             long size = records().size();
-            return new NodeStatus(id, id.equals(current) ? Role.LEADER : Role.FOLLOWER, 1, Optional.ofNullable(current),
-                    size, size, id.equals(current) ? Map.of(id, size) : Map.of());
+            return new NodeStatus(
+                    id,
+                    id.equals(current) ? Role.LEADER : Role.FOLLOWER,
+                    1,
+                    Optional.ofNullable(current),
+                    size,
+                    size,
+                    id.equals(current) ? Map.of(id, size) : Map.of());
         }
 
         @Override
@@ -176,7 +183,6 @@ final class FakeCluster implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -71,7 +71,8 @@ class FuzzTest {
         NodeId leader = cluster.awaitLeader(Duration.ofSeconds(20));
         client = new RaftClient(RaftClientConfig.of(Loopback.CLUSTER, List.copyOf(cluster.addresses.values()))
                 .withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(100)));
-        assertThat(client.append(Bytes.ofUtf8("before")).get(20, TimeUnit.SECONDS)).isPositive();
+        assertThat(client.append(Bytes.ofUtf8("before")).get(20, TimeUnit.SECONDS))
+                .isPositive();
 
         InetSocketAddress target = cluster.addresses.get(leader);
         NodeId peer = cluster.followers(leader).get(0);
@@ -106,17 +107,21 @@ class FuzzTest {
             last = Math.max(last, append.get(30, TimeUnit.SECONDS));
         }
         long committed = last;
-        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodes.values().stream()
-                .allMatch(node -> node.commitOffset() >= committed));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> cluster.nodes.values().stream().allMatch(node -> node.commitOffset() >= committed));
         List<Bytes> reference = null;
         for (RaftNode node : cluster.nodes.values()) {
             List<Bytes> tail = node.read(committed - 99, 1000, Duration.ZERO).get(10, TimeUnit.SECONDS).stream()
-                    .filter(record -> record.offset() <= committed).map(record -> record.payload()).toList();
+                    .filter(record -> record.offset() <= committed)
+                    .map(record -> record.payload())
+                    .toList();
             assertThat(tail).as(context + ": records on " + node.id()).contains(Bytes.ofUtf8("after-99"));
             if (reference == null) {
                 reference = tail;
             }
-            assertThat(tail).as(context + ": " + node.id() + " agrees with the others").isEqualTo(reference);
+            assertThat(tail)
+                    .as(context + ": " + node.id() + " agrees with the others")
+                    .isEqualTo(reference);
         }
     }
 
@@ -130,7 +135,8 @@ class FuzzTest {
                     frames = 1;
                 }
                 case 1 -> {
-                    Hello hello = random.nextBoolean() ? Hello.client(clusterId(random))
+                    Hello hello = random.nextBoolean()
+                            ? Hello.client(clusterId(random))
                             : Hello.peer(clusterId(random), random.nextBoolean() ? peer : MALLORY, leader);
                     bytes.writeBytes(mutate(random, RawConnection.bytes(hello)));
                     frames = 1;
@@ -153,7 +159,9 @@ class FuzzTest {
             try (RawConnection connection = new RawConnection(target, Duration.ofSeconds(10))) {
                 connection.tryWrite(bytes.toByteArray());
                 connection.shutdownOutput();
-                assertThat(connection.closedByPeer()).as("seed %d: the node closes a finished connection", seed).isTrue();
+                assertThat(connection.closedByPeer())
+                        .as("seed %d: the node closes a finished connection", seed)
+                        .isTrue();
             }
             thrown.addAndGet(frames);
         }
@@ -181,20 +189,24 @@ class FuzzTest {
     /** A raft message from a node that is not the one that shook hands: dropped even if it decodes. */
     private static Frame raftFrame(Random random, NodeId to) {
         long term = random.nextInt(100);
-        return RaftFrame.of(switch (random.nextInt(5)) {
-            case 0 -> new VoteRequest(MALLORY, to, term, random.nextInt(100), term, random.nextBoolean(), false);
-            case 1 -> new VoteResponse(MALLORY, to, term, random.nextBoolean(), random.nextBoolean());
-            case 2 -> {
-                List<LogEntry> entries = new ArrayList<>();
-                long prev = random.nextInt(100);
-                for (int i = 0; i < random.nextInt(4); i++) {
-                    entries.add(LogEntry.data(prev + 1 + i, Math.max(1, term), Bytes.copyOf(randomBytes(random, 32))));
-                }
-                yield new AppendEntriesRequest(MALLORY, to, Math.max(1, term), prev, 0, entries, prev);
-            }
-            case 3 -> new AppendEntriesResponse(MALLORY, to, term, random.nextBoolean(), random.nextInt(100), 0, 0);
-            default -> new TimeoutNow(MALLORY, to, term);
-        });
+        return RaftFrame.of(
+                switch (random.nextInt(5)) {
+                    case 0 ->
+                        new VoteRequest(MALLORY, to, term, random.nextInt(100), term, random.nextBoolean(), false);
+                    case 1 -> new VoteResponse(MALLORY, to, term, random.nextBoolean(), random.nextBoolean());
+                    case 2 -> {
+                        List<LogEntry> entries = new ArrayList<>();
+                        long prev = random.nextInt(100);
+                        for (int i = 0; i < random.nextInt(4); i++) {
+                            entries.add(LogEntry.data(
+                                    prev + 1 + i, Math.max(1, term), Bytes.copyOf(randomBytes(random, 32))));
+                        }
+                        yield new AppendEntriesRequest(MALLORY, to, Math.max(1, term), prev, 0, entries, prev);
+                    }
+                    case 3 ->
+                        new AppendEntriesResponse(MALLORY, to, term, random.nextBoolean(), random.nextInt(100), 0, 0);
+                    default -> new TimeoutNow(MALLORY, to, term);
+                });
     }
 
     private static byte[] maybeMutate(Random random, byte[] frame) {

@@ -37,8 +37,7 @@ class HandshakeTest {
     @BeforeEach
     void startNode() {
         log = LogCapture.start();
-        node = Loopback.start(A, peers, received::add,
-                config -> config.withConnectTimeout(Duration.ofMillis(300)));
+        node = Loopback.start(A, peers, received::add, config -> config.withConnectTimeout(Duration.ofMillis(300)));
     }
 
     @AfterEach
@@ -63,8 +62,8 @@ class HandshakeTest {
     void aPeerFromAnotherClusterIsRefusedWithTheReason() {
         HelloRejected rejection = refusal(Hello.peer("other-cluster", B, A));
         assertThat(rejection.reason()).isEqualTo(Reason.WRONG_CLUSTER);
-        assertThat(rejection.detail()).isEqualTo(
-                "cluster id 'other-cluster' does not match this node's cluster '" + Loopback.CLUSTER + "'");
+        assertThat(rejection.detail())
+                .isEqualTo("cluster id 'other-cluster' does not match this node's cluster '" + Loopback.CLUSTER + "'");
         awaitLogged("refused peer connection", "cluster id 'other-cluster' does not match");
     }
 
@@ -92,7 +91,8 @@ class HandshakeTest {
 
     @Test
     void aClientHelloNamingNodesIsRefused() {
-        HelloRejected rejection = refusal(new Hello(Hello.Role.CLIENT, Loopback.CLUSTER, Optional.of(B), Optional.empty()));
+        HelloRejected rejection =
+                refusal(new Hello(Hello.Role.CLIENT, Loopback.CLUSTER, Optional.of(B), Optional.empty()));
         assertThat(rejection.reason()).isEqualTo(Reason.BAD_HELLO);
     }
 
@@ -124,11 +124,23 @@ class HandshakeTest {
     @Test
     void aNodeWhosePeerBelongsToAnotherClusterLogsTheRefusalAndDeliversNothing() {
         Queue<RaftMessage> atB = new ConcurrentLinkedQueue<>();
-        try (NettyTransport b = Loopback.start(B, peers, atB::add,
-                config -> new NettyTransportConfig("other-cluster", config.listenAddress(), config.peers(),
-                        config.maxFrameBytes(), config.peerQueueCapacity(), config.reconnectBackoffMin(),
-                        config.reconnectBackoffMax(), config.connectTimeout(), config.useEpoll(), config.ioThreads(),
-                        config.maxClientRequestsInFlight(), config.unacknowledgedDataTimeout()))) {
+        try (NettyTransport b = Loopback.start(
+                B,
+                peers,
+                atB::add,
+                config -> new NettyTransportConfig(
+                        "other-cluster",
+                        config.listenAddress(),
+                        config.peers(),
+                        config.maxFrameBytes(),
+                        config.peerQueueCapacity(),
+                        config.reconnectBackoffMin(),
+                        config.reconnectBackoffMax(),
+                        config.connectTimeout(),
+                        config.useEpoll(),
+                        config.ioThreads(),
+                        config.maxClientRequestsInFlight(),
+                        config.unacknowledgedDataTimeout()))) {
             b.send(new TimeoutNow(B, A, 1));
             awaitLogged("peer a at", "refused our connection (WRONG_CLUSTER)");
             awaitLogged("refused peer connection", "cluster id 'other-cluster'");
@@ -140,7 +152,9 @@ class HandshakeTest {
         try (RawConnection connection = new RawConnection(peers.get(A))) {
             connection.send(hello);
             HelloRejected rejection = (HelloRejected) connection.read();
-            assertThat(connection.closedByPeer()).as("connection closed after the refusal").isTrue();
+            assertThat(connection.closedByPeer())
+                    .as("connection closed after the refusal")
+                    .isTrue();
             assertThat(node.rejectedConnections()).isEqualTo(1);
             return rejection;
         }

@@ -20,8 +20,7 @@ final class LeakRecorder extends ResourceLeakDetectorFactory {
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
     private static volatile boolean byteBufTracked;
 
-    private LeakRecorder() {
-    }
+    private LeakRecorder() {}
 
     static void install() {
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new LeakRecorder());
@@ -31,7 +30,8 @@ final class LeakRecorder extends ResourceLeakDetectorFactory {
     static void requireActive() {
         ByteBufAllocator.DEFAULT.buffer(1).release(); // initializes AbstractByteBuf's detector
         if (!byteBufTracked) {
-            throw new IllegalStateException("Netty's ByteBuf leak detector was created before LeakRecorder was installed");
+            throw new IllegalStateException(
+                    "Netty's ByteBuf leak detector was created before LeakRecorder was installed");
         }
         if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
             throw new IllegalStateException("run tests with -Dio.netty.leakDetectionLevel=paranoid, level is "
@@ -61,7 +61,8 @@ final class LeakRecorder extends ResourceLeakDetectorFactory {
 
     @Override
     @SuppressWarnings("deprecation")
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+            Class<T> resource, int samplingInterval, long maxActive) {
         if (resource == ByteBuf.class) {
             byteBufTracked = true;
         }

@@ -4,7 +4,6 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.spi.transport.MessageHandler;
 import io.raftlog.testkit.LoopbackPorts;
-import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,8 +16,7 @@ import java.util.function.UnaryOperator;
 final class Loopback {
     static final String CLUSTER = "test-cluster";
 
-    private Loopback() {
-    }
+    private Loopback() {}
 
     /** A loopback port that is free now, below the ephemeral range (see {@link LoopbackPorts}). */
     static int freePort() {
@@ -50,8 +48,11 @@ final class Loopback {
      * Starts a transport for {@code self}. If its port was taken in the meantime (another process
      * grabbed the "free" port), the whole address map would be stale, so this reports that clearly.
      */
-    static NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers, MessageHandler handler,
-                                UnaryOperator<NettyTransportConfig> tweak) {
+    static NettyTransport start(
+            NodeId self,
+            Map<NodeId, InetSocketAddress> peers,
+            MessageHandler handler,
+            UnaryOperator<NettyTransportConfig> tweak) {
         NettyTransport transport = new NettyTransport(tweak.apply(config(self, peers)));
         try {
             transport.start(self, handler);

@@ -44,7 +44,9 @@ final class LoopbackRaftCluster implements AutoCloseable {
 
     /** Waits for a leader that every member agrees on, and returns it. */
     NodeId awaitLeader(Duration timeout) {
-        return await().atMost(timeout).until(this::agreedLeader, Optional::isPresent).orElseThrow();
+        return await().atMost(timeout)
+                .until(this::agreedLeader, Optional::isPresent)
+                .orElseThrow();
     }
 
     private Optional<NodeId> agreedLeader() {

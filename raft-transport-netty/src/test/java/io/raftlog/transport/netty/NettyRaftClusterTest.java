@@ -51,8 +51,11 @@ class NettyRaftClusterTest {
         assertThat(committed).isSorted().doesNotHaveDuplicates();
         NodeStatus status = client.status().get(10, TimeUnit.SECONDS);
         assertThat(status.id()).as("the client followed the redirect").isEqualTo(leader);
-        List<CommittedRecord> read = client.read(committed.get(0), 1000, Duration.ZERO).get(10, TimeUnit.SECONDS);
-        assertThat(read).extracting(CommittedRecord::payload).startsWith(Bytes.ofUtf8("record-0"), Bytes.ofUtf8("record-1"));
+        List<CommittedRecord> read =
+                client.read(committed.get(0), 1000, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertThat(read)
+                .extracting(CommittedRecord::payload)
+                .startsWith(Bytes.ofUtf8("record-0"), Bytes.ofUtf8("record-1"));
     }
 
     @Test

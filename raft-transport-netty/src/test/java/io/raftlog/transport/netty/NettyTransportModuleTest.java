@@ -45,9 +45,11 @@ class NettyTransportModuleTest {
 
     @Test
     void withoutAReplicatedLogClientsAreToldToGoElsewhere() {
-        NettyTransport transport = Guice.createInjector(new NettyTransportModule(config)).getInstance(NettyTransport.class);
-        transport.start(SOLO, message -> { });
-        try (transport; RawConnection client = new RawConnection(addresses.get(SOLO))) {
+        NettyTransport transport =
+                Guice.createInjector(new NettyTransportModule(config)).getInstance(NettyTransport.class);
+        transport.start(SOLO, message -> {});
+        try (transport;
+                RawConnection client = new RawConnection(addresses.get(SOLO))) {
             client.send(Hello.client(Loopback.CLUSTER));
             assertThat(client.read()).isEqualTo(new HelloAccepted(SOLO));
             client.send(new StatusRequest(7));
@@ -64,11 +66,15 @@ class NettyTransportModuleTest {
                 new InMemoryStorageModule(),
                 new NettyTransportModule(config));
         ReplicatedLog node = injector.getInstance(ReplicatedLog.class); // created and started
-        try (node; RaftClient client = new RaftClient(RaftClientConfig.of(Loopback.CLUSTER, List.of(addresses.get(SOLO)))
-                .withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(100)))) {
+        try (node;
+                RaftClient client = new RaftClient(RaftClientConfig.of(Loopback.CLUSTER, List.of(addresses.get(SOLO)))
+                        .withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(100)))) {
             long offset = client.append(Bytes.ofUtf8("via guice")).get(20, TimeUnit.SECONDS);
 
-            assertThat(node.read(offset, 1, Duration.ZERO).get(5, TimeUnit.SECONDS).get(0).payload())
+            assertThat(node.read(offset, 1, Duration.ZERO)
+                            .get(5, TimeUnit.SECONDS)
+                            .get(0)
+                            .payload())
                     .isEqualTo(Bytes.ofUtf8("via guice"));
             assertThat(client.status().get(5, TimeUnit.SECONDS).role()).isEqualTo(Role.LEADER);
         }

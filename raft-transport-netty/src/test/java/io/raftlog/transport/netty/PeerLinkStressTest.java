@@ -51,8 +51,7 @@ class PeerLinkStressTest {
         long[] lastSeen = {0, 0}; // per sending thread: the last sequence number received
         AtomicReference<String> disorder = new AtomicReference<>();
         NettyTransport b = Loopback.start(B, peers, message -> onMessage(message, received, lastSeen, disorder));
-        NettyTransport a = Loopback.start(A, peers, message -> { },
-                config -> config.withPeerQueueCapacity(100_000));
+        NettyTransport a = Loopback.start(A, peers, message -> {}, config -> config.withPeerQueueCapacity(100_000));
         transports.add(b);
         transports.add(a);
 
@@ -67,14 +66,22 @@ class PeerLinkStressTest {
                 int thread = t;
                 long first = nextSequence[t];
                 Bytes payload = Bytes.copyOf(new byte[size]);
-                Thread sender = new Thread(() -> {
-                    awaitQuietly(go);
-                    for (int i = 0; i < counts[thread]; i++) {
-                        // prevLogTerm carries the sender thread, prevLogIndex its sequence number.
-                        a.send(new AppendEntriesRequest(A, B, 1, first + i, thread,
-                                List.of(LogEntry.data(first + i + 1, 1, payload)), 0));
-                    }
-                }, "stress-sender-" + t);
+                Thread sender = new Thread(
+                        () -> {
+                            awaitQuietly(go);
+                            for (int i = 0; i < counts[thread]; i++) {
+                                // prevLogTerm carries the sender thread, prevLogIndex its sequence number.
+                                a.send(new AppendEntriesRequest(
+                                        A,
+                                        B,
+                                        1,
+                                        first + i,
+                                        thread,
+                                        List.of(LogEntry.data(first + i + 1, 1, payload)),
+                                        0));
+                            }
+                        },
+                        "stress-sender-" + t);
                 sender.start();
                 senders.add(sender);
                 nextSequence[t] += counts[t];
@@ -86,20 +93,24 @@ class PeerLinkStressTest {
             expected += counts[0] + counts[1];
             long target = expected;
             try {
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(1))
                         .until(() -> received.get() >= target);
             } catch (org.awaitility.core.ConditionTimeoutException stalled) {
                 // reported with the counts below
             }
-            assertThat(received.get()).as("burst %d (%d + %d messages of %d B), seed %d: received of %d",
-                    burst, counts[0], counts[1], size, seed, expected).isEqualTo(expected);
+            assertThat(received.get())
+                    .as(
+                            "burst %d (%d + %d messages of %d B), seed %d: received of %d",
+                            burst, counts[0], counts[1], size, seed, expected)
+                    .isEqualTo(expected);
             assertThat(disorder.get()).as("seed %d", seed).isNull();
         }
         assertThat(a.droppedMessages()).isZero();
     }
 
-    private static void onMessage(RaftMessage message, AtomicLong received, long[] lastSeen,
-                                  AtomicReference<String> disorder) {
+    private static void onMessage(
+            RaftMessage message, AtomicLong received, long[] lastSeen, AtomicReference<String> disorder) {
         AppendEntriesRequest request = (AppendEntriesRequest) message;
         int thread = (int) request.prevLogTerm();
         long sequence = request.prevLogIndex();

@@ -36,7 +36,7 @@ class PeerQueueBoundTest {
     @Test
     void aDownPeersQueueHoldsExactlyItsCapacityAndDeliversItWhenThePeerComesUp() {
         Map<NodeId, InetSocketAddress> peers = Loopback.addresses(List.of(A, B));
-        NettyTransport a = Loopback.start(A, peers, message -> { }, config -> config.withPeerQueueCapacity(CAPACITY));
+        NettyTransport a = Loopback.start(A, peers, message -> {}, config -> config.withPeerQueueCapacity(CAPACITY));
         transports.add(a);
 
         for (long term = 1; term <= SENT; term++) {
@@ -48,9 +48,11 @@ class PeerQueueBoundTest {
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
         transports.add(Loopback.start(B, peers, received::add));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= CAPACITY);
-        assertThat(received).extracting(RaftMessage::term)
+        assertThat(received)
+                .extracting(RaftMessage::term)
                 .as("the first %d messages, in order", CAPACITY)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, CAPACITY).boxed().toList());
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, CAPACITY).boxed().toList());
         assertThat(a.droppedMessages(B)).isEqualTo(SENT - CAPACITY);
     }
 }

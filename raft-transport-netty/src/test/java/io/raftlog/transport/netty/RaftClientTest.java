@@ -46,7 +46,7 @@ class RaftClientTest {
     @BeforeEach
     void startNodes() {
         for (NodeId id : List.of(A, B, C)) {
-            NettyTransport node = Loopback.start(id, peers, message -> { });
+            NettyTransport node = Loopback.start(id, peers, message -> {});
             node.serveClients(cluster.node(id));
             nodes.add(node);
         }
@@ -78,7 +78,8 @@ class RaftClientTest {
     void aClientPointedAtAFollowerEndsAtTheLeader() throws Exception {
         RaftClient client = client(B);
 
-        assertThat(client.append(Bytes.ofUtf8("first")).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(client.append(Bytes.ofUtf8("first")).get(10, TimeUnit.SECONDS))
+                .isEqualTo(1L);
 
         assertThat(cluster.appendsOn(B)).as("the follower refused once").hasSize(1);
         assertThat(cluster.appendsOn(A)).as("the leader appended").hasSize(1);
@@ -125,13 +126,16 @@ class RaftClientTest {
         };
         RaftClient client = client(A);
 
-        assertThat(client.appendAll(List.of(Bytes.ofUtf8("x"), Bytes.ofUtf8("y"))).get(10, TimeUnit.SECONDS))
+        assertThat(client.appendAll(List.of(Bytes.ofUtf8("x"), Bytes.ofUtf8("y")))
+                        .get(10, TimeUnit.SECONDS))
                 .containsExactly(1L, 2L);
 
         List<FakeCluster.Append> seen = cluster.appendsOn(A);
         assertThat(seen).hasSize(2);
         assertThat(seen.get(1).producerId()).isEqualTo(seen.get(0).producerId()).isEqualTo(client.producerId());
-        assertThat(seen.get(1).firstSequence()).isEqualTo(seen.get(0).firstSequence()).isZero();
+        assertThat(seen.get(1).firstSequence())
+                .isEqualTo(seen.get(0).firstSequence())
+                .isZero();
         assertThat(cluster.records()).as("no duplicate").containsExactly(Bytes.ofUtf8("x"), Bytes.ofUtf8("y"));
     }
 
@@ -149,8 +153,10 @@ class RaftClientTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
         assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(2L);
         assertThat(cluster.records()).containsExactly(Bytes.ofUtf8("first"), Bytes.ofUtf8("second"));
-        assertThat(cluster.appendsOn(A)).filteredOn(append -> append.firstSequence() == 1)
-                .as("the second batch was refused for the gap, then retried").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(cluster.appendsOn(A))
+                .filteredOn(append -> append.firstSequence() == 1)
+                .as("the second batch was refused for the gap, then retried")
+                .hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -169,8 +175,10 @@ class RaftClientTest {
                 return CompletableFuture.failedFuture(gap);
             }
         };
-        RaftClient client = client(List.of(peers.get(A)), config -> config.withBatching(Duration.ZERO, 1, 1 << 20)
-                .withRetryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)));
+        RaftClient client = client(
+                List.of(peers.get(A)),
+                config -> config.withBatching(Duration.ZERO, 1, 1 << 20)
+                        .withRetryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)));
 
         CompletableFuture<Long> first = client.append(Bytes.ofUtf8("first"));
         CompletableFuture<Long> second = client.append(Bytes.ofUtf8("second"));
@@ -190,7 +198,8 @@ class RaftClientTest {
         long firstProducer = client.producerId();
 
         assertThat(failure(client.append(Bytes.ofUtf8("refused")))).isInstanceOf(IllegalArgumentException.class);
-        assertThat(client.append(Bytes.ofUtf8("next")).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(client.append(Bytes.ofUtf8("next")).get(10, TimeUnit.SECONDS))
+                .isEqualTo(1L);
 
         FakeCluster.Append next = cluster.appendsOn(A).get(1);
         assertThat(next.producerId()).isNotEqualTo(firstProducer);
@@ -214,7 +223,7 @@ class RaftClientTest {
         NodeId d = NodeId.of("d");
         InetSocketAddress dAddress = Loopback.address(Loopback.freePort());
         NettyTransport notServing = new NettyTransport(Loopback.config(d, Map.of(d, dAddress)));
-        notServing.start(d, message -> { });
+        notServing.start(d, message -> {});
         nodes.add(notServing);
         RaftClient client = client(List.of(dAddress, peers.get(A)), UnaryOperator.identity());
 
@@ -265,7 +274,9 @@ class RaftClientTest {
         while (System.nanoTime() < until) {
             client.read(1, 1, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
         }
-        assertThat(cluster.appendsOn(A)).as("the slow append was not resent meanwhile").hasSize(1);
+        assertThat(cluster.appendsOn(A))
+                .as("the slow append was not resent meanwhile")
+                .hasSize(1);
 
         // Once the connection falls silent, the overdue append is abandoned and retried.
         assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(1L);
@@ -285,7 +296,8 @@ class RaftClientTest {
 
     @Test
     void anAppendThatReachesNoNodeFailsDefinitely() {
-        RaftClient client = client(List.of(Loopback.address(Loopback.freePort())),
+        RaftClient client = client(
+                List.of(Loopback.address(Loopback.freePort())),
                 config -> config.withRequestTimeout(Duration.ofMillis(500)));
 
         assertThat(failure(client.append(Bytes.ofUtf8("x"))))
@@ -298,12 +310,15 @@ class RaftClientTest {
         cluster.hook = (node, append, apply) -> CompletableFuture.failedFuture(new OverloadedException("full"));
         RaftClient client = client(List.of(peers.get(A)), config -> config.withRequestTimeout(Duration.ofMillis(500)));
 
-        assertThat(failure(client.append(Bytes.ofUtf8("x")))).isInstanceOf(OverloadedException.class).hasMessage("full");
+        assertThat(failure(client.append(Bytes.ofUtf8("x"))))
+                .isInstanceOf(OverloadedException.class)
+                .hasMessage("full");
     }
 
     @Test
     void aRequestTheNodeCallsInvalidFailsWithIllegalArgument() {
-        cluster.hook = (node, append, apply) -> CompletableFuture.failedFuture(new IllegalArgumentException("record too big"));
+        cluster.hook =
+                (node, append, apply) -> CompletableFuture.failedFuture(new IllegalArgumentException("record too big"));
         RaftClient client = client(A);
 
         assertThat(failure(client.append(Bytes.ofUtf8("x"))))
@@ -329,14 +344,28 @@ class RaftClientTest {
     @Test
     void aClientOfAnotherClusterIsRefused() {
         try (LogCapture log = LogCapture.start()) {
-            RaftClient client = client(List.of(peers.get(A)), config -> new RaftClientConfig("other", config.seeds(),
-                    Duration.ofMillis(500), Duration.ofMillis(500), 8, Duration.ZERO, 10, 1000, Duration.ofMillis(5), Duration.ofMillis(50),
-                    Duration.ofSeconds(1), 1 << 20, true));
+            RaftClient client = client(
+                    List.of(peers.get(A)),
+                    config -> new RaftClientConfig(
+                            "other",
+                            config.seeds(),
+                            Duration.ofMillis(500),
+                            Duration.ofMillis(500),
+                            8,
+                            Duration.ZERO,
+                            10,
+                            1000,
+                            Duration.ofMillis(5),
+                            Duration.ofMillis(50),
+                            Duration.ofSeconds(1),
+                            1 << 20,
+                            true));
 
             assertThat(failure(client.append(Bytes.ofUtf8("x"))))
                     .isExactlyInstanceOf(RaftException.class)
                     .hasMessageContaining("refused by the node: cluster id 'other' does not match");
-            assertThat(log.hasLine("refused client connection", "cluster id 'other'")).isTrue();
+            assertThat(log.hasLine("refused client connection", "cluster id 'other'"))
+                    .isTrue();
         }
     }
 
@@ -344,7 +373,8 @@ class RaftClientTest {
 
     @Test
     void appendsWithinTheLingerTravelAsOneIdempotentBatch() throws Exception {
-        RaftClient client = client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofMillis(200), 1000, 1 << 20));
+        RaftClient client =
+                client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofMillis(200), 1000, 1 << 20));
         List<CompletableFuture<Long>> offsets = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             offsets.add(client.append(Bytes.ofUtf8("r" + i)));
@@ -362,28 +392,35 @@ class RaftClientTest {
 
     @Test
     void aFullBatchLeavesWithoutWaitingForTheLinger() throws Exception {
-        RaftClient client = client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofSeconds(60), 10, 1 << 20));
+        RaftClient client =
+                client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofSeconds(60), 10, 1 << 20));
         List<CompletableFuture<Long>> offsets = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             offsets.add(client.append(Bytes.ofUtf8("r" + i)));
         }
 
         CompletableFuture.allOf(offsets.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        assertThat(cluster.appendsOn(A)).hasSize(3).allSatisfy(batch -> assertThat(batch.records()).hasSize(10));
+        assertThat(cluster.appendsOn(A))
+                .hasSize(3)
+                .allSatisfy(batch -> assertThat(batch.records()).hasSize(10));
         assertConsecutiveSequences(cluster.appendsOn(A), 30);
     }
 
     @Test
     void appendAllKeepsItsRecordsTogetherAtConsecutiveOffsets() throws Exception {
-        RaftClient client = client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofMillis(20), 4, 1 << 20));
-        CompletableFuture<List<Long>> three = client.appendAll(List.of(Bytes.ofUtf8("a"), Bytes.ofUtf8("b"), Bytes.ofUtf8("c")));
+        RaftClient client =
+                client(List.of(peers.get(A)), config -> config.withBatching(Duration.ofMillis(20), 4, 1 << 20));
+        CompletableFuture<List<Long>> three =
+                client.appendAll(List.of(Bytes.ofUtf8("a"), Bytes.ofUtf8("b"), Bytes.ofUtf8("c")));
         CompletableFuture<Long> one = client.append(Bytes.ofUtf8("d"));
         CompletableFuture<List<Long>> two = client.appendAll(List.of(Bytes.ofUtf8("e"), Bytes.ofUtf8("f")));
 
         assertThat(three.get(10, TimeUnit.SECONDS)).containsExactly(1L, 2L, 3L);
         assertThat(one.get(10, TimeUnit.SECONDS)).isEqualTo(4L);
         assertThat(two.get(10, TimeUnit.SECONDS)).containsExactly(5L, 6L);
-        assertThat(cluster.appendsOn(A)).extracting(batch -> batch.records().size()).containsExactly(4, 2);
+        assertThat(cluster.appendsOn(A))
+                .extracting(batch -> batch.records().size())
+                .containsExactly(4, 2);
     }
 
     @Test
@@ -440,12 +477,15 @@ class RaftClientTest {
             client.append(Bytes.ofUtf8("r" + i)).get(10, TimeUnit.SECONDS);
         }
 
-        assertThat(client.read(3, 10, Duration.ZERO).get(10, TimeUnit.SECONDS)).containsExactly(
-                new CommittedRecord(3, Bytes.ofUtf8("r3")), new CommittedRecord(4, Bytes.ofUtf8("r4")),
-                new CommittedRecord(5, Bytes.ofUtf8("r5")));
+        assertThat(client.read(3, 10, Duration.ZERO).get(10, TimeUnit.SECONDS))
+                .containsExactly(
+                        new CommittedRecord(3, Bytes.ofUtf8("r3")),
+                        new CommittedRecord(4, Bytes.ofUtf8("r4")),
+                        new CommittedRecord(5, Bytes.ofUtf8("r5")));
         assertThat(client.read(2, 1, Duration.ZERO).get(10, TimeUnit.SECONDS))
                 .containsExactly(new CommittedRecord(2, Bytes.ofUtf8("r2")));
-        assertThat(client.read(6, 10, Duration.ofMillis(100)).get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(client.read(6, 10, Duration.ofMillis(100)).get(10, TimeUnit.SECONDS))
+                .isEmpty();
     }
 
     @Test
@@ -470,7 +510,8 @@ class RaftClientTest {
 
     @Test
     void aReadWithoutAnswerFailsWithTimeout() {
-        RaftClient client = client(List.of(Loopback.address(Loopback.freePort())),
+        RaftClient client = client(
+                List.of(Loopback.address(Loopback.freePort())),
                 config -> config.withRequestTimeout(Duration.ofMillis(300)));
         assertThat(failure(client.read(1, 1, Duration.ZERO))).isInstanceOf(TimeoutException.class);
     }

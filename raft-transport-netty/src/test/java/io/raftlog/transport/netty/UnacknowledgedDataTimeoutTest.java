@@ -41,7 +41,7 @@ class UnacknowledgedDataTimeoutTest {
         assumeTrue(Epoll.isAvailable(), "TCP_USER_TIMEOUT is set through Netty's native epoll transport (Linux)");
         Map<NodeId, InetSocketAddress> peers = Loopback.addresses(List.of(A, B));
         List<RaftMessage> atB = new CopyOnWriteArrayList<>();
-        NettyTransport a = start(A, peers, message -> { });
+        NettyTransport a = start(A, peers, message -> {});
         NettyTransport b = start(B, peers, atB::add);
 
         a.send(new TimeoutNow(A, B, 1));
@@ -49,11 +49,14 @@ class UnacknowledgedDataTimeoutTest {
 
         List<Channel> sockets = new ArrayList<>();
         for (NettyTransport transport : List.of(a, b)) {
-            transport.channels().stream().filter(ch -> !(ch instanceof ServerChannel)).forEach(sockets::add);
+            transport.channels().stream()
+                    .filter(ch -> !(ch instanceof ServerChannel))
+                    .forEach(sockets::add);
         }
         assertThat(sockets).as("a's outbound link and b's accepted connection").hasSizeGreaterThanOrEqualTo(2);
         for (Channel socket : sockets) {
-            assertThat(socket.config().getOption(EpollChannelOption.TCP_USER_TIMEOUT)).as("%s", socket)
+            assertThat(socket.config().getOption(EpollChannelOption.TCP_USER_TIMEOUT))
+                    .as("%s", socket)
                     .isEqualTo(7_000);
         }
     }
@@ -69,10 +72,10 @@ class UnacknowledgedDataTimeoutTest {
                 .withMessageContaining("too long");
     }
 
-    private NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers,
-                                 io.raftlog.api.spi.transport.MessageHandler handler) {
-        NettyTransport transport = Loopback.start(self, peers, handler,
-                config -> config.withUnacknowledgedDataTimeout(Duration.ofSeconds(7)));
+    private NettyTransport start(
+            NodeId self, Map<NodeId, InetSocketAddress> peers, io.raftlog.api.spi.transport.MessageHandler handler) {
+        NettyTransport transport = Loopback.start(
+                self, peers, handler, config -> config.withUnacknowledgedDataTimeout(Duration.ofSeconds(7)));
         transports.add(transport);
         return transport;
     }

@@ -77,7 +77,11 @@ public record ErrorResponse(
 
     @Override
     public int bodySize() {
-        return Long.BYTES + 1 + Wire.optionalNodeIdSize(leader) + Wire.stringSize(host()) + 2
+        return Long.BYTES
+                + 1
+                + Wire.optionalNodeIdSize(leader)
+                + Wire.stringSize(host())
+                + 2
                 + Wire.stringSize(message);
     }
 
@@ -103,8 +107,8 @@ public record ErrorResponse(
         int port = in.readUnsignedShort();
         String message = Wire.readString(in, "error message");
         Wire.requireEnd(in, "ErrorResponse");
-        Optional<InetSocketAddress> address = host.isEmpty()
-                ? Optional.empty() : Optional.of(InetSocketAddress.createUnresolved(host, port));
+        Optional<InetSocketAddress> address =
+                host.isEmpty() ? Optional.empty() : Optional.of(InetSocketAddress.createUnresolved(host, port));
         return new ErrorResponse(requestId, code, leader, address, message);
     }
 }

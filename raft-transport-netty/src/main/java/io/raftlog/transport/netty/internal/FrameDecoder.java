@@ -72,8 +72,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         int version = in.getUnsignedByte(start + Integer.BYTES);
         if (version != Frame.VERSION) {
-            throw fail(in, "unsupported protocol version " + version + " (this node speaks version "
-                    + Frame.VERSION + ")");
+            throw fail(
+                    in,
+                    "unsupported protocol version " + version + " (this node speaks version " + Frame.VERSION + ")");
         }
         int kind = in.getUnsignedByte(start + Integer.BYTES + 1);
         int bodyStart = start + Frame.HEADER_BYTES;

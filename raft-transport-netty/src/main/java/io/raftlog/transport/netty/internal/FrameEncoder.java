@@ -33,8 +33,8 @@ public final class FrameEncoder extends MessageToByteEncoder<Frame> {
         frame.writeBody(out);
         int written = out.writerIndex() - bodyStart;
         if (written != frame.bodySize()) {
-            throw new IllegalStateException("wrote " + written + " body bytes for a " + frame.getClass().getSimpleName()
-                    + " whose body size is " + frame.bodySize());
+            throw new IllegalStateException("wrote " + written + " body bytes for a "
+                    + frame.getClass().getSimpleName() + " whose body size is " + frame.bodySize());
         }
     }
 }

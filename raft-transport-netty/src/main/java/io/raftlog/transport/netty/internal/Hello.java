@@ -18,7 +18,8 @@ import java.util.Optional;
 public record Hello(Role role, String clusterId, Optional<NodeId> from, Optional<NodeId> to) implements Frame {
     /** Who opened the connection. */
     public enum Role {
-        PEER(1), CLIENT(2);
+        PEER(1),
+        CLIENT(2);
 
         private final int code;
 

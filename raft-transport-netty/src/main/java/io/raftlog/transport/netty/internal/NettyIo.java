@@ -25,19 +25,28 @@ import java.util.concurrent.TimeUnit;
  * @param serverChannel      the class of listening channels
  * @param epoll              whether this is the native epoll transport
  */
-public record NettyIo(EventLoopGroup group, Class<? extends Channel> socketChannel,
-                      Class<? extends ServerChannel> serverChannel, boolean epoll) {
+public record NettyIo(
+        EventLoopGroup group,
+        Class<? extends Channel> socketChannel,
+        Class<? extends ServerChannel> serverChannel,
+        boolean epoll) {
     /** Creates {@code threads} event loops named after {@code name}. */
     public static NettyIo create(boolean useEpoll, int threads, String name) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
         if (useEpoll && Epoll.isAvailable()) {
             IoHandlerFactory factory = EpollIoHandler.newFactory();
-            return new NettyIo(new MultiThreadIoEventLoopGroup(threads, threadFactory, factory),
-                    EpollSocketChannel.class, EpollServerSocketChannel.class, true);
+            return new NettyIo(
+                    new MultiThreadIoEventLoopGroup(threads, threadFactory, factory),
+                    EpollSocketChannel.class,
+                    EpollServerSocketChannel.class,
+                    true);
         }
         IoHandlerFactory factory = NioIoHandler.newFactory();
-        return new NettyIo(new MultiThreadIoEventLoopGroup(threads, threadFactory, factory),
-                NioSocketChannel.class, NioServerSocketChannel.class, false);
+        return new NettyIo(
+                new MultiThreadIoEventLoopGroup(threads, threadFactory, factory),
+                NioSocketChannel.class,
+                NioServerSocketChannel.class,
+                false);
     }
 
     /** Shuts the loops down and waits up to {@code timeout} for them to finish. */

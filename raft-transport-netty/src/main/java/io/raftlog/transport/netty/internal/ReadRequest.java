@@ -3,7 +3,8 @@ package io.raftlog.transport.netty.internal;
 import io.netty.buffer.ByteBuf;
 
 /** Read committed records, as {@code ReplicatedLog.read(fromOffset, maxRecords, maxWait)}. */
-public record ReadRequest(long requestId, long fromOffset, int maxRecords, long maxWaitMillis) implements ClientRequest {
+public record ReadRequest(long requestId, long fromOffset, int maxRecords, long maxWaitMillis)
+        implements ClientRequest {
     @Override
     public int kind() {
         return KIND_READ_REQUEST;

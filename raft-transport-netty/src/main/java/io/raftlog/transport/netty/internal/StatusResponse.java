@@ -22,8 +22,13 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
 
     @Override
     public int bodySize() {
-        int size = Long.BYTES + Wire.nodeIdSize(status.id()) + 1 + Long.BYTES
-                + Wire.optionalNodeIdSize(status.leader()) + 2 * Long.BYTES + Integer.BYTES;
+        int size = Long.BYTES
+                + Wire.nodeIdSize(status.id())
+                + 1
+                + Long.BYTES
+                + Wire.optionalNodeIdSize(status.leader())
+                + 2 * Long.BYTES
+                + Integer.BYTES;
         for (NodeId member : status.matchIndex().keySet()) {
             size += Wire.nodeIdSize(member) + Long.BYTES;
         }
@@ -59,7 +64,8 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
             matchIndex.put(Wire.readNodeId(in, "member"), Wire.readLong(in, "match index"));
         }
         Wire.requireEnd(in, "StatusResponse");
-        return new StatusResponse(requestId, new NodeStatus(id, role, term, leader, commitIndex, lastIndex, matchIndex));
+        return new StatusResponse(
+                requestId, new NodeStatus(id, role, term, leader, commitIndex, lastIndex, matchIndex));
     }
 
     private static int roleCode(Role role) {

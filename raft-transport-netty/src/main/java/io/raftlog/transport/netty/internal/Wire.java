@@ -10,8 +10,7 @@ import java.util.Optional;
 final class Wire {
     static final int MAX_STRING_BYTES = 0xffff;
 
-    private Wire() {
-    }
+    private Wire() {}
 
     static int nodeIdSize(NodeId id) {
         return 1 + id.value().length();
@@ -35,8 +34,7 @@ final class Wire {
     }
 
     static NodeId readNodeId(ByteBuf in, String field) {
-        return readOptionalNodeId(in, field)
-                .orElseThrow(() -> new ProtocolException(field + " id is empty"));
+        return readOptionalNodeId(in, field).orElseThrow(() -> new ProtocolException(field + " id is empty"));
     }
 
     static Optional<NodeId> readOptionalNodeId(ByteBuf in, String field) {
@@ -133,8 +131,8 @@ final class Wire {
 
     static void require(ByteBuf in, int bytes, String field) {
         if (in.readableBytes() < bytes) {
-            throw new ProtocolException("truncated: " + field + " needs " + bytes + " byte(s) but only "
-                    + in.readableBytes() + " remain");
+            throw new ProtocolException(
+                    "truncated: " + field + " needs " + bytes + " byte(s) but only " + in.readableBytes() + " remain");
         }
     }
 

@@ -47,18 +47,29 @@ class FrameCodecTest {
                 new HelloAccepted(B),
                 new HelloRejected(HelloRejected.Reason.WRONG_CLUSTER, "cluster id 'x' does not match"),
                 RaftFrame.of(new VoteRequest(A, B, 7, 100, 6, true, false)),
-                RaftFrame.of(new AppendEntriesRequest(A, B, 3, 9, 2, List.of(
-                        LogEntry.data(10, 3, Bytes.ofUtf8("ten")), LogEntry.data(11, 3, Bytes.EMPTY)), 8)),
+                RaftFrame.of(new AppendEntriesRequest(
+                        A,
+                        B,
+                        3,
+                        9,
+                        2,
+                        List.of(LogEntry.data(10, 3, Bytes.ofUtf8("ten")), LogEntry.data(11, 3, Bytes.EMPTY)),
+                        8)),
                 new AppendRequest(1, -42, 7, List.of(Bytes.ofUtf8("a"), Bytes.EMPTY, Bytes.copyOf(new byte[300]))),
                 new ReadRequest(2, 5, 100, 250),
                 new StatusRequest(3),
                 new AppendResponse(1, List.of(12L, 13L, 14L)),
-                new ReadResponse(2, List.of(new CommittedRecord(5, Bytes.ofUtf8("five")), new CommittedRecord(7, Bytes.EMPTY))),
+                new ReadResponse(
+                        2, List.of(new CommittedRecord(5, Bytes.ofUtf8("five")), new CommittedRecord(7, Bytes.EMPTY))),
                 new ReadResponse(2, List.of()),
                 new StatusResponse(3, new NodeStatus(A, Role.LEADER, 4, Optional.of(A), 10, 12, Map.of(A, 12L, B, 9L))),
                 new StatusResponse(3, new NodeStatus(B, Role.PRE_CANDIDATE, 4, Optional.empty(), 0, 0, Map.of())),
-                new ErrorResponse(4, Code.NOT_LEADER, Optional.of(B),
-                        Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 7001)), "not the leader"),
+                new ErrorResponse(
+                        4,
+                        Code.NOT_LEADER,
+                        Optional.of(B),
+                        Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 7001)),
+                        "not the leader"),
                 ErrorResponse.of(5, Code.OVERLOADED, "too much"));
     }
 
@@ -85,7 +96,8 @@ class FrameCodecTest {
 
     @Test
     void framesSplitAcrossReadsAndJoinedInOneReadAreDecoded() {
-        List<Frame> frames = everyKindOfFrame().filter(f -> !(f instanceof ErrorResponse)).toList();
+        List<Frame> frames =
+                everyKindOfFrame().filter(f -> !(f instanceof ErrorResponse)).toList();
         ByteBuf all = Unpooled.buffer();
         for (Frame frame : frames) {
             ByteBuf encoded = encode(frame);
@@ -118,7 +130,8 @@ class FrameCodecTest {
 
     @Test
     void aFrameTooShortForItsHeaderIsRefused() {
-        assertThatThrownBy(() -> decoder.writeInbound(Unpooled.buffer().writeInt(1).writeByte(1)))
+        assertThatThrownBy(
+                        () -> decoder.writeInbound(Unpooled.buffer().writeInt(1).writeByte(1)))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("frame length 1 is too small");
     }
@@ -153,8 +166,11 @@ class FrameCodecTest {
     @Test
     void trailingBytesAfterABodyAreRefused() {
         byte[] body = {0, 0, 0, 0, 0, 0, 0, 1, 99};
-        ByteBuf frame = Unpooled.buffer().writeInt(2 + body.length).writeByte(Frame.VERSION)
-                .writeByte(Frame.KIND_STATUS_REQUEST).writeBytes(body);
+        ByteBuf frame = Unpooled.buffer()
+                .writeInt(2 + body.length)
+                .writeByte(Frame.VERSION)
+                .writeByte(Frame.KIND_STATUS_REQUEST)
+                .writeBytes(body);
         assertThatThrownBy(() -> decoder.writeInbound(frame))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage("1 trailing byte(s) after a complete StatusRequest");
@@ -162,8 +178,13 @@ class FrameCodecTest {
 
     @Test
     void aCountLargerThanTheBodyIsRefusedBeforeAllocating() {
-        ByteBuf frame = Unpooled.buffer().writeInt(2 + 24 + 4).writeByte(Frame.VERSION)
-                .writeByte(Frame.KIND_APPEND_REQUEST).writeLong(1).writeLong(2).writeLong(3)
+        ByteBuf frame = Unpooled.buffer()
+                .writeInt(2 + 24 + 4)
+                .writeByte(Frame.VERSION)
+                .writeByte(Frame.KIND_APPEND_REQUEST)
+                .writeLong(1)
+                .writeLong(2)
+                .writeLong(3)
                 .writeInt(Integer.MAX_VALUE);
         assertThatThrownBy(() -> decoder.writeInbound(frame))
                 .isInstanceOf(ProtocolException.class)
