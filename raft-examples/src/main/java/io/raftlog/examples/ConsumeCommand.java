@@ -1,7 +1,7 @@
 package io.raftlog.examples;
 
 import io.raftlog.api.CommittedRecord;
-import io.raftlog.transport.netty.RaftClient;
+import io.raftlog.transport.netty.client.RaftClient;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.raftlog.examples;
 
 import io.raftlog.api.Bytes;
-import io.raftlog.transport.netty.RaftClient;
+import io.raftlog.transport.netty.client.RaftClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;

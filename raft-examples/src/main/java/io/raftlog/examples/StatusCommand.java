@@ -1,7 +1,7 @@
 package io.raftlog.examples;
 
 import io.raftlog.api.NodeStatus;
-import io.raftlog.transport.netty.RaftClient;
+import io.raftlog.transport.netty.client.RaftClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;

@@ -5,12 +5,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
@@ -18,9 +16,8 @@ import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.spi.transport.MessageHandler;
 import io.raftlog.api.spi.transport.Transport;
-import io.raftlog.transport.netty.internal.FrameDecoder;
-import io.raftlog.transport.netty.internal.FrameEncoder;
 import io.raftlog.transport.netty.internal.NettyIo;
+import io.raftlog.transport.netty.internal.Pipelines;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Clients</h2>
  * A connection whose handshake says "client" is served the client protocol (append, read,
- * status; see {@link RaftClient}) from the {@link ReplicatedLog} handed to
+ * status; see {@link io.raftlog.transport.netty.client.RaftClient}) from the {@link ReplicatedLog} handed to
  * {@link #serveClients(ReplicatedLog)}. Until then client requests are answered
  * {@code UNAVAILABLE}, and clients try another node. Wiring by hand:
  *
@@ -73,8 +70,6 @@ import org.slf4j.LoggerFactory;
 public final class NettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
-    /** Flushes to coalesce at most before one goes through, when writes come from outside a read. */
-    private static final int FLUSHES_TO_CONSOLIDATE = 256;
 
     private enum State {
         NEW,
@@ -340,7 +335,7 @@ public final class NettyTransport implements Transport {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
-                        basePipeline(ch.pipeline(), config.maxFrameBytes())
+                        Pipelines.framing(ch.pipeline(), config.maxFrameBytes())
                                 .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));
                     }
                 });
@@ -366,22 +361,6 @@ public final class NettyTransport implements Transport {
 
     private int unacknowledgedDataMillis() {
         return (int) config.unacknowledgedDataTimeout().toMillis();
-    }
-
-    /** Flush consolidation and framing: the first handlers of every connection, peer or client. */
-    static ChannelPipeline basePipeline(ChannelPipeline pipeline, int maxFrameBytes) {
-        return pipeline.addLast("flush", new FlushConsolidationHandler(FLUSHES_TO_CONSOLIDATE, true))
-                .addLast("decoder", new FrameDecoder(maxFrameBytes))
-                .addLast("encoder", new FrameEncoder());
-    }
-
-    /**
-     * Framing only, without flush consolidation: for the connections a {@link PeerLink} opens, which
-     * already flush once per burst and read nothing but the handshake answer, so deferring their
-     * flushes to a later task would only add latency.
-     */
-    static ChannelPipeline peerPipeline(ChannelPipeline pipeline, int maxFrameBytes) {
-        return pipeline.addLast("decoder", new FrameDecoder(maxFrameBytes)).addLast("encoder", new FrameEncoder());
     }
 
     /** The outbound link to {@code peer}, for tests; null for an unknown peer or before start. */

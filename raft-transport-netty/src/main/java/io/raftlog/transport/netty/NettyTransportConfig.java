@@ -1,6 +1,7 @@
 package io.raftlog.transport.netty;
 
 import io.raftlog.api.NodeId;
+import io.raftlog.transport.netty.internal.ConfigChecks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -55,23 +56,23 @@ public record NettyTransportConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
     public NettyTransportConfig {
-        requireClusterId(clusterId);
+        ConfigChecks.requireClusterId(clusterId);
         Objects.requireNonNull(listenAddress, "listenAddress");
         peers = Map.copyOf(peers);
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("maxFrameBytes must be at least 1024, was " + maxFrameBytes);
         }
-        requirePositive("peerQueueCapacity", peerQueueCapacity);
-        requirePositive("reconnectBackoffMin", reconnectBackoffMin);
-        requirePositive("reconnectBackoffMax", reconnectBackoffMax);
+        ConfigChecks.requirePositive("peerQueueCapacity", peerQueueCapacity);
+        ConfigChecks.requirePositive("reconnectBackoffMin", reconnectBackoffMin);
+        ConfigChecks.requirePositive("reconnectBackoffMax", reconnectBackoffMax);
         if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
             throw new IllegalArgumentException("reconnectBackoffMax " + reconnectBackoffMax
                     + " is below reconnectBackoffMin " + reconnectBackoffMin);
         }
-        requirePositive("connectTimeout", connectTimeout);
-        requirePositive("ioThreads", ioThreads);
-        requirePositive("maxClientRequestsInFlight", maxClientRequestsInFlight);
-        requirePositive("unacknowledgedDataTimeout", unacknowledgedDataTimeout);
+        ConfigChecks.requirePositive("connectTimeout", connectTimeout);
+        ConfigChecks.requirePositive("ioThreads", ioThreads);
+        ConfigChecks.requirePositive("maxClientRequestsInFlight", maxClientRequestsInFlight);
+        ConfigChecks.requirePositive("unacknowledgedDataTimeout", unacknowledgedDataTimeout);
         if (unacknowledgedDataTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("unacknowledgedDataTimeout is too long: " + unacknowledgedDataTimeout);
         }
@@ -225,26 +226,5 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 timeout);
-    }
-
-    static void requireClusterId(String clusterId) {
-        Objects.requireNonNull(clusterId, "clusterId");
-        int bytes = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes < 1 || bytes > 255) {
-            throw new IllegalArgumentException("clusterId must be 1 to 255 UTF-8 bytes, was " + bytes);
-        }
-    }
-
-    static void requirePositive(String name, long value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
-    }
-
-    static void requirePositive(String name, Duration value) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
     }
 }

@@ -11,6 +11,7 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.message.MessageCodec;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.transport.netty.internal.Backoff;
+import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.RaftFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -81,7 +82,7 @@ final class PeerLink {
             @Override
             protected void initChannel(Channel ch) {
                 transport.channels().add(ch);
-                NettyTransport.peerPipeline(ch.pipeline(), maxFrameBytes)
+                Pipelines.framingOnly(ch.pipeline(), maxFrameBytes)
                         .addLast("peer", new OutboundPeerHandler(PeerLink.this));
             }
         });

@@ -29,16 +29,16 @@ import java.util.function.Supplier;
  * inject failures. Each member's {@link ReplicatedLog} refuses appends with {@link NotLeaderException}
  * unless it is the leader. Thread-safe.
  */
-final class FakeCluster implements AutoCloseable {
+public final class FakeCluster implements AutoCloseable {
     /** Decides what an append on the leader does; {@code apply} appends (idempotently) and returns offsets. */
-    interface AppendHook {
+    public interface AppendHook {
         CompletableFuture<List<Long>> handle(NodeId node, Append append, Supplier<List<Long>> apply);
     }
 
     /** One append request as the leader saw it. */
-    record Append(NodeId node, long producerId, long firstSequence, List<Bytes> records) {}
+    public record Append(NodeId node, long producerId, long firstSequence, List<Bytes> records) {}
 
-    static final AppendHook APPLY = (node, append, apply) -> CompletableFuture.completedFuture(apply.get());
+    public static final AppendHook APPLY = (node, append, apply) -> CompletableFuture.completedFuture(apply.get());
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fake-cluster-timer");
@@ -48,28 +48,28 @@ final class FakeCluster implements AutoCloseable {
     private final List<Bytes> log = new ArrayList<>();
     private final Map<Long, Map<Long, Long>> offsetsBySequence = new HashMap<>();
     private final Map<Long, Long> lastSequence = new HashMap<>();
-    final Queue<Append> appends = new ConcurrentLinkedQueue<>();
+    public final Queue<Append> appends = new ConcurrentLinkedQueue<>();
     private volatile NodeId leader;
-    volatile AppendHook hook = APPLY;
+    public volatile AppendHook hook = APPLY;
 
-    FakeCluster(NodeId leader) {
+    public FakeCluster(NodeId leader) {
         this.leader = leader;
     }
 
-    void electLeader(NodeId node) {
+    public void electLeader(NodeId node) {
         leader = node;
     }
 
     /** Appends seen on {@code node}, leader or not. */
-    List<Append> appendsOn(NodeId node) {
+    public List<Append> appendsOn(NodeId node) {
         return appends.stream().filter(append -> append.node().equals(node)).toList();
     }
 
-    synchronized List<Bytes> records() {
+    public synchronized List<Bytes> records() {
         return List.copyOf(log);
     }
 
-    ScheduledExecutorService timer() {
+    public ScheduledExecutorService timer() {
         return timer;
     }
 
@@ -103,7 +103,7 @@ final class FakeCluster implements AutoCloseable {
         return records;
     }
 
-    ReplicatedLog node(NodeId id) {
+    public ReplicatedLog node(NodeId id) {
         return new Member(id);
     }
 

@@ -12,6 +12,8 @@ import io.raftlog.api.message.TimeoutNow;
 import io.raftlog.api.message.VoteRequest;
 import io.raftlog.api.message.VoteResponse;
 import io.raftlog.core.RaftNode;
+import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.Frame;
 import io.raftlog.transport.netty.internal.Hello;

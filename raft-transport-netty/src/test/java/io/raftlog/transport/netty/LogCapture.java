@@ -11,7 +11,7 @@ import java.util.List;
  * Tees {@code System.err} — where slf4j-simple writes, looked up at each line — into a buffer
  * while open, so a test can check what was logged and why. Restores the stream on close.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final PrintStream original;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
@@ -37,12 +37,12 @@ final class LogCapture implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    static LogCapture start() {
+    public static LogCapture start() {
         return new LogCapture();
     }
 
     /** The lines logged so far. */
-    List<String> lines() {
+    public List<String> lines() {
         String text;
         synchronized (captured) {
             text = captured.toString(StandardCharsets.UTF_8);
@@ -51,7 +51,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Whether some line contains every one of {@code fragments}. */
-    boolean hasLine(String... fragments) {
+    public boolean hasLine(String... fragments) {
         return lines().stream().anyMatch(line -> Arrays.stream(fragments).allMatch(line::contains));
     }
 

@@ -13,22 +13,22 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** Loopback addresses and node configs for tests: free ports on 127.0.0.1, fast back-off. */
-final class Loopback {
-    static final String CLUSTER = "test-cluster";
+public final class Loopback {
+    public static final String CLUSTER = "test-cluster";
 
     private Loopback() {}
 
     /** A loopback port that is free now, below the ephemeral range (see {@link LoopbackPorts}). */
-    static int freePort() {
+    public static int freePort() {
         return LoopbackPorts.next();
     }
 
-    static InetSocketAddress address(int port) {
+    public static InetSocketAddress address(int port) {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
     /** Free addresses for {@code members}, in their order. */
-    static Map<NodeId, InetSocketAddress> addresses(List<NodeId> members) {
+    public static Map<NodeId, InetSocketAddress> addresses(List<NodeId> members) {
         Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (NodeId member : members) {
             addresses.put(member, address(freePort()));
@@ -37,7 +37,7 @@ final class Loopback {
     }
 
     /** The config of {@code self} in a cluster at {@code peers}, tuned for tests: quick reconnects. */
-    static NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
+    public static NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
         return NettyTransportConfig.of(CLUSTER, peers.get(self), peers)
                 .withReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
                 .withConnectTimeout(Duration.ofSeconds(1))
@@ -48,7 +48,7 @@ final class Loopback {
      * Starts a transport for {@code self}. If its port was taken in the meantime (another process
      * grabbed the "free" port), the whole address map would be stale, so this reports that clearly.
      */
-    static NettyTransport start(
+    public static NettyTransport start(
             NodeId self,
             Map<NodeId, InetSocketAddress> peers,
             MessageHandler handler,
@@ -65,11 +65,11 @@ final class Loopback {
         return transport;
     }
 
-    static NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers, MessageHandler handler) {
+    public static NettyTransport start(NodeId self, Map<NodeId, InetSocketAddress> peers, MessageHandler handler) {
         return start(self, peers, handler, UnaryOperator.identity());
     }
 
-    static Duration seconds(long seconds) {
+    public static Duration seconds(long seconds) {
         return Duration.ofSeconds(seconds);
     }
 }

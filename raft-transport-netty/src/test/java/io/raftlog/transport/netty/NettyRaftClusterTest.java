@@ -6,6 +6,8 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

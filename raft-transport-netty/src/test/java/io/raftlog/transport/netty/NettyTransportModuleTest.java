@@ -12,6 +12,8 @@ import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.core.InMemoryStorageModule;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.RaftModule;
+import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.HelloAccepted;

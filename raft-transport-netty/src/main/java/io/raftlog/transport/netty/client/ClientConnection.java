@@ -1,4 +1,4 @@
-package io.raftlog.transport.netty;
+package io.raftlog.transport.netty.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -13,6 +13,7 @@ import io.raftlog.transport.netty.internal.ClientResponse;
 import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
+import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.ProtocolException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -62,8 +63,7 @@ final class ClientConnection {
         this.bootstrap = template.clone().handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                NettyTransport.basePipeline(ch.pipeline(), config.maxFrameBytes())
-                        .addLast("client", new Handler());
+                Pipelines.framing(ch.pipeline(), config.maxFrameBytes()).addLast("client", new Handler());
             }
         });
     }

@@ -1,4 +1,4 @@
-package io.raftlog.transport.netty;
+package io.raftlog.transport.netty.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;

@@ -1,4 +1,4 @@
-package io.raftlog.transport.netty;
+package io.raftlog.transport.netty.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +12,10 @@ import io.raftlog.api.NodeStatus;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.Role;
+import io.raftlog.transport.netty.FakeCluster;
+import io.raftlog.transport.netty.LogCapture;
+import io.raftlog.transport.netty.Loopback;
+import io.raftlog.transport.netty.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

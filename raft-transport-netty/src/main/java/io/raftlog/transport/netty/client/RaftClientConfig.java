@@ -1,6 +1,8 @@
-package io.raftlog.transport.netty;
+package io.raftlog.transport.netty.client;
 
+import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.internal.AppendRequest;
+import io.raftlog.transport.netty.internal.ConfigChecks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -47,26 +49,26 @@ public record RaftClientConfig(
         int maxFrameBytes,
         boolean useEpoll) {
     public RaftClientConfig {
-        NettyTransportConfig.requireClusterId(clusterId);
+        ConfigChecks.requireClusterId(clusterId);
         seeds = List.copyOf(seeds);
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("a client needs at least one seed address");
         }
-        NettyTransportConfig.requirePositive("requestTimeout", requestTimeout);
-        NettyTransportConfig.requirePositive("attemptTimeout", attemptTimeout);
-        NettyTransportConfig.requirePositive("maxInFlightRequests", maxInFlightRequests);
+        ConfigChecks.requirePositive("requestTimeout", requestTimeout);
+        ConfigChecks.requirePositive("attemptTimeout", attemptTimeout);
+        ConfigChecks.requirePositive("maxInFlightRequests", maxInFlightRequests);
         Objects.requireNonNull(linger, "linger");
         if (linger.isNegative()) {
             throw new IllegalArgumentException("linger must not be negative, was " + linger);
         }
-        NettyTransportConfig.requirePositive("maxBatchRecords", maxBatchRecords);
-        NettyTransportConfig.requirePositive("maxBatchBytes", maxBatchBytes);
-        NettyTransportConfig.requirePositive("retryBackoffMin", retryBackoffMin);
-        NettyTransportConfig.requirePositive("retryBackoffMax", retryBackoffMax);
+        ConfigChecks.requirePositive("maxBatchRecords", maxBatchRecords);
+        ConfigChecks.requirePositive("maxBatchBytes", maxBatchBytes);
+        ConfigChecks.requirePositive("retryBackoffMin", retryBackoffMin);
+        ConfigChecks.requirePositive("retryBackoffMax", retryBackoffMax);
         if (retryBackoffMax.compareTo(retryBackoffMin) < 0) {
             throw new IllegalArgumentException("retryBackoffMax is below retryBackoffMin");
         }
-        NettyTransportConfig.requirePositive("connectTimeout", connectTimeout);
+        ConfigChecks.requirePositive("connectTimeout", connectTimeout);
         if (maxBatchBytes > maxAppendBodyBytes(maxFrameBytes)) {
             throw new IllegalArgumentException(
                     "maxBatchBytes " + maxBatchBytes + " does not fit a frame of " + maxFrameBytes + " bytes");
