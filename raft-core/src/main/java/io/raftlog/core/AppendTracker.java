@@ -3,6 +3,7 @@ package io.raftlog.core;
 import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.LogStore;
 import java.util.ArrayList;
 import java.util.List;

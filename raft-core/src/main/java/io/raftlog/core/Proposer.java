@@ -7,6 +7,7 @@ import io.raftlog.api.RaftException;
 import io.raftlog.api.Role;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.core.protocol.RaftProtocol;
 import java.util.ArrayDeque;

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
 import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.transport.Transport;
 import java.util.Objects;

@@ -11,6 +11,7 @@ import io.raftlog.api.RaftException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
 import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.core.protocol.RaftProtocol;

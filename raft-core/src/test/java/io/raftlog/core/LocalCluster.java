@@ -2,6 +2,7 @@ package io.raftlog.core;
 
 import io.raftlog.api.NodeId;
 import io.raftlog.api.Role;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.core.storage.InMemoryLogStore;
 import io.raftlog.core.transport.InMemoryNetwork;
 import java.time.Duration;

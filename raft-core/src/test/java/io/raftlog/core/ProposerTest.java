@@ -6,6 +6,7 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.core.protocol.RaftProtocol;
 import io.raftlog.core.storage.InMemoryLogStore;
 import java.util.List;

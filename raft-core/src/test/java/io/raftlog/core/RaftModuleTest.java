@@ -10,6 +10,7 @@ import com.google.inject.multibindings.OptionalBinder;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.core.transport.InMemoryNetwork;
 import java.util.ArrayList;
 import java.util.List;

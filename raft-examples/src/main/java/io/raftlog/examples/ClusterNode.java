@@ -1,15 +1,15 @@
 package io.raftlog.examples;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.Module;
 import io.prometheus.client.CollectorRegistry;
 import io.raftlog.api.NodeId;
 import io.raftlog.core.NodeConfig;
-import io.raftlog.core.NodeMetrics;
 import io.raftlog.core.RaftModule;
 import io.raftlog.core.RaftNode;
+import io.raftlog.metrics.prometheus.PrometheusMetricsModule;
+import io.raftlog.metrics.prometheus.PrometheusNodeMetrics;
 import io.raftlog.storage.lmdb.LmdbStorageModule;
 import io.raftlog.transport.netty.NettyTransport;
 import io.raftlog.transport.netty.NettyTransportConfig;
@@ -60,25 +60,15 @@ final class ClusterNode implements AutoCloseable {
         Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>(peers);
         addresses.put(id, listen);
         NodeConfig config = NodeConfig.of(id, members).withTickInterval(tickInterval);
-        NodeMetrics metrics = collectors == null ? NodeMetrics.NONE : new PrometheusNodeMetrics(collectors, id);
-        Injector injector = Guice.createInjector(
+        List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 new LmdbStorageModule(dataDirectory),
-                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses)),
-                new AbstractModule() {
-                    @Override
-                    protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), NodeMetrics.class)
-                                .setBinding()
-                                .toInstance(metrics);
-                    }
-                });
-        RaftNode node = injector.getInstance(RaftNode.class);
-        NettyTransport transport = injector.getInstance(NettyTransport.class);
+                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses))));
         if (collectors != null) {
-            collectors.watch(id, transport);
+            modules.add(new PrometheusMetricsModule(collectors));
         }
-        return new ClusterNode(node, transport);
+        Injector injector = Guice.createInjector(modules);
+        return new ClusterNode(injector.getInstance(RaftNode.class), injector.getInstance(NettyTransport.class));
     }
 
     static PrometheusNodeMetrics.Collectors defaultCollectors() {

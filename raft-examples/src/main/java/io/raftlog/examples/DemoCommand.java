@@ -6,6 +6,7 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.metrics.prometheus.PrometheusNodeMetrics;
 import io.raftlog.transport.netty.client.RaftClient;
 import io.raftlog.transport.netty.client.RaftClientConfig;
 import java.io.IOException;

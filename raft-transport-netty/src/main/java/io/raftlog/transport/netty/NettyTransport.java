@@ -15,6 +15,7 @@ import io.raftlog.api.RaftException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.transport.netty.internal.NettyIo;
 import io.raftlog.transport.netty.internal.Pipelines;
@@ -210,6 +211,7 @@ public final class NettyTransport implements Transport {
      * Traffic with each peer so far: messages and bytes (frames with their length prefix) sent and
      * received, and messages dropped on the way out.
      */
+    @Override
     public Map<NodeId, PeerTraffic> traffic() {
         Map<NodeId, PeerTraffic> traffic = new HashMap<>();
         for (PeerLink link : links.values()) {

@@ -3,6 +3,7 @@ package io.raftlog.api.spi.transport;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.RaftMessage;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Carries {@link RaftMessage}s between cluster members: the transport plugin SPI.
@@ -37,6 +38,15 @@ public interface Transport extends AutoCloseable {
         for (RaftMessage message : messages) {
             send(message);
         }
+    }
+
+    /**
+     * Counters of each peer link, for metrics; read at scrape time, so a transport keeps them in
+     * whatever cheap form it likes and builds the snapshot here. Empty by default (a transport that
+     * counts nothing).
+     */
+    default Map<NodeId, PeerTraffic> traffic() {
+        return Map.of();
     }
 
     /** Stops sending and receiving and releases every resource; pending messages are dropped. */

@@ -1,11 +1,15 @@
-package io.raftlog.core;
+package io.raftlog.api.spi.metrics;
 
 import io.raftlog.api.NodeStatus;
 
 /**
- * What a {@link RaftNode} reports as it runs; implement it to export metrics (raftlog's command
- * line exports them to Prometheus). Called from the node's threads: implementations must be
- * thread-safe and must not block.
+ * What a node reports as it runs: the metrics plugin SPI. Implement it to export metrics to a
+ * monitoring system ({@code raft-metrics-prometheus} is one implementation); a node without one
+ * reports to {@link #NONE}. With Guice, bind it through {@code RaftModule}'s optional binding.
+ *
+ * <p><b>Threads.</b> Called from the node's event loop and its storage writer, on the hot path:
+ * implementations must be thread-safe, must not block, and should cost no more than updating a
+ * counter. Every method has an empty default, so an implementation overrides only what it exports.
  */
 public interface NodeMetrics {
     /** Reports nothing. */

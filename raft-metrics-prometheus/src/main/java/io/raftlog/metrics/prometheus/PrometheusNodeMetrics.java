@@ -1,4 +1,4 @@
-package io.raftlog.examples;
+package io.raftlog.metrics.prometheus;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
@@ -9,16 +9,22 @@ import io.prometheus.client.Histogram;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.Role;
-import io.raftlog.core.NodeMetrics;
-import io.raftlog.transport.netty.NettyTransport;
-import io.raftlog.transport.netty.PeerTraffic;
+import io.raftlog.api.spi.metrics.NodeMetrics;
+import io.raftlog.api.spi.transport.PeerTraffic;
+import io.raftlog.api.spi.transport.Transport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Exports a node's {@link NodeMetrics} to Prometheus (simpleclient). Every series carries the
- * node id as label {@code node}, so several nodes in one JVM share one registry.
+ * Exports a node's {@link NodeMetrics} to Prometheus (simpleclient), and its transport's per-peer
+ * traffic. Every series carries the node id as label {@code node}, so several nodes in one JVM
+ * share one registry through one {@link Collectors}.
+ *
+ * <p>Without Guice: {@code new PrometheusNodeMetrics(collectors, id)} is the {@code NodeMetrics}
+ * to hand the node, and {@link Collectors#watch} adds its transport. With Guice, install
+ * {@link PrometheusMetricsModule}. Serving the registry over HTTP is the application's choice
+ * (simpleclient_httpserver's {@code HTTPServer}, a servlet, a push gateway).
  */
 public final class PrometheusNodeMetrics implements NodeMetrics {
     private static final double[] LATENCY_BUCKETS = {
@@ -38,13 +44,21 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         final Histogram commitLatency;
         final Histogram fsyncLatency;
         final Histogram batchSize;
-        private final List<Map.Entry<String, NettyTransport>> transports = new CopyOnWriteArrayList<>();
+        private final List<Map.Entry<String, Transport>> transports = new CopyOnWriteArrayList<>();
 
-        /** Also exports {@code transport}'s per-peer traffic under the label {@code node}. */
-        public void watch(NodeId node, NettyTransport transport) {
+        /**
+         * Also exports {@code transport}'s per-peer traffic ({@link Transport#traffic()}, read at
+         * scrape time) under the label {@code node}.
+         */
+        public void watch(NodeId node, Transport transport) {
             transports.add(Map.entry(node.value(), transport));
         }
 
+        /**
+         * Registers raftlog's collectors with {@code registry}; create one per registry and share
+         * it between the nodes that report to it (a second one on the same registry fails, as
+         * simpleclient refuses duplicate names).
+         */
         public Collectors(CollectorRegistry registry) {
             TrafficCollector traffic = new TrafficCollector();
             traffic.owner = this;
@@ -113,7 +127,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     "Messages to each peer dropped (queue full, too large, shutting down)",
                     labels);
             if (owner != null) {
-                for (Map.Entry<String, NettyTransport> watched : owner.transports) {
+                for (Map.Entry<String, Transport> watched : owner.transports) {
                     for (Map.Entry<NodeId, PeerTraffic> peer :
                             watched.getValue().traffic().entrySet()) {
                         List<String> values =

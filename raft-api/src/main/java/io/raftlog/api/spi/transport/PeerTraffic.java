@@ -1,7 +1,7 @@
-package io.raftlog.transport.netty;
+package io.raftlog.api.spi.transport;
 
 /**
- * Counters of one peer link, as {@link NettyTransport#traffic()} reports them.
+ * Counters of one peer link since the transport started, as {@link Transport#traffic()} reports them.
  *
  * @param messagesSent     messages written to the peer
  * @param bytesSent        bytes of those frames, length prefix included

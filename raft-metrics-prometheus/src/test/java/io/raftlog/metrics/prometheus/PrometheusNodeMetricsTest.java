@@ -1,15 +1,22 @@
-package io.raftlog.examples;
+package io.raftlog.metrics.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.inject.Guice;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
+import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
+import io.raftlog.core.InMemoryStorageModule;
+import io.raftlog.core.NodeConfig;
+import io.raftlog.core.RaftModule;
+import io.raftlog.testkit.LoopbackPorts;
+import io.raftlog.transport.netty.NettyTransportConfig;
+import io.raftlog.transport.netty.NettyTransportModule;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,47 +25,44 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** A real 3-node cluster (LMDB, Netty) in this JVM exports the metrics the README promises. */
+/**
+ * A real 3-node cluster (Netty on loopback, in-memory storage) in this JVM, wired with Guice the way
+ * an embedding application does, exports the metrics the README promises.
+ */
 class PrometheusNodeMetricsTest {
-    @TempDir
-    Path data;
-
     @Test
     void aClusterExportsRoleTermIndexesLatenciesAndTraffic() throws Exception {
         CollectorRegistry registry = new CollectorRegistry();
         PrometheusNodeMetrics.Collectors collectors = new PrometheusNodeMetrics.Collectors(registry);
         Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (int i = 1; i <= 3; i++) {
-            addresses.put(NodeId.of("n" + i), new InetSocketAddress("127.0.0.1", NodeProcesses.freePort()));
+            addresses.put(NodeId.of("n" + i), new InetSocketAddress("127.0.0.1", LoopbackPorts.next()));
         }
-        List<ClusterNode> nodes = new ArrayList<>();
+        List<ReplicatedLog> nodes = new ArrayList<>();
         try {
             for (Map.Entry<NodeId, InetSocketAddress> member : addresses.entrySet()) {
-                Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>(addresses);
-                peers.remove(member.getKey());
-                nodes.add(ClusterNode.start(
-                        "metrics",
-                        member.getKey(),
-                        member.getValue(),
-                        peers,
-                        data.resolve(member.getKey().value()),
-                        Duration.ofMillis(10),
-                        collectors));
+                NodeConfig config = NodeConfig.of(member.getKey(), List.copyOf(addresses.keySet()))
+                        .withTickInterval(Duration.ofMillis(10));
+                nodes.add(Guice.createInjector(
+                                new RaftModule(config),
+                                new InMemoryStorageModule(),
+                                new NettyTransportModule(
+                                        NettyTransportConfig.of("metrics", member.getValue(), addresses)),
+                                new PrometheusMetricsModule(collectors))
+                        .getInstance(ReplicatedLog.class));
             }
             Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
-                    .until(() ->
-                            nodes.stream().anyMatch(node -> node.node.status().role() == Role.LEADER));
-            ClusterNode leader = nodes.stream()
-                    .filter(node -> node.node.status().role() == Role.LEADER)
+                    .until(() -> nodes.stream().anyMatch(node -> node.status().role() == Role.LEADER));
+            ReplicatedLog leader = nodes.stream()
+                    .filter(node -> node.status().role() == Role.LEADER)
                     .findFirst()
                     .orElseThrow();
             for (int i = 0; i < 20; i++) {
-                leader.node.append(Bytes.ofUtf8("m" + i)).get(10, TimeUnit.SECONDS);
+                leader.append(Bytes.ofUtf8("m" + i)).get(10, TimeUnit.SECONDS);
             }
-            String id = leader.node.id().value();
+            String id = leader.status().id().value();
             Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 String text = scrape(registry);
                 assertThat(text)
@@ -75,9 +79,13 @@ class PrometheusNodeMetricsTest {
                         .contains("raftlog_peer_messages_dropped_total{node=\"" + id + "\",");
                 assertThat(value(text, "raftlog_commit_index{node=\"" + id + "\",}"))
                         .isGreaterThanOrEqualTo(21);
+                assertThat(value(text, "raftlog_peer_messages_sent_total{node=\"" + id + "\",peer=\"n1\",}")
+                                + value(text, "raftlog_peer_messages_sent_total{node=\"" + id + "\",peer=\"n2\",}")
+                                + value(text, "raftlog_peer_messages_sent_total{node=\"" + id + "\",peer=\"n3\",}"))
+                        .isGreaterThan(0);
             });
         } finally {
-            nodes.forEach(ClusterNode::close);
+            nodes.forEach(ReplicatedLog::close);
         }
     }
 
