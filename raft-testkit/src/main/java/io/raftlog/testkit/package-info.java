@@ -1,6 +1,9 @@
 /**
  * Contract suites (a TCK) that a plugin author extends to prove an implementation of an SPI:
  * {@link io.raftlog.testkit.LogStoreContract} for a {@link io.raftlog.api.spi.storage.LogStore},
- * with {@link io.raftlog.testkit.TestEntries} for entries whose content can be checked on sight.
+ * with {@link io.raftlog.testkit.TestEntries} for entries whose content can be checked on sight,
+ * and {@link io.raftlog.testkit.TransportContract} for a
+ * {@link io.raftlog.api.spi.transport.Transport}. The deterministic cluster simulator is in
+ * {@link io.raftlog.testkit.sim}.
  */
 package io.raftlog.testkit;

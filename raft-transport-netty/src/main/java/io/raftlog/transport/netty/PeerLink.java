@@ -19,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +59,6 @@ final class PeerLink {
     private final LongAdder sentMessages = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
     private volatile boolean closed;
-    /** Tests only: runs in drain() right after its flush, told whether drain() found the queue empty. */
-    volatile Consumer<Boolean> afterFlush;
 
     // Confined to the loop.
     private Channel channel;
@@ -242,10 +239,6 @@ final class PeerLink {
         }
         if (written > 0) {
             ch.flush();
-        }
-        Consumer<Boolean> hook = afterFlush;
-        if (hook != null) {
-            hook.accept(emptied);
         }
         if (written == MAX_WRITES_PER_DRAIN && ch.isWritable()) {
             // Yield to the loop's other channels, then go on: the flag stays set, so one task runs next.

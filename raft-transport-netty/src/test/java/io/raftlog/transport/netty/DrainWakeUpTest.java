@@ -3,6 +3,9 @@ package io.raftlog.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.AppendEntriesRequest;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * writability event, fired inside that flush, drains the rest of the queue re-entrantly; a message
  * sent just then sees the drain still scheduled and schedules none. The drain must notice it, since
  * no further writability change will come. The test sends that message at exactly that point,
- * from a hook the link runs after each flush.
+ * from a handler it adds to the link's channel that runs after each flush of a drain which stopped
+ * with messages still queued on an unwritable channel.
  */
 class DrainWakeUpTest {
     private static final NodeId A = NodeId.of("a");
@@ -54,18 +58,34 @@ class DrainWakeUpTest {
         NettyTransport a = Loopback.start(A, peers, message -> {});
         transports.add(a);
         transports.add(b);
+        Bytes payload = Bytes.copyOf(new byte[16 * 1024]);
+        a.send(new AppendEntriesRequest(A, B, 1, 0, 0, List.of(LogEntry.data(1, 1, payload)), 0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bulk.get() == 1); // the link is up
         PeerLink link = a.link(B);
         AtomicBoolean sentInTheWindow = new AtomicBoolean();
-        link.afterFlush = emptied -> {
-            // The window: this drain stopped on an unwritable channel (emptied false), yet the queue
-            // is empty and the drain still counts as scheduled, so a sender now schedules nothing.
-            if (!emptied && !link.hasQueued() && link.drainPending() && sentInTheWindow.compareAndSet(false, true)) {
-                a.send(new TimeoutNow(A, B, 1));
+        Channel outbound = a.channels().stream()
+                .filter(ch -> ch.pipeline().get(OutboundPeerHandler.class) != null)
+                .findFirst()
+                .orElseThrow();
+        outbound.pipeline().addLast("window", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                // A drain flushes what it wrote. If it stopped on an unwritable channel with messages
+                // left, this flush can make the channel writable and drain the rest re-entrantly.
+                boolean stoppedWithMessagesLeft = !ctx.channel().isWritable() && link.hasQueued();
+                ctx.flush();
+                // The window: the queue is now empty, yet the drain still counts as scheduled, so a
+                // sender schedules nothing.
+                if (stoppedWithMessagesLeft
+                        && !link.hasQueued()
+                        && link.drainPending()
+                        && sentInTheWindow.compareAndSet(false, true)) {
+                    a.send(new TimeoutNow(A, B, 1));
+                }
             }
-        };
+        });
 
-        Bytes payload = Bytes.copyOf(new byte[16 * 1024]);
-        int sent = 0;
+        int sent = 1;
         for (int round = 0; round < 300 && !sentInTheWindow.get(); round++) {
             for (int i = 0; i < BURST; i++) {
                 a.send(new AppendEntriesRequest(A, B, 1, 0, 0, List.of(LogEntry.data(1, 1, payload)), 0));

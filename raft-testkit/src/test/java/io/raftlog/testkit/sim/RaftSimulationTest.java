@@ -1,4 +1,4 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

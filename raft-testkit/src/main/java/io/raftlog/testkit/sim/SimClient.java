@@ -1,4 +1,4 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;

@@ -1,4 +1,4 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 /**
  * What a run did, for reporting and for tests that check a run exercised something.

@@ -1,4 +1,4 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 /**
  * The shape of one simulated run. Each seed draws its own fault rates and cluster size within

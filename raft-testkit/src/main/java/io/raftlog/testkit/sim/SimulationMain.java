@@ -1,13 +1,15 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 /**
- * Runs simulated clusters from the command line and prints what each run did.
+ * Runs simulated clusters from the command line and prints what each run did:
  *
  * <pre>
- * java -cp raft-api/target/classes:raft-core/target/classes io.raftlog.core.sim.SimulationMain [--seed S | --seeds N]
+ * mvn -q -pl raft-testkit -am compile dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * java -cp raft-testkit/target/classes:$(cat raft-testkit/cp.txt) io.raftlog.testkit.sim.SimulationMain [--seed S | --seeds N]
  * </pre>
  *
- * Exits with status 1 and the failing seed's report if an invariant breaks.
+ * <p>Exits with status 1 and the failing seed's report if an invariant breaks. In the build, the
+ * same runs are {@code RaftSimulationTest} ({@code -Draftlog.sim.seed=S} replays one seed).
  */
 public final class SimulationMain {
     private SimulationMain() {}

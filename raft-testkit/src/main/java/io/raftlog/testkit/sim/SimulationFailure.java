@@ -1,4 +1,4 @@
-package io.raftlog.core.sim;
+package io.raftlog.testkit.sim;
 
 /** A simulated run broke a safety invariant or failed to make progress; names the seed that replays it. */
 public final class SimulationFailure extends RuntimeException {
