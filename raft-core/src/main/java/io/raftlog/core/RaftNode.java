@@ -104,8 +104,8 @@ public final class RaftNode implements ReplicatedLog {
                 transport,
                 new StorageWriter.Listener() {
                     @Override
-                    public void durable(long index, long term) {
-                        RaftNode.this.durable.add(new long[] {index, term});
+                    public void durable(long index, long term, long logEpoch) {
+                        RaftNode.this.durable.add(new long[] {index, term, logEpoch});
                         wakeup();
                     }
 
@@ -276,7 +276,7 @@ public final class RaftNode implements ReplicatedLog {
         boolean worked = false;
         long[] report;
         while ((report = durable.poll()) != null) {
-            raft.persisted(report[0], report[1]);
+            raft.persisted(report[0], report[1], report[2]);
             worked = true;
         }
         RaftMessage message;

@@ -20,13 +20,13 @@ import java.util.function.Consumer;
 final class StorageWriter {
     /** Reports that entries up to (index, term) are durable. */
     interface Listener {
-        void durable(long index, long term);
+        void durable(long index, long term, long logEpoch);
 
         void failed(RuntimeException error);
     }
 
     /** Queued by {@link #stop()}: everything before it is written, then the thread ends. */
-    private static final Ready STOP = new Ready(java.util.Optional.empty(), List.of(), List.of(), List.of(), 0);
+    private static final Ready STOP = new Ready(java.util.Optional.empty(), List.of(), List.of(), List.of(), 0, 0);
 
     private final LogStore store;
     private final Transport transport;
@@ -95,6 +95,7 @@ final class StorageWriter {
             store.saveHardState(hardState);
         }
         LogEntry last = null;
+        long lastEpoch = 0;
         for (Ready ready : readies) {
             List<LogEntry> entries = ready.entries();
             if (entries.isEmpty()) {
@@ -109,6 +110,7 @@ final class StorageWriter {
             }
             pending.addAll(entries);
             last = ready.lastEntry();
+            lastEpoch = ready.logEpoch();
         }
         appendPending();
         if (hardState != null || last != null) {
@@ -121,7 +123,7 @@ final class StorageWriter {
             }
         }
         if (last != null) {
-            listener.durable(last.index(), last.term());
+            listener.durable(last.index(), last.term(), lastEpoch);
         }
     }
 

@@ -20,6 +20,11 @@ final class RaftLog {
     private long unstableOffset;
     /** Unstable entries at or below this index were already handed to the driver. */
     private long handedOutTo;
+    /**
+     * Bumped whenever entries already handed to the driver are truncated: a durability report for
+     * a hand-out of an earlier epoch may describe entries that queued writes are rewriting.
+     */
+    private long epoch;
 
     private long committed;
 
@@ -48,6 +53,11 @@ final class RaftLog {
 
     long committed() {
         return committed;
+    }
+
+    /** The current hand-out epoch; see {@link #stableTo}. */
+    long epoch() {
+        return epoch;
     }
 
     /** The term of the entry at {@code index}; the index must be in {@code firstIndex()-1..lastIndex()}. */
@@ -134,7 +144,10 @@ final class RaftLog {
             unstable.clear();
             unstableOffset = from;
         }
-        handedOutTo = Math.min(handedOutTo, from - 1);
+        if (from <= handedOutTo) {
+            epoch++; // writes already handed out may report after the writes that replace them
+            handedOutTo = from - 1;
+        }
     }
 
     /** Unstable entries not yet handed to the driver; marks them handed out. */
@@ -153,12 +166,18 @@ final class RaftLog {
     }
 
     /**
-     * The driver made entries up to ({@code index}, {@code term}) durable. Ignored if the entry
-     * at {@code index} has since been replaced (its write is then superseded by a later one).
+     * The driver made entries up to ({@code index}, {@code term}), handed out in {@code handOutEpoch},
+     * durable. Ignored if the entry at {@code index} has since been replaced, or if entries handed
+     * out were truncated since that hand-out: then writes queued after it may be truncating and
+     * rewriting the very entries it names, even with the same terms (an ABA), and only a report of
+     * the current epoch proves the log's present shape durable.
      *
      * @return whether the stable index moved
      */
-    boolean stableTo(long index, long term) {
+    boolean stableTo(long index, long term, long handOutEpoch) {
+        if (handOutEpoch != epoch) {
+            return false;
+        }
         if (index < unstableOffset || index > lastIndex() || term(index) != term || index > handedOutTo) {
             return false;
         }

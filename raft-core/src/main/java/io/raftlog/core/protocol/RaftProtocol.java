@@ -189,11 +189,14 @@ public final class RaftProtocol {
     }
 
     /**
-     * The driver made the entries up to ({@code index}, {@code term}) durable. A stale report (the
-     * entry was replaced since) is ignored.
+     * The driver made the entries up to ({@code index}, {@code term}) of a Ready handed out at
+     * {@code logEpoch} ({@link Ready#logEpoch()}) durable, with every earlier Ready's writes. A
+     * stale report is ignored: the entry was replaced since, or entries handed out were truncated
+     * after that Ready, so later queued writes may still be rewriting what it wrote (the ABA etcd's
+     * raft documents; a later Ready's report covers this one's entries).
      */
-    public void persisted(long index, long entryTerm) {
-        if (log.stableTo(index, entryTerm) && role == Role.LEADER) {
+    public void persisted(long index, long entryTerm, long logEpoch) {
+        if (log.stableTo(index, entryTerm, logEpoch) && role == Role.LEADER) {
             leaderState.selfPersisted();
         }
     }
@@ -220,8 +223,8 @@ public final class RaftProtocol {
             savedHardState = hardState;
         }
         reportedCommitIndex = applicableCommitIndex();
-        Ready ready =
-                new Ready(changed, log.takeEntriesToPersist(), messages, messagesAfterPersist, reportedCommitIndex);
+        List<LogEntry> entries = log.takeEntriesToPersist();
+        Ready ready = new Ready(changed, entries, messages, messagesAfterPersist, reportedCommitIndex, log.epoch());
         messages.clear();
         messagesAfterPersist.clear();
         return ready;

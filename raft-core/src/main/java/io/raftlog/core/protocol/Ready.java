@@ -16,7 +16,7 @@ import java.util.Optional;
  *       truncating its log from {@code entries().get(0).index()} if it already holds that index;</li>
  *   <li>only once this Ready's writes <em>and those of every earlier Ready</em> are durable, send
  *       {@link #messagesAfterPersist()} (votes and acknowledgements promise durable state) and call
- *       {@link RaftProtocol#persisted(long, long)} with the last entry;</li>
+ *       {@link RaftProtocol#persisted(long, long, long)} with the last entry and {@link #logEpoch()};</li>
  *   <li>apply committed entries up to {@link #commitIndex()}, which never exceeds what is durable.</li>
  * </ol>
  *
@@ -25,13 +25,17 @@ import java.util.Optional;
  * @param messages             messages to send now
  * @param messagesAfterPersist messages to send once the writes above are durable
  * @param commitIndex          highest index that is committed and durable here
+ * @param logEpoch             the log's hand-out epoch when these entries were handed out, to pass
+ *                             back with their durability report (a report from before a
+ *                             truncation of handed-out entries is ignored)
  */
 public record Ready(
         Optional<HardState> hardState,
         List<LogEntry> entries,
         List<RaftMessage> messages,
         List<RaftMessage> messagesAfterPersist,
-        long commitIndex) {
+        long commitIndex,
+        long logEpoch) {
 
     public Ready {
         entries = List.copyOf(entries);

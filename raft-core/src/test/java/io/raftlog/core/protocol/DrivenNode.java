@@ -97,7 +97,7 @@ final class DrivenNode {
         TestCluster.persist(store, ready);
         LogEntry last = ready.lastEntry();
         if (last != null) {
-            raft.persisted(last.index(), last.term());
+            raft.persisted(last.index(), last.term(), ready.logEpoch());
         }
     }
 

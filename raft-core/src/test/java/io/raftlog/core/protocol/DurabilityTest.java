@@ -142,7 +142,7 @@ class DurabilityTest {
         assertThat(leader.commitIndex()).isLessThan(index);
 
         TestCluster.persist(cluster.stores.get(id(1)), ready);
-        leader.persisted(index, leader.term());
+        leader.persisted(index, leader.term(), ready.logEpoch());
         assertThat(leader.commitIndex()).isEqualTo(index);
     }
 
@@ -199,5 +199,48 @@ class DurabilityTest {
         assertThat(cluster.take(message -> message instanceof VoteResponse))
                 .containsExactly(TestMessages.refused(2, 3, term));
         assertThat(voter.votedFor()).contains(id(1));
+    }
+
+    // ------------------------------------------------------------ stale durability reports
+
+    /**
+     * The ABA of etcd's {@code rawnode.go}: a durability report for (index, term) that arrives
+     * after those entries were truncated and written again with the same term must not mark them
+     * stable while the writes that truncate and rewrite them are still queued; otherwise the driver
+     * applies, from its store, entries that are not there yet (review F3).
+     */
+    @Test
+    void aDurabilityReportFromBeforeATruncationDoesNotMarkRewrittenEntriesStable() {
+        DrivenNode follower = DrivenNode.withLog(2, 5, RAFT, 1, 1, 1, 1, 1);
+
+        // R1: leader n1 of term 2 sends 5..10 of term 2; its write is handed out, not yet durable.
+        follower.raft.step(append(1, 2, 2, 4, 1, 4, 2, 2, 2, 2, 2, 2));
+        Ready first = follower.raft.ready();
+        assertThat(first.entries()).extracting(LogEntry::index).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
+        // R2: leader n3 of term 3, whose log ends at 6, replaces 7..10 with 7 of term 3.
+        follower.raft.step(append(3, 2, 3, 6, 2, 4, 3));
+        Ready second = follower.raft.ready();
+        assertThat(second.entries()).extracting(LogEntry::term).containsExactly(3L);
+        // R3: leader n4 of term 4, which holds n1's entries, writes 7..10 of term 2 again and 11,
+        // and says 11 is committed.
+        follower.raft.step(append(4, 2, 4, 6, 2, 11, 2, 2, 2, 2, 4));
+        Ready third = follower.raft.ready();
+        assertThat(third.entries()).extracting(LogEntry::index).containsExactly(7L, 8L, 9L, 10L, 11L);
+
+        // R1's write completes and is reported; R2 and R3 are still queued behind it.
+        TestCluster.persist(follower.store, first);
+        follower.raft.persisted(first.lastEntry().index(), first.lastEntry().term(), first.logEpoch());
+
+        assertThat(follower.raft.stableIndex())
+                .as("entries 7..10 are about to be rewritten: not stable")
+                .isLessThanOrEqualTo(6);
+        assertThat(follower.raft.ready().commitIndex()).isLessThanOrEqualTo(6);
+
+        // Once the later writes are durable, their report moves the stable index to the end.
+        TestCluster.persist(follower.store, second);
+        TestCluster.persist(follower.store, third);
+        follower.raft.persisted(third.lastEntry().index(), third.lastEntry().term(), third.logEpoch());
+        assertThat(follower.raft.stableIndex()).isEqualTo(11);
+        assertThat(follower.raft.ready().commitIndex()).isEqualTo(11);
     }
 }

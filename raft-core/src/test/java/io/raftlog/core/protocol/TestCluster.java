@@ -187,7 +187,7 @@ final class TestCluster {
         ready.messagesAfterPersist().forEach(this::send);
         LogEntry last = ready.lastEntry();
         if (last != null) {
-            raft.persisted(last.index(), last.term());
+            raft.persisted(last.index(), last.term(), ready.logEpoch());
         }
     }
 

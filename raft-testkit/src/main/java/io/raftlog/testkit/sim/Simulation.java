@@ -289,7 +289,7 @@ public final class Simulation {
         }
         ready.messagesAfterPersist().forEach(this::send);
         if (last != null) {
-            node.raft.persisted(last.index(), last.term());
+            node.raft.persisted(last.index(), last.term(), ready.logEpoch());
         }
         drive(node);
     }
