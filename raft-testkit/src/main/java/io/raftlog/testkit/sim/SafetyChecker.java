@@ -134,6 +134,19 @@ final class SafetyChecker {
         private long[] hashes = new long[256];
         private int size;
 
+        /** Forgets everything and hashes the log {@code store} holds now, from index 1. */
+        void rebuild(io.raftlog.api.spi.storage.LogStore store) {
+            size = 0;
+            long next = 1;
+            while (next <= store.lastIndex()) {
+                List<LogEntry> entries = store.read(next, 4096, Long.MAX_VALUE);
+                for (LogEntry entry : entries) {
+                    append(entry);
+                }
+                next += entries.size();
+            }
+        }
+
         void truncate(long lastKept) {
             if (lastKept < size) {
                 size = (int) Math.max(0, lastKept);

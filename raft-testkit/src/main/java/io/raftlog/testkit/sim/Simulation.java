@@ -227,7 +227,9 @@ public final class Simulation {
         node.raft = new RaftProtocol(node.id, members, config, node.store, new SplittableRandom(random.nextLong()));
         node.appliedIndex = 0;
         node.lastHandedIndex = node.store.lastIndex();
-        node.prefixHashes.truncate(node.lastHandedIndex);
+        // Rebuilt from what survived: a crash may have lost writes that had truncated and replaced
+        // part of the log, so the hashes of what the node handed out no longer describe its disk.
+        node.prefixHashes.rebuild(node.store);
         node.diskFreeAt = now;
         schedule(1 + random.nextInt(options.tickMillis()), Kind.TICK, node, null);
     }
