@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One member of a raftlog cluster: drives a {@link RaftProtocol} over a {@link LogStore} and a
@@ -43,7 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  * node stops itself the same way: better down than wrong.
  */
 public final class RaftNode implements ReplicatedLog {
-    private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
     private final NodeConfig config;
     private final LogStore store;
@@ -350,7 +352,7 @@ public final class RaftNode implements ReplicatedLog {
         if (closed) {
             return;
         }
-        LOG.log(System.Logger.Level.ERROR, "node " + config.id() + " stops after a fatal error", error);
+        LOG.error("node {} stops after a fatal error", config.id(), error);
         failure = error instanceof RaftException raftError
                 ? raftError
                 : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
@@ -389,10 +391,9 @@ public final class RaftNode implements ReplicatedLog {
             LockSupport.unpark(loop);
             joinQuietly(loop);
             if (loop.isAlive()) {
-                LOG.log(
-                        System.Logger.Level.ERROR,
-                        "node " + config.id() + ": the event loop did not stop within "
-                                + "30 s (a callback blocking it?); closing anyway");
+                LOG.error(
+                        "node {}: the event loop did not stop within 30 s (a callback blocking it?); closing anyway",
+                        config.id());
             }
         }
         Runnable task;
