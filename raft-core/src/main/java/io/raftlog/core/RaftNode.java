@@ -133,6 +133,11 @@ public final class RaftNode implements ReplicatedLog {
             wakeup();
         });
         loop.start();
+        LOG.info(
+                "node {} started: members {}, tick {} ms",
+                config.id(),
+                config.members(),
+                config.tickInterval().toMillis());
         return this;
     }
 
@@ -307,6 +312,7 @@ public final class RaftNode implements ReplicatedLog {
         applySome();
         Role role = raft.role();
         if (role != lastRole || raft.term() != lastTerm) {
+            logRoleChange(role, raft.term());
             if (lastRole == Role.LEADER) {
                 proposer.leadershipLost(); // what it had in flight now resolves through the log only
             }
@@ -318,6 +324,17 @@ public final class RaftNode implements ReplicatedLog {
             lastRole = role;
             lastTerm = raft.term();
             publishStatus();
+        }
+    }
+
+    /** Leadership changes are rare and what an operator looks for first; the rest is debug detail. */
+    private void logRoleChange(Role role, long term) {
+        if (role == Role.LEADER) {
+            LOG.info("node {} became leader in term {}", config.id(), term);
+        } else if (lastRole == Role.LEADER) {
+            LOG.info("node {} is no longer leader: {} in term {}", config.id(), role, term);
+        } else {
+            LOG.debug("node {} is {} in term {}", config.id(), role, term);
         }
     }
 
@@ -412,6 +429,7 @@ public final class RaftNode implements ReplicatedLog {
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         store.close();
+        LOG.info("node {} closed", config.id());
     }
 
     private static void joinQuietly(Thread thread) {
