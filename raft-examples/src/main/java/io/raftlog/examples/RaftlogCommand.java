@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /**
  * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, or run the demo.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
- * stack trace.
+ * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
 @Command(
         name = "raftlog",
@@ -36,6 +36,7 @@ public final class RaftlogCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        Logging.bridgeJavaUtilLogging(); // before anything can log through java.util.logging
         System.exit(execute(args));
     }
 
