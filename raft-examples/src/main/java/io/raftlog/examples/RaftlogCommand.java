@@ -7,6 +7,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, or run the demo.
@@ -29,6 +31,27 @@ public final class RaftlogCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // Inherited: every subcommand takes it too (raftlog node --log-level debug ...). execute() has
+    // set the level from the raw arguments already (see Logging); picocli's parse checks the value.
+    @Option(
+            names = Logging.OPTION,
+            scope = ScopeType.INHERIT,
+            paramLabel = "LEVEL",
+            defaultValue = "${env:" + Logging.ENVIRONMENT_VARIABLE + ":-info}",
+            description = "Log level: trace, debug, info, warn or error (default: ${DEFAULT-VALUE};"
+                    + " the environment variable " + Logging.ENVIRONMENT_VARIABLE + " sets the default)."
+                    + " Log lines go to standard error, one per event.")
+    void checkLogLevel(String value) {
+        String source = value.equals(System.getenv(Logging.ENVIRONMENT_VARIABLE))
+                ? Logging.ENVIRONMENT_VARIABLE
+                : Logging.OPTION;
+        try {
+            Logging.Level.parse(value, source);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
@@ -42,6 +65,7 @@ public final class RaftlogCommand implements Runnable {
 
     /** Runs the command line and returns its exit status (for tests: does not exit). */
     static int execute(String... args) {
+        Logging.setLevel(Logging.requestedLevel(args, System.getenv(Logging.ENVIRONMENT_VARIABLE)));
         CommandLine line = new CommandLine(new RaftlogCommand());
         line.setParameterExceptionHandler((error, arguments) -> {
             PrintWriter err = error.getCommandLine().getErr();
