@@ -68,11 +68,11 @@ final class Logging {
 
     /**
      * The level that {@code args} (the last {@code --log-level}, before any {@code --}) or else
-     * {@code environmentValue} asks for, as picocli will parse it; {@link Level#INFO} if neither
-     * names one (a bad name is picocli's to report).
+     * {@code environmentValue} (null or blank: unset) asks for, as picocli will parse it;
+     * {@link Level#INFO} if neither names one (a bad name is picocli's to report).
      */
     static Level requestedLevel(String[] args, String environmentValue) {
-        String requested = environmentValue;
+        String requested = environmentValue == null || environmentValue.isBlank() ? null : environmentValue;
         for (int i = 0; i < args.length && !args[i].equals("--"); i++) {
             if (args[i].equals(OPTION) && i + 1 < args.length) {
                 requested = args[++i];

@@ -42,9 +42,11 @@ public final class RaftlogCommand implements Runnable {
                     + " the environment variable " + Logging.ENVIRONMENT_VARIABLE + " sets the default)."
                     + " Log lines go to standard error, one per event.")
     void checkLogLevel(String value) {
-        String source = value.equals(System.getenv(Logging.ENVIRONMENT_VARIABLE))
-                ? Logging.ENVIRONMENT_VARIABLE
-                : Logging.OPTION;
+        boolean fromEnvironment = value.equals(System.getenv(Logging.ENVIRONMENT_VARIABLE));
+        if (fromEnvironment && value.isBlank()) {
+            return; // set but empty (RAFTLOG_LOG_LEVEL= raftlog ...): as if unset, like requestedLevel
+        }
+        String source = fromEnvironment ? Logging.ENVIRONMENT_VARIABLE : Logging.OPTION;
         try {
             Logging.Level.parse(value, source);
         } catch (IllegalArgumentException e) {

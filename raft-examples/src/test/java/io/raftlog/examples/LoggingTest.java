@@ -23,6 +23,7 @@ class LoggingTest {
         assertThat(requested("warn", "demo")).isEqualTo(Level.WARN);
         assertThat(requested("warn", "demo", "--log-level", "debug")).isEqualTo(Level.DEBUG);
         assertThat(requested(null, "demo")).isEqualTo(Level.INFO);
+        assertThat(requested("", "demo")).as("set but empty: as if unset").isEqualTo(Level.INFO);
     }
 
     @Test
