@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One member of a raftlog cluster: drives a {@link RaftProtocol} over a {@link LogStore} and a
@@ -44,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  * node stops itself the same way: better down than wrong.
  */
 public final class RaftNode implements ReplicatedLog {
-    private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
     private final NodeConfig config;
     private final LogStore store;
@@ -132,6 +134,11 @@ public final class RaftNode implements ReplicatedLog {
             wakeup();
         });
         loop.start();
+        LOG.info(
+                "node {} started: members {}, tick {} ms",
+                config.id(),
+                config.members(),
+                config.tickInterval().toMillis());
         return this;
     }
 
@@ -306,6 +313,7 @@ public final class RaftNode implements ReplicatedLog {
         applySome();
         Role role = raft.role();
         if (role != lastRole || raft.term() != lastTerm) {
+            logRoleChange(role, raft.term());
             if (lastRole == Role.LEADER) {
                 proposer.leadershipLost(); // what it had in flight now resolves through the log only
             }
@@ -317,6 +325,17 @@ public final class RaftNode implements ReplicatedLog {
             lastRole = role;
             lastTerm = raft.term();
             publishStatus();
+        }
+    }
+
+    /** Leadership changes are rare and what an operator looks for first; the rest is debug detail. */
+    private void logRoleChange(Role role, long term) {
+        if (role == Role.LEADER) {
+            LOG.info("node {} became leader in term {}", config.id(), term);
+        } else if (lastRole == Role.LEADER) {
+            LOG.info("node {} is no longer leader: {} in term {}", config.id(), role, term);
+        } else {
+            LOG.debug("node {} is {} in term {}", config.id(), role, term);
         }
     }
 
@@ -351,7 +370,7 @@ public final class RaftNode implements ReplicatedLog {
         if (closed) {
             return;
         }
-        LOG.log(System.Logger.Level.ERROR, "node " + config.id() + " stops after a fatal error", error);
+        LOG.error("node {} stops after a fatal error", config.id(), error);
         failure = error instanceof RaftException raftError
                 ? raftError
                 : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
@@ -390,10 +409,9 @@ public final class RaftNode implements ReplicatedLog {
             LockSupport.unpark(loop);
             joinQuietly(loop);
             if (loop.isAlive()) {
-                LOG.log(
-                        System.Logger.Level.ERROR,
-                        "node " + config.id() + ": the event loop did not stop within "
-                                + "30 s (a callback blocking it?); closing anyway");
+                LOG.error(
+                        "node {}: the event loop did not stop within 30 s (a callback blocking it?); closing anyway",
+                        config.id());
             }
         }
         Runnable task;
@@ -412,6 +430,7 @@ public final class RaftNode implements ReplicatedLog {
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         store.close();
+        LOG.info("node {} closed", config.id());
     }
 
     private static void joinQuietly(Thread thread) {

@@ -8,12 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code raftlog node}: runs one cluster member until SIGTERM or SIGINT. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node until SIGTERM/SIGINT.")
 final class NodeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+
     @Option(names = "--id", required = true, description = "This node's id, e.g. n1.")
     String id;
 
@@ -85,8 +89,8 @@ final class NodeCommand implements Callable<Integer> {
                     },
                     "raftlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            System.err.printf(
-                    "node %s listening on %s, data in %s%s%n",
+            LOG.info(
+                    "node {} listening on {}, data in {}{}",
                     nodeId,
                     node.transport.localAddress(),
                     data,

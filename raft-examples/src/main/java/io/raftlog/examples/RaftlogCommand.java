@@ -7,11 +7,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, or run the demo.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
- * stack trace.
+ * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
 @Command(
         name = "raftlog",
@@ -29,6 +31,29 @@ public final class RaftlogCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // Inherited: every subcommand takes it too (raftlog node --log-level debug ...). execute() has
+    // set the level from the raw arguments already (see Logging); picocli's parse checks the value.
+    @Option(
+            names = Logging.OPTION,
+            scope = ScopeType.INHERIT,
+            paramLabel = "LEVEL",
+            defaultValue = "${env:" + Logging.ENVIRONMENT_VARIABLE + ":-info}",
+            description = "Log level: trace, debug, info, warn or error (default: ${DEFAULT-VALUE};"
+                    + " the environment variable " + Logging.ENVIRONMENT_VARIABLE + " sets the default)."
+                    + " Log lines go to standard error, one per event.")
+    void checkLogLevel(String value) {
+        boolean fromEnvironment = value.equals(System.getenv(Logging.ENVIRONMENT_VARIABLE));
+        if (fromEnvironment && value.isBlank()) {
+            return; // set but empty (RAFTLOG_LOG_LEVEL= raftlog ...): as if unset, like requestedLevel
+        }
+        String source = fromEnvironment ? Logging.ENVIRONMENT_VARIABLE : Logging.OPTION;
+        try {
+            Logging.Level.parse(value, source);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
@@ -36,11 +61,13 @@ public final class RaftlogCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        Logging.bridgeJavaUtilLogging(); // before anything can log through java.util.logging
         System.exit(execute(args));
     }
 
     /** Runs the command line and returns its exit status (for tests: does not exit). */
     static int execute(String... args) {
+        Logging.setLevel(Logging.requestedLevel(args, System.getenv(Logging.ENVIRONMENT_VARIABLE)));
         CommandLine line = new CommandLine(new RaftlogCommand());
         line.setParameterExceptionHandler((error, arguments) -> {
             PrintWriter err = error.getCommandLine().getErr();

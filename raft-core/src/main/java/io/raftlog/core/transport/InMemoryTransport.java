@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Transport} inside one JVM, for tests and embedded clusters. Messages pass by reference
@@ -16,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * a sender, and messages beyond the bound are dropped and counted like on a real network.
  */
 public final class InMemoryTransport implements Transport {
-    private static final System.Logger LOG = System.getLogger(InMemoryTransport.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
 
     private final InMemoryNetwork network;
     private final BlockingQueue<RaftMessage> inbox;
@@ -73,7 +75,7 @@ public final class InMemoryTransport implements Transport {
                 return;
             } catch (RuntimeException e) {
                 // A handler failure must not stop delivery of every later message.
-                LOG.log(System.Logger.Level.WARNING, "message handler of " + self + " failed", e);
+                LOG.warn("message handler of {} failed", self, e);
             }
         }
     }

@@ -2,7 +2,6 @@ package io.raftlog.storage.lmdb;
 
 import io.raftlog.api.StorageException;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,6 +16,8 @@ import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The LMDB environment of one data directory with its two databases ({@code entries},
@@ -40,7 +41,7 @@ final class LmdbEnvironment implements AutoCloseable {
 
     static final String ADD_OPENS =
             "--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED";
-    private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbEnvironment.class);
     private static final long MAX_GROWTH_STEP_BYTES = 1L << 30;
     private static final int ENOSPC = 28;
     private static final int EROFS = 30;
@@ -203,7 +204,7 @@ final class LmdbEnvironment implements AutoCloseable {
                         + " truncate the log's prefix; nothing of it was written");
             }
             env.setMapSize(next);
-            LOG.log(Level.INFO, "LMDB map in {0} grown from {1} to {2} bytes", location, mapSizeBytes, next);
+            LOG.info("LMDB map in {} grown from {} to {} bytes", location, mapSizeBytes, next);
             mapSizeBytes = next;
         } catch (LmdbException e) {
             throw failure("growing the LMDB map for " + operation, e, "nothing of it was written");

@@ -4,7 +4,6 @@ import io.raftlog.api.CorruptLogException;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.HardState;
 import io.raftlog.api.spi.storage.LogStore;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,8 @@ import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable {@link LogStore} on LMDB (through lmdbjava): entries in one database keyed by their
@@ -52,7 +53,7 @@ import org.lmdbjava.Txn;
  */
 public final class LmdbLogStore implements LogStore {
     static final int TAIL_CHECK_ENTRIES = 16;
-    private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbLogStore.class);
     private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
     private static final ThreadLocal<ByteBuffer> READ_KEY = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(8));
 
@@ -100,10 +101,17 @@ public final class LmdbLogStore implements LogStore {
         LmdbEnvironment environment = LmdbEnvironment.open(config);
         try {
             LmdbLogStore store = new LmdbLogStore(environment);
+            Bounds opened = store.bounds;
+            LOG.info(
+                    "LMDB log store in {} opened: {} entries from index {}, map {} bytes, sync mode {}",
+                    store.location,
+                    opened.last() - opened.first() + 1,
+                    opened.first(),
+                    environment.mapSizeBytes(),
+                    config.syncMode());
             if (config.syncMode() == SyncMode.NO_SYNC) {
-                LOG.log(
-                        Level.WARNING,
-                        "LMDB log store in {0} opened with SyncMode.NO_SYNC: commits are NOT"
+                LOG.warn(
+                        "LMDB log store in {} opened with SyncMode.NO_SYNC: commits are NOT"
                                 + " flushed to disk and a power loss CAN LOSE ACKNOWLEDGED ENTRIES AND VOTES;"
                                 + " use this mode for benchmarks only",
                         store.location);

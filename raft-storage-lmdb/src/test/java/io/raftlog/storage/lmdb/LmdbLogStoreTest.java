@@ -2,6 +2,7 @@ package io.raftlog.storage.lmdb;
 
 import static io.raftlog.storage.lmdb.LmdbErrorPathsTest.bigEntries;
 import static io.raftlog.testkit.TestEntries.range;
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,10 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,31 +104,36 @@ class LmdbLogStoreTest {
 
     @Test
     void noSyncModeWarnsLoudlyThatItCanLoseAcknowledgedData() {
-        Logger logger = Logger.getLogger(LmdbLogStore.class.getName());
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(capture);
-        try (LmdbLogStore store =
-                LmdbLogStore.open(LmdbStoreConfig.of(directory).withSyncMode(SyncMode.NO_SYNC))) {
+        try (LogCapture log = LogCapture.start();
+                LmdbLogStore store =
+                        LmdbLogStore.open(LmdbStoreConfig.of(directory).withSyncMode(SyncMode.NO_SYNC))) {
             store.append(range(1, 3, 1));
             assertThat(store.read(1, 3, Long.MAX_VALUE)).isEqualTo(range(1, 3, 1));
-        } finally {
-            logger.removeHandler(capture);
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains(" WARN " + LmdbLogStore.class.getName() + " - "))
+                    .singleElement(as(InstanceOfAssertFactories.STRING))
+                    .contains("SyncMode.NO_SYNC")
+                    .contains("CAN LOSE ACKNOWLEDGED ENTRIES")
+                    .contains(directory.toAbsolutePath().toString());
         }
-        assertThat(records).anySatisfy(record -> {
-            assertThat(record.getLevel()).isEqualTo(Level.WARNING);
-            assertThat(record.getMessage()).contains("SyncMode.NO_SYNC").contains("CAN LOSE ACKNOWLEDGED ENTRIES");
-        });
+    }
+
+    @Test
+    void openingAndMapGrowthAreLoggedOnceEachUnderTheirOwnLoggers() {
+        LmdbStoreConfig config = LmdbStoreConfig.of(directory).withMapSize(64 << 10, 1L << 30);
+        try (LogCapture log = LogCapture.start();
+                LmdbLogStore store = LmdbLogStore.open(config)) {
+            store.append(bigEntries(1, 1, 256 << 10)); // 4 times the initial map: it must grow
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains(" INFO " + LmdbLogStore.class.getName() + " - "))
+                    .singleElement(as(InstanceOfAssertFactories.STRING))
+                    .contains("opened: 0 entries from index 1")
+                    .contains("sync mode SYNC");
+            assertThat(log.lines())
+                    .filteredOn(line -> line.contains(" INFO " + LmdbEnvironment.class.getName() + " - "))
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).contains("LMDB map in").contains("grown from"));
+            assertThat(log.lines()).noneMatch(line -> line.contains(" WARN "));
+        }
     }
 }
