@@ -25,16 +25,18 @@ final class AppendTracker {
             long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future, long acceptedNanos) {}
 
     private final NodeMetrics metrics;
+    private final NodeClock clock;
 
-    AppendTracker(NodeMetrics metrics) {
+    AppendTracker(NodeMetrics metrics, NodeClock clock) {
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     private final PriorityQueue<Accepted> accepted =
             new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
 
     void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
-        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future, System.nanoTime()));
+        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future, clock.nanoTime()));
     }
 
     int size() {
@@ -50,7 +52,7 @@ final class AppendTracker {
                 for (long index = append.firstIndex(); index <= append.lastIndex(); index++) {
                     offsets.add(index);
                 }
-                metrics.commitLatency(System.nanoTime() - append.acceptedNanos());
+                metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
                 append.future().complete(offsets);
             } else if (store.term(append.firstIndex()) == append.term()) {
                 append.future()

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Serves reads of committed records. Readers read the store directly on their own thread, never
@@ -23,12 +22,14 @@ final class CommittedReads {
     private record Waiter(long from, int maxRecords, CompletableFuture<List<CommittedRecord>> future) {}
 
     private final LogStore store;
+    private final NodeClock clock;
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private volatile long appliedIndex;
     private volatile RaftException closed;
 
-    CommittedReads(LogStore store) {
+    CommittedReads(LogStore store, NodeClock clock) {
         this.store = store;
+        this.clock = clock;
     }
 
     long appliedIndex() {
@@ -46,9 +47,12 @@ final class CommittedReads {
         }
         Waiter waiter = new Waiter(from, maxRecords, new CompletableFuture<>());
         waiters.add(waiter);
-        waiter.future()
-                .completeOnTimeout(List.of(), maxWait.toNanos(), TimeUnit.NANOSECONDS)
-                .whenComplete((result, error) -> waiters.remove(waiter));
+        NodeClock.Timer timeout =
+                clock.schedule(maxWait.toNanos(), () -> waiter.future().complete(List.of()));
+        waiter.future().whenComplete((result, error) -> {
+            timeout.cancel();
+            waiters.remove(waiter);
+        });
         tryComplete(waiter); // the applied index may have moved while we registered
         RaftException error = closed;
         if (error != null) {

@@ -17,14 +17,7 @@ import java.util.function.Consumer;
  * index back to the event loop. Readys that queue up while a write is in progress are merged
  * into one write: under load, many batches share one fsync.
  */
-final class StorageWriter {
-    /** Reports that entries up to (index, term) are durable. */
-    interface Listener {
-        void durable(long index, long term, long logEpoch);
-
-        void failed(RuntimeException error);
-    }
-
+final class StorageWriter implements LogWriter {
     /** Queued by {@link #stop()}: everything before it is written, then the thread ends. */
     private static final Ready STOP = new Ready(java.util.Optional.empty(), List.of(), List.of(), List.of(), 0, 0);
 
@@ -47,11 +40,13 @@ final class StorageWriter {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
-    void submit(Ready ready) {
+    @Override
+    public void submit(Ready ready) {
         queue.add(ready);
     }
 
@@ -135,7 +130,8 @@ final class StorageWriter {
     }
 
     /** Finishes the writes already queued, then stops the thread. */
-    void stop() {
+    @Override
+    public void stop() {
         stopped = true;
         queue.add(STOP);
         try {

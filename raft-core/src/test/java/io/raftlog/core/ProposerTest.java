@@ -23,8 +23,13 @@ class ProposerTest {
         NodeId id = NodeId.of("n1");
         NodeConfig config = NodeConfig.of(id, List.of(id, NodeId.of("n2"), NodeId.of("n3")));
         RaftProtocol raft = new RaftProtocol(id, config.members(), config.protocol(), store, new SplittableRandom(1));
-        Proposer proposer =
-                new Proposer(config, raft, store, new AppendTracker(NodeMetrics.NONE), NodeMetrics.NONE, () -> 0L);
+        Proposer proposer = new Proposer(
+                config,
+                raft,
+                store,
+                new AppendTracker(NodeMetrics.NONE, NodeClock.system()),
+                NodeMetrics.NONE,
+                () -> 0L);
         proposer.applied(1, committed.size());
         return proposer;
     }

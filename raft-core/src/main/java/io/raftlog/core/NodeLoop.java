@@ -1,0 +1,447 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.LogReader;
+import io.raftlog.api.NodeClosedException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.metrics.NodeMetrics;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.core.protocol.RaftProtocol;
+import io.raftlog.core.protocol.Ready;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's runtime without a thread of its own: the protocol, the proposer, the committed reads
+ * and the append tracker, fed through thread-safe queues and advanced by {@link #runOnce()} on
+ * whichever thread drives it. {@link RaftNode} drives it on a real event-loop thread with a real
+ * clock and an I/O thread; a simulation drives many of them on one thread in virtual time, with a
+ * {@link LogWriter} whose durability reports and deferred messages it orders itself.
+ *
+ * <p><b>Threads.</b> {@link #runOnce()}, {@link #close()} and the {@link Hooks#onFatal} callback
+ * belong to the driving thread (one at a time). Every {@link ReplicatedLog} method is thread-safe:
+ * it queues its work, calls {@link Hooks#wakeup}, and returns a future; futures complete on the
+ * driving thread (or the clock's timer thread, for timeouts).
+ */
+public final class NodeLoop implements ReplicatedLog {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    private static final long APPLY_CHUNK = 16_384;
+
+    /** What the driver of a loop provides besides storage and transport. */
+    public record Hooks(NodeClock clock, Runnable wakeup, Consumer<RaftException> onFatal) {
+        public Hooks {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(wakeup, "wakeup");
+            Objects.requireNonNull(onFatal, "onFatal");
+        }
+    }
+
+    private final NodeConfig config;
+    private final LogStore store;
+    private final Transport transport;
+    private final NodeMetrics metrics;
+    private final Hooks hooks;
+    private final NodeClock clock;
+    private final RaftProtocol raft;
+    private final LogWriter writer;
+    private final CommittedReads reads;
+    private final AppendTracker tracker;
+    private final Proposer proposer;
+    private final long tickNanos;
+
+    private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    private volatile boolean started;
+    private volatile boolean closed;
+    private boolean shutDown;
+    private volatile NodeStatus status;
+    private volatile RaftException failure;
+
+    // Confined to the driving thread.
+    private long nextTickNanos;
+    private long appliedIndex;
+    private Role lastRole = Role.FOLLOWER;
+    private long lastTerm = -1;
+    /** The highest index the protocol reported committed and durable; applied up to it in chunks. */
+    private long commitTarget;
+
+    /**
+     * A loop that is not started yet. The store must be open; the loop owns it and the transport
+     * from now on and closes them in {@link #close()}.
+     *
+     * @param seed   election jitter (a simulation passes one derived from its own seed)
+     * @param writer makes this loop's Readys durable, reporting to the listener it is given
+     */
+    public NodeLoop(
+            NodeConfig config,
+            LogStore store,
+            Transport transport,
+            NodeMetrics metrics,
+            long seed,
+            Hooks hooks,
+            Function<LogWriter.Listener, LogWriter> writer) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
+        this.clock = hooks.clock();
+        this.raft =
+                new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
+        this.reads = new CommittedReads(store, clock);
+        this.tracker = new AppendTracker(metrics, clock);
+        this.proposer = new Proposer(config, raft, store, tracker, metrics, clock::currentTimeMillis);
+        this.writer = writer.apply(new LogWriter.Listener() {
+            @Override
+            public void durable(long index, long term, long logEpoch) {
+                NodeLoop.this.durable.add(new long[] {index, term, logEpoch});
+                hooks.wakeup().run();
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                fail(error);
+            }
+        });
+        this.tickNanos = config.tickInterval().toNanos();
+        this.status = raft.status();
+    }
+
+    /** Starts the writer and the transport; the driver then calls {@link #runOnce()}. */
+    public synchronized void start() {
+        if (started || closed) {
+            throw new IllegalStateException("node " + config.id() + " is already started or closed");
+        }
+        started = true;
+        nextTickNanos = clock.nanoTime() + tickNanos;
+        writer.start();
+        transport.start(config.id(), message -> {
+            inbox.add(message);
+            hooks.wakeup().run();
+        });
+    }
+
+    public NodeId id() {
+        return config.id();
+    }
+
+    // ------------------------------------------------------------------ ReplicatedLog
+
+    @Override
+    public CompletableFuture<Long> append(Bytes record) {
+        return appendAll(List.of(record)).thenApply(offsets -> offsets.get(0));
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
+        return enqueue(records, false, 0, 0);
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> appendAll(long producerId, long firstSequence, List<Bytes> records) {
+        if (firstSequence < 0) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("firstSequence must be >= 0, was " + firstSequence));
+        }
+        return enqueue(records, true, producerId, firstSequence);
+    }
+
+    private CompletableFuture<List<Long>> enqueue(
+            List<Bytes> records, boolean idempotent, long producerId, long firstSequence) {
+        CompletableFuture<List<Long>> future = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            future.complete(List.of());
+            return future;
+        }
+        if (closed || failure != null) {
+            future.completeExceptionally(closedError());
+            return future;
+        }
+        Proposer.Proposal proposal =
+                new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence);
+        proposals.add(proposal);
+        if (closed && proposals.remove(proposal)) {
+            // close() drained the queue just before we added to it.
+            future.completeExceptionally(closedError());
+        }
+        hooks.wakeup().run();
+        long submitted = clock.nanoTime();
+        // The timeout applies to the caller's copy: the internal future keeps waiting for the real
+        // outcome, which a retry of the same idempotent batch may attach to.
+        CompletableFuture<List<Long>> answer = future.copy();
+        NodeClock.Timer timeout = clock.schedule(
+                config.appendTimeout().toNanos(),
+                () -> answer.completeExceptionally(new IndeterminateResultException(
+                        "the append was not committed in time; it may still commit",
+                        new TimeoutException("append timeout " + config.appendTimeout()))));
+        return answer.whenComplete((offsets, error) -> {
+            timeout.cancel();
+            metrics.appendLatency(clock.nanoTime() - submitted);
+        });
+    }
+
+    @Override
+    public long commitOffset() {
+        return reads.appliedIndex();
+    }
+
+    @Override
+    public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        return reads.read(fromOffset, maxRecords, maxWait);
+    }
+
+    @Override
+    public LogReader reader(long fromOffset) {
+        return new NodeLogReader(this, fromOffset);
+    }
+
+    @Override
+    public NodeStatus status() {
+        return status;
+    }
+
+    /**
+     * Asks this node, if it leads, to hand leadership to {@code target}; completes once the
+     * request is taken (not when the transfer is done — watch {@link #status()}).
+     */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(closedError());
+            return done;
+        }
+        tasks.add(() -> {
+            if (closed) {
+                done.completeExceptionally(closedError());
+                return;
+            }
+            try {
+                raft.transferLeadership(target);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        hooks.wakeup().run();
+        return done;
+    }
+
+    // ------------------------------------------------------------------ one step
+
+    /**
+     * One iteration on the driving thread: a tick if one is due, then every queued durability
+     * report, message, task and proposal, then the protocol's output (sent, handed to the writer,
+     * applied in chunks).
+     *
+     * @return whether it did anything; if not, the driver may wait until {@link #nextTickNanos()}
+     *     or a wakeup
+     */
+    public boolean runOnce() {
+        if (closed) {
+            return false;
+        }
+        try {
+            long now = clock.nanoTime();
+            boolean worked = false;
+            if (now >= nextTickNanos) {
+                raft.tick();
+                nextTickNanos += tickNanos;
+                if (nextTickNanos < now) {
+                    nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
+                }
+                publishStatus();
+                worked = true;
+            }
+            worked |= processInputs();
+            drive();
+            return worked || commitTarget > appliedIndex; // more to apply: go again at once
+        } catch (RuntimeException | Error e) {
+            fail(e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e));
+            return false;
+        }
+    }
+
+    /** When the next tick is due, on {@link NodeClock#nanoTime()}'s scale. */
+    public long nextTickNanos() {
+        return nextTickNanos;
+    }
+
+    private boolean processInputs() {
+        boolean worked = false;
+        long[] report;
+        while ((report = durable.poll()) != null) {
+            raft.persisted(report[0], report[1], report[2]);
+            worked = true;
+        }
+        RaftMessage message;
+        while ((message = inbox.poll()) != null) {
+            raft.step(message);
+            worked = true;
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+            worked = true;
+        }
+        return proposer.proposeQueued(proposals, appliedIndex) || worked;
+    }
+
+    private void drive() {
+        while (raft.hasReady()) {
+            Ready ready = raft.ready();
+            if (!ready.messages().isEmpty()) {
+                transport.send(ready.messages());
+            }
+            if (ready.mustPersist() || !ready.messagesAfterPersist().isEmpty()) {
+                writer.submit(ready);
+            }
+            commitTarget = Math.max(commitTarget, ready.commitIndex());
+        }
+        applySome();
+        Role role = raft.role();
+        if (role != lastRole || raft.term() != lastTerm) {
+            logRoleChange(role, raft.term());
+            if (lastRole == Role.LEADER) {
+                proposer.leadershipLost(); // what it had in flight now resolves through the log only
+            }
+            if (role == Role.LEADER) {
+                metrics.becameLeader();
+            } else if (role == Role.PRE_CANDIDATE || (role == Role.CANDIDATE && lastRole != Role.PRE_CANDIDATE)) {
+                metrics.electionStarted();
+            }
+            lastRole = role;
+            lastTerm = raft.term();
+            publishStatus();
+        }
+    }
+
+    /** Leadership changes are rare and what an operator looks for first; the rest is debug detail. */
+    private void logRoleChange(Role role, long term) {
+        if (role == Role.LEADER) {
+            LOG.info("node {} became leader in term {}", config.id(), term);
+        } else if (lastRole == Role.LEADER) {
+            LOG.info("node {} is no longer leader: {} in term {}", config.id(), role, term);
+        } else {
+            LOG.debug("node {} is {} in term {}", config.id(), role, term);
+        }
+    }
+
+    /**
+     * Applies committed entries, at most {@link #APPLY_CHUNK} per iteration, so that catching up on
+     * a long log (after a restart, every entry is applied again) never holds up heartbeats.
+     */
+    private void applySome() {
+        if (commitTarget <= appliedIndex) {
+            return;
+        }
+        long upTo = Math.min(commitTarget, appliedIndex + APPLY_CHUNK);
+        proposer.applied(appliedIndex + 1, upTo);
+        appliedIndex = upTo;
+        publishStatus(); // before completing futures: a caller sees at least its own commit
+        reads.applied(appliedIndex);
+        tracker.applied(appliedIndex, store, config.id(), raft.leader());
+    }
+
+    private void publishStatus() {
+        NodeStatus current = raft.status();
+        status = current;
+        metrics.status(current);
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /** Whether the loop stopped for good, by {@link #close()} or after a fatal error. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The error that stopped the loop, if one did. */
+    public RaftException failure() {
+        return failure;
+    }
+
+    private void fail(RuntimeException error) {
+        if (closed || failure != null) {
+            return;
+        }
+        LOG.error("node {} stops after a fatal error", config.id(), error);
+        RaftException reported = error instanceof RaftException raftError
+                ? raftError
+                : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
+        failure = reported;
+        hooks.onFatal().accept(reported);
+    }
+
+    RaftException closedError() {
+        RaftException cause = failure;
+        return cause != null
+                ? new NodeClosedException("node " + config.id() + " stopped: " + cause.getMessage())
+                : new NodeClosedException("node " + config.id() + " is closed");
+    }
+
+    /** Refuses new work from now on; what is queued is failed by {@link #close()}. */
+    void refuseNewWork() {
+        closed = true;
+    }
+
+    /**
+     * Stops the node: fails queued work with {@link NodeClosedException} and accepted appends with
+     * {@link IndeterminateResultException}, stops the writer (after what it has queued) and closes
+     * transport and storage. On the driving thread, once it no longer calls {@link #runOnce()}.
+     */
+    @Override
+    public synchronized void close() {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
+        boolean wasStarted = started;
+        started = false;
+        closed = true;
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run(); // each task sees the node closed and fails its future
+        }
+        transport.close();
+        if (wasStarted) {
+            writer.stop();
+        }
+        Proposer.Proposal queued;
+        while ((queued = proposals.poll()) != null) {
+            queued.future().completeExceptionally(closedError());
+        }
+        proposer.failAll(closedError());
+        tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
+        reads.close(closedError());
+        store.close();
+        LOG.info("node {} closed", config.id());
+    }
+
+    @Override
+    public String toString() {
+        return "NodeLoop" + status;
+    }
+}
