@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProducerTable {
     /** What to do with an idempotent batch. */
-    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Partial, Reject {}
+    sealed interface Decision permits Append, AlreadyCommitted, InFlight, Partial, Reject, Unknown {}
 
     /** New sequence numbers: append. */
     record Append() implements Decision {}
@@ -42,8 +42,14 @@ final class ProducerTable {
      */
     record Partial(List<Long> committedOffsets, int committedCount) implements Decision {}
 
-    /** Neither new nor a remembered retry: refuse (nothing is appended). */
+    /** A gap in the producer's sequence numbers: refuse (nothing is, or ever was, appended). */
     record Reject(String reason) implements Decision {}
+
+    /**
+     * A retry older than what is remembered (an expired producer, a batch older than the last
+     * {@link #REMEMBERED_BATCHES}): it may be in the log; append nothing, and say it is unknown.
+     */
+    record Unknown(String reason) implements Decision {}
 
     /** A batch header, as stored in a PRODUCER_BATCH entry. */
     record Header(long producerId, long firstSequence, int count, long timestampMillis) {
@@ -75,13 +81,25 @@ final class ProducerTable {
     private record PendingBatch(long firstSequence, int count, CompletableFuture<List<Long>> future) {}
 
     private static final class Producer {
+        final long id;
         long lastSequence;
         long lastTimestamp;
         final ArrayDeque<Batch> batches = new ArrayDeque<>();
+
+        Producer(long id) {
+            this.id = id;
+        }
     }
 
     /** Batches remembered per producer: retries of older ones are refused. Clients keep fewer in flight. */
     static final int REMEMBERED_BATCHES = 64;
+
+    /**
+     * Producer ids forgotten most recently, remembered without their state so that a retry of an
+     * expired producer's first batch is never taken for a new producer: expiry follows leaders'
+     * wall clocks, which may jump forward, so a producer can expire while its retries still come.
+     */
+    static final int REMEMBERED_EXPIRED = 65_536;
 
     private final long idleMillis;
     private final int maxProducers;
@@ -89,6 +107,9 @@ final class ProducerTable {
     private final LinkedHashMap<Long, Producer> producers = new LinkedHashMap<>();
 
     private final Map<Long, List<PendingBatch>> inFlight = new HashMap<>();
+    /** Ids of producers expired or evicted, oldest first; the same on every replica (log order). */
+    private final LinkedHashMap<Long, Boolean> expired = new LinkedHashMap<>();
+
     private long logTime;
 
     ProducerTable(long idleMillis, int maxProducers) {
@@ -100,6 +121,11 @@ final class ProducerTable {
         Producer committed = producers.get(producerId);
         List<PendingBatch> pending = inFlight.get(producerId);
         if (committed == null && (pending == null || pending.isEmpty())) {
+            if (expired.containsKey(producerId)) {
+                return new Unknown("producer " + Long.toHexString(producerId)
+                        + " was idle for longer than the idle timeout and is forgotten: whether sequence "
+                        + firstSequence + " is in the log cannot be told; use a new producer id");
+            }
             // A producer starts at sequence 0: a later batch overtaking its first one must wait,
             // or the first one could no longer be recognised when it arrives.
             return firstSequence == 0
@@ -132,8 +158,9 @@ final class ProducerTable {
                 }
             }
         }
-        return new Reject("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence + " ("
-                + count + " records), which is older than the batches remembered or was sent with another size");
+        return new Unknown("producer " + Long.toHexString(producerId) + " retried sequence " + firstSequence + " ("
+                + count + " records), which is older than the batches remembered or was sent with another size:"
+                + " whether it is in the log cannot be told");
     }
 
     /** The answer to a retry of {@code batch}, which is in the log whole or in part. */
@@ -202,7 +229,8 @@ final class ProducerTable {
         }
         Producer producer = producers.remove(header.producerId());
         if (producer == null) {
-            producer = new Producer();
+            producer = new Producer(header.producerId());
+            expired.remove(header.producerId());
         }
         producer.lastSequence = header.firstSequence() + committed - 1;
         producer.lastTimestamp = header.timestampMillis();
@@ -231,9 +259,19 @@ final class ProducerTable {
             Producer producer = oldestFirst.next();
             if (producers.size() > maxProducers || producer.lastTimestamp < logTime - idleMillis) {
                 oldestFirst.remove();
+                rememberExpired(producer);
             } else {
                 break;
             }
+        }
+    }
+
+    private void rememberExpired(Producer producer) {
+        expired.put(producer.id, Boolean.TRUE);
+        if (expired.size() > REMEMBERED_EXPIRED) {
+            Iterator<Long> oldest = expired.keySet().iterator();
+            oldest.next();
+            oldest.remove();
         }
     }
 

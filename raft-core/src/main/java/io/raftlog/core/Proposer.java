@@ -5,6 +5,7 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.OutOfOrderSequenceException;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.Role;
+import io.raftlog.api.UnknownSequenceException;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.metrics.NodeMetrics;
@@ -147,6 +148,8 @@ final class Proposer {
             });
         } else if (decision instanceof ProducerTable.Reject reject) {
             proposal.future().completeExceptionally(new OutOfOrderSequenceException(reject.reason()));
+        } else if (decision instanceof ProducerTable.Unknown unknown) {
+            proposal.future().completeExceptionally(new UnknownSequenceException(unknown.reason()));
         }
     }
 

@@ -13,7 +13,7 @@ class ProducerTableTest {
     }
 
     @Test
-    void aProducerIdleLongerThanTheTimeoutIsForgottenAndMustStartAgain() {
+    void aProducerIdleLongerThanTheTimeoutIsForgottenAndItsRetriesAreUnknownNotNew() {
         ProducerTable table = new ProducerTable(1_000, 100);
         table.applied(header(1, 0, 2, 10_000), 5, 2);
         assertThat(table.check(1, 0, 2)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(6L, 7L)));
@@ -22,8 +22,36 @@ class ProducerTableTest {
         table.applied(header(2, 0, 1, 11_001), 8, 1);
 
         assertThat(table.size()).isEqualTo(1);
-        assertThat(table.check(1, 2, 1)).isInstanceOf(ProducerTable.Reject.class);
-        assertThat(table.check(1, 0, 1)).isInstanceOf(ProducerTable.Append.class);
+        // Its first batch is in the log: a late retry of it must not be appended a second time.
+        assertThat(table.check(1, 0, 2)).isInstanceOf(ProducerTable.Unknown.class);
+        assertThat(table.check(1, 2, 1)).isInstanceOf(ProducerTable.Unknown.class);
+        // A producer never seen is still new at sequence 0, and must start there.
+        assertThat(table.check(3, 0, 1)).isInstanceOf(ProducerTable.Append.class);
+        assertThat(table.check(3, 1, 1)).isInstanceOf(ProducerTable.Reject.class);
+    }
+
+    /**
+     * Expiry follows the leaders' wall clocks, recorded in the log. A leader whose clock jumped
+     * two hours ahead expires every producer at once; a retry still on its way of a committed
+     * sequence-0 batch must then not be appended again (review F6; found by NodeSimulationTest).
+     */
+    @Test
+    void aWallClockJumpThatExpiresEveryProducerCannotTurnARetryIntoADuplicate() {
+        ProducerTable table = new ProducerTable(3_600_000, 1_000);
+        long now = 1_800_000_000_000L;
+        table.applied(header(1, 0, 3, now), 9, 3);
+        table.applied(header(2, 0, 1, now + 7_200_000), 15, 1); // stamped by a leader two hours ahead
+
+        assertThat(table.check(1, 0, 3)).isInstanceOf(ProducerTable.Unknown.class);
+    }
+
+    @Test
+    void aProducerThatComesBackWithANewBatchIsKnownAgain() {
+        ProducerTable table = new ProducerTable(1_000, 100);
+        table.applied(header(1, 0, 1, 10_000), 5, 1);
+        table.applied(header(2, 0, 1, 20_000), 7, 1); // producer 1 expires
+        table.applied(header(1, 1, 1, 20_001), 9, 1); // a batch of it that was already on its way commits
+        assertThat(table.check(1, 2, 1)).isInstanceOf(ProducerTable.Append.class);
     }
 
     @Test
@@ -33,7 +61,7 @@ class ProducerTableTest {
             table.applied(header(producer, 0, 1, producer), producer * 2, 1);
         }
         assertThat(table.size()).isEqualTo(3);
-        assertThat(table.check(1, 1, 1)).isInstanceOf(ProducerTable.Reject.class); // forgotten
+        assertThat(table.check(1, 1, 1)).isInstanceOf(ProducerTable.Unknown.class); // forgotten
         assertThat(table.check(5, 1, 1)).isInstanceOf(ProducerTable.Append.class); // remembered
     }
 
@@ -44,8 +72,10 @@ class ProducerTableTest {
         for (int batch = 0; batch < batches; batch++) {
             table.applied(header(7, batch, 1, 1), 2L * batch + 1, 1);
         }
-        assertThat(table.check(7, 0, 1)).isInstanceOf(ProducerTable.Reject.class);
+        // Batch 0 is in the log, but no longer remembered: unknown, not a (definite) gap.
+        assertThat(table.check(7, 0, 1)).isInstanceOf(ProducerTable.Unknown.class);
         assertThat(table.check(7, batches - 1, 1)).isEqualTo(new ProducerTable.AlreadyCommitted(List.of(2L * batches)));
+        assertThat(table.check(7, batches + 1, 1)).isInstanceOf(ProducerTable.Reject.class);
     }
 
     @Test

@@ -36,10 +36,14 @@ final class SafetyChecker {
         NodeId previous = leaderByTerm.putIfAbsent(term, node);
         if (previous == null) {
             long lastCommitted = committed.size();
+            long termThere = lastCommitted > 0 ? log.termAt(lastCommitted) : 0;
             if (lastCommitted > 0
                     && (log.lastIndex() < lastCommitted
-                            || log.termAt(lastCommitted)
-                                    != committed.get((int) lastCommitted - 1).term())) {
+                            || (termThere >= 0
+                                    && termThere
+                                            != committed
+                                                    .get((int) lastCommitted - 1)
+                                                    .term()))) {
                 throw new IllegalStateException("Leader Completeness: " + node + " leads term " + term
                         + " without committed entry " + committed.get((int) lastCommitted - 1));
             }
@@ -126,6 +130,7 @@ final class SafetyChecker {
     interface LogView {
         long lastIndex();
 
+        /** The term at {@code index}, or -1 if the view cannot tell yet (not durable there). */
         long termAt(long index);
     }
 

@@ -13,6 +13,12 @@ public final class SimulationFailure extends RuntimeException {
         this.seed = seed;
     }
 
+    /** A failure whose {@code report} already names the seed and how to replay it. */
+    SimulationFailure(long seed, String report, Throwable cause) {
+        super(report, cause);
+        this.seed = seed;
+    }
+
     public long seed() {
         return seed;
     }

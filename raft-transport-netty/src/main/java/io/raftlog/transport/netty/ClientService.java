@@ -7,6 +7,7 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.OutOfOrderSequenceException;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.UnknownSequenceException;
 import io.raftlog.transport.netty.internal.ClientRequest;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse.Code;
@@ -91,7 +92,8 @@ final class ClientService {
         if (cause instanceof OutOfOrderSequenceException) {
             return ErrorResponse.of(id, Code.OUT_OF_ORDER_SEQUENCE, cause.getMessage());
         }
-        if (cause instanceof IndeterminateResultException) {
+        if (cause instanceof IndeterminateResultException || cause instanceof UnknownSequenceException) {
+            // An unknown sequence may be in the log: to a remote client it is indeterminate.
             return ErrorResponse.of(id, Code.INDETERMINATE, cause.getMessage());
         }
         if (cause instanceof TimeoutException) {

@@ -1,0 +1,768 @@
+package io.raftlog.testkit.sim;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.MessageCodec;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.metrics.NodeMetrics;
+import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.core.LogWriter;
+import io.raftlog.core.NodeClock;
+import io.raftlog.core.NodeConfig;
+import io.raftlog.core.NodeLoop;
+import io.raftlog.core.protocol.ProtocolConfig;
+import io.raftlog.core.protocol.Ready;
+import io.raftlog.core.storage.InMemoryLogStore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a whole cluster of real nodes ({@link NodeLoop}: protocol, proposer, producer table, append
+ * tracker, committed reads, chunked apply) on virtual time from one seed, with clients using the
+ * public {@code ReplicatedLog} API. The simulator owns everything a node's threads would do: it
+ * decides when each node runs, when each write becomes durable, and — independently — when the
+ * messages that waited on a write leave and when its durability is reported back.
+ *
+ * <p>Faults, each with a per-seed probability: message loss, duplication, reordering and delay;
+ * symmetric and one-way partitions; a maximum message size; bounded links that drop when full;
+ * nodes paused for longer than an election timeout; clocks that drift, and wall clocks that jump
+ * forward and back; slow fsyncs; writes that fail partway through a merged batch (the node stops,
+ * as a real one does, and restarts later); crash-restarts that lose everything not yet durable;
+ * and leadership transfers at random moments. {@link SafetyChecker} and {@link SimWorkload} check
+ * the invariants after every event and at the end.
+ *
+ * <p>Everything random comes from the seed, and all of it runs on the calling thread, so
+ * {@code run(seed)} replays exactly.
+ */
+public final class NodeSimulation {
+    static final long MS = 1_000_000L;
+    private static final int TICK_MILLIS = 10;
+
+    enum Kind {
+        RUN,
+        DELIVER,
+        WRITE,
+        AFTER_PERSIST,
+        REPORT,
+        TIMER,
+        CLIENT,
+        FAULT,
+        CALM,
+        RESTART,
+        CRASH
+    }
+
+    record Event(long time, long sequence, Kind kind, Member member, int incarnation, Object payload)
+            implements Comparable<Event> {
+        @Override
+        public int compareTo(Event other) {
+            int byTime = Long.compare(time, other.time);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    "%.3fms %s%s %s",
+                    time / 1e6, kind, member != null ? " " + member.id : "", payload == null ? "" : payload);
+        }
+    }
+
+    private final long seed;
+    private final NodeSimulationOptions options;
+    final SplittableRandom random;
+    private final List<NodeId> members = new ArrayList<>();
+    final List<Member> nodes = new ArrayList<>();
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    final SafetyChecker checker = new SafetyChecker();
+    private final SimWorkload workload;
+    private final Event[] trace = new Event[48];
+    private final NodeConfig baseConfig;
+
+    // The seed's fault model.
+    private final double dropRate;
+    private final double duplicateRate;
+    private final double reorderRate;
+    private final int maxDelayMillis;
+    private final int maxDiskDelayMillis;
+    private final int faultIntervalMillis;
+    private final double diskErrorRate;
+    private final int maxMessageBytes;
+    private final int linkCapacity;
+    private final Set<Long> blockedLinks = new HashSet<>();
+    private final long[] linkArrival;
+    private final int[] linkInFlight;
+
+    long now;
+    private long sequence;
+    private long events;
+    long messagesSent;
+    long messagesDropped;
+    int crashes;
+    int pauses;
+    int clockJumps;
+    boolean calm;
+    boolean quiet;
+
+    private NodeSimulation(long seed, NodeSimulationOptions options) {
+        this.seed = seed;
+        this.options = options;
+        this.random = new SplittableRandom(seed);
+        int size = options.minNodes() + random.nextInt(options.maxNodes() - options.minNodes() + 1);
+        for (int i = 1; i <= size; i++) {
+            members.add(NodeId.of("n" + i));
+        }
+        // Some seeds cap message sizes: a message over the cap is dropped, as a transport drops a
+        // frame too large. The protocol's append limit is set below it, as a node validates its
+        // configuration against its transport's frame limit.
+        this.maxMessageBytes = random.nextInt(4) == 0 ? 600 + random.nextInt(2000) : Integer.MAX_VALUE;
+        ProtocolConfig base = ProtocolConfig.defaults();
+        long appendBytes = maxMessageBytes == Integer.MAX_VALUE ? base.maxAppendBytes() : maxMessageBytes - 300;
+        ProtocolConfig protocol = base.withPreVote(random.nextInt(4) != 0)
+                .withCheckQuorum(random.nextInt(4) != 0)
+                .withInflightLimits(2 + random.nextInt(15), base.maxInflightBytes())
+                .withAppendLimits(4 + random.nextInt(61), appendBytes)
+                .withMaxUncommittedBytes(256 + random.nextInt(4096));
+        this.baseConfig = NodeConfig.of(members.get(0), members)
+                .withTickInterval(Duration.ofMillis(TICK_MILLIS))
+                .withProtocol(protocol)
+                .withAppendTimeout(Duration.ofMillis(300 + random.nextInt(1500)));
+        this.dropRate = random.nextDouble() * 0.2;
+        this.duplicateRate = random.nextDouble() * 0.05;
+        this.reorderRate = random.nextDouble() * 0.3;
+        this.maxDelayMillis = 1 + random.nextInt(30);
+        this.maxDiskDelayMillis = 1 + random.nextInt(10);
+        this.faultIntervalMillis = 20 + random.nextInt(300);
+        this.diskErrorRate = options.crashes() ? random.nextDouble() * 0.004 : 0;
+        this.linkCapacity = random.nextInt(3) == 0 ? 4 + random.nextInt(60) : Integer.MAX_VALUE;
+        this.linkArrival = new long[size * size];
+        this.linkInFlight = new int[size * size];
+        for (int i = 0; i < size; i++) {
+            nodes.add(new Member(i, members.get(i)));
+        }
+        this.workload = new SimWorkload(this, options.clients(), seed);
+    }
+
+    /** Runs {@code seed} with the default options. */
+    public static NodeSimulationResult run(long seed) {
+        return run(seed, NodeSimulationOptions.defaults());
+    }
+
+    /**
+     * Runs {@code seed}.
+     *
+     * @throws SimulationFailure if an invariant breaks, naming the seed and the last events
+     */
+    public static NodeSimulationResult run(long seed, NodeSimulationOptions options) {
+        NodeSimulation simulation = new NodeSimulation(seed, options);
+        try {
+            return simulation.execute();
+        } catch (RuntimeException | AssertionError e) {
+            throw new SimulationFailure(seed, simulation.report(e), e);
+        }
+    }
+
+    private NodeSimulationResult execute() {
+        for (Member node : nodes) {
+            node.start();
+        }
+        workload.start();
+        schedule(faultDelay(), Kind.FAULT, null, 0, null);
+        schedule(options.chaosMillis() * MS, Kind.CALM, null, 0, null);
+        long end = (options.chaosMillis() + options.calmMillis() + options.settleMillis()) * MS;
+        while (!queue.isEmpty() && queue.peek().time() <= end) {
+            Event event = queue.poll();
+            now = event.time();
+            events++;
+            trace[(int) (events % trace.length)] = event;
+            handle(event);
+        }
+        workload.finish();
+        long commit = nodes.stream()
+                .mapToLong(node -> node.loop == null ? 0 : node.loop.commitOffset())
+                .max()
+                .orElse(0);
+        for (Member node : nodes) {
+            node.stop();
+        }
+        return new NodeSimulationResult(
+                seed,
+                nodes.size(),
+                events,
+                messagesSent,
+                messagesDropped,
+                checker.elections(),
+                crashes,
+                pauses,
+                clockJumps,
+                workload.acknowledged(),
+                workload.reads(),
+                workload.transfers(),
+                commit,
+                now / MS);
+    }
+
+    private void handle(Event event) {
+        Member node = event.member();
+        if (node != null
+                && event.kind() != Kind.RESTART
+                && event.kind() != Kind.DELIVER
+                && event.incarnation() != node.incarnation) {
+            return; // from a previous life of the node
+        }
+        if (node != null && node.pausedUntil > now && event.kind() != Kind.RESTART) {
+            queue.add(
+                    new Event(node.pausedUntil, sequence++, event.kind(), node, event.incarnation(), event.payload()));
+            return;
+        }
+        switch (event.kind()) {
+            case RUN -> node.run((Long) event.payload());
+            case DELIVER -> deliver(node, (RaftMessage) event.payload());
+            case WRITE -> node.writer.write();
+            case AFTER_PERSIST -> {
+                for (RaftMessage message : castMessages(event.payload())) {
+                    send(node, message);
+                }
+            }
+            case REPORT -> node.writer.report((long[]) event.payload());
+            case TIMER -> ((TimerTask) event.payload()).fire();
+            case CLIENT -> workload.step((Integer) event.payload());
+            case FAULT -> fault();
+            case CALM -> {
+                if (event.payload() == null) {
+                    calm();
+                } else {
+                    quiet = true; // clients start nothing new; what is outstanding must finish
+                }
+            }
+            case RESTART -> node.start();
+            case CRASH -> node.crash();
+        }
+        if (node != null) {
+            node.observe();
+        }
+        workload.check();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<RaftMessage> castMessages(Object payload) {
+        return (List<RaftMessage>) payload;
+    }
+
+    Event schedule(long delay, Kind kind, Member node, int incarnation, Object payload) {
+        Event event = new Event(now + Math.max(0, delay), sequence++, kind, node, incarnation, payload);
+        queue.add(event);
+        return event;
+    }
+
+    // ------------------------------------------------------------------ network
+
+    private void send(Member from, RaftMessage message) {
+        messagesSent++;
+        Member to = member(message.to());
+        int link = from.index * nodes.size() + to.index;
+        if (!calm) {
+            if (random.nextDouble() < dropRate || blockedLinks.contains(linkKey(from.index, to.index))) {
+                messagesDropped++;
+                return;
+            }
+        }
+        if (MessageCodec.encodedSize(message) > maxMessageBytes || linkInFlight[link] >= linkCapacity) {
+            messagesDropped++;
+            return;
+        }
+        int copies = !calm && random.nextDouble() < duplicateRate ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            long delay =
+                    (calm ? 1 + random.nextInt(2) : 1 + random.nextInt(maxDelayMillis)) * MS + random.nextInt((int) MS);
+            long arrival = now + delay;
+            if (calm || random.nextDouble() >= reorderRate) {
+                arrival = Math.max(arrival, linkArrival[link]); // links are FIFO, like TCP
+                linkArrival[link] = arrival;
+            }
+            linkInFlight[link]++;
+            queue.add(new Event(arrival, sequence++, Kind.DELIVER, to, from.index, message));
+        }
+    }
+
+    private void deliver(Member to, RaftMessage message) {
+        int link = member(message.from()).index * nodes.size() + to.index;
+        linkInFlight[link]--;
+        if (to.up && to.handler != null) {
+            to.handler.onMessage(message);
+        }
+    }
+
+    private static long linkKey(int from, int to) {
+        return ((long) from << 32) | to;
+    }
+
+    Member member(NodeId id) {
+        return nodes.get(members.indexOf(id));
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private long faultDelay() {
+        return (1 + random.nextInt(2 * faultIntervalMillis)) * MS;
+    }
+
+    private void fault() {
+        if (calm) {
+            return;
+        }
+        int kind = random.nextInt(100);
+        Member node = nodes.get(random.nextInt(nodes.size()));
+        if (kind < 25) {
+            int a = random.nextInt(nodes.size());
+            int b = random.nextInt(nodes.size());
+            if (a != b) {
+                blockedLinks.add(linkKey(a, b));
+                if (random.nextBoolean()) {
+                    blockedLinks.add(linkKey(b, a)); // symmetric; otherwise one way
+                }
+            }
+        } else if (kind < 45) {
+            blockedLinks.clear(); // heal
+        } else if (kind < 60 && options.crashes() && node.up) {
+            node.crash();
+            schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, node, 0, null);
+        } else if (kind < 68 && node.up) {
+            pauses++; // stop-the-world, longer than an election timeout
+            node.pausedUntil = now
+                    + (long) (TICK_MILLIS * baseConfig.protocol().electionTicks() * (1.2 + 2 * random.nextDouble()))
+                            * MS;
+        } else if (kind < 76) {
+            clockJumps++; // the wall clock steps (NTP, a VM resumed): forward by up to two hours, or back
+            node.clock.wallOffsetMillis +=
+                    random.nextBoolean() ? random.nextLong(2 * 3_600_000L) : -random.nextLong(60_000L);
+        } else if (kind < 82) {
+            node.writer.slowUntil = now + (50 + random.nextInt(400)) * MS; // a slow disk
+        } else if (kind < 94) {
+            workload.transferLeadership();
+        }
+        schedule(faultDelay(), Kind.FAULT, null, 0, null);
+    }
+
+    private void calm() {
+        calm = true;
+        blockedLinks.clear();
+        for (Member node : nodes) {
+            node.pausedUntil = 0;
+            node.writer.slowUntil = 0;
+            if (!node.up) {
+                schedule(MS, Kind.RESTART, node, 0, null);
+            }
+        }
+        schedule(options.calmMillis() * MS, Kind.CALM, null, 0, "quiet");
+    }
+
+    // ------------------------------------------------------------------ reporting
+
+    private String report(Throwable error) {
+        StringBuilder text = new StringBuilder();
+        text.append("whole-node simulation seed ")
+                .append(seed)
+                .append(" failed at ")
+                .append(now / MS)
+                .append(" ms (")
+                .append(nodes.size())
+                .append(" nodes, drop ")
+                .append(String.format("%.2f", dropRate))
+                .append(", reorder ")
+                .append(String.format("%.2f", reorderRate))
+                .append(", max message ")
+                .append(maxMessageBytes == Integer.MAX_VALUE ? "unbounded" : maxMessageBytes + " B")
+                .append("): ")
+                .append(error.getMessage())
+                .append("\nreplay: ./mvnw -B -pl raft-testkit -am test -Dtest=NodeSimulationTest")
+                .append(" -Dsurefire.failIfNoSpecifiedTests=false -Draftlog.sim.seed=")
+                .append(seed)
+                .append("\nlast events:");
+        for (int i = 1; i <= trace.length; i++) {
+            Event event = trace[(int) ((events + i) % trace.length)];
+            if (event != null) {
+                text.append("\n  ").append(event);
+            }
+        }
+        return text.toString();
+    }
+
+    // ------------------------------------------------------------------ a node
+
+    /** One member across its incarnations: its disk survives, everything else is rebuilt on restart. */
+    final class Member {
+        final int index;
+        final NodeId id;
+        final InMemoryLogStore.Volume volume = new InMemoryLogStore.Volume();
+        final MemberClock clock = new MemberClock(this);
+        final SafetyChecker.PrefixHashes hashes = new SafetyChecker.PrefixHashes();
+        InMemoryLogStore store;
+        NodeLoop loop;
+        SimWriter writer = new SimWriter(this);
+        MessageHandler handler;
+        int incarnation;
+        boolean up;
+        long pausedUntil;
+        private long runGeneration;
+        private long nextRunAt = Long.MAX_VALUE;
+        private long observedApplied;
+        private long ledTerm = -1;
+
+        Member(int index, NodeId id) {
+            this.index = index;
+            this.id = id;
+            this.clock.drift = (random.nextDouble() - 0.5) * 0.02; // up to ±1 % fast or slow
+            this.clock.offsetNanos = random.nextLong(1_000_000 * MS);
+            this.clock.wallOffsetMillis = 1_800_000_000_000L + random.nextLong(60_000);
+        }
+
+        void start() {
+            if (up) {
+                return;
+            }
+            incarnation++;
+            up = true;
+            store = new InMemoryLogStore(volume);
+            hashes.rebuild(store);
+            observedApplied = 0;
+            ledTerm = -1;
+            writer = new SimWriter(this);
+            NodeConfig config = new NodeConfig(
+                    id,
+                    members,
+                    baseConfig.tickInterval(),
+                    baseConfig.protocol(),
+                    baseConfig.maxBatchRecords(),
+                    baseConfig.appendTimeout(),
+                    baseConfig.producerIdleTimeout());
+            int life = incarnation;
+            loop = new NodeLoop(
+                    config,
+                    store,
+                    new SimTransport(this),
+                    NodeMetrics.NONE,
+                    random.nextLong(),
+                    new NodeLoop.Hooks(clock, this::wakeup, error -> fatal(life, error)),
+                    listener -> {
+                        writer.listener = listener;
+                        return writer;
+                    });
+            loop.start();
+            wakeup();
+        }
+
+        private void fatal(int life, RaftException error) {
+            if (life == incarnation && up) {
+                // Like a process that exits on a storage error: restarted later by its supervisor.
+                schedule(0, Kind.CRASH, this, incarnation, null);
+                schedule((20 + random.nextInt(300)) * MS, Kind.RESTART, this, 0, null);
+            }
+        }
+
+        void crash() {
+            if (!up) {
+                return;
+            }
+            crashes++;
+            up = false;
+            incarnation++; // events of the old life are now ignored
+            handler = null;
+            writer.lost();
+            NodeLoop dead = loop;
+            dead.close(); // fails what callers wait for, as a dead process's connections do
+            runGeneration++;
+            nextRunAt = Long.MAX_VALUE;
+        }
+
+        void stop() {
+            if (up) {
+                up = false;
+                incarnation++;
+                writer.lost();
+                loop.close();
+            }
+        }
+
+        void wakeup() {
+            if (up) {
+                scheduleRun(now);
+            }
+        }
+
+        private void scheduleRun(long at) {
+            if (at >= nextRunAt) {
+                return;
+            }
+            nextRunAt = at;
+            queue.add(new Event(at, sequence++, Kind.RUN, this, incarnation, ++runGeneration));
+        }
+
+        void run(long generation) {
+            if (generation != runGeneration || !up) {
+                return;
+            }
+            nextRunAt = Long.MAX_VALUE;
+            for (int i = 0; i < 64 && up && loop.runOnce(); i++) {
+                // more to do: go again, as the real loop does
+            }
+            if (up && !loop.isClosed()) {
+                scheduleRun(clock.simTimeOf(loop.nextTickNanos()));
+            }
+        }
+
+        /** After every event that touched the node: what it applied and whether it leads. */
+        void observe() {
+            if (!up || loop == null) {
+                return;
+            }
+            long applied = loop.commitOffset();
+            if (applied > observedApplied) {
+                List<LogEntry> entries = new ArrayList<>();
+                long next = observedApplied + 1;
+                while (next <= applied) {
+                    List<LogEntry> read = store.read(next, (int) Math.min(4096, applied - next + 1), Long.MAX_VALUE);
+                    entries.addAll(read);
+                    next += read.size();
+                }
+                checker.onApply(id, entries);
+                observedApplied = applied;
+            }
+            var status = loop.status();
+            if (status.role() == Role.LEADER && status.term() != ledTerm) {
+                ledTerm = status.term();
+                checker.onLeader(id, status.term(), new SafetyChecker.LogView() {
+                    @Override
+                    public long lastIndex() {
+                        return status.lastIndex();
+                    }
+
+                    @Override
+                    public long termAt(long index) {
+                        // Entries not yet durable here are not in the store: trust the protocol's
+                        // last index for them (Log Matching checks their terms when written).
+                        return index <= store.lastIndex() ? store.term(index) : -1;
+                    }
+                });
+            }
+        }
+    }
+
+    /** A node's clocks: its monotonic clock drifts, its wall clock also jumps. */
+    final class MemberClock implements NodeClock {
+        private final Member node;
+        double drift;
+        long offsetNanos;
+        long wallOffsetMillis;
+
+        MemberClock(Member node) {
+            this.node = node;
+        }
+
+        @Override
+        public long nanoTime() {
+            return offsetNanos + (long) (now * (1 + drift));
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return wallOffsetMillis + nanoTime() / MS;
+        }
+
+        /** The simulated time at which this clock reads {@code nanos}. */
+        long simTimeOf(long nanos) {
+            return Math.max(now, (long) Math.ceil((nanos - offsetNanos) / (1 + drift)));
+        }
+
+        @Override
+        public Timer schedule(long delayNanos, Runnable task) {
+            TimerTask timer = new TimerTask(task);
+            NodeSimulation.this.schedule(
+                    (long) Math.ceil(delayNanos / (1 + drift)), Kind.TIMER, node, node.incarnation, timer);
+            return timer;
+        }
+    }
+
+    static final class TimerTask implements NodeClock.Timer {
+        private final Runnable task;
+        private boolean cancelled;
+
+        TimerTask(Runnable task) {
+            this.task = task;
+        }
+
+        void fire() {
+            if (!cancelled) {
+                cancelled = true;
+                task.run();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public String toString() {
+            return "timer";
+        }
+    }
+
+    /** The node's transport: hands messages to the simulated network. */
+    final class SimTransport implements Transport {
+        private final Member node;
+        private boolean closed;
+
+        SimTransport(Member node) {
+            this.node = node;
+        }
+
+        @Override
+        public void start(NodeId self, MessageHandler handler) {
+            node.handler = handler;
+        }
+
+        @Override
+        public void send(RaftMessage message) {
+            if (!closed && node.up) {
+                NodeSimulation.this.send(node, message);
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /**
+     * The node's disk writer: writes queued Readys in order after a delay (merging some, like the
+     * real one), then — as separate events whose order the seed picks — sends the messages that
+     * waited on them and reports them durable. A write may fail partway through a merged batch.
+     */
+    final class SimWriter implements LogWriter {
+        private final Member node;
+        private final ArrayDeque<Ready> queued = new ArrayDeque<>();
+        private final int life;
+        LogWriter.Listener listener;
+        long slowUntil;
+        private boolean writeScheduled;
+        private boolean stopped;
+
+        SimWriter(Member node) {
+            this.node = node;
+            this.life = node.incarnation;
+        }
+
+        @Override
+        public void start() {}
+
+        @Override
+        public void submit(Ready ready) {
+            if (stopped) {
+                return;
+            }
+            queued.add(ready);
+            scheduleWrite();
+        }
+
+        private void scheduleWrite() {
+            if (!writeScheduled && !queued.isEmpty()) {
+                writeScheduled = true;
+                long delay = random.nextInt(maxDiskDelayMillis) * MS + random.nextInt((int) MS);
+                if (slowUntil > now) {
+                    delay += (10 + random.nextInt(200)) * MS;
+                }
+                NodeSimulation.this.schedule(delay, Kind.WRITE, node, node.incarnation, null);
+            }
+        }
+
+        void write() {
+            writeScheduled = false;
+            if (stopped || queued.isEmpty()) {
+                return;
+            }
+            int merge = 1 + random.nextInt(queued.size());
+            boolean fails = !calm && random.nextDouble() < diskErrorRate;
+            int failAt = fails ? random.nextInt(merge) : merge;
+            Ready lastWithEntries = null;
+            for (int i = 0; i < merge; i++) {
+                Ready ready = queued.poll();
+                if (i == failAt) {
+                    stopped = true;
+                    listener.failed(new io.raftlog.api.StorageException(
+                            "simulated write failure in a merged batch of " + merge));
+                    return;
+                }
+                writeOne(ready);
+                if (!ready.entries().isEmpty()) {
+                    lastWithEntries = ready;
+                }
+                if (!ready.messagesAfterPersist().isEmpty()) {
+                    NodeSimulation.this.schedule(
+                            random.nextInt(3) * MS + random.nextInt((int) MS),
+                            Kind.AFTER_PERSIST,
+                            node,
+                            node.incarnation,
+                            ready.messagesAfterPersist());
+                }
+            }
+            if (lastWithEntries != null) {
+                LogEntry last = lastWithEntries.lastEntry();
+                NodeSimulation.this.schedule(
+                        random.nextInt(3) * MS + random.nextInt((int) MS),
+                        Kind.REPORT,
+                        node,
+                        node.incarnation,
+                        new long[] {last.index(), last.term(), lastWithEntries.logEpoch()});
+            }
+            scheduleWrite();
+        }
+
+        private void writeOne(Ready ready) {
+            ready.hardState().ifPresent(node.store::saveHardState);
+            List<LogEntry> entries = ready.entries();
+            if (entries.isEmpty()) {
+                return;
+            }
+            long first = entries.get(0).index();
+            long lastHanded = node.store.lastIndex();
+            var status = node.loop.status();
+            boolean leader =
+                    status.role() == Role.LEADER && first <= lastHanded && node.store.term(lastHanded) == status.term();
+            checker.onEntries(node.id, leader, lastHanded, entries, node.hashes);
+            if (first <= lastHanded) {
+                node.store.truncateSuffix(first);
+            }
+            node.store.append(entries);
+        }
+
+        void report(long[] report) {
+            if (!stopped && life == node.incarnation) {
+                listener.durable(report[0], report[1], report[2]);
+            }
+        }
+
+        /** A crash: what was queued never reaches the disk. */
+        void lost() {
+            stopped = true;
+            queued.clear();
+        }
+
+        @Override
+        public void stop() {
+            stopped = true;
+            queued.clear();
+        }
+    }
+}

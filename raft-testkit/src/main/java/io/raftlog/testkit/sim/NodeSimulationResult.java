@@ -1,0 +1,35 @@
+package io.raftlog.testkit.sim;
+
+/**
+ * What a whole-node run did, for reporting and for tests that check a run exercised something.
+ *
+ * @param seed             the seed
+ * @param nodes            cluster size
+ * @param events           events processed
+ * @param messagesSent     messages put on the simulated wire
+ * @param messagesDropped  of those, lost to drops, partitions, the size cap or full links
+ * @param elections        distinct terms with a leader
+ * @param crashes          crash-restarts, including nodes stopped by a failed write
+ * @param pauses           stop-the-world pauses
+ * @param clockJumps       wall-clock steps
+ * @param acknowledged     records acknowledged to clients
+ * @param reads            reads answered
+ * @param transfers        leadership transfers requested
+ * @param commitIndex      the final applied index
+ * @param virtualMillis    simulated time
+ */
+public record NodeSimulationResult(
+        long seed,
+        int nodes,
+        long events,
+        long messagesSent,
+        long messagesDropped,
+        int elections,
+        int crashes,
+        int pauses,
+        int clockJumps,
+        long acknowledged,
+        long reads,
+        long transfers,
+        long commitIndex,
+        long virtualMillis) {}
