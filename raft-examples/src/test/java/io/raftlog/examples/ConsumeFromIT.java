@@ -3,15 +3,10 @@ package io.raftlog.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftlog.api.Bytes;
-import io.raftlog.api.NodeId;
-import io.raftlog.api.Role;
 import io.raftlog.transport.netty.client.RaftClient;
-import io.raftlog.transport.netty.client.RaftClientConfig;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -30,8 +25,7 @@ class ConsumeFromIT {
     @TempDir
     Path data;
 
-    private final InetSocketAddress address = new InetSocketAddress("127.0.0.1", NodeProcesses.freePort());
-    private ClusterNode node;
+    private OneNodeCluster cluster;
     private RaftClient client;
     private NodeProcesses commands;
     private long offsetOfB;
@@ -39,18 +33,8 @@ class ConsumeFromIT {
 
     @BeforeEach
     void startANodeWithThreeRecords() throws Exception {
-        node = ClusterNode.start(
-                ClusterNode.DEFAULT_CLUSTER_ID,
-                NodeId.of("n1"),
-                address,
-                Map.of(),
-                data.resolve("n1"),
-                Duration.ofMillis(10),
-                null);
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(10))
-                .until(() -> node.node.status().role() == Role.LEADER);
-        client = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, List.of(address)));
+        cluster = new OneNodeCluster(data.resolve("n1"));
+        client = cluster.client;
         client.append(Bytes.ofUtf8("a")).get(10, TimeUnit.SECONDS);
         offsetOfB = client.append(Bytes.ofUtf8("b")).get(10, TimeUnit.SECONDS);
         offsetOfC = client.append(Bytes.ofUtf8("c")).get(10, TimeUnit.SECONDS);
@@ -60,8 +44,7 @@ class ConsumeFromIT {
     @AfterEach
     void stop() {
         commands.close();
-        client.close();
-        node.close();
+        cluster.close();
     }
 
     @ParameterizedTest
@@ -127,7 +110,7 @@ class ConsumeFromIT {
         String[] all = new String[args.length + 3];
         all[0] = "consume";
         all[1] = "--servers";
-        all[2] = NodeProcesses.hostPort(address);
+        all[2] = cluster.servers();
         System.arraycopy(args, 0, all, 3, args.length);
         return all;
     }
