@@ -21,7 +21,8 @@ import java.util.Set;
  * @param appendTimeout    how long an append may wait to be committed before its future fails
  *                         with {@link io.raftlog.api.IndeterminateResultException}
  * @param producerIdleTimeout how long a producer's de-duplication state is kept after its last
- *                         append (see {@link io.raftlog.api.ReplicatedLog#appendAll(long, long, List)})
+ *                         append (see {@link io.raftlog.api.ReplicatedLog#appendAll(long, long, List)});
+ *                         must be positive
  */
 public record NodeConfig(
         NodeId id,
@@ -56,6 +57,9 @@ public record NodeConfig(
         }
         if (appendTimeout.isNegative() || appendTimeout.isZero()) {
             throw new IllegalArgumentException("appendTimeout must be positive, was " + appendTimeout);
+        }
+        if (producerIdleTimeout.isNegative() || producerIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("producerIdleTimeout must be positive, was " + producerIdleTimeout);
         }
     }
 

@@ -26,7 +26,11 @@ final class ClientOptions {
         return Addresses.parseList("--servers", servers);
     }
 
+    RaftClientConfig config(Duration requestTimeout) {
+        return RaftClientConfig.of(clusterId, addresses()).withRequestTimeout(requestTimeout);
+    }
+
     RaftClient connect(Duration requestTimeout) {
-        return new RaftClient(RaftClientConfig.of(clusterId, addresses()).withRequestTimeout(requestTimeout));
+        return new RaftClient(config(requestTimeout));
     }
 }

@@ -20,8 +20,15 @@ final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = "--from", defaultValue = "1", paramLabel = "OFFSET", description = "First offset (default: 1).")
-    long from;
+    @Option(
+            names = "--from",
+            defaultValue = "earliest",
+            paramLabel = "earliest|latest|OFFSET",
+            converter = StartOffset.Converter.class,
+            description = "Where to start: earliest (the start of the log; 0 and 1 mean the same), latest (only"
+                    + " records committed after the consumer starts) or the first offset to print"
+                    + " (default: ${DEFAULT-VALUE}).")
+    StartOffset from;
 
     @Option(names = "--max", paramLabel = "N", description = "Stop after N records.")
     Long max;
@@ -36,17 +43,14 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (from < 1) {
-            throw new IllegalArgumentException("--from must be >= 1, got " + from);
-        }
         if (max != null && max < 1) {
             throw new IllegalArgumentException("--max must be >= 1, got " + max);
         }
         PrintStream out = System.out;
-        long next = from;
         long printed = 0;
         Duration wait = follow ? Duration.ofSeconds(1) : Duration.ZERO;
         try (RaftClient raft = client.connect(Duration.ofSeconds(10))) {
+            long next = from.latest() ? commitOffset(raft) + 1 : from.offset();
             while (max == null || printed < max) {
                 int want = (int) Math.min(1000, max == null ? 1000 : max - printed);
                 List<CommittedRecord> records = (local
@@ -70,5 +74,16 @@ final class ConsumeCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * The commit offset of the --local node, else of the leader if the client knows it, else of a
+     * seed: a follower's can only lag, so "latest" may show a record committed just before the
+     * start, never miss one committed after it.
+     */
+    private long commitOffset(RaftClient raft) throws Exception {
+        return (local ? raft.status(client.addresses().get(0)) : raft.status())
+                .get(30, TimeUnit.SECONDS)
+                .commitIndex();
     }
 }

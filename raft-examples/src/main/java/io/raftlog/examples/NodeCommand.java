@@ -41,7 +41,7 @@ final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--metrics-port",
             paramLabel = "P",
-            description = "Serve Prometheus metrics on http://HOST:P/metrics.")
+            description = "Serve Prometheus metrics on http://HOST:P/metrics; 0 picks a free port (printed at start).")
     Integer metricsPort;
 
     @Option(
@@ -94,9 +94,10 @@ final class NodeCommand implements Callable<Integer> {
                     nodeId,
                     node.transport.localAddress(),
                     data,
-                    metricsPort == null
+                    metrics == null
                             ? ""
-                            : ", metrics on http://" + listenAddress.getHostString() + ":" + metricsPort + "/metrics");
+                            : ", metrics on http://" + listenAddress.getHostString() + ":" + metrics.getPort()
+                                    + "/metrics");
             NodeHealth.watch(node, peerAddresses.size());
             stopped.await();
             return 0;

@@ -2,6 +2,7 @@ package io.raftlog.examples;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -43,14 +44,26 @@ final class ProduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         PrintStream out = System.out;
-        try (RaftClient raft = client.connect(Duration.ofSeconds(timeoutSeconds));
+        RaftClientConfig config = client.config(Duration.ofSeconds(timeoutSeconds));
+        try (RaftClient raft = new RaftClient(config);
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             ArrayDeque<CompletableFuture<Long>> outstanding = new ArrayDeque<>();
             long line = 0;
             String text;
             while ((text = in.readLine()) != null) {
                 line++;
-                outstanding.add(raft.append(Bytes.ofUtf8(text)));
+                Bytes record = Bytes.ofUtf8(text);
+                if (record.size() > raft.maxRecordBytes()) {
+                    // Print the offsets of the lines before it first: they are (being) appended.
+                    while (!outstanding.isEmpty()) {
+                        printOldest(outstanding, out, line - outstanding.size());
+                    }
+                    out.flush();
+                    throw new IllegalArgumentException("record on input line " + line + " is " + record.size()
+                            + " bytes; the largest record this cluster accepts is " + raft.maxRecordBytes()
+                            + " bytes (maxFrameBytes " + mebibytes(config.maxFrameBytes()) + " less framing)");
+                }
+                outstanding.add(raft.append(record));
                 if (outstanding.size() >= MAX_OUTSTANDING) {
                     printOldest(outstanding, out, line - outstanding.size() + 1);
                 }
@@ -61,6 +74,10 @@ final class ProduceCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    private static String mebibytes(int bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     private void printOldest(ArrayDeque<CompletableFuture<Long>> outstanding, PrintStream out, long line) {

@@ -44,11 +44,13 @@ final class NodeProcesses implements AutoCloseable {
                 peers,
                 "--data",
                 root.resolve(id).toString());
-        running.put(id, process);
         return process;
     }
 
-    /** Launches {@code raftlog ARGS...} with output to {@code root/<name>.log}. */
+    /**
+     * Launches {@code raftlog ARGS...} with output to {@code root/<name>.log}; {@link #close()}
+     * stops it if it is still running.
+     */
     Process launch(String name, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,10 +64,12 @@ final class NodeProcesses implements AutoCloseable {
         command.addAll(List.of(args));
         Files.createDirectories(root);
         File log = root.resolve(name + ".log").toFile();
-        return new ProcessBuilder(command)
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                 .start();
+        running.put(name, process);
+        return process;
     }
 
     String output(String name) throws IOException {

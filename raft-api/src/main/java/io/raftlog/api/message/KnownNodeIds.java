@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The node ids the codec has met recently, with their ASCII bytes. A cluster has a handful of
- * members and every message names two of them, so decoding looks them up here first instead of
- * building and validating a new string and {@link NodeId} each time, and encoding copies the
- * bytes in one go instead of character by character. Lock-free: readers see an immutable array;
- * a miss replaces it.
+ * The first {@value #CAPACITY} distinct node ids the codec has met in this class loader, with their
+ * ASCII bytes; never evicted, and once full no other id is added (those take the codec's slow
+ * path). A cluster has a handful of members and every message names two of them, so decoding
+ * looks them up here first instead of building and validating a new string and {@link NodeId}
+ * each time, and encoding copies the bytes in one go instead of character by character.
+ * Lock-free: readers see an immutable array through a volatile field; adding an id publishes a
+ * copy one longer, and of two concurrent additions one may be lost (it is added when next met).
  */
 final class KnownNodeIds {
     private static final int CAPACITY = 64;
@@ -58,7 +60,7 @@ final class KnownNodeIds {
      * Writes {@code id}'s length byte and ASCII bytes at {@code target}'s position, advancing it.
      * Whole words are written as longs; the last may spill up to seven padding bytes past the id
      * when room allows, which the caller's next fields overwrite (the codec always writes at least
-     * eight more bytes after an id, and limits the target to the message's exact size).
+     * eight more bytes after an id, so a spill never passes the end of the message).
      * {@code target} must be big-endian.
      */
     static void write(ByteBuffer target, NodeId id) {

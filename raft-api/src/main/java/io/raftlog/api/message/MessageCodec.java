@@ -52,10 +52,21 @@ import java.util.Objects;
  *
  * <h2>Threading and allocation</h2>
  *
- * <p>The class holds no state: every method may be called from any thread at once, as long as
- * each call gets its own buffer (a {@link ByteBuffer} is not thread-safe). A call changes
- * nothing on its buffer but the position; the byte order is restored before it returns.
- * Besides the decoded records and payload copies, the codec allocates nothing on its hot path.
+ * <p>Every method may be called from any thread at once, as long as each call gets its own
+ * buffer (a {@link ByteBuffer} is not thread-safe). A call changes nothing on its buffer but the
+ * position; the byte order is restored before it returns. Besides the decoded records and payload
+ * copies, the codec allocates nothing on its hot path (messages between ids in the cache below).
+ *
+ * <p>The codec has no instances and keeps no state per call or per buffer, but it shares one cache
+ * across the process (one per class loader): the first 64 distinct node ids it encodes or decodes,
+ * each with its ASCII bytes, so a cluster's few member ids are matched and written without a new
+ * string and {@link NodeId} per message. The cache is bounded at 64 ids of at most 64 bytes (a few
+ * KiB) and never evicts: once it is full, other ids take the slow path every time (validated byte
+ * by byte to decode, their bytes built anew to encode), with the same result. The cache changes
+ * speed only, never what is encoded or decoded, except that a decoded message may share its
+ * {@code NodeId} instances (immutable) with earlier ones. It is lock-free: readers see an
+ * immutable array through a volatile field and a new id publishes a copy one longer; when two
+ * threads add ids at once one addition may be lost, and that id is added the next time it is met.
  */
 public final class MessageCodec {
     /** The format version this codec writes, and the only one it reads. */

@@ -86,6 +86,7 @@ final class LmdbEnvironment implements AutoCloseable {
      */
     static LmdbEnvironment open(LmdbStoreConfig config) {
         checkJvmFlags();
+        LmdbNativeLibrary.install(); // before lmdbjava's classes initialise and extract their own copy
         Path directory = config.directory().toAbsolutePath();
         String location = directory.toString();
         DirectoryLock directoryLock = DirectoryLock.acquire(directory);

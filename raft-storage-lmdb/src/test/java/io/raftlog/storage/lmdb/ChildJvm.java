@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,12 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}, with lmdbjava's flags unless {@code jvmFlags} replaces them. */
     static ChildJvm start(Path stderr, List<String> jvmFlags, Class<?> mainClass, String... args) {
+        return start(stderr, jvmFlags, Map.of(), mainClass, args);
+    }
+
+    /** Like {@link #start(Path, List, Class, String...)}, with {@code environment} added to this one's. */
+    static ChildJvm start(
+            Path stderr, List<String> jvmFlags, Map<String, String> environment, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
@@ -48,9 +55,10 @@ final class ChildJvm implements AutoCloseable {
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
-                    .start();
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new ChildJvm(process, stderr);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

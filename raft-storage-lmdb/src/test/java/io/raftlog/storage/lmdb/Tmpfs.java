@@ -21,8 +21,14 @@ final class Tmpfs implements AutoCloseable {
 
     /** Mounts a tmpfs of {@code sizeBytes} at {@code mountPoint}, or skips the calling test. */
     static Tmpfs mount(Path mountPoint, long sizeBytes) throws IOException, InterruptedException {
+        return mount(mountPoint, sizeBytes, "");
+    }
+
+    /** Like {@link #mount(Path, long)}, with more mount options ({@code ",noexec"}). */
+    static Tmpfs mount(Path mountPoint, long sizeBytes, String options) throws IOException, InterruptedException {
         Files.createDirectories(mountPoint);
-        String result = run("mount", "-t", "tmpfs", "-o", "size=" + sizeBytes, "tmpfs", mountPoint.toString());
+        String result =
+                run("mount", "-t", "tmpfs", "-o", "size=" + sizeBytes + options, "tmpfs", mountPoint.toString());
         Assumptions.assumeTrue(
                 result.isEmpty(),
                 () -> "cannot mount a tmpfs here (" + result.strip() + "); this test needs root or CAP_SYS_ADMIN");

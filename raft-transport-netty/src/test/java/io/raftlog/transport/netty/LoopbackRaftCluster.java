@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A real cluster on loopback: raft-core's {@link RaftNode}s over {@link NettyTransport}s and
@@ -26,20 +27,29 @@ final class LoopbackRaftCluster implements AutoCloseable {
     final Map<NodeId, NettyTransport> transports = new LinkedHashMap<>();
 
     LoopbackRaftCluster(int size) {
-        List<NodeId> ids = new ArrayList<>();
-        for (int i = 1; i <= size; i++) {
-            ids.add(NodeId.of("n" + i));
-        }
+        this(names(size), UnaryOperator.identity());
+    }
+
+    /** A cluster of {@code ids}, each transport's config changed by {@code tweak}. */
+    LoopbackRaftCluster(List<NodeId> ids, UnaryOperator<NettyTransportConfig> tweak) {
         members = List.copyOf(ids);
         addresses = Loopback.addresses(members);
         for (NodeId id : members) {
-            NettyTransport transport = new NettyTransport(Loopback.config(id, addresses));
+            NettyTransport transport = new NettyTransport(tweak.apply(Loopback.config(id, addresses)));
             RaftNode node = new RaftNode(NodeConfig.of(id, members), new InMemoryLogStore(), transport);
             transport.serveClients(node);
             node.start();
             nodes.put(id, node);
             transports.put(id, transport);
         }
+    }
+
+    private static List<NodeId> names(int size) {
+        List<NodeId> ids = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            ids.add(NodeId.of("n" + i));
+        }
+        return ids;
     }
 
     /** Waits for a leader that every member agrees on, and returns it. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
@@ -15,11 +16,14 @@ import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
 import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -108,12 +112,15 @@ final class ClientConnection {
         ChannelFuture future = bootstrap.connect(address);
         Channel ch = future.channel();
         channel = ch;
+        // Bootstrap closes a channel whose connect failed from a listener of its own, added before
+        // this one: watch for the close only once the connect is decided, or the close is handled
+        // before the cause is known (and a refused connection is reported as merely closed).
         future.addListener(done -> {
             if (!done.isSuccess()) {
                 failure = done.cause();
             }
+            ch.closeFuture().addListener(closed -> onClosed());
         });
-        ch.closeFuture().addListener(done -> onClosed());
     }
 
     private void write(ClientCall call) {
@@ -173,17 +180,40 @@ final class ClientConnection {
         router.connectionClosed(this);
         RaftException cause = refused
                 ? (RaftException) failure
-                : new RaftException(
-                        "connection to node "
-                                + (node == null ? "" : node + " ") + "at " + address + " failed: "
-                                + (failure == null ? "closed" : failure.toString()),
-                        failure);
+                : new RaftException(describe(address, node, failure, config), failure);
         List<ClientCall> notSent = new ArrayList<>(waiting);
         List<ClientCall> sent = new ArrayList<>(pending.values());
         waiting.clear();
         pending.clear();
         notSent.forEach(call -> router.onAttemptFailed(call, cause, false, refused));
         sent.forEach(call -> router.onAttemptFailed(call, cause, true, refused));
+    }
+
+    /**
+     * Why the connection to {@code address} ended, in words a user can act on: refused (nothing
+     * listens there), timed out, reset or closed by the other end, or else {@code failure}'s own
+     * message. {@code node} is the node's id once it accepted the handshake, else null; a null
+     * {@code failure} means the other end closed the connection.
+     */
+    static String describe(InetSocketAddress address, NodeId node, Throwable failure, RaftClientConfig config) {
+        String connection = "connection to " + (node == null ? "" : "node " + node + " at ") + address.getHostString()
+                + ":" + address.getPort();
+        if (failure == null) {
+            return connection + " was closed by the other end";
+        }
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        if (failure instanceof ConnectTimeoutException) {
+            return connection + " timed out after " + config.connectTimeout().toMillis() + " ms";
+        }
+        if (failure instanceof ConnectException
+                && message.toLowerCase(Locale.ROOT).contains("refused")) {
+            return connection + " refused (is a node listening there?)";
+        }
+        if (failure instanceof IOException && message.toLowerCase(Locale.ROOT).contains("reset")) {
+            return connection + " was reset by the other end";
+        }
+        return connection + " failed: "
+                + (message.isEmpty() ? failure.getClass().getSimpleName() : message);
     }
 
     /** The pipeline's last handler: handshake, then responses. */

@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the records are not in the log — in
  *       particular {@code OverloadedException} at once when {@code maxInFlightRequests} requests
  *       are outstanding (back off and retry);</li>
- *   <li>{@link IllegalArgumentException}: the request is invalid (an empty or oversized append);</li>
+ *   <li>{@link IllegalArgumentException}: the request is invalid — an empty append, a record larger
+ *       than {@link #maxRecordBytes()}, or records that together do not fit one frame — and was not
+ *       sent;</li>
  *   <li>{@link TimeoutException}: a read or status got no answer in time.</li>
  * </ul>
  *
@@ -98,6 +100,14 @@ public final class RaftClient implements AutoCloseable {
         if (copy.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("appendAll needs at least one record"));
         }
+        int largest = config.maxRecordBytes();
+        for (Bytes record : copy) {
+            if (record.size() > largest) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("a record of " + record.size()
+                        + " bytes is larger than the largest this client sends, " + largest + " bytes (maxFrameBytes "
+                        + RaftClientConfig.describeBytes(config.maxFrameBytes()) + " less framing)"));
+            }
+        }
         long bytes = ProducerBatcher.bytesOf(copy);
         if (bytes > RaftClientConfig.maxAppendBodyBytes(config.maxFrameBytes())) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -106,6 +116,15 @@ public final class RaftClient implements AutoCloseable {
         CompletableFuture<List<Long>> future = new CompletableFuture<>();
         onLoop(future, () -> batcher.add(copy, future), false);
         return future;
+    }
+
+    /**
+     * The largest record, in payload bytes, this client appends ({@link RaftClientConfig#maxRecordBytes()}:
+     * its {@code maxFrameBytes} less the framing a record needs to reach every follower); an append
+     * of a larger record fails at once with {@link IllegalArgumentException}, unsent.
+     */
+    public int maxRecordBytes() {
+        return config.maxRecordBytes();
     }
 
     /**

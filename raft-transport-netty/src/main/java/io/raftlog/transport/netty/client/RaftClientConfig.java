@@ -1,8 +1,16 @@
 package io.raftlog.transport.netty.client;
 
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.MessageCodec;
 import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.ConfigChecks;
+import io.raftlog.transport.netty.internal.Frame;
+import io.raftlog.transport.netty.internal.ReadResponse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +39,8 @@ import java.util.Objects;
  * @param retryBackoffMin     delay before the first retry of a call
  * @param retryBackoffMax     cap of the exponential back-off between retries (with jitter)
  * @param connectTimeout      bound on a TCP connect plus the handshake
- * @param maxFrameBytes       the largest frame the client sends or accepts; must not exceed the nodes'
+ * @param maxFrameBytes       the largest frame the client sends or accepts; must not exceed the nodes'.
+ *                            It bounds the largest record too: {@link #maxRecordBytes()}
  * @param useEpoll            use Netty's native epoll transport when available
  */
 public record RaftClientConfig(
@@ -48,6 +57,22 @@ public record RaftClientConfig(
         Duration connectTimeout,
         int maxFrameBytes,
         boolean useEpoll) {
+    /** The most bytes besides its payload that one record takes in a frame, on any hop (see maxRecordBytes). */
+    private static final int RECORD_FRAMING_BYTES;
+
+    static {
+        int kindAndVersion = Frame.HEADER_BYTES - Integer.BYTES; // counted by a frame's length field
+        NodeId longest = NodeId.of("x".repeat(64));
+        int append = kindAndVersion + (int) AppendRequest.bodySize(List.of(Bytes.EMPTY));
+        int replicate = kindAndVersion
+                + MessageCodec.encodedSize(new AppendEntriesRequest(
+                        longest, longest, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.EMPTY)), 0));
+        int read = kindAndVersion
+                + ReadResponse.EMPTY_BODY_BYTES
+                + ReadResponse.recordSize(new CommittedRecord(1, Bytes.EMPTY));
+        RECORD_FRAMING_BYTES = Math.max(append, Math.max(replicate, read));
+    }
+
     public RaftClientConfig {
         ConfigChecks.requireClusterId(clusterId);
         seeds = List.copyOf(seeds);
@@ -214,6 +239,31 @@ public record RaftClientConfig(
                 connectTimeout,
                 bytes,
                 useEpoll);
+    }
+
+    /**
+     * The largest record, in payload bytes, this client sends: {@code maxFrameBytes} less the
+     * framing one record needs on each hop it takes — the client's append request, the leader's
+     * AppendEntries to each follower (the costliest: two node ids, counted at their longest of 64
+     * bytes, and a header per entry) and the read response that returns it. A record one byte
+     * larger could be appended by a leader but never replicated. It assumes the nodes'
+     * {@code maxFrameBytes} is at least the client's. With the default 16 MiB frames it is
+     * 16,777,025 bytes. {@link RaftClient} refuses a larger record at once, before sending
+     * anything, with an {@link IllegalArgumentException}.
+     */
+    public int maxRecordBytes() {
+        return (int) Math.max(0, maxFrameBytes - RECORD_FRAMING_BYTES);
+    }
+
+    /** {@code bytes} for a message: in MiB or KiB when it is a whole number of them. */
+    static String describeBytes(long bytes) {
+        if (bytes > 0 && bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes > 0 && bytes % (1 << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " bytes";
     }
 
     /** Record bytes (payload plus 4 per record) an append frame of {@code maxFrameBytes} can carry. */

@@ -509,7 +509,7 @@ class RaftClientTest {
         RaftClient client = client(A);
         assertThat(failure(client.status(Loopback.address(Loopback.freePort()))))
                 .isExactlyInstanceOf(RaftException.class)
-                .hasMessageContaining("failed");
+                .hasMessageContaining("refused (is a node listening there?)");
     }
 
     @Test
