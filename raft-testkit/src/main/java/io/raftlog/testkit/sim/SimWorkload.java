@@ -37,6 +37,7 @@ import java.util.concurrent.CompletionException;
  * </ul>
  */
 final class SimWorkload {
+    /** Attempts after the faults stop by which a batch must have been answered. */
     private static final int MAX_ATTEMPTS = 200;
 
     /** An idempotent batch a client keeps retrying until it is answered. */
@@ -46,6 +47,8 @@ final class SimWorkload {
         final List<Bytes> records;
         final long floor;
         int attempts;
+        /** Attempts since the faults stopped: only those count toward the liveness bound. */
+        int calmAttempts;
 
         Batch(long producerId, long firstSequence, List<Bytes> records, long floor) {
             this.producerId = producerId;
@@ -187,7 +190,7 @@ final class SimWorkload {
         List<Bytes> records = fresh(1 + sim.random.nextInt(3));
         long floor = maxAcknowledgedOffset;
         CompletableFuture<List<Long>> future = node.loop.appendAll(records);
-        future.whenComplete((offsets, error) -> {
+        future.whenComplete(guarded((offsets, error) -> {
             if (error == null) {
                 acknowledge(records, offsets, floor, false);
             } else {
@@ -200,7 +203,7 @@ final class SimWorkload {
                 learnLeader(client, cause);
             }
             next(client, sim.random.nextInt(15));
-        });
+        }));
     }
 
     private void note(List<Bytes> records, String what) {
@@ -217,6 +220,9 @@ final class SimWorkload {
     private void sendBatch(Client client, NodeSimulation.Member node) {
         Batch batch = client.batch;
         batch.attempts++;
+        if (sim.calm) {
+            batch.calmAttempts++;
+        }
         note(
                 batch.records,
                 "producer " + Long.toHexString(batch.producerId) + " seq " + batch.firstSequence
@@ -225,7 +231,7 @@ final class SimWorkload {
                         + node.loop.status().term() + ", wall " + node.clock.currentTimeMillis() + ")");
         CompletableFuture<List<Long>> future =
                 node.loop.appendAll(batch.producerId, batch.firstSequence, batch.records);
-        future.whenComplete((offsets, error) -> {
+        future.whenComplete(guarded((offsets, error) -> {
             if (client.batch != batch) {
                 return;
             }
@@ -250,9 +256,11 @@ final class SimWorkload {
             if (!isDefinite(cause) && !(cause instanceof IndeterminateResultException)) {
                 throw new IllegalStateException("an idempotent append failed unexpectedly: " + cause, cause);
             }
-            if (batch.attempts >= MAX_ATTEMPTS) {
+            if (batch.calmAttempts >= MAX_ATTEMPTS) {
                 throw new IllegalStateException("liveness: a batch of producer " + Long.toHexString(batch.producerId)
-                        + " was not answered in " + MAX_ATTEMPTS + " attempts; last: " + cause);
+                        + " was not answered in " + MAX_ATTEMPTS + " attempts after the faults stopped; last: "
+                        + cause
+                        + "\n  its appends:\n    " + historyOf(batch.records.get(0)));
             }
             client.busy = false;
             sim.schedule(
@@ -261,7 +269,7 @@ final class SimWorkload {
                     null,
                     0,
                     client.index);
-        });
+        }));
     }
 
     private void finishBatch(Client client) {
@@ -274,7 +282,7 @@ final class SimWorkload {
     private void read(Client client, NodeSimulation.Member node) {
         long from = 1 + sim.random.nextLong(Math.max(1, sim.checker.committedIndex() + 4));
         Duration wait = sim.random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(5 + sim.random.nextInt(80));
-        node.loop.read(from, 1 + sim.random.nextInt(20), wait).whenComplete((records, error) -> {
+        node.loop.read(from, 1 + sim.random.nextInt(20), wait).whenComplete(guarded((records, error) -> {
             if (error == null) {
                 reads++;
                 long previous = from - 1;
@@ -290,7 +298,7 @@ final class SimWorkload {
                 throw new IllegalStateException("a read failed unexpectedly: " + error, error);
             }
             next(client, sim.random.nextInt(15));
-        });
+        }));
     }
 
     void transferLeadership() {
@@ -334,8 +342,29 @@ final class SimWorkload {
         }
     }
 
+    /**
+     * A check inside a future's callback cannot throw to the simulation (the future would swallow
+     * it): it is kept here and thrown by {@link #check()} after the event.
+     */
+    private RuntimeException violation;
+
+    private <T> java.util.function.BiConsumer<T, Throwable> guarded(java.util.function.BiConsumer<T, Throwable> body) {
+        return (value, error) -> {
+            try {
+                body.accept(value, error);
+            } catch (RuntimeException e) {
+                if (violation == null) {
+                    violation = e;
+                }
+            }
+        };
+    }
+
     /** After every event: each expectation whose offset is known committed must hold. */
     void check() {
+        if (violation != null) {
+            throw violation;
+        }
         if (expectations.isEmpty()) {
             return;
         }
