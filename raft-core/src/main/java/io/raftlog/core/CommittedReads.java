@@ -41,7 +41,12 @@ final class CommittedReads {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "read needs fromOffset >= 1 and maxRecords >= 1, got " + from + " and " + maxRecords));
         }
-        List<CommittedRecord> records = readCommitted(from, maxRecords);
+        List<CommittedRecord> records;
+        try {
+            records = readCommitted(from, maxRecords);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // async methods fail their future; they never throw
+        }
         if (!records.isEmpty() || maxWait.isZero() || maxWait.isNegative()) {
             return CompletableFuture.completedFuture(records);
         }
@@ -76,11 +81,16 @@ final class CommittedReads {
         }
     }
 
+    /** Completes {@code waiter} if records are there; a read that fails fails only the waiter. */
     private void tryComplete(Waiter waiter) {
         if (waiter.from() <= appliedIndex && !waiter.future().isDone()) {
-            List<CommittedRecord> records = readCommitted(waiter.from(), waiter.maxRecords());
-            if (!records.isEmpty()) {
-                waiter.future().complete(records);
+            try {
+                List<CommittedRecord> records = readCommitted(waiter.from(), waiter.maxRecords());
+                if (!records.isEmpty()) {
+                    waiter.future().complete(records);
+                }
+            } catch (RuntimeException e) {
+                waiter.future().completeExceptionally(e);
             }
         }
     }
