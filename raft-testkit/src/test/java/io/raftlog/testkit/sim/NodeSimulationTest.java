@@ -3,9 +3,6 @@ package io.raftlog.testkit.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,52 +16,44 @@ import org.junit.jupiter.api.Test;
 class NodeSimulationTest {
     @Test
     void safetyAndLivenessHoldOnSeededRunsOfWholeNodes() {
-        String single = System.getProperty("raftlog.sim.seed", "").trim();
-        if (!single.isEmpty()) {
-            NodeSimulationResult result = NodeSimulation.run(Long.parseLong(single));
-            System.out.println("replayed " + result);
+        long replay = SeedRuns.replaySeed();
+        if (replay >= 0) {
+            System.out.println("replayed " + NodeSimulation.run(replay));
             return;
         }
-        long seeds = Long.parseLong(
-                System.getProperty("raftlog.sim.nodeSeeds", "1000").trim());
-        ConcurrentLinkedQueue<SimulationFailure> failures = new ConcurrentLinkedQueue<>();
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicLong crashes = new AtomicLong();
-        AtomicLong reads = new AtomicLong();
-        AtomicLong virtualMillis = new AtomicLong();
+        long seeds = SeedRuns.count("raftlog.sim.nodeSeeds");
         long started = System.nanoTime();
-        LongStream.rangeClosed(1, seeds).parallel().forEach(seed -> {
-            try {
-                NodeSimulationResult result = NodeSimulation.run(seed);
-                acknowledged.addAndGet(result.acknowledged());
-                crashes.addAndGet(result.crashes());
-                reads.addAndGet(result.reads());
-                virtualMillis.addAndGet(result.virtualMillis());
-            } catch (SimulationFailure failure) {
-                failures.add(failure);
-            }
-        });
+        List<NodeSimulationResult> results = SeedRuns.run(seeds, NodeSimulation::run);
         long realMillis = (System.nanoTime() - started) / 1_000_000;
-        if (!failures.isEmpty()) {
-            List<Long> failing =
-                    failures.stream().map(SimulationFailure::seed).sorted().toList();
-            SimulationFailure first = failures.stream()
-                    .min((a, b) -> Long.compare(a.seed(), b.seed()))
-                    .orElseThrow();
-            throw new AssertionError(
-                    failing.size() + " of " + seeds + " seeds failed: " + failing + "\nfirst: " + first.getMessage(),
-                    first);
-        }
-        assertThat(crashes.get()).as("crash-restarts").isGreaterThan(seeds / 2);
-        assertThat(acknowledged.get()).as("acknowledged records").isGreaterThan(seeds * 20);
-        assertThat(reads.get()).as("reads answered").isGreaterThan(seeds * 5);
+        long acknowledged =
+                results.stream().mapToLong(NodeSimulationResult::acknowledged).sum();
+        long crashes = results.stream().mapToLong(NodeSimulationResult::crashes).sum();
+        long reads = results.stream().mapToLong(NodeSimulationResult::reads).sum();
+        long pauses = results.stream().mapToLong(NodeSimulationResult::pauses).sum();
+        long jumps =
+                results.stream().mapToLong(NodeSimulationResult::clockJumps).sum();
+        long transfers =
+                results.stream().mapToLong(NodeSimulationResult::transfers).sum();
+        long virtualMillis =
+                results.stream().mapToLong(NodeSimulationResult::virtualMillis).sum();
+        // The runs must have exercised something: every kind of fault, and a lot of traffic.
+        assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
+        assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
+        assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
+        assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
+        assertThat(acknowledged).as("acknowledged records").isGreaterThan(seeds * 20);
+        assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
         System.out.printf(
-                "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts; %.1f simulated s in %.1f s%n",
+                "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d pauses, %d clock jumps,"
+                        + " %d transfers; %.1f simulated s in %.1f s%n",
                 seeds,
-                acknowledged.get(),
-                reads.get(),
-                crashes.get(),
-                virtualMillis.get() / 1000.0,
+                acknowledged,
+                reads,
+                crashes,
+                pauses,
+                jumps,
+                transfers,
+                virtualMillis / 1000.0,
                 realMillis / 1000.0);
     }
 

@@ -3,9 +3,6 @@ package io.raftlog.testkit.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,45 +17,24 @@ import org.junit.jupiter.api.Test;
 class RaftSimulationTest {
     @Test
     void safetyAndLivenessHoldOnSeededRuns() {
-        String single = System.getProperty("raftlog.sim.seed", "").trim();
-        if (!single.isEmpty()) {
-            SimulationResult result = Simulation.run(Long.parseLong(single));
-            System.out.println("replayed " + result);
+        long replay = SeedRuns.replaySeed();
+        if (replay >= 0) {
+            System.out.println("replayed " + Simulation.run(replay));
             return;
         }
-        long seeds =
-                Long.parseLong(System.getProperty("raftlog.sim.seeds", "1000").trim());
-        ConcurrentLinkedQueue<SimulationFailure> failures = new ConcurrentLinkedQueue<>();
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicLong elections = new AtomicLong();
-        AtomicLong crashes = new AtomicLong();
-        LongStream.rangeClosed(1, seeds).parallel().forEach(seed -> {
-            try {
-                SimulationResult result = Simulation.run(seed);
-                acknowledged.addAndGet(result.acknowledged());
-                elections.addAndGet(result.elections());
-                crashes.addAndGet(result.crashes());
-            } catch (SimulationFailure failure) {
-                failures.add(failure);
-            }
-        });
-        if (!failures.isEmpty()) {
-            List<Long> failing =
-                    failures.stream().map(SimulationFailure::seed).sorted().toList();
-            SimulationFailure first = failures.stream()
-                    .min((a, b) -> Long.compare(a.seed(), b.seed()))
-                    .orElseThrow();
-            throw new AssertionError(
-                    failing.size() + " of " + seeds + " seeds failed: " + failing + "\nfirst: " + first.getMessage(),
-                    first);
-        }
+        long seeds = SeedRuns.count("raftlog.sim.seeds");
+        List<SimulationResult> results = SeedRuns.run(seeds, Simulation::run);
+        long acknowledged =
+                results.stream().mapToLong(SimulationResult::acknowledged).sum();
+        long elections = results.stream().mapToLong(SimulationResult::elections).sum();
+        long crashes = results.stream().mapToLong(SimulationResult::crashes).sum();
         // The runs must have exercised something: leaders, crashes and many acknowledged appends.
-        assertThat(elections.get()).as("elections").isGreaterThanOrEqualTo(seeds);
-        assertThat(crashes.get()).as("crash-restarts").isGreaterThan(seeds / 2);
-        assertThat(acknowledged.get()).as("acknowledged appends").isGreaterThan(seeds * 50);
+        assertThat(elections).as("elections").isGreaterThanOrEqualTo(seeds);
+        assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
+        assertThat(acknowledged).as("acknowledged appends").isGreaterThan(seeds * 50);
         System.out.printf(
                 "%d seeds: %d acknowledged appends, %d elections, %d crash-restarts%n",
-                seeds, acknowledged.get(), elections.get(), crashes.get());
+                seeds, acknowledged, elections, crashes);
     }
 
     @Test

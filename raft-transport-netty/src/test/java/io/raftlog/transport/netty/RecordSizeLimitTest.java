@@ -14,7 +14,6 @@ import io.raftlog.transport.netty.client.RaftClientConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +70,7 @@ class RecordSizeLimitTest {
         CompletableFuture<Long> append = client.append(Bytes.copyOf(new byte[LARGEST + 1]));
 
         assertThat(append).as("refused before anything is sent").isCompletedExceptionally();
-        assertThat(failure(append))
+        assertThat(Futures.failure(append))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a record of " + (LARGEST + 1) + " bytes is larger than the largest this client sends, "
                         + LARGEST + " bytes (maxFrameBytes 2 MiB less framing)");
@@ -114,16 +113,5 @@ class RecordSizeLimitTest {
                 0,
                 List.of(LogEntry.data(1, 1, Bytes.copyOf(new byte[payloadBytes]))),
                 0);
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError("expected the future to fail", e);
-        }
-        throw new AssertionError("expected the future to fail, it completed with " + future.join());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.api.RaftException;
+import io.raftlog.transport.netty.Futures;
 import io.raftlog.transport.netty.Loopback;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +14,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +39,7 @@ class ConnectionFailureTest {
         InetSocketAddress nobody = Loopback.address(Loopback.freePort());
         RaftClient client = client(nobody, epoll);
 
-        assertThat(failure(client.status(nobody)))
+        assertThat(Futures.failure(client.status(nobody)))
                 .isExactlyInstanceOf(RaftException.class)
                 .hasMessage("connection to 127.0.0.1:" + nobody.getPort() + " refused (is a node listening there?)");
     }
@@ -52,7 +50,7 @@ class ConnectionFailureTest {
         InetSocketAddress nobody = Loopback.address(Loopback.freePort());
         RaftClient client = client(nobody, epoll, Duration.ofMillis(500)); // retried until then
 
-        assertThat(failure(client.append(Bytes.ofUtf8("x"))))
+        assertThat(Futures.failure(client.append(Bytes.ofUtf8("x"))))
                 .isExactlyInstanceOf(RaftException.class)
                 .hasMessageStartingWith("the append reached no node")
                 .hasMessageEndingWith("last error: connection to 127.0.0.1:" + nobody.getPort()
@@ -73,7 +71,7 @@ class ConnectionFailureTest {
         });
         RaftClient client = client(resetting, epoll);
 
-        assertThat(failure(client.status(resetting)))
+        assertThat(Futures.failure(client.status(resetting)))
                 .isExactlyInstanceOf(RaftException.class)
                 .hasMessage("connection to 127.0.0.1:" + resetting.getPort() + " was reset by the other end");
     }
@@ -91,7 +89,7 @@ class ConnectionFailureTest {
         });
         RaftClient client = client(closing, epoll);
 
-        assertThat(failure(client.status(closing)))
+        assertThat(Futures.failure(client.status(closing)))
                 .isExactlyInstanceOf(RaftException.class)
                 .hasMessage("connection to 127.0.0.1:" + closing.getPort() + " was closed by the other end");
     }
@@ -102,7 +100,7 @@ class ConnectionFailureTest {
         InetSocketAddress silent = server(socket -> {});
         RaftClient client = client(silent, epoll);
 
-        assertThat(failure(client.status(silent)))
+        assertThat(Futures.failure(client.status(silent)))
                 .isExactlyInstanceOf(RaftException.class)
                 .hasMessage("connection to 127.0.0.1:" + silent.getPort()
                         + " failed: no answer to the hello within 300 ms");
@@ -172,16 +170,5 @@ class ConnectionFailureTest {
                 epoll));
         resources.add(0, client);
         return client;
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError("expected the future to fail", e);
-        }
-        throw new AssertionError("expected the future to fail, it completed with " + future.join());
     }
 }
