@@ -19,7 +19,11 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  */
 public interface ReplicatedLog extends AutoCloseable {
-    /** Appends one record; completes with its offset once it is committed. */
+    /**
+     * Appends one record; completes with its offset once it is committed. A record too large for
+     * the node to replicate (its transport's largest message less framing) fails at once with
+     * {@link IllegalArgumentException}: a definite failure, nothing is appended.
+     */
     CompletableFuture<Long> append(Bytes record);
 
     /**

@@ -10,6 +10,9 @@ import io.raftlog.api.NodeStatus;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
+import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.MessageCodec;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.LogStore;
@@ -65,6 +68,8 @@ public final class NodeLoop implements ReplicatedLog {
     private final AppendTracker tracker;
     private final Proposer proposer;
     private final long tickNanos;
+    /** The largest record whose AppendEntries, alone, fits the transport's largest message. */
+    private final long maxRecordBytes;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
@@ -125,6 +130,34 @@ public final class NodeLoop implements ReplicatedLog {
         });
         this.tickNanos = config.tickInterval().toNanos();
         this.status = raft.status();
+        this.maxRecordBytes = checkMessageLimits(config, transport.maxMessageBytes());
+    }
+
+    /**
+     * The largest record a leader could replicate, and a check that a full batch of
+     * {@code maxAppendBytes} fits one message: otherwise a leader would send what the transport
+     * drops, forever (the cluster would stall with heartbeats still flowing).
+     */
+    private static long checkMessageLimits(NodeConfig config, int maxMessageBytes) {
+        NodeId longest = config.members().stream()
+                .max(java.util.Comparator.comparingInt(member -> member.value().length()))
+                .orElseThrow();
+        long framing = MessageCodec.encodedSize(new AppendEntriesRequest(longest, longest, 1, 0, 0, List.of(), 0));
+        long entryFraming = MessageCodec.encodedSize(new AppendEntriesRequest(
+                        longest, longest, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.EMPTY)), 0))
+                - framing;
+        long maxAppendBytes = config.protocol().maxAppendBytes();
+        if (framing + maxAppendBytes > maxMessageBytes) {
+            throw new IllegalArgumentException("maxAppendBytes " + maxAppendBytes + " plus " + framing
+                    + " bytes of AppendEntries framing exceeds the largest message the transport carries ("
+                    + maxMessageBytes + " bytes): lower maxAppendBytes or raise the transport's frame size");
+        }
+        return maxMessageBytes - framing - entryFraming;
+    }
+
+    /** The largest record this node accepts: one larger could never reach a follower. */
+    public long maxRecordBytes() {
+        return maxRecordBytes;
     }
 
     /** Starts the writer and the transport; the driver then calls {@link #runOnce()}. */
@@ -172,6 +205,15 @@ public final class NodeLoop implements ReplicatedLog {
         if (records.isEmpty()) {
             future.complete(List.of());
             return future;
+        }
+        for (Bytes record : records) {
+            if (record.size() > maxRecordBytes) {
+                // Definite: refused before it reaches the log. Appended, it would stall the cluster.
+                future.completeExceptionally(new IllegalArgumentException("a record of " + record.size()
+                        + " bytes is larger than the largest this node can replicate, " + maxRecordBytes
+                        + " bytes (the transport's largest message less framing)"));
+                return future;
+            }
         }
         if (closed || failure != null) {
             future.completeExceptionally(closedError());

@@ -93,6 +93,14 @@ public final class RaftNode implements ReplicatedLog {
         return config.id();
     }
 
+    /**
+     * The largest record this node accepts (an {@code append} of a larger one fails at once with
+     * {@link IllegalArgumentException}): its AppendEntries must fit the transport's largest message.
+     */
+    public long maxRecordBytes() {
+        return node.maxRecordBytes();
+    }
+
     // ------------------------------------------------------------------ ReplicatedLog
 
     @Override

@@ -640,6 +640,11 @@ public final class NodeSimulation {
         }
 
         @Override
+        public int maxMessageBytes() {
+            return maxMessageBytes;
+        }
+
+        @Override
         public void close() {
             closed = true;
         }

@@ -211,6 +211,12 @@ public final class NettyTransport implements Transport {
      * Traffic with each peer so far: messages and bytes (frames with their length prefix) sent and
      * received, and messages dropped on the way out.
      */
+    /** A peer frame holds a message and its version and kind bytes: {@code maxFrameBytes - 2}. */
+    @Override
+    public int maxMessageBytes() {
+        return config.maxFrameBytes() - 2;
+    }
+
     @Override
     public Map<NodeId, PeerTraffic> traffic() {
         Map<NodeId, PeerTraffic> traffic = new HashMap<>();

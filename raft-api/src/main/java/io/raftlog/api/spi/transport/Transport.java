@@ -41,6 +41,16 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * The largest message, as {@link io.raftlog.api.message.MessageCodec#encodedSize} counts it,
+     * that this transport carries; a larger one is dropped (and counted). A node refuses records
+     * that could never travel to its followers, and checks its append size limit against this at
+     * start. Unlimited by default.
+     */
+    default int maxMessageBytes() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Counters of each peer link, for metrics; read at scrape time, so a transport keeps them in
      * whatever cheap form it likes and builds the snapshot here. Empty by default (a transport that
      * counts nothing).

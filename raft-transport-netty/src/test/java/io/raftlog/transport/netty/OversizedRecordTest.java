@@ -1,0 +1,71 @@
+package io.raftlog.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.core.NodeConfig;
+import io.raftlog.core.RaftNode;
+import io.raftlog.core.storage.InMemoryLogStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A record whose AppendEntries cannot fit a peer frame would stall the cluster for good: the
+ * leader resends it forever, heartbeats still fit, so it is never replaced (review F1). An
+ * embedded node refuses it at append, definitely; and a node whose append size limit does not fit
+ * its transport's frame refuses to start. Real RaftNodes over NettyTransport with 2 MiB frames.
+ */
+class OversizedRecordTest {
+    private static final int FRAME = 2 << 20;
+
+    @Test
+    void anEmbeddedAppendOfARecordNoFollowerCouldReceiveFailsAtOnceAndTheClusterGoesOn() throws Exception {
+        try (LoopbackRaftCluster cluster = new LoopbackRaftCluster(
+                List.of(NodeId.of("a"), NodeId.of("b"), NodeId.of("c")), config -> config.withMaxFrameBytes(FRAME))) {
+            RaftNode leader = cluster.nodes.get(cluster.awaitLeader(Duration.ofSeconds(20)));
+            long largest = leader.maxRecordBytes();
+            assertThat(largest).isBetween(FRAME - 100L, (long) FRAME);
+            long lastIndex = leader.status().lastIndex();
+
+            CompletableFuture<Long> tooLarge = leader.append(Bytes.copyOf(new byte[(int) largest + 1]));
+
+            assertThat(tooLarge).as("refused before it reaches the log").isCompletedExceptionally();
+            assertThat(Futures.failure(tooLarge))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("larger than the largest this node can replicate, " + largest + " bytes");
+            assertThat(leader.status().lastIndex()).isEqualTo(lastIndex);
+
+            // The largest that fits commits and reaches every follower; the cluster is not stuck.
+            long offset = leader.append(Bytes.copyOf(new byte[(int) largest])).get(20, TimeUnit.SECONDS);
+            long next = leader.append(Bytes.ofUtf8("after")).get(20, TimeUnit.SECONDS);
+            assertThat(next).isGreaterThan(offset);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.nodes.values().stream().allMatch(node -> node.commitOffset() >= next));
+        }
+    }
+
+    @Test
+    void aNodeWhoseAppendLimitDoesNotFitItsTransportsFrameRefusesToStart() {
+        NodeId a = NodeId.of("a");
+        NodeId b = NodeId.of("b");
+        Map<NodeId, java.net.InetSocketAddress> peers = Loopback.addresses(List.of(a, b));
+        NettyTransport transport = new NettyTransport(Loopback.config(a, peers).withMaxFrameBytes(FRAME));
+        NodeConfig config = NodeConfig.of(a, List.of(a, b));
+        NodeConfig tooLarge = config.withProtocol(config.protocol().withAppendLimits(64, FRAME));
+        try {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> new RaftNode(tooLarge, new InMemoryLogStore(), transport))
+                    .withMessageContaining("maxAppendBytes " + FRAME)
+                    .withMessageContaining("exceeds the largest message the transport carries (" + (FRAME - 2));
+        } finally {
+            transport.close();
+        }
+    }
+}
