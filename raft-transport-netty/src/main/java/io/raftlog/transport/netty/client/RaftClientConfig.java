@@ -30,7 +30,8 @@ import java.util.Objects;
  *                            its calls are retried (appends with the same producer sequence, so
  *                            never twice) — like Kafka's {@code request.timeout.ms} within
  *                            {@code delivery.timeout.ms}
- * @param maxInFlightRequests requests (append batches, reads, status) outstanding at once; calls
+ * @param maxInFlightRequests requests (append batches, reads, status) outstanding at once, at most
+ *                            {@link #MAX_IN_FLIGHT_REQUESTS}; calls
  *                            beyond it fail with {@code OverloadedException}
  * @param linger              how long an append waits for others to share its batch; zero sends at once
  *                            (appends still share a batch while no request slot is free)
@@ -57,6 +58,12 @@ public record RaftClientConfig(
         Duration connectTimeout,
         int maxFrameBytes,
         boolean useEpoll) {
+    /**
+     * The most requests in flight: a node remembers the last 64 batches of each producer, so a
+     * retry of any batch still in flight is answered with its offsets, never left unknown.
+     */
+    public static final int MAX_IN_FLIGHT_REQUESTS = 64;
+
     /** The most bytes besides its payload that one record takes in a frame, on any hop (see maxRecordBytes). */
     private static final int RECORD_FRAMING_BYTES;
 
@@ -82,6 +89,11 @@ public record RaftClientConfig(
         ConfigChecks.requirePositive("requestTimeout", requestTimeout);
         ConfigChecks.requirePositive("attemptTimeout", attemptTimeout);
         ConfigChecks.requirePositive("maxInFlightRequests", maxInFlightRequests);
+        if (maxInFlightRequests > MAX_IN_FLIGHT_REQUESTS) {
+            throw new IllegalArgumentException("maxInFlightRequests must be at most " + MAX_IN_FLIGHT_REQUESTS
+                    + ", the batches a leader remembers per producer: with more in flight, a retry of the oldest"
+                    + " could no longer be answered with its offsets; was " + maxInFlightRequests);
+        }
         Objects.requireNonNull(linger, "linger");
         if (linger.isNegative()) {
             throw new IllegalArgumentException("linger must not be negative, was " + linger);
