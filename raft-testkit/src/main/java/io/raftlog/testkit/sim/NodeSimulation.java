@@ -94,6 +94,15 @@ public final class NodeSimulation {
     private final double reorderRate;
     private final int maxDelayMillis;
     private final int maxDiskDelayMillis;
+    /**
+     * Longest delay between a write becoming durable and the node learning it: in production the
+     * report and the messages that waited on the write travel on two queues, and a stalled loop
+     * can take the report much later than the messages left (the window of the epoch check).
+     */
+    private final int maxReportDelayMillis;
+    /** Probability that a node crashes right after it sends a vote, before anything else is durable. */
+    private final double crashAfterVoteRate;
+
     private final int faultIntervalMillis;
     private final double diskErrorRate;
     private final int maxMessageBytes;
@@ -141,6 +150,8 @@ public final class NodeSimulation {
         this.reorderRate = random.nextDouble() * 0.3;
         this.maxDelayMillis = 1 + random.nextInt(30);
         this.maxDiskDelayMillis = 1 + random.nextInt(10);
+        this.maxReportDelayMillis = random.nextInt(3) == 0 ? 10 + random.nextInt(300) : 3;
+        this.crashAfterVoteRate = options.crashes() && random.nextInt(3) == 0 ? random.nextDouble() * 0.3 : 0;
         this.faultIntervalMillis = 20 + random.nextInt(300);
         this.diskErrorRate = options.crashes() ? random.nextDouble() * 0.004 : 0;
         this.linkCapacity = random.nextInt(3) == 0 ? 4 + random.nextInt(60) : Integer.MAX_VALUE;
@@ -268,6 +279,16 @@ public final class NodeSimulation {
 
     private void send(Member from, RaftMessage message) {
         messagesSent++;
+        if (!calm
+                && message instanceof io.raftlog.api.message.VoteResponse vote
+                && vote.granted()
+                && !vote.preVote()
+                && random.nextDouble() < crashAfterVoteRate) {
+            // Crash the voter at once, and bring it back while the election may still be going on:
+            // a vote that left before it was durable would let it vote again in the same term.
+            schedule(0, Kind.CRASH, from, from.incarnation, null);
+            schedule((1 + random.nextInt(30)) * MS, Kind.RESTART, from, 0, null);
+        }
         Member to = member(message.to());
         int link = from.index * nodes.size() + to.index;
         if (!calm) {
@@ -334,8 +355,9 @@ public final class NodeSimulation {
         } else if (kind < 45) {
             blockedLinks.clear(); // heal
         } else if (kind < 60 && options.crashes() && node.up) {
-            node.crash();
-            schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, node, 0, null);
+            Member victim = random.nextBoolean() ? leaderOr(node) : node; // leaders crash often too
+            victim.crash();
+            schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, victim, 0, null);
         } else if (kind < 68 && node.up) {
             pauses++; // stop-the-world, longer than an election timeout
             node.pausedUntil = now
@@ -351,6 +373,15 @@ public final class NodeSimulation {
             workload.transferLeadership();
         }
         schedule(faultDelay(), Kind.FAULT, null, 0, null);
+    }
+
+    private Member leaderOr(Member other) {
+        for (Member candidate : nodes) {
+            if (candidate.up && candidate.loop.status().role() == Role.LEADER) {
+                return candidate;
+            }
+        }
+        return other;
     }
 
     private void calm() {
@@ -725,7 +756,7 @@ public final class NodeSimulation {
             if (lastWithEntries != null) {
                 LogEntry last = lastWithEntries.lastEntry();
                 NodeSimulation.this.schedule(
-                        random.nextInt(3) * MS + random.nextInt((int) MS),
+                        random.nextInt(maxReportDelayMillis) * MS + random.nextInt((int) MS),
                         Kind.REPORT,
                         node,
                         node.incarnation,
