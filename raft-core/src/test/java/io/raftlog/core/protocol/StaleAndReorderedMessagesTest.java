@@ -25,6 +25,21 @@ class StaleAndReorderedMessagesTest {
     private static final ProtocolConfig RAFT =
             ProtocolConfig.defaults().withPreVote(false).withCheckQuorum(false);
 
+    /**
+     * Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry). A follower with an
+     * old, uncommitted suffix that a short AppendEntries does not reach must not commit it on the
+     * leader's word: the leader's entries at those indexes may differ.
+     */
+    @Test
+    void aFollowerCommitsNoFurtherThanTheLastEntryTheLeaderSent() {
+        DrivenNode follower = DrivenNode.withLog(2, 3, RAFT, 1, 1, 1, 1, 1, 1); // 4 and 5 never committed
+
+        follower.step(append(1, 2, 2, 2, 1, 5, 1)); // entry 3 of term 1, which matches; leader commit 5
+
+        assertThat(follower.raft.commitIndex()).isEqualTo(3);
+        assertThat(follower.raft.lastIndex()).isEqualTo(5);
+    }
+
     @Test
     void aFollowerNeverLosesAMatchingEntryWhateverTheOrderOfPipelinedAppends() {
         // Four pipelined appends of the leader n1 (term 1), for its log [1, 1, 1].
