@@ -92,8 +92,10 @@ final class ClientService {
         if (cause instanceof OutOfOrderSequenceException) {
             return ErrorResponse.of(id, Code.OUT_OF_ORDER_SEQUENCE, cause.getMessage());
         }
-        if (cause instanceof IndeterminateResultException || cause instanceof UnknownSequenceException) {
-            // An unknown sequence may be in the log: to a remote client it is indeterminate.
+        if (cause instanceof UnknownSequenceException) {
+            return ErrorResponse.of(id, Code.UNKNOWN_SEQUENCE, cause.getMessage());
+        }
+        if (cause instanceof IndeterminateResultException) {
             return ErrorResponse.of(id, Code.INDETERMINATE, cause.getMessage());
         }
         if (cause instanceof TimeoutException) {

@@ -9,6 +9,7 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.OutOfOrderSequenceException;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.RaftException;
+import io.raftlog.api.UnknownSequenceException;
 import io.raftlog.transport.netty.internal.Backoff;
 import io.raftlog.transport.netty.internal.ClientResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
@@ -165,6 +166,12 @@ final class CallRouter {
                 // Overtook an earlier batch that is still on its way: send it again as soon as that
                 // batch is answered, not after a back-off (which would slow every batch behind it).
                 parked.add(call);
+                return;
+            }
+            case UNKNOWN_SEQUENCE -> {
+                // Whether the batch is in the log cannot be told, now or later: no retry. Failing it
+                // retires the producer id, so the next batches start a new producer.
+                finish(call, new UnknownSequenceException(message));
                 return;
             }
             case MALFORMED -> {

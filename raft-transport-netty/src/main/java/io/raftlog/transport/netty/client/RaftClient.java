@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@link IndeterminateResultException}: an append may or may not be committed (an attempt
  *       reached a node and no answer came within the request timeout);</li>
+ *   <li>{@code UnknownSequenceException}: the same, for good: the leader no longer remembers this
+ *       client's producer (idle past the nodes' producer idle timeout) or batch, so no retry can
+ *       tell; the client then continues with a new {@link #producerId()};</li>
  *   <li>{@link NotLeaderException}, {@link OverloadedException}, {@link NodeClosedException},
  *       {@code OutOfOrderSequenceException}, or a plain {@code RaftException}: a definite failure,
  *       the records are not in the log — in

@@ -37,10 +37,16 @@ public record ErrorResponse(
         /** Unknown outcome: the node failed in an unexpected way. */
         INTERNAL(8),
         /**
-         * Definite: the append's sequence numbers do not follow the producer's last batch (a gap),
-         * or repeat a batch too old to be remembered; nothing was appended.
+         * Definite: the append's sequence numbers do not follow the producer's last batch (a gap);
+         * nothing was appended.
          */
-        OUT_OF_ORDER_SEQUENCE(9);
+        OUT_OF_ORDER_SEQUENCE(9),
+        /**
+         * Unknown outcome, for good: the leader no longer remembers the producer or the batch, so
+         * it cannot tell whether the batch is in the log; retrying the same sequence cannot tell
+         * more. Use a new producer id.
+         */
+        UNKNOWN_SEQUENCE(10);
 
         private final int code;
 

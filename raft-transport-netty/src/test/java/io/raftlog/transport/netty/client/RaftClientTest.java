@@ -310,6 +310,31 @@ class RaftClientTest {
                 .hasMessageContaining("the append reached no node");
     }
 
+    /**
+     * A leader that no longer remembers the producer cannot tell whether a batch is in the log;
+     * retrying cannot tell more. The client fails the call at once (not at its deadline) and
+     * continues with a new producer id.
+     */
+    @Test
+    void anUnknownSequenceFailsAtOnceAndTheClientStartsANewProducer() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        cluster.hook = (node, append, apply) -> attempts.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new io.raftlog.api.UnknownSequenceException("forgotten"))
+                : CompletableFuture.completedFuture(apply.get());
+        RaftClient client = client(List.of(peers.get(A)), config -> config.withRequestTimeout(Duration.ofSeconds(30)));
+        long producer = client.producerId();
+
+        assertThat(Futures.failure(client.append(Bytes.ofUtf8("x"))))
+                .isInstanceOf(io.raftlog.api.UnknownSequenceException.class)
+                .hasMessageContaining("forgotten");
+        assertThat(attempts).as("no retry: it could not tell more").hasValue(1);
+
+        client.append(Bytes.ofUtf8("y")).get(10, TimeUnit.SECONDS);
+        FakeCluster.Append last = cluster.appendsOn(A).get(cluster.appendsOn(A).size() - 1);
+        assertThat(last.producerId()).isNotEqualTo(producer);
+        assertThat(last.firstSequence()).isZero();
+    }
+
     @Test
     void aPersistentOverloadFailsWithOverloaded() {
         cluster.hook = (node, append, apply) -> CompletableFuture.failedFuture(new OverloadedException("full"));
