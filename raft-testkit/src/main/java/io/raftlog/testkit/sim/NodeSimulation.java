@@ -279,6 +279,9 @@ public final class NodeSimulation {
 
     private void send(Member from, RaftMessage message) {
         messagesSent++;
+        if (message instanceof io.raftlog.api.message.VoteResponse grant && grant.granted() && !grant.preVote()) {
+            checker.onVoteGranted(grant.to(), grant.term());
+        }
         if (!calm
                 && message instanceof io.raftlog.api.message.VoteResponse vote
                 && vote.granted()

@@ -30,12 +30,24 @@ final class SafetyChecker {
     private final List<LogEntry> committed = new ArrayList<>();
 
     private final Map<Long, Bytes> acknowledged = new HashMap<>();
+    /**
+     * Per (term, candidate): how much of the log was known committed when the first vote for it
+     * was granted. Only what was committed before that can be required of it as leader: a
+     * candidate whose votes reach it late (it was paused) may win an older term after a newer
+     * term committed entries it need not have (Raft §5.4: completeness is for higher terms).
+     */
+    private final Map<List<Object>, Long> committedAtFirstGrant = new HashMap<>();
+
+    /** A vote for {@code candidate} in {@code term} was granted (sent). */
+    void onVoteGranted(NodeId candidate, long term) {
+        committedAtFirstGrant.putIfAbsent(List.of(candidate, term), (long) committed.size());
+    }
 
     /** Records that {@code node} leads {@code term}; checks Election Safety and Leader Completeness. */
     void onLeader(NodeId node, long term, LogView log) {
         NodeId previous = leaderByTerm.putIfAbsent(term, node);
         if (previous == null) {
-            long lastCommitted = committed.size();
+            long lastCommitted = committedAtFirstGrant.getOrDefault(List.of(node, term), (long) committed.size());
             long termThere = lastCommitted > 0 ? log.termAt(lastCommitted) : 0;
             if (lastCommitted > 0
                     && (log.lastIndex() < lastCommitted
