@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * clock and an I/O thread; a simulation drives many of them on one thread in virtual time, with a
  * {@link LogWriter} whose durability reports and deferred messages it orders itself.
  *
- * <p><b>Threads.</b> {@link #runOnce()}, {@link #close()} and the {@link Hooks#onFatal} callback
- * belong to the driving thread (one at a time). Every {@link ReplicatedLog} method is thread-safe:
+ * <p><b>Threads.</b> {@link #runOnce()} and {@link #close()} belong to the driving thread (one at a
+ * time). {@link Hooks#onFatal} is called once, on the driving thread or the writer's: it must not
+ * close the loop itself, only arrange for its driver to. Every {@link ReplicatedLog} method is thread-safe:
  * it queues its work, calls {@link Hooks#wakeup}, and returns a future; futures complete on the
  * driving thread (or the clock's timer thread, for timeouts).
  */
@@ -70,6 +71,8 @@ public final class NodeLoop implements ReplicatedLog {
     private final long tickNanos;
     /** The largest record whose AppendEntries, alone, fits the transport's largest message. */
     private final long maxRecordBytes;
+    /** {@code appendTimeout} in nanoseconds, saturated (a timeout of centuries means none). */
+    private final long appendTimeoutNanos;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
@@ -80,7 +83,9 @@ public final class NodeLoop implements ReplicatedLog {
     private volatile boolean closed;
     private boolean shutDown;
     private volatile NodeStatus status;
-    private volatile RaftException failure;
+    /** The first fatal error; set once, by whichever thread hits it first (loop or writer). */
+    private final java.util.concurrent.atomic.AtomicReference<RaftException> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     // Confined to the driving thread.
     private long nextTickNanos;
@@ -131,6 +136,13 @@ public final class NodeLoop implements ReplicatedLog {
         this.tickNanos = config.tickInterval().toNanos();
         this.status = raft.status();
         this.maxRecordBytes = checkMessageLimits(config, transport.maxMessageBytes());
+        long nanos;
+        try {
+            nanos = config.appendTimeout().toNanos();
+        } catch (ArithmeticException beyondNanos) {
+            nanos = Long.MAX_VALUE;
+        }
+        this.appendTimeoutNanos = nanos;
     }
 
     /**
@@ -152,8 +164,17 @@ public final class NodeLoop implements ReplicatedLog {
                     + " bytes of AppendEntries framing exceeds the largest message the transport carries ("
                     + maxMessageBytes + " bytes): lower maxAppendBytes or raise the transport's frame size");
         }
-        return maxMessageBytes - framing - entryFraming;
+        long maxRecordBytes = maxMessageBytes - framing - entryFraming;
+        if (maxRecordBytes < MIN_RECORD_BYTES) {
+            throw new IllegalArgumentException("the transport's largest message (" + maxMessageBytes
+                    + " bytes) leaves room for records of only " + maxRecordBytes + " bytes; a node needs at least "
+                    + MIN_RECORD_BYTES + " (an idempotent batch's header entry)");
+        }
+        return maxRecordBytes;
     }
+
+    /** Room for an idempotent batch's header entry, and some: smaller and nothing can commit. */
+    private static final long MIN_RECORD_BYTES = 64;
 
     /** The largest record this node accepts: one larger could never reach a follower. */
     public long maxRecordBytes() {
@@ -215,7 +236,7 @@ public final class NodeLoop implements ReplicatedLog {
                 return future;
             }
         }
-        if (closed || failure != null) {
+        if (closed || failure.get() != null) {
             future.completeExceptionally(closedError());
             return future;
         }
@@ -232,7 +253,7 @@ public final class NodeLoop implements ReplicatedLog {
         // outcome, which a retry of the same idempotent batch may attach to.
         CompletableFuture<List<Long>> answer = future.copy();
         NodeClock.Timer timeout = clock.schedule(
-                config.appendTimeout().toNanos(),
+                appendTimeoutNanos,
                 () -> answer.completeExceptionally(new IndeterminateResultException(
                         "the append was not committed in time; it may still commit",
                         new TimeoutException("append timeout " + config.appendTimeout()))));
@@ -275,7 +296,7 @@ public final class NodeLoop implements ReplicatedLog {
             done.completeExceptionally(closedError());
             return done;
         }
-        tasks.add(() -> {
+        Runnable task = () -> {
             if (closed) {
                 done.completeExceptionally(closedError());
                 return;
@@ -286,7 +307,12 @@ public final class NodeLoop implements ReplicatedLog {
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
-        });
+        };
+        tasks.add(task);
+        if (closed && tasks.remove(task)) {
+            // close() drained the tasks just before we added ours: nobody else will run it.
+            done.completeExceptionally(closedError());
+        }
         hooks.wakeup().run();
         return done;
     }
@@ -302,8 +328,8 @@ public final class NodeLoop implements ReplicatedLog {
      *     or a wakeup
      */
     public boolean runOnce() {
-        if (closed) {
-            return false;
+        if (closed || failure.get() != null) {
+            return false; // better down than wrong: nothing more after a fatal error
         }
         try {
             long now = clock.nanoTime();
@@ -415,30 +441,38 @@ public final class NodeLoop implements ReplicatedLog {
 
     // ------------------------------------------------------------------ shutdown
 
-    /** Whether the loop stopped for good, by {@link #close()} or after a fatal error. */
+    /**
+     * Whether the loop refuses work: from {@link #close()} (or the owner's {@code refuseNewWork}) on.
+     * After a fatal error {@link #failure()} is set first, and the owner closes the loop.
+     */
     public boolean isClosed() {
         return closed;
     }
 
     /** The error that stopped the loop, if one did. */
     public RaftException failure() {
-        return failure;
+        return failure.get();
     }
 
+    /** Records the first fatal error and tells the driver; may run on the loop or the writer's thread. */
     private void fail(RuntimeException error) {
-        if (closed || failure != null) {
-            return;
-        }
-        LOG.error("node {} stops after a fatal error", config.id(), error);
         RaftException reported = error instanceof RaftException raftError
                 ? raftError
                 : new RaftException("node " + config.id() + " stopped: " + error.getMessage(), error);
-        failure = reported;
+        if (closed) {
+            LOG.debug("node {}: an error after close: {}", config.id(), error.toString());
+            return;
+        }
+        if (!failure.compareAndSet(null, reported)) {
+            LOG.warn("node {}: another error after the fatal one: {}", config.id(), error.toString());
+            return;
+        }
+        LOG.error("node {} stops after a fatal error", config.id(), error);
         hooks.onFatal().accept(reported);
     }
 
     RaftException closedError() {
-        RaftException cause = failure;
+        RaftException cause = failure.get();
         return cause != null
                 ? new NodeClosedException("node " + config.id() + " stopped: " + cause.getMessage())
                 : new NodeClosedException("node " + config.id() + " is closed");

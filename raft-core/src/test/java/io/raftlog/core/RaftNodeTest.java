@@ -46,6 +46,16 @@ class RaftNodeTest {
         }
     }
 
+    /** An append timeout of centuries (beyond a long of nanoseconds) means none; it never throws. */
+    @Test
+    void anAppendTimeoutBeyondALongOfNanosecondsMeansNoTimeout() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, config -> config.withAppendTimeout(Duration.ofDays(365_000)))) {
+            RaftNode leader = cluster.awaitLeader();
+            assertThat(leader.append(Bytes.ofUtf8("x")).get(10, TimeUnit.SECONDS))
+                    .isPositive();
+        }
+    }
+
     @Test
     void appendsOnAFollowerFailWithTheLeaderHint() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
