@@ -136,10 +136,16 @@ public final class NodeSimulation {
         this.maxMessageBytes = random.nextInt(4) == 0 ? 600 + random.nextInt(2000) : Integer.MAX_VALUE;
         ProtocolConfig base = ProtocolConfig.defaults();
         long appendBytes = maxMessageBytes == Integer.MAX_VALUE ? base.maxAppendBytes() : maxMessageBytes - 300;
+        // Some seeds use short election timeouts, whose narrow random range makes split votes and
+        // elections in the same term common; some send very few entries per message, so that a
+        // follower often holds entries past the last one an accepted message carried.
+        int electionTicks = random.nextInt(4) == 0 ? 2 + random.nextInt(4) : base.electionTicks();
+        int appendEntries = random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 4 + random.nextInt(61);
         ProtocolConfig protocol = base.withPreVote(random.nextInt(4) != 0)
                 .withCheckQuorum(random.nextInt(4) != 0)
+                .withElectionTicks(electionTicks)
                 .withInflightLimits(2 + random.nextInt(15), base.maxInflightBytes())
-                .withAppendLimits(4 + random.nextInt(61), appendBytes)
+                .withAppendLimits(appendEntries, appendBytes)
                 .withMaxUncommittedBytes(256 + random.nextInt(4096));
         this.baseConfig = NodeConfig.of(members.get(0), members)
                 .withTickInterval(Duration.ofMillis(TICK_MILLIS))
