@@ -14,7 +14,7 @@ core=raft-core/src/main/java/io/raftlog/core
 
 # name | file | exact line as in the source (a fixed string) | the line it becomes
 mutations=(
-  "ack before fsync|$core/protocol/RaftProtocol.java|        messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0));|        messages.add(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0));"
+  "ack before fsync|$core/protocol/RaftProtocol.java|            messagesAfterPersist.add(success);|            messages.add(success);"
   "vote sent before it is durable|$core/protocol/RaftProtocol.java|            messagesAfterPersist.add(new VoteResponse(id, request.from(), request.term(), true, request.preVote()));|            messages.add(new VoteResponse(id, request.from(), request.term(), true, request.preVote()));"
   "leader counted before its own write is durable|$core/protocol/LeaderState.java|        selfMatch = log.stableIndex();|        selfMatch = log.lastIndex();"
   "stale durability report accepted (no epoch)|$core/protocol/RaftLog.java|        if (handOutEpoch != epoch) {|        if (false) {"
@@ -26,6 +26,7 @@ mutations=(
   "expired producer's retry taken for a new producer|$core/ProducerTable.java|            if (expired.containsKey(producerId)) {|            if (false) {"
   "reads past the applied index|$core/CommittedReads.java|        long upTo = appliedIndex;|        long upTo = Long.MAX_VALUE;"
   "an append acknowledged without checking its term|$core/AppendTracker.java|            if (store.term(append.lastIndex()) == append.term()) {|            if (true) {"
+  "a heartbeat answered at once beyond what is durable|$core/protocol/RaftProtocol.java|        return request.entries().isEmpty() && request.lastIndex() <= log.stableIndex() && termAtStep == term;|        return request.entries().isEmpty() && termAtStep == term;"
 )
 
 printf '| # | mutation | caught | failing seeds of %s (first) per simulator |\n| --- | --- | --- | --- |\n' "$seeds"

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A snapshot of one node's view of the cluster.
+ * A snapshot of one node's view of the cluster, and of its own health.
  *
  * @param id          this node
  * @param role        its role
@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param lastIndex   the highest index in its log, committed or not
  * @param matchIndex  on a leader, the highest index known to be replicated on each member
  *                    (itself included); empty on other roles
+ * @param health      whether the node works, works with a problem it is retrying, or has stopped
+ * @param problem     what is wrong, when {@code health} is not {@link Health#HEALTHY}: a sentence
+ *                    an operator can act on (the cause's message, the data directory, …)
  */
 public record NodeStatus(
         NodeId id,
@@ -23,11 +26,50 @@ public record NodeStatus(
         Optional<NodeId> leader,
         long commitIndex,
         long lastIndex,
-        Map<NodeId, Long> matchIndex) {
+        Map<NodeId, Long> matchIndex,
+        Health health,
+        Optional<String> problem) {
+
+    /** A node's health, from its own point of view. */
+    public enum Health {
+        /** Working. */
+        HEALTHY,
+        /**
+         * Up, but its storage is failing (I/O errors, a full disk): it acknowledges nothing, grants
+         * no votes and does not lead, and retries the write with back-off until it succeeds, then
+         * goes on by itself.
+         */
+        STORAGE_FAILING,
+        /** Stopped after a fatal error ({@code problem} says which); every call fails with it. */
+        FAILED,
+        /** Closed by its owner. */
+        CLOSED
+    }
+
     public NodeStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(leader, "leader");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(problem, "problem");
         matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** A healthy node's status. */
+    public NodeStatus(
+            NodeId id,
+            Role role,
+            long term,
+            Optional<NodeId> leader,
+            long commitIndex,
+            long lastIndex,
+            Map<NodeId, Long> matchIndex) {
+        this(id, role, term, leader, commitIndex, lastIndex, matchIndex, Health.HEALTHY, Optional.empty());
+    }
+
+    /** This status with another health and problem ({@code null} for none). */
+    public NodeStatus withHealth(Health health, String problem) {
+        return new NodeStatus(
+                id, role, term, leader, commitIndex, lastIndex, matchIndex, health, Optional.ofNullable(problem));
     }
 }

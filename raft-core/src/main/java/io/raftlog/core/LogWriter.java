@@ -10,6 +10,12 @@ import io.raftlog.core.protocol.Ready;
  * I/O thread that merges queued Readys into one fsync; a simulation decides when each step happens.
  */
 public interface LogWriter {
+    /** Whether {@code error}, thrown by a store's write, may pass if the write is tried again. */
+    static boolean isTransient(RuntimeException error) {
+        return error instanceof io.raftlog.api.StorageException
+                && !(error instanceof io.raftlog.api.CorruptLogException);
+    }
+
     /** Starts accepting Readys. */
     void start();
 
@@ -27,7 +33,16 @@ public interface LogWriter {
          */
         void durable(long index, long term, long logEpoch);
 
-        /** A write failed: the node cannot go on. */
+        /**
+         * A write failed with an error that may pass (an I/O error, a full disk): nothing of it is
+         * reported durable, and the writer retries it with back-off. Called on every failed attempt.
+         */
+        void writeFailing(RuntimeException error);
+
+        /** Writes succeed again after {@link #writeFailing}. */
+        void writeRecovered();
+
+        /** A write failed for good (a corrupt store, a bug): the node cannot go on. */
         void failed(RuntimeException error);
     }
 }

@@ -83,6 +83,8 @@ public final class NodeLoop implements ReplicatedLog {
     private volatile boolean closed;
     private boolean shutDown;
     private volatile NodeStatus status;
+    /** The error of the last failed write while writes fail; null while they succeed. */
+    private volatile RuntimeException storageProblem;
     /** The first fatal error; set once, by whichever thread hits it first (loop or writer). */
     private final java.util.concurrent.atomic.AtomicReference<RaftException> failure =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -126,6 +128,16 @@ public final class NodeLoop implements ReplicatedLog {
             public void durable(long index, long term, long logEpoch) {
                 NodeLoop.this.durable.add(new long[] {index, term, logEpoch});
                 hooks.wakeup().run();
+            }
+
+            @Override
+            public void writeFailing(RuntimeException error) {
+                storageFailing(error);
+            }
+
+            @Override
+            public void writeRecovered() {
+                storageRecovered();
             }
 
             @Override
@@ -281,9 +293,50 @@ public final class NodeLoop implements ReplicatedLog {
         return new NodeLogReader(this, fromOffset);
     }
 
+    /**
+     * What the protocol last published, with the node's health: {@link NodeStatus.Health#FAILED}
+     * and the cause after a fatal error, {@link NodeStatus.Health#CLOSED} once closed, and
+     * {@link NodeStatus.Health#STORAGE_FAILING} with the store's error while writes fail.
+     */
     @Override
     public NodeStatus status() {
-        return status;
+        NodeStatus current = status;
+        RaftException fatal = failure.get();
+        if (fatal != null) {
+            return current.withHealth(NodeStatus.Health.FAILED, fatal.getMessage());
+        }
+        if (closed) {
+            return current.withHealth(NodeStatus.Health.CLOSED, null);
+        }
+        RuntimeException storage = storageProblem;
+        if (storage != null) {
+            return current.withHealth(NodeStatus.Health.STORAGE_FAILING, storage.getMessage());
+        }
+        return current;
+    }
+
+    /** On the writer's thread: a write failed and will be retried. */
+    private void storageFailing(RuntimeException error) {
+        boolean first = storageProblem == null;
+        storageProblem = error;
+        if (first) {
+            LOG.warn(
+                    "node {}: storage writes fail; not acknowledging, voting or leading until they succeed"
+                            + " (retrying with back-off): {}",
+                    config.id(),
+                    error.getMessage());
+            tasks.add(() -> raft.storageFailing(true));
+            metrics.status(status());
+            hooks.wakeup().run();
+        }
+    }
+
+    /** On the writer's thread: writes succeed again. */
+    private void storageRecovered() {
+        storageProblem = null;
+        LOG.info("node {}: storage writes succeed again; back to work", config.id());
+        tasks.add(() -> raft.storageFailing(false));
+        hooks.wakeup().run();
     }
 
     /**
@@ -434,9 +487,8 @@ public final class NodeLoop implements ReplicatedLog {
     }
 
     private void publishStatus() {
-        NodeStatus current = raft.status();
-        status = current;
-        metrics.status(current);
+        status = raft.status();
+        metrics.status(status());
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -468,6 +520,7 @@ public final class NodeLoop implements ReplicatedLog {
             return;
         }
         LOG.error("node {} stops after a fatal error", config.id(), error);
+        metrics.status(status());
         hooks.onFatal().accept(reported);
     }
 

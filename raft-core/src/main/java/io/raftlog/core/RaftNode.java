@@ -47,6 +47,7 @@ public final class RaftNode implements ReplicatedLog {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private volatile boolean running;
     private volatile boolean closed;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     /**
      * A node that is not started yet. The store must be open; the node owns it and the transport
@@ -133,9 +134,24 @@ public final class RaftNode implements ReplicatedLog {
         return new NodeLogReader(this, fromOffset);
     }
 
+    /**
+     * This node's status, with its health: {@link NodeStatus.Health#STORAGE_FAILING} while its
+     * writes fail (it retries), {@link NodeStatus.Health#FAILED} with the cause once it stopped on
+     * a fatal error, {@link NodeStatus.Health#CLOSED} once closed.
+     */
     @Override
     public NodeStatus status() {
         return node.status();
+    }
+
+    /**
+     * Completes once the node has stopped and released its storage and transport: normally after
+     * {@link #close()}, exceptionally with the cause when the node stopped itself on a fatal error.
+     * A process embedding one node should exit when this fails, so its supervisor restarts it: a
+     * stopped node serves nothing, whatever else of the process still answers.
+     */
+    public CompletableFuture<Void> terminated() {
+        return terminated.copy();
     }
 
     /**
@@ -202,6 +218,12 @@ public final class RaftNode implements ReplicatedLog {
             }
         }
         node.close();
+        io.raftlog.api.RaftException failure = node.failure();
+        if (failure != null) {
+            terminated.completeExceptionally(failure);
+        } else {
+            terminated.complete(null);
+        }
     }
 
     private static void joinQuietly(Thread thread) {

@@ -57,7 +57,9 @@ final class StorageWriter implements LogWriter {
                 drained.add(first);
                 queue.drainTo(drained);
                 boolean stop = drained.removeIf(ready -> ready == STOP);
-                write(drained);
+                if (!writeUntilDone(drained)) {
+                    return; // stopped while the disk was failing: what is unwritten is lost, as in a crash
+                }
                 drained.clear();
                 if (stop) {
                     return;
@@ -78,7 +80,43 @@ final class StorageWriter implements LogWriter {
         }
     }
 
+    /**
+     * Writes {@code readies}, retrying with back-off (10 ms doubling to 1 s) while the store fails
+     * with a transient error; a store write changes nothing when it fails, and a retry rewrites the
+     * whole merged batch, so nothing is reported or sent until all of it is durable.
+     *
+     * @return false if the writer was stopped before the write succeeded
+     */
+    private boolean writeUntilDone(List<Ready> readies) {
+        long backoffNanos = MIN_BACKOFF_NANOS;
+        boolean failing = false;
+        while (true) {
+            try {
+                write(readies);
+                if (failing) {
+                    listener.writeRecovered();
+                }
+                return true;
+            } catch (RuntimeException e) {
+                if (!LogWriter.isTransient(e) || stopped) {
+                    throw e;
+                }
+                failing = true;
+                listener.writeFailing(e);
+                java.util.concurrent.locks.LockSupport.parkNanos(this, backoffNanos);
+                if (stopped) {
+                    return false;
+                }
+                backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+            }
+        }
+    }
+
+    private static final long MIN_BACKOFF_NANOS = 10_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+
     private void write(List<Ready> readies) {
+        pending.clear(); // left over from an attempt that failed
         long started = System.nanoTime();
         HardState hardState = null;
         for (Ready ready : readies) {
@@ -134,6 +172,7 @@ final class StorageWriter implements LogWriter {
     public void stop() {
         stopped = true;
         queue.add(STOP);
+        java.util.concurrent.locks.LockSupport.unpark(thread); // cut a back-off short
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -19,6 +19,9 @@ final class LocalCluster implements AutoCloseable {
     final List<NodeId> ids = new ArrayList<>();
     final Map<NodeId, InMemoryLogStore.Volume> volumes = new LinkedHashMap<>();
     final Map<NodeId, RaftNode> nodes = new LinkedHashMap<>();
+    /** Each running node's store, which fails on demand. */
+    final Map<NodeId, FaultyLogStore> stores = new LinkedHashMap<>();
+
     private final java.util.function.UnaryOperator<NodeConfig> tune;
 
     LocalCluster(int size, java.util.function.UnaryOperator<NodeConfig> tune) {
@@ -37,12 +40,10 @@ final class LocalCluster implements AutoCloseable {
 
     RaftNode start(NodeId id) {
         NodeConfig config = tune.apply(NodeConfig.of(id, ids));
+        FaultyLogStore store = new FaultyLogStore(new InMemoryLogStore(volumes.get(id)));
+        stores.put(id, store);
         RaftNode node = new RaftNode(
-                config,
-                new InMemoryLogStore(volumes.get(id)),
-                network.newTransport(),
-                NodeMetrics.NONE,
-                id.hashCode() * 31L + nodes.size());
+                config, store, network.newTransport(), NodeMetrics.NONE, id.hashCode() * 31L + nodes.size());
         nodes.put(id, node.start());
         return node;
     }

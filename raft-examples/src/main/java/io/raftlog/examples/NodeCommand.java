@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node until SIGTERM/SIGINT.")
 final class NodeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+    /** The exit status when the node stopped on a fatal error (a supervisor should restart it). */
+    static final int EXIT_NODE_FAILED = 4;
 
     @Option(names = "--id", required = true, description = "This node's id, e.g. n1.")
     String id;
@@ -99,7 +101,19 @@ final class NodeCommand implements Callable<Integer> {
                             : ", metrics on http://" + listenAddress.getHostString() + ":" + metrics.getPort()
                                     + "/metrics");
             NodeHealth.watch(node, peerAddresses.size());
+            // Ends on SIGTERM/SIGINT (the hook closes the node) or when the node stops itself.
+            node.node.terminated().whenComplete((ignored, error) -> stopped.countDown());
             stopped.await();
+            Throwable cause =
+                    node.node.terminated().handle((ignored, error) -> error).join();
+            if (cause != null) {
+                if (cause instanceof java.util.concurrent.CompletionException wrapped && wrapped.getCause() != null) {
+                    cause = wrapped.getCause();
+                }
+                // One line for the operator and the supervisor; the full trace is in the log.
+                System.err.println("error: node " + nodeId + " stopped: " + cause.getMessage());
+                return EXIT_NODE_FAILED;
+            }
             return 0;
         } finally {
             if (metrics != null) {

@@ -51,7 +51,11 @@ final class StatusCommand implements Callable<Integer> {
                         .orElse("null"))
                 .append(',');
         text.append("\"commitOffset\":").append(status.commitIndex()).append(',');
-        text.append("\"lastOffset\":").append(status.lastIndex());
+        text.append("\"lastOffset\":").append(status.lastIndex()).append(',');
+        text.append("\"health\":\"").append(status.health()).append('"');
+        status.problem()
+                .ifPresent(problem ->
+                        text.append(",\"problem\":\"").append(escape(problem)).append('"'));
         if (!status.matchIndex().isEmpty()) {
             text.append(",\"matchOffsets\":{");
             boolean first = true;
@@ -70,6 +74,23 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static String escape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+        StringBuilder escaped = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '\\' -> escaped.append("\\\\");
+                case '"' -> escaped.append("\\\"");
+                case '\n' -> escaped.append("\\n");
+                case '\r' -> escaped.append("\\r");
+                case '\t' -> escaped.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        escaped.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        escaped.append(c);
+                    }
+                }
+            }
+        }
+        return escaped.toString();
     }
 }

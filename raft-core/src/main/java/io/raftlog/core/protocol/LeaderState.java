@@ -239,6 +239,19 @@ final class LeaderState {
         }
     }
 
+    /** The follower with the highest match index, if any follower has matched anything. */
+    java.util.Optional<NodeId> mostUpToDateFollower() {
+        NodeId best = null;
+        long bestMatch = 0;
+        for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
+            if (entry.getValue().match > bestMatch) {
+                best = entry.getKey();
+                bestMatch = entry.getValue().match;
+            }
+        }
+        return java.util.Optional.ofNullable(best);
+    }
+
     NodeId transferee() {
         return transferee;
     }

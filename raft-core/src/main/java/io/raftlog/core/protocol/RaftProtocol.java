@@ -51,6 +51,10 @@ public final class RaftProtocol {
     private int randomizedElectionTimeout;
     private final Map<NodeId, Boolean> votes = new HashMap<>();
     private LeaderState leaderState;
+    /** The driver cannot make anything durable: do not lead, campaign or take over leadership. */
+    private boolean storageFailing;
+    /** The term when the current {@link #step} began: a message that changed it must be persisted first. */
+    private long termAtStep;
 
     private HardState savedHardState;
     private final List<RaftMessage> messages = new ArrayList<>();
@@ -92,9 +96,34 @@ public final class RaftProtocol {
         electionElapsed++;
         if (role == Role.LEADER) {
             leaderState.tick();
-        } else if (electionElapsed >= randomizedElectionTimeout) {
+        } else if (electionElapsed >= randomizedElectionTimeout && !storageFailing) {
             campaign(false);
         }
+    }
+
+    /**
+     * The driver reports that its writes fail ({@code true}: I/O errors, a full disk; it retries)
+     * or succeed again ({@code false}). While they fail the node neither campaigns nor accepts a
+     * leadership transfer, and a leader hands leadership to its most up-to-date follower and steps
+     * down: it could not make its own entries durable, so it could neither apply nor acknowledge
+     * them. Votes and acknowledgements wait for durability already, so none leaves meanwhile.
+     */
+    public void storageFailing(boolean failing) {
+        if (failing == storageFailing) {
+            return;
+        }
+        storageFailing = failing;
+        if (failing && role == Role.LEADER) {
+            leaderState.mostUpToDateFollower().ifPresent(follower -> messages.add(new TimeoutNow(id, follower, term)));
+            becomeFollower(term, null);
+        } else if (failing && role != Role.FOLLOWER) {
+            becomeFollower(term, null); // abandon the election: its votes could not be made durable
+        }
+    }
+
+    /** Whether {@link #storageFailing(boolean)} was last told {@code true}. */
+    public boolean isStorageFailing() {
+        return storageFailing;
     }
 
     /** Handles a message from a peer. Messages for another node or from a non-member are ignored. */
@@ -104,6 +133,7 @@ public final class RaftProtocol {
                 || message.from().equals(id)) {
             return;
         }
+        termAtStep = term;
         if (message.term() > term) {
             if (message instanceof VoteRequest request && !request.leadershipTransfer() && inLease()) {
                 // CheckQuorum: we heard from a live leader within the election timeout, so this
@@ -323,7 +353,7 @@ public final class RaftProtocol {
             leader = request.from();
             electionElapsed = 0;
             handleAppendEntries(request);
-        } else if (message instanceof TimeoutNow) {
+        } else if (message instanceof TimeoutNow && !storageFailing) {
             campaign(true);
         }
     }
@@ -369,7 +399,13 @@ public final class RaftProtocol {
         long committed = log.committed();
         if (request.lastIndex() <= committed) {
             // Everything it carries is already committed here, hence matches (Log Matching).
-            messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, committed, 0, 0));
+            if (isHeartbeatOfDurableEntries(request)) {
+                // Promise only what is durable: the committed prefix may still be in the write queue.
+                messages.add(new AppendEntriesResponse(
+                        id, request.from(), term, true, Math.min(committed, log.stableIndex()), 0, 0));
+            } else {
+                messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, committed, 0, 0));
+            }
             return;
         }
         List<LogEntry> entries = request.entries();
@@ -395,7 +431,24 @@ public final class RaftProtocol {
         long lastNew = request.lastIndex();
         // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
-        messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0));
+        AppendEntriesResponse success = new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0);
+        if (isHeartbeatOfDurableEntries(request)) {
+            // A heartbeat's answer promises only entries already durable here, so it need not wait
+            // behind queued writes: a follower whose disk stalls still answers its leader at once,
+            // and the leader keeps its quorum (CheckQuorum) through the stall.
+            messages.add(success);
+        } else {
+            messagesAfterPersist.add(success);
+        }
+    }
+
+    /**
+     * Whether {@code request} is a heartbeat whose success this node may answer at once: it
+     * carries no entries, it is anchored at an index already durable here, and it did not raise
+     * this node's term (a new term must be durable before it is acted on).
+     */
+    private boolean isHeartbeatOfDurableEntries(AppendEntriesRequest request) {
+        return request.entries().isEmpty() && request.lastIndex() <= log.stableIndex() && termAtStep == term;
     }
 
     // ---------------------------------------------------------------- transitions

@@ -37,6 +37,11 @@ final class TestCluster {
     final List<RaftMessage> sent = new ArrayList<>();
     /** The messages that left from {@link Ready#messages()}, before their Ready was persisted. */
     final List<RaftMessage> sentBeforePersist = new ArrayList<>();
+    /**
+     * Of those, acknowledgements of entries the sender's disk did not hold when they left: an
+     * early acknowledgement (a heartbeat's) may promise only what is already durable.
+     */
+    final List<RaftMessage> earlyAcknowledgementsBeyondDisk = new ArrayList<>();
 
     private final Set<List<NodeId>> cutLinks = new HashSet<>();
     private Predicate<RaftMessage> drop = message -> false;
@@ -182,6 +187,13 @@ final class TestCluster {
 
     private void persistAndSend(InMemoryLogStore store, RaftProtocol raft, Ready ready) {
         sentBeforePersist.addAll(ready.messages());
+        for (RaftMessage message : ready.messages()) {
+            if (message instanceof io.raftlog.api.message.AppendEntriesResponse ack
+                    && ack.success()
+                    && ack.index() > store.lastIndex()) {
+                earlyAcknowledgementsBeyondDisk.add(message);
+            }
+        }
         ready.messages().forEach(this::send);
         persist(store, ready);
         ready.messagesAfterPersist().forEach(this::send);

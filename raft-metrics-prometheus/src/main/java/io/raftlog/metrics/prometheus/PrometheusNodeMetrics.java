@@ -34,6 +34,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
     /** The collectors, registered once per registry and shared by the nodes reporting to it. */
     public static final class Collectors {
         final Gauge role;
+        final Gauge health;
         final Gauge term;
         final Gauge commitIndex;
         final Gauge lastIndex;
@@ -64,6 +65,11 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
             traffic.owner = this;
             traffic.register(registry);
             role = Gauge.build("raftlog_role", "Role of the node: 0 follower, 1 pre-candidate, 2 candidate, 3 leader")
+                    .labelNames("node")
+                    .register(registry);
+            health = Gauge.build(
+                            "raftlog_health",
+                            "Health of the node: 0 healthy, 1 storage failing (retrying), 2 failed, 3 closed")
                     .labelNames("node")
                     .register(registry);
             term = Gauge.build("raftlog_term", "Current term")
@@ -186,6 +192,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
     @Override
     public void status(NodeStatus status) {
         collectors.role.labels(node).set(roleCode(status.role()));
+        collectors.health.labels(node).set(status.health().ordinal());
         collectors.term.labels(node).set(status.term());
         collectors.commitIndex.labels(node).set(status.commitIndex());
         collectors.lastIndex.labels(node).set(status.lastIndex());

@@ -46,6 +46,8 @@ import java.util.SplittableRandom;
 public final class NodeSimulation {
     static final long MS = 1_000_000L;
     private static final int TICK_MILLIS = 10;
+    /** Of the write errors drawn (outside full-disk windows), the share that is fatal. */
+    private static final double FATAL_SHARE = 0.2;
 
     enum Kind {
         RUN,
@@ -117,6 +119,7 @@ public final class NodeSimulation {
     long messagesSent;
     long messagesDropped;
     int crashes;
+    int storageFailures;
     int pauses;
     int clockJumps;
     boolean calm;
@@ -219,6 +222,7 @@ public final class NodeSimulation {
                 messagesDropped,
                 checker.elections(),
                 crashes,
+                storageFailures,
                 pauses,
                 clockJumps,
                 workload.acknowledged(),
@@ -376,8 +380,10 @@ public final class NodeSimulation {
             clockJumps++; // the wall clock steps (NTP, a VM resumed): forward by up to two hours, or back
             node.clock.wallOffsetMillis +=
                     random.nextBoolean() ? random.nextLong(2 * 3_600_000L) : -random.nextLong(60_000L);
-        } else if (kind < 82) {
+        } else if (kind < 79) {
             node.writer.slowUntil = now + (50 + random.nextInt(400)) * MS; // a slow disk
+        } else if (kind < 82) {
+            node.writer.fullUntil = now + (20 + random.nextInt(600)) * MS; // a full disk, freed later
         } else if (kind < 94) {
             workload.transferLeadership();
         }
@@ -399,6 +405,7 @@ public final class NodeSimulation {
         for (Member node : nodes) {
             node.pausedUntil = 0;
             node.writer.slowUntil = 0;
+            node.writer.fullUntil = 0;
             if (!node.up) {
                 schedule(MS, Kind.RESTART, node, 0, null);
             }
@@ -698,9 +705,18 @@ public final class NodeSimulation {
     final class SimWriter implements LogWriter {
         private final Member node;
         private final ArrayDeque<Ready> queued = new ArrayDeque<>();
+        /** The merged batch being written, and how many of its Readys are written. */
+        private final List<Ready> batch = new ArrayList<>();
+
+        private int written;
+        private boolean failing;
+        private long backoffMillis = 10;
         private final int life;
         LogWriter.Listener listener;
         long slowUntil;
+        /** Until then every write fails, as on a full disk. */
+        long fullUntil;
+
         private boolean writeScheduled;
         private boolean stopped;
 
@@ -734,22 +750,52 @@ public final class NodeSimulation {
 
         void write() {
             writeScheduled = false;
-            if (stopped || queued.isEmpty()) {
-                return;
+            if (stopped || (queued.isEmpty() && batch.isEmpty())) {
+                return; // a retry finds its batch in `batch`, however empty the queue is
             }
-            int merge = 1 + random.nextInt(queued.size());
-            boolean fails = !calm && random.nextDouble() < diskErrorRate;
-            int failAt = fails ? random.nextInt(merge) : merge;
-            Ready lastWithEntries = null;
-            for (int i = 0; i < merge; i++) {
-                Ready ready = queued.poll();
-                if (i == failAt) {
-                    stopped = true;
-                    listener.failed(new io.raftlog.api.StorageException(
-                            "simulated write failure in a merged batch of " + merge));
+            if (batch.isEmpty()) {
+                int merge = 1 + random.nextInt(queued.size());
+                for (int i = 0; i < merge; i++) {
+                    batch.add(queued.poll());
+                }
+            }
+            // Write what is left of the merged batch; a failure may come partway through it.
+            while (written < batch.size()) {
+                if (!calm && (fullUntil > now || random.nextDouble() < diskErrorRate)) {
+                    if (random.nextDouble() < FATAL_SHARE && fullUntil <= now) {
+                        // Rarely an error that is not transient (as a bug or a lying disk would give):
+                        // the node stops, as a real one does, and its supervisor restarts it later.
+                        stopped = true;
+                        listener.failed(new io.raftlog.api.CorruptLogException(
+                                batch.get(written).lastEntry() == null
+                                        ? 0
+                                        : batch.get(written).lastEntry().index(),
+                                "simulated disk of " + node.id,
+                                "simulated fatal write error in a merged batch of " + batch.size()));
+                        return;
+                    }
+                    // A transient failure (an I/O error, a full disk): reported, then retried with
+                    // back-off, as StorageWriter does; nothing of the batch is sent or reported meanwhile.
+                    storageFailures++;
+                    failing = true;
+                    listener.writeFailing(new io.raftlog.api.StorageException("simulated "
+                            + (fullUntil > now ? "full disk" : "I/O error") + " on " + node.id
+                            + " in a merged batch of " + batch.size()));
+                    NodeSimulation.this.schedule(backoffMillis * MS, Kind.WRITE, node, node.incarnation, null);
+                    writeScheduled = true;
+                    backoffMillis = Math.min(1000, backoffMillis * 2);
                     return;
                 }
-                writeOne(ready);
+                writeOne(batch.get(written));
+                written++;
+            }
+            if (failing) {
+                failing = false;
+                backoffMillis = 10;
+                listener.writeRecovered();
+            }
+            Ready lastWithEntries = null;
+            for (Ready ready : batch) {
                 if (!ready.entries().isEmpty()) {
                     lastWithEntries = ready;
                 }
@@ -762,6 +808,8 @@ public final class NodeSimulation {
                             ready.messagesAfterPersist());
                 }
             }
+            batch.clear();
+            written = 0;
             if (lastWithEntries != null) {
                 LogEntry last = lastWithEntries.lastEntry();
                 NodeSimulation.this.schedule(
@@ -802,6 +850,7 @@ public final class NodeSimulation {
         void lost() {
             stopped = true;
             queued.clear();
+            batch.clear();
         }
 
         @Override

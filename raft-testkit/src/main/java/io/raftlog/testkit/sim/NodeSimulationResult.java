@@ -9,7 +9,8 @@ package io.raftlog.testkit.sim;
  * @param messagesSent     messages put on the simulated wire
  * @param messagesDropped  of those, lost to drops, partitions, the size cap or full links
  * @param elections        distinct terms with a leader
- * @param crashes          crash-restarts, including nodes stopped by a failed write
+ * @param crashes          crash-restarts, including nodes stopped by a fatal write error
+ * @param storageFailures  failed write attempts the nodes retried (I/O errors, full disks)
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
  * @param acknowledged     records acknowledged to clients
@@ -26,6 +27,7 @@ public record NodeSimulationResult(
         long messagesDropped,
         int elections,
         int crashes,
+        int storageFailures,
         int pauses,
         int clockJumps,
         long acknowledged,

@@ -29,6 +29,9 @@ class NodeSimulationTest {
                 results.stream().mapToLong(NodeSimulationResult::acknowledged).sum();
         long crashes = results.stream().mapToLong(NodeSimulationResult::crashes).sum();
         long reads = results.stream().mapToLong(NodeSimulationResult::reads).sum();
+        long storageFailures = results.stream()
+                .mapToLong(NodeSimulationResult::storageFailures)
+                .sum();
         long pauses = results.stream().mapToLong(NodeSimulationResult::pauses).sum();
         long jumps =
                 results.stream().mapToLong(NodeSimulationResult::clockJumps).sum();
@@ -39,17 +42,19 @@ class NodeSimulationTest {
         // The runs must have exercised something: every kind of fault, and a lot of traffic.
         assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
+        assertThat(storageFailures).as("failed writes retried").isGreaterThan(seeds / 4);
         assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
         assertThat(acknowledged).as("acknowledged records").isGreaterThan(seeds * 20);
         assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
         System.out.printf(
-                "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d pauses, %d clock jumps,"
-                        + " %d transfers; %.1f simulated s in %.1f s%n",
+                "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
+                        + " %d pauses, %d clock jumps, %d transfers; %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
                 reads,
                 crashes,
+                storageFailures,
                 pauses,
                 jumps,
                 transfers,

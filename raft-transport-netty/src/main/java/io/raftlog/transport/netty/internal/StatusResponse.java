@@ -9,10 +9,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A node's {@link NodeStatus}. */
+/** A node's {@link NodeStatus}; its problem, if any, is cut to what a string field holds. */
 public record StatusResponse(long requestId, NodeStatus status) implements ClientResponse {
     public StatusResponse {
         Objects.requireNonNull(status, "status");
+        if (status.problem().isPresent()) {
+            String fitted = Wire.fitString(status.problem().get());
+            if (!fitted.equals(status.problem().get())) {
+                status = status.withHealth(status.health(), fitted);
+            }
+        }
     }
 
     @Override
@@ -28,7 +34,9 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
                 + Long.BYTES
                 + Wire.optionalNodeIdSize(status.leader())
                 + 2 * Long.BYTES
-                + Integer.BYTES;
+                + Integer.BYTES
+                + 1
+                + Wire.stringSize(status.problem().orElse(""));
         for (NodeId member : status.matchIndex().keySet()) {
             size += Wire.nodeIdSize(member) + Long.BYTES;
         }
@@ -48,6 +56,8 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
             Wire.writeNodeId(out, match.getKey());
             out.writeLong(match.getValue());
         }
+        out.writeByte(status.health().ordinal());
+        Wire.writeString(out, status.problem().orElse(""));
     }
 
     static StatusResponse read(ByteBuf in) {
@@ -63,9 +73,24 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
         for (int i = 0; i < count; i++) {
             matchIndex.put(Wire.readNodeId(in, "member"), Wire.readLong(in, "match index"));
         }
+        int healthCode = Wire.readUnsignedByte(in, "health");
+        if (healthCode >= NodeStatus.Health.values().length) {
+            throw new ProtocolException("unknown health " + healthCode);
+        }
+        String problem = Wire.readString(in, "problem");
         Wire.requireEnd(in, "StatusResponse");
         return new StatusResponse(
-                requestId, new NodeStatus(id, role, term, leader, commitIndex, lastIndex, matchIndex));
+                requestId,
+                new NodeStatus(
+                        id,
+                        role,
+                        term,
+                        leader,
+                        commitIndex,
+                        lastIndex,
+                        matchIndex,
+                        NodeStatus.Health.values()[healthCode],
+                        problem.isEmpty() ? Optional.empty() : Optional.of(problem)));
     }
 
     private static int roleCode(Role role) {

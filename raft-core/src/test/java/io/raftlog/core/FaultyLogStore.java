@@ -1,0 +1,114 @@
+package io.raftlog.core;
+
+import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A store that fails on demand: while {@link #writeError} is set, every write throws it and
+ * changes nothing (as a full disk or an I/O error does to a transactional store).
+ */
+final class FaultyLogStore implements LogStore {
+    private final LogStore delegate;
+    /** Thrown by every write while set. */
+    volatile RuntimeException writeError;
+    /** Writes refused since the store was made. */
+    volatile int refusedWrites;
+    /** While set, every write blocks until it is cleared (a disk that stalls, as this machine's do). */
+    private volatile java.util.concurrent.CountDownLatch stall;
+
+    /** Makes writes block from now on, until {@link #resume()}. */
+    void stall() {
+        stall = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** Lets blocked and later writes through. */
+    void resume() {
+        java.util.concurrent.CountDownLatch current = stall;
+        stall = null;
+        if (current != null) {
+            current.countDown();
+        }
+    }
+
+    FaultyLogStore(LogStore delegate) {
+        this.delegate = delegate;
+    }
+
+    private void checkWrite() {
+        java.util.concurrent.CountDownLatch current = stall;
+        if (current != null) {
+            try {
+                current.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        RuntimeException error = writeError;
+        if (error != null) {
+            refusedWrites++;
+            throw error;
+        }
+    }
+
+    @Override
+    public HardState hardState() {
+        return delegate.hardState();
+    }
+
+    @Override
+    public void saveHardState(HardState state) {
+        checkWrite();
+        delegate.saveHardState(state);
+    }
+
+    @Override
+    public long firstIndex() {
+        return delegate.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+        return delegate.lastIndex();
+    }
+
+    @Override
+    public long term(long index) {
+        return delegate.term(index);
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+        checkWrite();
+        delegate.append(entries);
+    }
+
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        checkWrite();
+        delegate.truncateSuffix(fromIndex);
+    }
+
+    @Override
+    public void truncatePrefix(long toIndex) {
+        checkWrite();
+        delegate.truncatePrefix(toIndex);
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
+        return delegate.read(fromIndex, maxEntries, maxBytes);
+    }
+
+    @Override
+    public int forEach(long fromIndex, int maxEntries, long maxBytes, Consumer<LogEntry> visitor) {
+        return delegate.forEach(fromIndex, maxEntries, maxBytes, visitor);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

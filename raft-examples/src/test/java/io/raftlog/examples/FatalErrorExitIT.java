@@ -1,0 +1,98 @@
+package io.raftlog.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node that cannot go on ends its process, non-zero, with a one-line reason — it never stays up
+ * with its metrics answering while it serves nothing, so a supervisor restarts it. The fatal error
+ * here: the same committed entry corrupted on every node, so no intact copy exists anywhere.
+ */
+class FatalErrorExitIT {
+    private static final Pattern FATAL_AT =
+            Pattern.compile("^(\\S+) \\[.*stops after a fatal error", Pattern.MULTILINE);
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aNodeThatHitsAFatalErrorExitsNonZeroWithAOneLineReason() throws Exception {
+        String marker = "marker-record-17-";
+        try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
+            for (String id : cluster.addresses.keySet()) {
+                cluster.start(id);
+            }
+            try (RaftClient client = new RaftClient(
+                    RaftClientConfig.of("raftlog", cluster.seeds()).withRequestTimeout(Duration.ofSeconds(20)))) {
+                for (int i = 0; i < 40; i++) {
+                    client.append(Bytes.ofUtf8("marker-record-" + i + "-" + "p".repeat(40)))
+                            .get();
+                }
+            }
+            for (String id : List.copyOf(cluster.addresses.keySet())) {
+                cluster.kill(id);
+            }
+            for (String id : cluster.addresses.keySet()) {
+                flipInEveryCopy(data.resolve(id).resolve("data.mdb"), marker);
+            }
+
+            Process n1 = cluster.start("n1");
+            Process n2 = cluster.start("n2");
+            // Once they elect a leader and learn the commit index, applying the log meets the entry.
+            for (Process process : List.of(n1, n2)) {
+                assertThat(NodeProcesses.exited(process, Duration.ofSeconds(60)))
+                        .as("the node exits")
+                        .isTrue();
+            }
+            Instant exited = Instant.now();
+            for (String id : List.of("n1", "n2")) {
+                Process process = id.equals("n1") ? n1 : n2;
+                String output = cluster.output(id);
+                assertThat(process.exitValue()).as(output).isEqualTo(NodeCommand.EXIT_NODE_FAILED);
+                List<String> lines = output.strip().lines().toList();
+                assertThat(lines.get(lines.size() - 1))
+                        .as(output)
+                        .startsWith("error: node " + id + " stopped: corrupt log entry at index ")
+                        .contains(data.resolve(id).toString());
+                Matcher fatal = FATAL_AT.matcher(output);
+                assertThat(fatal.find()).as(output).isTrue();
+                Duration toExit = Duration.between(Instant.parse(fatal.group(1)), exited);
+                System.out.println(
+                        id + ": fatal error logged " + toExit.toMillis() + " ms before the check saw both exits");
+            }
+        }
+    }
+
+    /** Flips one payload byte in every copy of {@code marker} in an LMDB file (the node is stopped). */
+    static void flipInEveryCopy(Path file, String marker) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] pattern = marker.getBytes(StandardCharsets.US_ASCII);
+        int copies = 0;
+        for (int at = 0; at <= bytes.length - pattern.length - 4; at++) {
+            boolean match = true;
+            for (int i = 0; i < pattern.length && match; i++) {
+                match = bytes[at + i] == pattern[i];
+            }
+            if (match) {
+                bytes[at + pattern.length + 2] ^= 0x5a;
+                copies++;
+            }
+        }
+        assertThat(copies).as("copies of %s in %s", marker, file).isPositive();
+        Files.write(file, bytes);
+    }
+}
