@@ -43,7 +43,12 @@ public record NodeStatus(
         /** Stopped after a fatal error ({@code problem} says which); every call fails with it. */
         FAILED,
         /** Closed by its owner. */
-        CLOSED
+        CLOSED,
+        /**
+         * Started on a blank store after losing its data ({@code --rejoin}): it catches up from the
+         * leader and grants no vote until it is sure it cannot break a promise it forgot.
+         */
+        REJOINING
     }
 
     public NodeStatus {

@@ -22,6 +22,13 @@ public interface LogWriter {
     /** Queues {@code ready}; returns at once. */
     void submit(Ready ready);
 
+    /**
+     * Queues a write of store metadata ({@link io.raftlog.api.spi.storage.LogStore#saveMetadata}) on
+     * the writer's thread, in no particular order with the Readys (nothing depends on that order);
+     * returns at once. Retried like a Ready while writes fail.
+     */
+    void saveMetadata(String name, io.raftlog.api.Bytes value);
+
     /** Finishes what is queued, then stops. */
     void stop();
 

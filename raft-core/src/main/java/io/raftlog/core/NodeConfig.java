@@ -23,6 +23,9 @@ import java.util.Set;
  * @param producerIdleTimeout how long a producer's de-duplication state is kept after its last
  *                         append (see {@link io.raftlog.api.ReplicatedLog#appendAll(long, long, List)});
  *                         must be positive
+ * @param clusterId        the cluster's name, recorded in the store on its first start and checked
+ *                         on every later one (a store of another cluster is refused)
+ * @param startMode        what a blank store means (see {@link StartMode})
  */
 public record NodeConfig(
         NodeId id,
@@ -31,7 +34,56 @@ public record NodeConfig(
         ProtocolConfig protocol,
         int maxBatchRecords,
         Duration appendTimeout,
-        Duration producerIdleTimeout) {
+        Duration producerIdleTimeout,
+        String clusterId,
+        StartMode startMode) {
+
+    /** The cluster id used when none is given. */
+    public static final String DEFAULT_CLUSTER_ID = "raftlog";
+
+    /** What a node does when its store is blank (no log, no hard state, no identity). */
+    public enum StartMode {
+        /**
+         * A blank store is this member's first start, in a new cluster; a store that already
+         * belongs to this node is used as it is. The default, for embedding and tests; a deployment
+         * whose members have started once should use {@link #EXISTING}.
+         */
+        BOOTSTRAP,
+        /**
+         * The store must already belong to this node: a blank one is refused, since a member that
+         * lost its data and starts as if new may break votes and acknowledgements it gave (start
+         * it with {@link #REJOIN} instead).
+         */
+        EXISTING,
+        /**
+         * A blank store is this member after it lost its data: it catches up from the leader and
+         * grants no vote (nor campaigns) until it has heard every other member's term and has the
+         * log up to the commit index a leader told it; it never votes in a term it may already
+         * have voted in. A store with data is used as it is.
+         */
+        REJOIN
+    }
+
+    /** A node of the default cluster that bootstraps a blank store. */
+    public NodeConfig(
+            NodeId id,
+            List<NodeId> members,
+            Duration tickInterval,
+            ProtocolConfig protocol,
+            int maxBatchRecords,
+            Duration appendTimeout,
+            Duration producerIdleTimeout) {
+        this(
+                id,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                DEFAULT_CLUSTER_ID,
+                StartMode.BOOTSTRAP);
+    }
 
     public NodeConfig {
         Objects.requireNonNull(id, "id");
@@ -39,6 +91,11 @@ public record NodeConfig(
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(appendTimeout, "appendTimeout");
         Objects.requireNonNull(producerIdleTimeout, "producerIdleTimeout");
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(startMode, "startMode");
+        if (clusterId.isEmpty() || clusterId.length() > 64) {
+            throw new IllegalArgumentException("clusterId must have 1 to 64 characters, was '" + clusterId + "'");
+        }
         members = List.copyOf(members);
         Set<NodeId> seen = new HashSet<>();
         for (NodeId member : members) {
@@ -79,14 +136,81 @@ public record NodeConfig(
     }
 
     public NodeConfig withTickInterval(Duration interval) {
-        return new NodeConfig(id, members, interval, protocol, maxBatchRecords, appendTimeout, producerIdleTimeout);
+        return new NodeConfig(
+                id,
+                members,
+                interval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                startMode);
     }
 
     public NodeConfig withProtocol(ProtocolConfig config) {
-        return new NodeConfig(id, members, tickInterval, config, maxBatchRecords, appendTimeout, producerIdleTimeout);
+        return new NodeConfig(
+                id,
+                members,
+                tickInterval,
+                config,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                startMode);
     }
 
     public NodeConfig withAppendTimeout(Duration timeout) {
-        return new NodeConfig(id, members, tickInterval, protocol, maxBatchRecords, timeout, producerIdleTimeout);
+        return new NodeConfig(
+                id,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                timeout,
+                producerIdleTimeout,
+                clusterId,
+                startMode);
+    }
+
+    /** This configuration for another member of the same cluster. */
+    public NodeConfig withId(NodeId node) {
+        return new NodeConfig(
+                node,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                startMode);
+    }
+
+    public NodeConfig withClusterId(String cluster) {
+        return new NodeConfig(
+                id,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                cluster,
+                startMode);
+    }
+
+    public NodeConfig withStartMode(StartMode mode) {
+        return new NodeConfig(
+                id,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                mode);
     }
 }

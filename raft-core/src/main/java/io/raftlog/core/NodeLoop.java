@@ -68,6 +68,10 @@ public final class NodeLoop implements ReplicatedLog {
     private final CommittedReads reads;
     private final AppendTracker tracker;
     private final Proposer proposer;
+    /** Set at {@link #start()}: the store's identity, checked and raised before anything is sent. */
+    private volatile IdentityGate identity;
+
+    private final SplittableRandom identityRandom;
     private final long tickNanos;
     /** The largest record whose AppendEntries, alone, fits the transport's largest message. */
     private final long maxRecordBytes;
@@ -85,6 +89,7 @@ public final class NodeLoop implements ReplicatedLog {
     private volatile NodeStatus status;
     /** The error of the last failed write while writes fail; null while they succeed. */
     private volatile RuntimeException storageProblem;
+
     /** The first fatal error; set once, by whichever thread hits it first (loop or writer). */
     private final java.util.concurrent.atomic.AtomicReference<RaftException> failure =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -118,8 +123,9 @@ public final class NodeLoop implements ReplicatedLog {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hooks = Objects.requireNonNull(hooks, "hooks");
         this.clock = hooks.clock();
-        this.raft =
-                new RaftProtocol(config.id(), config.members(), config.protocol(), store, new SplittableRandom(seed));
+        SplittableRandom random = new SplittableRandom(seed);
+        this.identityRandom = random.split();
+        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, random);
         this.reads = new CommittedReads(store, clock);
         this.tracker = new AppendTracker(metrics, clock);
         this.proposer = new Proposer(config, raft, store, tracker, metrics, clock::currentTimeMillis);
@@ -198,6 +204,16 @@ public final class NodeLoop implements ReplicatedLog {
         if (started || closed) {
             throw new IllegalStateException("node " + config.id() + " is already started or closed");
         }
+        // Checked and saved before anything is sent: a refused store throws, and the node never starts.
+        try {
+            identity = IdentityGate.open(config, store, raft, transport::send, writer, this::fail, identityRandom);
+        } catch (RuntimeException refused) {
+            closed = true;
+            shutDown = true;
+            transport.close();
+            store.close(); // release the data directory: this node never ran
+            throw refused;
+        }
         started = true;
         nextTickNanos = clock.nanoTime() + tickNanos;
         writer.start();
@@ -205,6 +221,8 @@ public final class NodeLoop implements ReplicatedLog {
             inbox.add(message);
             hooks.wakeup().run();
         });
+        tasks.add(identity::askPeers);
+        hooks.wakeup().run();
     }
 
     public NodeId id() {
@@ -312,6 +330,12 @@ public final class NodeLoop implements ReplicatedLog {
         if (storage != null) {
             return current.withHealth(NodeStatus.Health.STORAGE_FAILING, storage.getMessage());
         }
+        IdentityGate gate = identity;
+        if (gate != null && gate.rejoining()) {
+            return current.withHealth(
+                    NodeStatus.Health.REJOINING,
+                    "started on a blank store after losing its data; catching up, not voting yet");
+        }
         return current;
     }
 
@@ -389,6 +413,7 @@ public final class NodeLoop implements ReplicatedLog {
             boolean worked = false;
             if (now >= nextTickNanos) {
                 raft.tick();
+                identity.tick();
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -419,7 +444,9 @@ public final class NodeLoop implements ReplicatedLog {
         }
         RaftMessage message;
         while ((message = inbox.poll()) != null) {
-            raft.step(message);
+            if (!identity.handle(message) && (identity.vetted() || !(message instanceof AppendEntriesRequest))) {
+                raft.step(message); // until vetted, AppendEntries are dropped: no acknowledgement yet
+            }
             worked = true;
         }
         Runnable task;
@@ -499,6 +526,20 @@ public final class NodeLoop implements ReplicatedLog {
      */
     public boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Whether the node holds its votes now: its store is not vetted by its peers yet, or it is
+     * rejoining after a lost disk. On the driving thread (a simulation's, for example).
+     */
+    public boolean holdsVotes() {
+        return raft.votesHeld();
+    }
+
+    /** The peers that accepted this node's store since it started (for tests). */
+    List<NodeId> acceptedBy() {
+        IdentityGate gate = identity;
+        return gate == null ? List.of() : gate.acceptedBy();
     }
 
     /** The error that stopped the loop, if one did. */

@@ -162,6 +162,11 @@ public final class RaftNode implements ReplicatedLog {
         return node.transferLeadership(target);
     }
 
+    /** The peers that accepted this node's store since it started (for tests). */
+    List<NodeId> acceptedBy() {
+        return node.acceptedBy();
+    }
+
     // ------------------------------------------------------------------ event loop
 
     private void wakeup() {

@@ -24,9 +24,16 @@ final class StorageWriter implements LogWriter {
     private final LogStore store;
     private final Transport transport;
     private final Listener listener;
-    private final LinkedBlockingQueue<Ready> queue = new LinkedBlockingQueue<>();
+    /** Readys, and {@link Metadata} writes among them. */
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
     private final Thread thread;
-    private final List<Ready> drained = new ArrayList<>();
+    private final List<Object> drained = new ArrayList<>();
+    private final List<Ready> readies = new ArrayList<>();
+    private final Runnable writeReadies = () -> write(readies);
+
+    private record Metadata(String name, io.raftlog.api.Bytes value) {}
+
     private final List<LogEntry> pending = new ArrayList<>();
     private volatile boolean stopped;
     private final Consumer<Long> writeObserver;
@@ -50,17 +57,32 @@ final class StorageWriter implements LogWriter {
         queue.add(ready);
     }
 
+    @Override
+    public void saveMetadata(String name, io.raftlog.api.Bytes value) {
+        queue.add(new Metadata(name, value));
+    }
+
     private void run() {
         try {
             while (true) {
-                Ready first = queue.take();
+                Object first = queue.take();
                 drained.add(first);
                 queue.drainTo(drained);
-                boolean stop = drained.removeIf(ready -> ready == STOP);
-                if (!writeUntilDone(drained)) {
+                boolean stop = drained.removeIf(item -> item == STOP);
+                for (Object item : drained) {
+                    if (item instanceof Metadata metadata) {
+                        if (!writeUntilDone(() -> store.saveMetadata(metadata.name(), metadata.value()))) {
+                            return;
+                        }
+                    } else {
+                        readies.add((Ready) item);
+                    }
+                }
+                if (!writeUntilDone(writeReadies)) {
                     return; // stopped while the disk was failing: what is unwritten is lost, as in a crash
                 }
                 drained.clear();
+                readies.clear();
                 if (stop) {
                     return;
                 }
@@ -81,18 +103,18 @@ final class StorageWriter implements LogWriter {
     }
 
     /**
-     * Writes {@code readies}, retrying with back-off (10 ms doubling to 1 s) while the store fails
+     * Runs {@code write}, retrying with back-off (10 ms doubling to 1 s) while the store fails
      * with a transient error; a store write changes nothing when it fails, and a retry rewrites the
      * whole merged batch, so nothing is reported or sent until all of it is durable.
      *
      * @return false if the writer was stopped before the write succeeded
      */
-    private boolean writeUntilDone(List<Ready> readies) {
+    private boolean writeUntilDone(Runnable write) {
         long backoffNanos = MIN_BACKOFF_NANOS;
         boolean failing = false;
         while (true) {
             try {
-                write(readies);
+                write.run();
                 if (failing) {
                     listener.writeRecovered();
                 }

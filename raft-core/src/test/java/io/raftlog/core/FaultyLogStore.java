@@ -65,6 +65,17 @@ final class FaultyLogStore implements LogStore {
     }
 
     @Override
+    public java.util.Optional<io.raftlog.api.Bytes> metadata(String name) {
+        return delegate.metadata(name);
+    }
+
+    @Override
+    public void saveMetadata(String name, io.raftlog.api.Bytes value) {
+        checkWrite();
+        delegate.saveMetadata(name, value);
+    }
+
+    @Override
     public long firstIndex() {
         return delegate.firstIndex();
     }

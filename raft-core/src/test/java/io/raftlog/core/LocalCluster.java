@@ -23,6 +23,8 @@ final class LocalCluster implements AutoCloseable {
     final Map<NodeId, FaultyLogStore> stores = new LinkedHashMap<>();
 
     private final java.util.function.UnaryOperator<NodeConfig> tune;
+    /** Starts so far: each start gets its own seed, as each process start draws its own randomness. */
+    private long starts;
 
     LocalCluster(int size, java.util.function.UnaryOperator<NodeConfig> tune) {
         this.tune = tune;
@@ -39,17 +41,27 @@ final class LocalCluster implements AutoCloseable {
     }
 
     RaftNode start(NodeId id) {
-        NodeConfig config = tune.apply(NodeConfig.of(id, ids));
+        return start(id, config -> config);
+    }
+
+    /** Starts {@code id} with the cluster's configuration changed by {@code extra}. */
+    RaftNode start(NodeId id, java.util.function.UnaryOperator<NodeConfig> extra) {
+        NodeConfig config = extra.apply(tune.apply(NodeConfig.of(id, ids)));
         FaultyLogStore store = new FaultyLogStore(new InMemoryLogStore(volumes.get(id)));
         stores.put(id, store);
-        RaftNode node = new RaftNode(
-                config, store, network.newTransport(), NodeMetrics.NONE, id.hashCode() * 31L + nodes.size());
+        RaftNode node =
+                new RaftNode(config, store, network.newTransport(), NodeMetrics.NONE, id.hashCode() * 31L + starts++);
         nodes.put(id, node.start());
         return node;
     }
 
     void stop(NodeId id) {
         nodes.remove(id).close();
+    }
+
+    /** Gives the stopped node {@code id} a blank volume, as a lost disk would. */
+    void wipe(NodeId id) {
+        volumes.put(id, new InMemoryLogStore.Volume());
     }
 
     RaftNode awaitLeader() {

@@ -49,6 +49,7 @@ final class ClusterNode implements AutoCloseable {
             Map<NodeId, InetSocketAddress> peers,
             Path dataDirectory,
             Duration tickInterval,
+            NodeConfig.StartMode startMode,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -59,7 +60,10 @@ final class ClusterNode implements AutoCloseable {
         members.addAll(peers.keySet());
         Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>(peers);
         addresses.put(id, listen);
-        NodeConfig config = NodeConfig.of(id, members).withTickInterval(tickInterval);
+        NodeConfig config = NodeConfig.of(id, members)
+                .withTickInterval(tickInterval)
+                .withClusterId(clusterId)
+                .withStartMode(startMode);
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 new LmdbStorageModule(dataDirectory),
@@ -68,7 +72,21 @@ final class ClusterNode implements AutoCloseable {
             modules.add(new PrometheusMetricsModule(collectors));
         }
         Injector injector = Guice.createInjector(modules);
-        return new ClusterNode(injector.getInstance(RaftNode.class), injector.getInstance(NettyTransport.class));
+        try {
+            return new ClusterNode(injector.getInstance(RaftNode.class), injector.getInstance(NettyTransport.class));
+        } catch (com.google.inject.ProvisionException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof io.raftlog.api.StorageException)) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof io.raftlog.api.StorageException refused
+                    && !refused.getMessage().contains(dataDirectory.toString())) {
+                // The store refused to start (its identity): name the directory for the operator.
+                throw new io.raftlog.api.StorageException(
+                        "data directory " + dataDirectory + ": " + refused.getMessage(), refused);
+            }
+            throw e;
+        }
     }
 
     static PrometheusNodeMetrics.Collectors defaultCollectors() {

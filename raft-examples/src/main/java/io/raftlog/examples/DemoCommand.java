@@ -105,6 +105,7 @@ final class DemoCommand implements Callable<Integer> {
                         peers,
                         data.resolve(member.getKey().value()),
                         Duration.ofMillis(10),
+                        io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP, // the demo makes its own cluster
                         collectors));
             }
             System.out.printf(

@@ -54,6 +54,18 @@ final class NodeCommand implements Callable<Integer> {
     String clusterId;
 
     @Option(
+            names = "--bootstrap",
+            description = "First start of a new cluster: an empty data directory becomes this member's."
+                    + " Without it (or --rejoin) a node refuses an empty data directory.")
+    boolean bootstrap;
+
+    @Option(
+            names = "--rejoin",
+            description = "This member lost its data: start on an empty data directory, catch up from the"
+                    + " others and vote only once that is safe (every other member must answer once).")
+    boolean rejoin;
+
+    @Option(
             names = "--tick-ms",
             defaultValue = "10",
             description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
@@ -67,6 +79,13 @@ final class NodeCommand implements Callable<Integer> {
         if (tickMillis < 1) {
             throw new IllegalArgumentException("--tick-ms must be positive, got " + tickMillis);
         }
+        if (bootstrap && rejoin) {
+            throw new IllegalArgumentException("--bootstrap and --rejoin exclude each other: --bootstrap is for the"
+                    + " first start of a new cluster, --rejoin for a member that lost its data");
+        }
+        io.raftlog.core.NodeConfig.StartMode startMode = bootstrap
+                ? io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP
+                : rejoin ? io.raftlog.core.NodeConfig.StartMode.REJOIN : io.raftlog.core.NodeConfig.StartMode.EXISTING;
         HTTPServer metrics = null;
         if (metricsPort != null) {
             DefaultExports.initialize();
@@ -82,6 +101,7 @@ final class NodeCommand implements Callable<Integer> {
                 peerAddresses,
                 data,
                 Duration.ofMillis(tickMillis),
+                startMode,
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(

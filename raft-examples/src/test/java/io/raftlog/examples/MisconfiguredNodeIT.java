@@ -30,7 +30,8 @@ class MisconfiguredNodeIT {
                     "--peers",
                     peers,
                     "--data",
-                    data.resolve("n9").toString());
+                    data.resolve("n9").toString(),
+                    "--bootstrap");
 
             assertThat(NodeProcesses.exited(stranger, Duration.ofSeconds(30)))
                     .as(cluster.output("n9"))
@@ -61,7 +62,8 @@ class MisconfiguredNodeIT {
                     "--peers",
                     swapped,
                     "--data",
-                    data.resolve("n3").toString());
+                    data.resolve("n3").toString(),
+                    "--bootstrap");
 
             assertThat(NodeProcesses.exited(confused, Duration.ofSeconds(30)))
                     .as(cluster.output("n3"))
@@ -92,7 +94,8 @@ class MisconfiguredNodeIT {
                     "--peers",
                     "n1=" + NodeProcesses.hostPort(cluster.addresses.get("n1")),
                     "--data",
-                    shared.toString());
+                    shared.toString(),
+                    "--bootstrap");
 
             assertThat(NodeProcesses.exited(intruder, Duration.ofSeconds(30))).isTrue();
             assertThat(intruder.exitValue()).isNotZero();
@@ -116,7 +119,8 @@ class MisconfiguredNodeIT {
                     "--peers",
                     "n2=127.0.0.1:1",
                     "--data",
-                    data.resolve("x").toString());
+                    data.resolve("x").toString(),
+                    "--bootstrap");
             assertThat(NodeProcesses.exited(bad, Duration.ofSeconds(30))).isTrue();
             assertThat(bad.exitValue()).isNotZero();
             assertThat(cluster.output("bad").strip())

@@ -36,7 +36,8 @@ class NodeMetricsPortIT {
                     "--data",
                     data.resolve("n1").toString(),
                     "--metrics-port",
-                    "0");
+                    "0",
+                    "--bootstrap");
             Awaitility.await()
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> METRICS_URL.matcher(cluster.output("n1")).find());

@@ -27,14 +27,16 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
-    /** Starts node {@code id} with the cluster's standard flags. */
-    Process start(String id) throws IOException {
+    /**
+     * Starts node {@code id} with the cluster's standard flags, and {@code --bootstrap} the first
+     * time (a restart uses the store it made).
+     */
+    Process start(String id, String... extra) throws IOException {
         String peers = addresses.entrySet().stream()
                 .filter(entry -> !entry.getKey().equals(id))
                 .map(entry -> entry.getKey() + "=" + hostPort(entry.getValue()))
                 .collect(Collectors.joining(","));
-        Process process = launch(
-                id,
+        List<String> args = new ArrayList<>(List.of(
                 "node",
                 "--id",
                 id,
@@ -43,9 +45,15 @@ final class NodeProcesses implements AutoCloseable {
                 "--peers",
                 peers,
                 "--data",
-                root.resolve(id).toString());
-        return process;
+                root.resolve(id).toString()));
+        if (bootstrapped.add(id) && extra.length == 0) {
+            args.add("--bootstrap");
+        }
+        args.addAll(List.of(extra));
+        return launch(id, args.toArray(String[]::new));
     }
+
+    private final java.util.Set<String> bootstrapped = new java.util.HashSet<>();
 
     /**
      * Launches {@code raftlog ARGS...} with output to {@code root/<name>.log}; {@link #close()}
@@ -70,6 +78,11 @@ final class NodeProcesses implements AutoCloseable {
                 .start();
         running.put(name, process);
         return process;
+    }
+
+    /** The running process of {@code name}. */
+    Process process(String name) {
+        return running.get(name);
     }
 
     String output(String name) throws IOException {

@@ -19,7 +19,14 @@ final class OneNodeCluster implements AutoCloseable {
 
     OneNodeCluster(Path data) {
         node = ClusterNode.start(
-                ClusterNode.DEFAULT_CLUSTER_ID, NodeId.of("n1"), address, Map.of(), data, Duration.ofMillis(10), null);
+                ClusterNode.DEFAULT_CLUSTER_ID,
+                NodeId.of("n1"),
+                address,
+                Map.of(),
+                data,
+                Duration.ofMillis(10),
+                io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP,
+                null);
         Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> node.node.status().role() == Role.LEADER);

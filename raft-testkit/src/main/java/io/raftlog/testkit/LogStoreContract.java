@@ -83,6 +83,53 @@ public abstract class LogStoreContract {
         assertThat(store.forEach(1, 10, 1000, entry -> {})).isZero();
     }
 
+    // ---- metadata -----------------------------------------------------------------------------
+
+    @Test
+    void metadataIsEmptyInANewStoreAndKeepsWhatWasSaved() {
+        assertThat(store.metadata("identity")).isEmpty();
+        store.saveMetadata("identity", Bytes.ofUtf8("first"));
+        store.saveMetadata("peers.n2", Bytes.copyOf(new byte[LogStore.MAX_METADATA_BYTES]));
+        store.saveMetadata("empty", Bytes.EMPTY);
+        store.saveMetadata("identity", Bytes.ofUtf8("second")); // replaces
+
+        assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("second"));
+        assertThat(store.metadata("peers.n2"))
+                .hasValueSatisfying(value -> assertThat(value.size()).isEqualTo(LogStore.MAX_METADATA_BYTES));
+        assertThat(store.metadata("empty")).contains(Bytes.EMPTY);
+        assertThat(store.metadata("peers.n3")).isEmpty();
+    }
+
+    @Test
+    void metadataSurvivesReopeningAndTruncationsAndIsApartFromTheHardState() {
+        store.append(range(1, 10, 1));
+        store.saveMetadata("identity", Bytes.ofUtf8("n1 of raftlog"));
+        store.saveHardState(new HardState(3, Optional.of(NodeId.of("n2"))));
+        store.truncateSuffix(5);
+        store.truncatePrefix(3);
+
+        reopen();
+        assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("n1 of raftlog"));
+        assertThat(store.hardState()).isEqualTo(new HardState(3, Optional.of(NodeId.of("n2"))));
+        assertThat(store.lastIndex()).isEqualTo(4);
+    }
+
+    @Test
+    void invalidMetadataNamesAndValuesAreRefusedAndChangeNothing() {
+        store.saveMetadata("identity", Bytes.ofUtf8("kept"));
+        for (String bad :
+                new String[] {"", "Identity", "with space", "x".repeat(LogStore.MAX_METADATA_NAME + 1), "ä"}) {
+            assertThatThrownBy(() -> store.saveMetadata(bad, Bytes.EMPTY))
+                    .as("name '%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.metadata(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(
+                        () -> store.saveMetadata("identity", Bytes.copyOf(new byte[LogStore.MAX_METADATA_BYTES + 1])))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("kept"));
+    }
+
     // ---- append and read ----------------------------------------------------------------------
 
     @Test

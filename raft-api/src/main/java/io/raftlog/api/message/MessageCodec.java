@@ -32,6 +32,8 @@ import java.util.Objects;
  * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
  * 5 TimeoutNow             (nothing more)
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
+ * 7 IdentityRequest        storeId i64 | generation i64 | boot i64 | flags u8 (0x01 rejoining)
+ * 8 IdentityResponse       flags u8 (0x01 accepted) | reason length u16 (at most 1,024) | reason UTF-8
  * </pre>
  *
  * <p>The encoding is canonical: flag bits not listed above must be zero, so a message has
@@ -78,6 +80,11 @@ public final class MessageCodec {
     private static final int TYPE_APPEND_ENTRIES_RESPONSE = 4;
     private static final int TYPE_TIMEOUT_NOW = 5;
     private static final int TYPE_INSTALL_SNAPSHOT_REQUEST = 6;
+    private static final int TYPE_IDENTITY_REQUEST = 7;
+    private static final int TYPE_IDENTITY_RESPONSE = 8;
+    private static final int IDENTITY_REJOINING = 0x01;
+    private static final int IDENTITY_ACCEPTED = 0x01;
+    private static final int MAX_REASON_BYTES = 1024;
 
     private static final int VOTE_PRE_VOTE = 0x01;
     private static final int VOTE_LEADERSHIP_TRANSFER = 0x02;
@@ -86,7 +93,15 @@ public final class MessageCodec {
     private static final int APPEND_SUCCESS = 0x01;
 
     private static final String[] TYPE_NAMES = {
-        null, "VoteRequest", "VoteResponse", "AppendEntriesRequest", "AppendEntriesResponse", "TimeoutNow",
+        null,
+        "VoteRequest",
+        "VoteResponse",
+        "AppendEntriesRequest",
+        "AppendEntriesResponse",
+        "TimeoutNow",
+        "InstallSnapshotRequest",
+        "IdentityRequest",
+        "IdentityResponse",
     };
 
     private static final int MAX_NODE_ID_BYTES = 64;
@@ -127,6 +142,10 @@ public final class MessageCodec {
             }
         } else if (message instanceof AppendEntriesResponse) {
             size += 1 + Long.BYTES * 3;
+        } else if (message instanceof IdentityRequest) {
+            size += Long.BYTES * 3 + 1;
+        } else if (message instanceof IdentityResponse response) {
+            size += 1 + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
         } else if (!(message instanceof TimeoutNow)) {
             throw unsupported(message);
         }
@@ -271,6 +290,15 @@ public final class MessageCodec {
             target.putLong(response.index()).putLong(response.hintIndex()).putLong(response.hintTerm());
         } else if (message instanceof TimeoutNow timeoutNow) {
             writePrefix(target, TYPE_TIMEOUT_NOW, timeoutNow);
+        } else if (message instanceof IdentityRequest identity) {
+            writePrefix(target, TYPE_IDENTITY_REQUEST, identity);
+            target.putLong(identity.storeId()).putLong(identity.generation()).putLong(identity.boot());
+            target.put((byte) (identity.rejoining() ? IDENTITY_REJOINING : 0));
+        } else if (message instanceof IdentityResponse response) {
+            writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
+            target.put((byte) (response.accepted() ? IDENTITY_ACCEPTED : 0));
+            byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
+            target.putShort((short) reason.length).put(reason);
         } else {
             throw unsupported(message);
         }
@@ -311,7 +339,7 @@ public final class MessageCodec {
                     "message type 6 (InstallSnapshotRequest) is not supported by " + "codec version " + VERSION,
                     TYPE_OFFSET);
         }
-        if (type < TYPE_VOTE_REQUEST || type > TYPE_TIMEOUT_NOW) {
+        if (type < TYPE_VOTE_REQUEST || type > TYPE_IDENTITY_RESPONSE) {
             throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
         }
         NodeId from = readNodeId(in, start, "from");
@@ -323,6 +351,8 @@ public final class MessageCodec {
                 case TYPE_VOTE_RESPONSE -> readVoteResponse(in, start, from, to, term);
                 case TYPE_APPEND_ENTRIES_REQUEST -> readAppendEntriesRequest(in, start, from, to, term);
                 case TYPE_APPEND_ENTRIES_RESPONSE -> readAppendEntriesResponse(in, start, from, to, term);
+                case TYPE_IDENTITY_REQUEST -> readIdentityRequest(in, start, from, to, term);
+                case TYPE_IDENTITY_RESPONSE -> readIdentityResponse(in, start, from, to, term);
                 default -> new TimeoutNow(from, to, term);
             };
         } catch (IllegalArgumentException e) {
@@ -366,6 +396,53 @@ public final class MessageCodec {
         long hintIndex = readNonNegativeLong(in, start, "hintIndex");
         long hintTerm = readNonNegativeLong(in, start, "hintTerm");
         return new AppendEntriesResponse(from, to, term, success, index, hintIndex, hintTerm);
+    }
+
+    private static IdentityRequest readIdentityRequest(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long storeId = readLong(in, start, "storeId");
+        long generation = readNonNegativeLong(in, start, "generation");
+        long boot = readLong(in, start, "boot");
+        int flags = readFlags(in, start, IDENTITY_REJOINING);
+        return new IdentityRequest(from, to, term, storeId, generation, boot, (flags & IDENTITY_REJOINING) != 0);
+    }
+
+    private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        boolean accepted = readFlags(in, start, IDENTITY_ACCEPTED) != 0;
+        int lengthOffset = in.position() - start;
+        if (in.remaining() < 2) {
+            throw new MalformedMessageException("truncated: no reason length", lengthOffset);
+        }
+        int length = Short.toUnsignedInt(in.getShort());
+        if (length > MAX_REASON_BYTES) {
+            throw new MalformedMessageException(
+                    "reason length " + length + " exceeds " + MAX_REASON_BYTES + " bytes", lengthOffset);
+        }
+        if (length > in.remaining()) {
+            throw new MalformedMessageException(
+                    "truncated or corrupt: reason length " + length + " exceeds the " + in.remaining()
+                            + " bytes remaining",
+                    lengthOffset);
+        }
+        byte[] reason = new byte[length];
+        in.get(reason);
+        String text;
+        try {
+            // Strict: bytes that are not UTF-8 are refused, so the encoding stays canonical.
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(reason))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new MalformedMessageException("reason is not valid UTF-8", lengthOffset + 2);
+        }
+        if (text.length() > IdentityResponse.MAX_REASON_CHARS) {
+            throw new MalformedMessageException(
+                    "reason of " + text.length() + " characters exceeds " + IdentityResponse.MAX_REASON_CHARS,
+                    lengthOffset + 2);
+        }
+        return new IdentityResponse(from, to, term, accepted, text);
     }
 
     private static List<LogEntry> readEntries(ByteBuffer in, int start) {

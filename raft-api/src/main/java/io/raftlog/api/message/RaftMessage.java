@@ -7,7 +7,13 @@ import io.raftlog.api.NodeId;
  * addressee and the sender's term; receivers compare terms first (Raft §5.1).
  */
 public sealed interface RaftMessage
-        permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, TimeoutNow {
+        permits VoteRequest,
+                VoteResponse,
+                AppendEntriesRequest,
+                AppendEntriesResponse,
+                TimeoutNow,
+                IdentityRequest,
+                IdentityResponse {
     NodeId from();
 
     NodeId to();

@@ -63,6 +63,12 @@ class MessageCodecTest {
         samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX));
         samples.add(new TimeoutNow(A, B, 9));
         samples.add(new TimeoutNow(LONGEST_ID, A, MAX));
+        samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, 99, false));
+        samples.add(new IdentityRequest(LONGEST_ID, A, MAX, Long.MIN_VALUE, MAX, Long.MAX_VALUE, true));
+        samples.add(new IdentityResponse(B, A, 4, true, ""));
+        samples.add(
+                new IdentityResponse(B, A, MAX, false, "n3 runs on another data directory — start it with --rejoin"));
+        samples.add(new IdentityResponse(B, A, 0, false, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
         return samples;
     }
 
@@ -366,7 +372,7 @@ class MessageCodecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(ints = {0, 7, 128, 255})
+        @ValueSource(ints = {0, 9, 128, 255})
         void unknownMessageTypesAreRejected(int type) {
             assertRejected(frame(type).id("n1").id("n2").i64(1).toArray(), "unknown message type " + type, 1);
         }

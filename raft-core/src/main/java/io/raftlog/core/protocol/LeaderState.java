@@ -239,6 +239,18 @@ final class LeaderState {
         }
     }
 
+    /**
+     * Forgets what {@code follower} was known to hold: its log may be empty now (it lost its data),
+     * so it is probed from the start of the log.
+     */
+    void resetProgress(NodeId follower) {
+        if (followers.containsKey(follower)) {
+            followers.put(
+                    follower,
+                    new Progress(log.firstIndex(), raft.config.maxInflightMessages(), raft.config.maxInflightBytes()));
+        }
+    }
+
     /** The follower with the highest match index, if any follower has matched anything. */
     java.util.Optional<NodeId> mostUpToDateFollower() {
         NodeId best = null;

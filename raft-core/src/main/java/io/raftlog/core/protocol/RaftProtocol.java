@@ -8,6 +8,8 @@ import io.raftlog.api.Role;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.AppendEntriesResponse;
 import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.IdentityRequest;
+import io.raftlog.api.message.IdentityResponse;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.message.TimeoutNow;
@@ -53,6 +55,10 @@ public final class RaftProtocol {
     private LeaderState leaderState;
     /** The driver cannot make anything durable: do not lead, campaign or take over leadership. */
     private boolean storageFailing;
+    /** The node may not vote yet (its identity is not vetted, or it is rejoining after a lost disk). */
+    private boolean votesHeld;
+    /** The highest leaderCommit accepted from the leader of the current term (0 after a term change). */
+    private long highestLeaderCommit;
     /** The term when the current {@link #step} began: a message that changed it must be persisted first. */
     private long termAtStep;
 
@@ -96,9 +102,65 @@ public final class RaftProtocol {
         electionElapsed++;
         if (role == Role.LEADER) {
             leaderState.tick();
-        } else if (electionElapsed >= randomizedElectionTimeout && !storageFailing) {
+        } else if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
             campaign(false);
         }
+    }
+
+    private boolean mayCampaign() {
+        return !storageFailing && !votesHeld;
+    }
+
+    /**
+     * Holds ({@code true}) or releases this node's votes: while held it grants no vote or pre-vote,
+     * does not campaign and ignores {@link TimeoutNow}; it still follows a leader. The driver holds
+     * them until peers have vetted the node's store (a lost or older store may have forgotten votes
+     * it gave), and while a node that lost its data catches up.
+     */
+    public void holdVotes(boolean held) {
+        if (held && role != Role.FOLLOWER) {
+            becomeFollower(term, role == Role.LEADER ? null : leader);
+        }
+        votesHeld = held;
+    }
+
+    /**
+     * {@code peer} started on another store (it lost its data and rejoins): a leader forgets what it
+     * knew the peer to hold and probes it from its own last index again, since the peer's log may
+     * now be shorter than its old match index (which would otherwise stall it forever).
+     */
+    public void peerStoreReplaced(NodeId peer) {
+        if (role == Role.LEADER && !peer.equals(id)) {
+            leaderState.resetProgress(peer);
+        }
+    }
+
+    /** Whether votes are held ({@link #holdVotes}). */
+    public boolean votesHeld() {
+        return votesHeld;
+    }
+
+    /**
+     * Never vote in a term up to {@code floor} (the highest term any member had reached when this
+     * node, having lost its data, asked them all): the term becomes at least {@code floor}, and in
+     * the floor term the vote counts as given (to this node itself), so no candidate of that term
+     * can get it. Raft is indifferent to a vote cast for a candidate that never campaigned.
+     */
+    public void adoptTermFloor(long floor) {
+        if (floor > term) {
+            term = floor;
+            votedFor = null;
+            leader = null;
+            highestLeaderCommit = 0;
+        }
+        if (term == floor && votedFor == null) {
+            votedFor = id;
+        }
+    }
+
+    /** The highest commit index the leader of the current term has sent (0 if none yet). */
+    public long highestLeaderCommit() {
+        return highestLeaderCommit;
     }
 
     /**
@@ -132,6 +194,9 @@ public final class RaftProtocol {
                 || !members.contains(message.from())
                 || message.from().equals(id)) {
             return;
+        }
+        if (message instanceof IdentityRequest || message instanceof IdentityResponse) {
+            return; // for the driver (store identity), not the protocol
         }
         termAtStep = term;
         if (message.term() > term) {
@@ -353,12 +418,16 @@ public final class RaftProtocol {
             leader = request.from();
             electionElapsed = 0;
             handleAppendEntries(request);
-        } else if (message instanceof TimeoutNow && !storageFailing) {
+        } else if (message instanceof TimeoutNow && mayCampaign()) {
             campaign(true);
         }
     }
 
     private void handleVoteRequest(VoteRequest request) {
+        if (votesHeld) {
+            messagesAfterPersist.add(new VoteResponse(id, request.from(), term, false, request.preVote()));
+            return;
+        }
         boolean canVote = request.from().equals(votedFor)
                 || (votedFor == null && leader == null)
                 || (request.preVote() && request.term() > term);
@@ -428,6 +497,7 @@ public final class RaftProtocol {
             return;
         }
         log.appendFromLeader(entries);
+        highestLeaderCommit = Math.max(highestLeaderCommit, request.leaderCommit());
         long lastNew = request.lastIndex();
         // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
@@ -513,6 +583,7 @@ public final class RaftProtocol {
         if (newTerm > term) {
             term = newTerm;
             votedFor = null;
+            highestLeaderCommit = 0;
         }
         role = Role.FOLLOWER;
         leader = newLeader;

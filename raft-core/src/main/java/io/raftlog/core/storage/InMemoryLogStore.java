@@ -22,11 +22,23 @@ public final class InMemoryLogStore implements LogStore {
         private long firstIndex = 1;
         private long termBeforeFirst;
         private HardState hardState = HardState.INITIAL;
+        private final java.util.Map<String, io.raftlog.api.Bytes> metadata = new java.util.HashMap<>();
         private boolean open;
 
         /** Number of entries held. */
         public synchronized int size() {
             return entries.size();
+        }
+
+        /** A copy of everything on this volume now, as a backup of a data directory would be. */
+        public synchronized Volume copy() {
+            Volume copy = new Volume();
+            copy.entries.addAll(entries);
+            copy.firstIndex = firstIndex;
+            copy.termBeforeFirst = termBeforeFirst;
+            copy.hardState = hardState;
+            copy.metadata.putAll(metadata);
+            return copy;
         }
     }
 
@@ -72,6 +84,25 @@ public final class InMemoryLogStore implements LogStore {
         synchronized (volume) {
             checkOpen();
             volume.hardState = state;
+        }
+    }
+
+    @Override
+    public java.util.Optional<io.raftlog.api.Bytes> metadata(String name) {
+        LogStore.checkMetadata(name, null);
+        synchronized (volume) {
+            checkOpen();
+            return java.util.Optional.ofNullable(volume.metadata.get(name));
+        }
+    }
+
+    @Override
+    public void saveMetadata(String name, io.raftlog.api.Bytes value) {
+        Objects.requireNonNull(value, "value");
+        LogStore.checkMetadata(name, value);
+        synchronized (volume) {
+            checkOpen();
+            volume.metadata.put(name, value);
         }
     }
 

@@ -150,6 +150,31 @@ public final class LmdbLogStore implements LogStore {
         hardState = state;
     }
 
+    /** Metadata lives in the meta database under {@code "x." + name}, beside the store's own records. */
+    @Override
+    public java.util.Optional<io.raftlog.api.Bytes> metadata(String name) {
+        LogStore.checkMetadata(name, null);
+        ByteBuffer key = MetaRecords.key(METADATA_PREFIX + name);
+        byte[] body = environment.read(
+                "reading metadata '" + name + "'",
+                txn -> MetaRecords.get(environment.meta, txn, key, environment.location()));
+        return java.util.Optional.ofNullable(body).map(io.raftlog.api.Bytes::wrap);
+    }
+
+    @Override
+    public void saveMetadata(String name, io.raftlog.api.Bytes value) {
+        Objects.requireNonNull(value, "value");
+        LogStore.checkMetadata(name, value);
+        ByteBuffer key = MetaRecords.key(METADATA_PREFIX + name);
+        byte[] body = value.toByteArray();
+        environment.write(() -> "saving metadata '" + name + "'", txn -> {
+            MetaRecords.put(environment.meta, txn, key, body);
+            return null;
+        });
+    }
+
+    private static final String METADATA_PREFIX = "x.";
+
     @Override
     public long firstIndex() {
         environment.checkOpen();

@@ -120,6 +120,8 @@ public final class NodeSimulation {
     long messagesDropped;
     int crashes;
     int storageFailures;
+    int lostDisks;
+    int lostDisksRefused;
     int pauses;
     int clockJumps;
     boolean calm;
@@ -223,6 +225,8 @@ public final class NodeSimulation {
                 checker.elections(),
                 crashes,
                 storageFailures,
+                lostDisks,
+                lostDisksRefused,
                 pauses,
                 clockJumps,
                 workload.acknowledged(),
@@ -266,7 +270,12 @@ public final class NodeSimulation {
                 }
             }
             case RESTART -> node.start();
-            case CRASH -> node.crash();
+            case CRASH -> {
+                node.crash();
+                if (LOSE_DISK.equals(event.payload())) {
+                    loseDisk(node);
+                }
+            }
         }
         if (node != null) {
             node.observe();
@@ -299,7 +308,10 @@ public final class NodeSimulation {
                 && random.nextDouble() < crashAfterVoteRate) {
             // Crash the voter at once, and bring it back while the election may still be going on:
             // a vote that left before it was durable would let it vote again in the same term.
-            schedule(0, Kind.CRASH, from, from.incarnation, null);
+            // Sometimes it also loses its disk (issue #11's scenario (b)): restarted blank during
+            // the election it voted in, it must not vote again in that term.
+            boolean loseDisk = options.crashes() && random.nextInt(4) == 0 && noneRejoining();
+            schedule(0, Kind.CRASH, from, from.incarnation, loseDisk ? LOSE_DISK : null);
             schedule((1 + random.nextInt(30)) * MS, Kind.RESTART, from, 0, null);
         }
         Member to = member(message.to());
@@ -386,8 +398,40 @@ public final class NodeSimulation {
             node.writer.fullUntil = now + (20 + random.nextInt(600)) * MS; // a full disk, freed later
         } else if (kind < 94) {
             workload.transferLeadership();
+        } else if (kind < 97 && options.crashes() && node.up && noneRejoining()) {
+            // A lost disk: the node comes back on a blank store, with --rejoin or, by operator
+            // error, as if new (then its peers must refuse it if it ever voted or acknowledged).
+            Member victim = random.nextBoolean() ? leaderOr(node) : node;
+            victim.crash();
+            loseDisk(victim);
+            schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, victim, 0, null);
         }
         schedule(faultDelay(), Kind.FAULT, null, 0, null);
+    }
+
+    /** A crashed node's disk is lost: it restarts blank, with --rejoin or, by mistake, as if new. */
+    private void loseDisk(Member victim) {
+        lostDisks++;
+        victim.volume = new InMemoryLogStore.Volume();
+        victim.startMode = random.nextBoolean() ? NodeConfig.StartMode.REJOIN : NodeConfig.StartMode.BOOTSTRAP;
+    }
+
+    private static final String LOSE_DISK = "lose disk";
+
+    /**
+     * Whether no member is rejoining after a lost disk: a rejoining member does not vote, so a
+     * second lost disk before the first rejoined could leave too few voters for any leader (as it
+     * would in a real cluster: one disk at a time, each rejoined before the next).
+     */
+    private boolean noneRejoining() {
+        for (Member member : nodes) {
+            if (member.up
+                    ? member.loop.holdsVotes()
+                    : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0) {
+                return false; // rejoining, not vetted yet, or a blank restart still pending
+            }
+        }
+        return true;
     }
 
     private Member leaderOr(Member other) {
@@ -434,7 +478,14 @@ public final class NodeSimulation {
                 .append("\nreplay: ./mvnw -B -pl raft-testkit -am test -Dtest=NodeSimulationTest")
                 .append(" -Dsurefire.failIfNoSpecifiedTests=false -Draftlog.sim.seed=")
                 .append(seed)
-                .append("\nlast events:");
+                .append("\nnodes:");
+        for (Member node : nodes) {
+            text.append("\n  ").append(node.id).append(node.up ? " up " : " down ");
+            if (node.loop != null) {
+                text.append(node.loop.status()).append(", start mode ").append(node.startMode);
+            }
+        }
+        text.append("\nlast events:");
         for (int i = 1; i <= trace.length; i++) {
             Event event = trace[(int) ((events + i) % trace.length)];
             if (event != null) {
@@ -450,7 +501,10 @@ public final class NodeSimulation {
     final class Member {
         final int index;
         final NodeId id;
-        final InMemoryLogStore.Volume volume = new InMemoryLogStore.Volume();
+        InMemoryLogStore.Volume volume = new InMemoryLogStore.Volume();
+        /** How the next start treats a blank store (an operator's flag). */
+        NodeConfig.StartMode startMode = NodeConfig.StartMode.BOOTSTRAP;
+
         final MemberClock clock = new MemberClock(this);
         final SafetyChecker.PrefixHashes hashes = new SafetyChecker.PrefixHashes();
         InMemoryLogStore store;
@@ -484,14 +538,7 @@ public final class NodeSimulation {
             observedApplied = 0;
             ledTerm = -1;
             writer = new SimWriter(this);
-            NodeConfig config = new NodeConfig(
-                    id,
-                    members,
-                    baseConfig.tickInterval(),
-                    baseConfig.protocol(),
-                    baseConfig.maxBatchRecords(),
-                    baseConfig.appendTimeout(),
-                    baseConfig.producerIdleTimeout());
+            NodeConfig config = baseConfig.withId(id).withStartMode(startMode);
             int life = incarnation;
             loop = new NodeLoop(
                     config,
@@ -510,6 +557,12 @@ public final class NodeSimulation {
 
         private void fatal(int life, RaftException error) {
             if (life == incarnation && up) {
+                if (String.valueOf(error.getMessage()).contains("refused this node's store")) {
+                    // Its peers caught a lost disk started as if new; the operator does as the
+                    // message says and starts it again with --rejoin.
+                    lostDisksRefused++;
+                    startMode = NodeConfig.StartMode.REJOIN;
+                }
                 // Like a process that exits on a storage error: restarted later by its supervisor.
                 schedule(0, Kind.CRASH, this, incarnation, null);
                 schedule((20 + random.nextInt(300)) * MS, Kind.RESTART, this, 0, null);
@@ -727,6 +780,13 @@ public final class NodeSimulation {
 
         @Override
         public void start() {}
+
+        @Override
+        public void saveMetadata(String name, io.raftlog.api.Bytes value) {
+            if (!stopped) {
+                node.store.saveMetadata(name, value); // small and rare: durable at once
+            }
+        }
 
         @Override
         public void submit(Ready ready) {

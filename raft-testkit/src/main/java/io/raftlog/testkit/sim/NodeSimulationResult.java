@@ -11,6 +11,8 @@ package io.raftlog.testkit.sim;
  * @param elections        distinct terms with a leader
  * @param crashes          crash-restarts, including nodes stopped by a fatal write error
  * @param storageFailures  failed write attempts the nodes retried (I/O errors, full disks)
+ * @param lostDisks        nodes restarted on a blank store (with {@code REJOIN}, or as if new)
+ * @param lostDisksRefused of those started as if new, the starts their peers refused
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
  * @param acknowledged     records acknowledged to clients
@@ -28,6 +30,8 @@ public record NodeSimulationResult(
         int elections,
         int crashes,
         int storageFailures,
+        int lostDisks,
+        int lostDisksRefused,
         int pauses,
         int clockJumps,
         long acknowledged,

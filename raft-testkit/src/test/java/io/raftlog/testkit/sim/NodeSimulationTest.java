@@ -32,6 +32,11 @@ class NodeSimulationTest {
         long storageFailures = results.stream()
                 .mapToLong(NodeSimulationResult::storageFailures)
                 .sum();
+        long lostDisks =
+                results.stream().mapToLong(NodeSimulationResult::lostDisks).sum();
+        long refused = results.stream()
+                .mapToLong(NodeSimulationResult::lostDisksRefused)
+                .sum();
         long pauses = results.stream().mapToLong(NodeSimulationResult::pauses).sum();
         long jumps =
                 results.stream().mapToLong(NodeSimulationResult::clockJumps).sum();
@@ -43,18 +48,23 @@ class NodeSimulationTest {
         assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
         assertThat(storageFailures).as("failed writes retried").isGreaterThan(seeds / 4);
+        assertThat(lostDisks).as("lost disks").isGreaterThan(seeds / 10);
+        assertThat(refused).as("lost disks started as if new and refused").isGreaterThan(seeds / 40);
         assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
         assertThat(acknowledged).as("acknowledged records").isGreaterThan(seeds * 20);
         assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
         System.out.printf(
                 "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
-                        + " %d pauses, %d clock jumps, %d transfers; %.1f simulated s in %.1f s%n",
+                        + " %d lost disks (%d started as if new, refused), %d pauses, %d clock jumps, %d transfers;"
+                        + " %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
                 reads,
                 crashes,
                 storageFailures,
+                lostDisks,
+                refused,
                 pauses,
                 jumps,
                 transfers,

@@ -1,7 +1,9 @@
 package io.raftlog.api.spi.storage;
 
+import io.raftlog.api.Bytes;
 import io.raftlog.api.message.LogEntry;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +35,51 @@ public interface LogStore extends AutoCloseable {
 
     /** Replaces the hard state, atomically and durably. */
     void saveHardState(HardState state);
+
+    /** The longest metadata name, in characters. */
+    int MAX_METADATA_NAME = 64;
+
+    /** The largest metadata value, in bytes. */
+    int MAX_METADATA_BYTES = 65_536;
+
+    /**
+     * The small record saved under {@code name}, if any. Metadata is what a node keeps beside its
+     * log and hard state — which cluster and node the store belongs to, what it knows of its peers
+     * — a few records, rarely written; the store does not interpret it.
+     *
+     * @param name 1 to {@value #MAX_METADATA_NAME} characters of {@code [a-z0-9._-]}
+     * @throws IllegalArgumentException if {@code name} is not a valid name
+     * @throws io.raftlog.api.StorageException if the record cannot be read or fails its integrity check
+     */
+    Optional<Bytes> metadata(String name);
+
+    /**
+     * Saves {@code value} under {@code name}, replacing what was there, atomically and durably (as
+     * {@link #saveHardState}); it survives {@link #truncatePrefix} and {@link #truncateSuffix}.
+     *
+     * @param value at most {@value #MAX_METADATA_BYTES} bytes
+     * @throws IllegalArgumentException if the name is invalid or the value too large; nothing changes
+     */
+    void saveMetadata(String name, Bytes value);
+
+    /** Checks a metadata name and value against the limits above (for implementations). */
+    static void checkMetadata(String name, Bytes value) {
+        if (name == null || name.isEmpty() || name.length() > MAX_METADATA_NAME) {
+            throw new IllegalArgumentException(
+                    "a metadata name has 1 to " + MAX_METADATA_NAME + " characters, got " + name);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+                throw new IllegalArgumentException(
+                        "a metadata name has only characters of [a-z0-9._-], got '" + name + "'");
+            }
+        }
+        if (value != null && value.size() > MAX_METADATA_BYTES) {
+            throw new IllegalArgumentException("a metadata value has at most " + MAX_METADATA_BYTES + " bytes, got "
+                    + value.size() + " for '" + name + "'");
+        }
+    }
 
     /** Index of the first entry present ({@code lastIndex() + 1} when empty). */
     long firstIndex();

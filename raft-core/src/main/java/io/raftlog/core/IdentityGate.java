@@ -1,0 +1,319 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.RaftException;
+import io.raftlog.api.StorageException;
+import io.raftlog.api.message.IdentityRequest;
+import io.raftlog.api.message.IdentityResponse;
+import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.core.protocol.RaftProtocol;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a node that lost, replaced or rolled back its store from breaking promises it forgot.
+ *
+ * <p>On start ({@link #open}) the store's identity is checked — its cluster and node, or, for a
+ * blank store, the {@link NodeConfig.StartMode} — and its generation raised and saved before
+ * anything is sent. Then the node tells each peer which store it runs on ({@link IdentityRequest})
+ * and holds its votes until a majority, itself included, has accepted it: a peer refuses a store
+ * other than the one it knew for that member (unless the member says it is rejoining) and one older
+ * than it saw (a lower generation, or the same one from another boot), and the node then stops with
+ * the peer's reason. A node rejoining on a blank store also waits for every other member's term,
+ * takes the highest as a floor it never votes at or below ({@link RaftProtocol#adoptTermFloor}), and
+ * votes only once its durable log reaches the commit index a leader of that term or later sent it.
+ *
+ * <p>Confined to the node's loop thread.
+ */
+final class IdentityGate {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    private final NodeConfig config;
+    private final RaftProtocol raft;
+    private final Consumer<RaftMessage> send;
+    private final LogWriter writer;
+    private final Consumer<RaftException> fail;
+    private final long boot;
+    /**
+     * The store was blank and taken as a first start: any peer may remember another store of this
+     * node (a lost disk started as if new), so every peer must accept it before it takes part.
+     */
+    private final boolean blankStart;
+
+    private volatile StoreIdentity identity; // read by status() on other threads
+    private final Map<NodeId, StoreIdentity.Seen> seen;
+    /** Peers that accepted this node's store in this life, with the term they answered in. */
+    private final Map<NodeId, Long> accepted = new java.util.concurrent.ConcurrentHashMap<>(); // read by tests
+
+    private int ticksSinceAsked;
+    /** For a rejoining node: the term floor once every peer answered, and the commit index to reach. */
+    private long floor = -1;
+
+    private long catchUpTo = -1;
+
+    private IdentityGate(
+            NodeConfig config,
+            RaftProtocol raft,
+            Consumer<RaftMessage> send,
+            LogWriter writer,
+            Consumer<RaftException> fail,
+            long boot,
+            StoreIdentity identity,
+            Map<NodeId, StoreIdentity.Seen> seen,
+            boolean blankStart) {
+        this.blankStart = blankStart;
+        this.config = config;
+        this.raft = raft;
+        this.send = send;
+        this.writer = writer;
+        this.fail = fail;
+        this.boot = boot;
+        this.identity = identity;
+        this.seen = seen;
+    }
+
+    /**
+     * Checks the store against {@code config}, saves its identity with the generation raised, and
+     * returns the gate, votes held. Runs on the starting thread before the writer and transport.
+     *
+     * @throws StorageException naming what is wrong and what to do, if the store is refused
+     */
+    static IdentityGate open(
+            NodeConfig config,
+            LogStore store,
+            RaftProtocol raft,
+            Consumer<RaftMessage> send,
+            LogWriter writer,
+            Consumer<RaftException> fail,
+            java.util.random.RandomGenerator random) {
+        Optional<Bytes> saved = store.metadata(StoreIdentity.NAME);
+        StoreIdentity identity;
+        boolean blankStart = false;
+        if (saved.isPresent()) {
+            StoreIdentity found = StoreIdentity.decode(saved.get());
+            if (!found.clusterId().equals(config.clusterId()) || !found.node().equals(config.id())) {
+                throw new StorageException("this store belongs to node " + found.node() + " of cluster '"
+                        + found.clusterId() + "', not to node " + config.id() + " of cluster '" + config.clusterId()
+                        + "': check the data directory, the node id and the cluster id");
+            }
+            identity = found.next();
+            if (config.startMode() == NodeConfig.StartMode.REJOIN && !found.rejoining()) {
+                if (found.vetted() && !isBlank(store)) {
+                    // It took part on this store already (rejoined, or never lost it): --rejoin was
+                    // left on; rejoining again would only wait for every member for nothing.
+                    LOG.info("node {}: --rejoin ignored: its store took part in the cluster already", config.id());
+                } else {
+                    // A store its peers never accepted (a lost disk started as if new, refused):
+                    // it holds nothing anyone relied on; rejoin on it.
+                    identity = identity.rejoin();
+                    LOG.info("node {}: rejoining on its store as asked (--rejoin)", config.id());
+                }
+            }
+        } else if (isBlank(store)) {
+            switch (config.startMode()) {
+                case EXISTING ->
+                    throw new StorageException("the store of node " + config.id()
+                            + " is empty, but the node was started as an existing member: for the first start of a"
+                            + " new cluster start it with --bootstrap (StartMode.BOOTSTRAP); if " + config.id()
+                            + " lost its data, start it with --rejoin (StartMode.REJOIN)");
+                case BOOTSTRAP -> {
+                    identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, false, false);
+                    blankStart = true;
+                }
+                case REJOIN ->
+                    identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, true, false);
+                default -> throw new IllegalStateException("unknown start mode " + config.startMode());
+            }
+            LOG.info(
+                    "node {}: new store {} ({})",
+                    config.id(),
+                    Long.toHexString(identity.storeId()),
+                    identity.rejoining() ? "rejoining after a lost disk" : "first start");
+        } else {
+            // A store written before stores recorded their identity: adopt it.
+            identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, false, true);
+            LOG.info("node {}: recording an identity in its existing store", config.id());
+        }
+        store.saveMetadata(StoreIdentity.NAME, identity.encode());
+        Map<NodeId, StoreIdentity.Seen> seen = store.metadata(StoreIdentity.PEERS)
+                .map(StoreIdentity::decodePeers)
+                .orElseGet(LinkedHashMap::new);
+        IdentityGate gate = new IdentityGate(
+                config, raft, send, writer, fail, random.nextLong(), identity, new LinkedHashMap<>(seen), blankStart);
+        raft.holdVotes(gate.mustHoldVotes());
+        return gate;
+    }
+
+    private static boolean isBlank(LogStore store) {
+        return store.lastIndex() == 0
+                && store.firstIndex() == 1
+                && store.hardState().equals(HardState.INITIAL);
+    }
+
+    /** Whether the node is rejoining after a lost disk and has not caught up yet. */
+    boolean rejoining() {
+        return identity.rejoining();
+    }
+
+    StoreIdentity identity() {
+        return identity;
+    }
+
+    /** Asks every peer that has not accepted this store yet. */
+    void askPeers() {
+        ticksSinceAsked = 0;
+        for (NodeId member : config.members()) {
+            if (!member.equals(config.id()) && !accepted.containsKey(member)) {
+                send.accept(new IdentityRequest(
+                        config.id(),
+                        member,
+                        raft.term(),
+                        identity.storeId(),
+                        identity.generation(),
+                        boot,
+                        identity.rejoining()));
+            }
+        }
+    }
+
+    /** After each protocol tick: asks again every election timeout, and follows a rejoin's progress. */
+    void tick() {
+        if (++ticksSinceAsked >= config.protocol().electionTicks()
+                && accepted.size() < config.members().size() - 1) {
+            askPeers();
+        }
+        progress();
+    }
+
+    /** Handles an identity message; returns false for anything else (a message for the protocol). */
+    boolean handle(RaftMessage message) {
+        if (message instanceof IdentityRequest request) {
+            answer(request);
+            return true;
+        }
+        if (message instanceof IdentityResponse response) {
+            if (!config.members().contains(response.from()) || !response.to().equals(config.id())) {
+                return true;
+            }
+            if (!response.accepted()) {
+                fail.accept(new StorageException(
+                        "peer " + response.from() + " refused this node's store: " + response.reason()));
+                return true;
+            }
+            accepted.put(response.from(), response.term());
+            progress();
+            return true;
+        }
+        return false;
+    }
+
+    private void answer(IdentityRequest request) {
+        NodeId peer = request.from();
+        if (!config.members().contains(peer)
+                || peer.equals(config.id())
+                || !request.to().equals(config.id())) {
+            return;
+        }
+        StoreIdentity.Seen known = seen.get(peer);
+        String refusal = null;
+        if (known != null && known.storeId() != request.storeId() && !request.rejoining()) {
+            refusal = peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
+                    + ", " + config.id() + " knew " + Long.toHexString(known.storeId())
+                    + "): its data directory was lost or replaced; if it lost its data, start it with --rejoin,"
+                    + " otherwise give it back its own data directory";
+        } else if (known != null
+                && known.storeId() == request.storeId()
+                && (request.generation() < known.generation()
+                        || (request.generation() == known.generation() && request.boot() != known.boot()))) {
+            refusal = peer + " runs on an older copy of its store (start " + request.generation() + ", but "
+                    + config.id() + " saw start " + known.generation()
+                    + "): it may have forgotten votes and acknowledgements; give it its latest data directory,"
+                    + " or wipe it and start it with --rejoin";
+        }
+        if (refusal != null) {
+            LOG.warn("node {} refuses {}: {}", config.id(), peer, refusal);
+            send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, refusal));
+            return;
+        }
+        StoreIdentity.Seen now = new StoreIdentity.Seen(request.storeId(), request.generation(), request.boot());
+        if (request.rejoining() || (known != null && known.storeId() != request.storeId())) {
+            raft.peerStoreReplaced(peer); // its log restarts from nothing: a leader probes it again
+        }
+        if (!now.equals(known)) {
+            seen.put(peer, now);
+            writer.saveMetadata(StoreIdentity.PEERS, StoreIdentity.encodePeers(seen));
+        }
+        send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, ""));
+    }
+
+    /**
+     * Whether a majority, this node included, accepted its store. Until then the node acknowledges
+     * nothing either (the driver drops AppendEntries), so that a store it later loses is one its
+     * peers know: a blank restart of it as if new is then refused.
+     */
+    boolean vetted() {
+        int peers = config.members().size() - 1;
+        int quorumOfPeers = (config.members().size() / 2 + 1) - 1;
+        return accepted.size() >= (blankStart ? peers : Math.min(quorumOfPeers, peers));
+    }
+
+    private boolean mustHoldVotes() {
+        return identity.rejoining() || !vetted();
+    }
+
+    /** Releases votes once vetted; walks a rejoining node through its floor and catch-up. */
+    private void progress() {
+        if (identity.rejoining() && config.members().size() == 1) {
+            identity = identity.caughtUp(); // a lone member has nobody to catch up from or promise to
+            writer.saveMetadata(StoreIdentity.NAME, identity.encode());
+        }
+        if (identity.rejoining()) {
+            int peers = config.members().size() - 1;
+            if (floor < 0 && accepted.size() == peers) {
+                long highest = raft.term();
+                for (long term : accepted.values()) {
+                    highest = Math.max(highest, term);
+                }
+                floor = highest;
+                raft.adoptTermFloor(floor);
+                LOG.info(
+                        "node {}: every member answered; it will never vote in a term up to {}; catching up",
+                        config.id(),
+                        floor);
+            }
+            if (floor >= 0
+                    && catchUpTo < 0
+                    && raft.leader().isPresent()
+                    && raft.term() >= floor
+                    && raft.highestLeaderCommit() > 0) {
+                catchUpTo = raft.highestLeaderCommit();
+            }
+            if (catchUpTo > 0 && raft.stableIndex() >= catchUpTo) {
+                identity = identity.caughtUp();
+                writer.saveMetadata(StoreIdentity.NAME, identity.encode());
+                LOG.info(
+                        "node {}: caught up to index {} after losing its data; it votes again", config.id(), catchUpTo);
+            }
+        }
+        if (!identity.vetted() && vetted()) {
+            identity = identity.asVetted();
+            writer.saveMetadata(StoreIdentity.NAME, identity.encode());
+        }
+        if (raft.votesHeld() && !mustHoldVotes()) {
+            raft.holdVotes(false);
+        }
+    }
+
+    /** The members that accepted this node's store in this life (for tests and status). */
+    List<NodeId> acceptedBy() {
+        return List.copyOf(accepted.keySet());
+    }
+}

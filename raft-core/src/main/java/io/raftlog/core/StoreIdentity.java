@@ -1,0 +1,129 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.StorageException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who a store belongs to, kept in its metadata: written on the node's first start and checked, and
+ * its generation raised, on every later one.
+ *
+ * @param clusterId  the cluster the store belongs to
+ * @param node       the member it belongs to
+ * @param storeId    random, drawn when the store was first used: another id means another store
+ * @param generation starts of the node on this store, this one included
+ * @param rejoining  the node started on this store after losing its data and has not caught up yet
+ * @param vetted     a majority of the members accepted this store at least once
+ */
+record StoreIdentity(String clusterId, NodeId node, long storeId, long generation, boolean rejoining, boolean vetted) {
+    /** The metadata record of a node's own identity. */
+    static final String NAME = "identity";
+    /** The metadata record of the identities this node accepted from its peers. */
+    static final String PEERS = "peers";
+
+    private static final int VERSION = 1;
+
+    StoreIdentity next() {
+        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted);
+    }
+
+    StoreIdentity caughtUp() {
+        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted);
+    }
+
+    StoreIdentity rejoin() {
+        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted);
+    }
+
+    StoreIdentity asVetted() {
+        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true);
+    }
+
+    Bytes encode() {
+        byte[] cluster = clusterId.getBytes(StandardCharsets.UTF_8);
+        byte[] id = node.value().getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 2 + cluster.length + 1 + id.length + 8 + 8 + 1);
+        buffer.put((byte) VERSION).putShort((short) cluster.length).put(cluster);
+        buffer.put((byte) id.length).put(id);
+        buffer.putLong(storeId).putLong(generation).put((byte) ((rejoining ? 1 : 0) | (vetted ? 2 : 0)));
+        return Bytes.wrap(buffer.array());
+    }
+
+    static StoreIdentity decode(Bytes bytes) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+            int version = buffer.get();
+            if (version != VERSION) {
+                throw new StorageException("the store's identity record has version " + version + ", expected "
+                        + VERSION + " (a newer raftlog wrote it?)");
+            }
+            byte[] cluster = new byte[Short.toUnsignedInt(buffer.getShort())];
+            buffer.get(cluster);
+            byte[] id = new byte[Byte.toUnsignedInt(buffer.get())];
+            buffer.get(id);
+            long storeId = buffer.getLong();
+            long generation = buffer.getLong();
+            int flags = buffer.get();
+            return new StoreIdentity(
+                    new String(cluster, StandardCharsets.UTF_8),
+                    NodeId.of(new String(id, StandardCharsets.US_ASCII)),
+                    storeId,
+                    generation,
+                    (flags & 1) != 0,
+                    (flags & 2) != 0);
+        } catch (RuntimeException e) {
+            if (e instanceof StorageException storage) {
+                throw storage;
+            }
+            throw new StorageException("the store's identity record is unreadable: " + e, e);
+        }
+    }
+
+    /** What a node last accepted from one peer. */
+    record Seen(long storeId, long generation, long boot) {}
+
+    static Bytes encodePeers(Map<NodeId, Seen> peers) {
+        int size = 1 + 2;
+        for (NodeId peer : peers.keySet()) {
+            size += 1 + peer.value().length() + 24;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.put((byte) VERSION).putShort((short) peers.size());
+        for (Map.Entry<NodeId, Seen> entry : peers.entrySet()) {
+            byte[] id = entry.getKey().value().getBytes(StandardCharsets.US_ASCII);
+            buffer.put((byte) id.length).put(id);
+            Seen seen = entry.getValue();
+            buffer.putLong(seen.storeId()).putLong(seen.generation()).putLong(seen.boot());
+        }
+        return Bytes.wrap(buffer.array());
+    }
+
+    static Map<NodeId, Seen> decodePeers(Bytes bytes) {
+        Map<NodeId, Seen> peers = new LinkedHashMap<>();
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+            int version = buffer.get();
+            if (version != VERSION) {
+                throw new StorageException("the store's peer record has version " + version + ", expected " + VERSION);
+            }
+            int count = Short.toUnsignedInt(buffer.getShort());
+            for (int i = 0; i < count; i++) {
+                byte[] id = new byte[Byte.toUnsignedInt(buffer.get())];
+                buffer.get(id);
+                peers.put(
+                        NodeId.of(new String(id, StandardCharsets.US_ASCII)),
+                        new Seen(buffer.getLong(), buffer.getLong(), buffer.getLong()));
+            }
+            return peers;
+        } catch (RuntimeException e) {
+            if (e instanceof StorageException storage) {
+                throw storage;
+            }
+            throw new StorageException("the store's peer record is unreadable: " + e, e);
+        }
+    }
+}

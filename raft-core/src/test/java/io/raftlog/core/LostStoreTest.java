@@ -1,0 +1,204 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus.Health;
+import io.raftlog.api.Role;
+import io.raftlog.api.StorageException;
+import io.raftlog.core.storage.InMemoryLogStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A member whose store was lost, replaced, swapped or rolled back must not take part as if nothing
+ * happened: it may have forgotten votes and acknowledgements. Its store's identity and its peers'
+ * memory of it catch that; a member that lost its data rejoins without voting until it is safe.
+ */
+class LostStoreTest {
+    private static final NodeId N1 = NodeId.of("n1");
+    private static final NodeId N2 = NodeId.of("n2");
+    private static final NodeId N3 = NodeId.of("n3");
+
+    @Test
+    void aMemberRestartedOnABlankStoreAsIfNewIsRefusedByItsPeersAndStops() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            cluster.awaitLeader().append(Bytes.ofUtf8("r")).get();
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N3);
+            cluster.wipe(N3);
+
+            RaftNode blank = cluster.start(N3); // BOOTSTRAP: a blank store looks like a first start
+
+            Throwable stopped =
+                    blank.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            assertThat(stopped).isInstanceOf(CompletionException.class);
+            assertThat(stopped.getCause())
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("refused this node's store")
+                    .hasMessageContaining("another store than before")
+                    .hasMessageContaining("--rejoin");
+            assertThat(blank.status().health()).isEqualTo(Health.FAILED);
+            assertThat(cluster.awaitLeader()
+                            .append(Bytes.ofUtf8("others go on"))
+                            .get())
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void anExistingMemberOnABlankStoreRefusesToStartAndSaysWhatToDo() {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            cluster.awaitLeader();
+            cluster.stop(N3);
+            cluster.wipe(N3);
+
+            assertThatThrownBy(() -> cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.EXISTING)))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("store of node n3 is empty")
+                    .hasMessageContaining("--bootstrap")
+                    .hasMessageContaining("--rejoin");
+            // The refused start released the store: the right start mode now works.
+            RaftNode rejoined = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            assertThat(rejoined.status().health()).isIn(Health.REJOINING, Health.HEALTHY);
+        }
+    }
+
+    @Test
+    void aStoreOfAnotherNodeOrClusterIsRefused() {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            cluster.awaitLeader();
+            cluster.stop(N2);
+            cluster.stop(N3);
+            cluster.volumes.put(N3, cluster.volumes.get(N2)); // n3 pointed at n2's data directory
+
+            assertThatThrownBy(() -> cluster.start(N3))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("belongs to node n2 of cluster 'raftlog', not to node n3");
+            assertThatThrownBy(() -> cluster.start(N2, config -> config.withClusterId("other")))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("of cluster 'raftlog', not to node n2 of cluster 'other'");
+        }
+    }
+
+    @Test
+    void anOlderCopyOfAStoreIsRefusedEvenAtTheSameStartCount() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            cluster.awaitLeader().append(Bytes.ofUtf8("before the backup")).get();
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N3);
+            InMemoryLogStore.Volume backup = cluster.volumes.get(N3).copy();
+            // n3 runs once more on its real store (its peers see that start), then the disk is lost
+            // and the backup restored: the backup's next start has the same number, another boot.
+            cluster.start(N3);
+            awaitAcceptedEverywhere(cluster);
+            cluster.awaitLeader().append(Bytes.ofUtf8("after the backup")).get();
+            cluster.stop(N3);
+            cluster.volumes.put(N3, backup);
+
+            RaftNode restored = cluster.start(N3);
+
+            Throwable stopped =
+                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            assertThat(stopped.getCause())
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("older copy of its store");
+        }
+    }
+
+    @Test
+    void aRecordCommittedWithTheAckOfANodeThatLostItsDiskSurvives() throws Exception {
+        // Scenario (a) of issue #11: r commits on {n1, n3} while n2 is down; n3 loses its disk and
+        // rejoins; n1 dies; n2 comes back. n2 lacks r and n3 no longer has it: if n3 voted, n2
+        // could lead without r and r would be gone. n3 must not vote until it has caught up.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N2);
+            long r = leader.append(Bytes.ofUtf8("r")).get(); // on n1 and n3 only
+            cluster.stop(N3);
+            cluster.wipe(N3);
+            cluster.network.cut(N1, N3); // so that n1 dies before n3 could catch up from it
+            RaftNode rejoining = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            assertThat(rejoining.status().health()).isEqualTo(Health.REJOINING);
+            cluster.stop(N1);
+            cluster.network.heal();
+            RaftNode n2 = cluster.start(N2);
+
+            // n2 campaigns, but n3 holds its vote: no leader, so nothing that could lose r.
+            long electionTimeoutMillis =
+                    10L * 2 * NodeConfig.of(N1, cluster.ids).protocol().electionTicks();
+            await().during(Duration.ofMillis(10 * electionTimeoutMillis))
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> n2.status().role() != Role.LEADER
+                            && rejoining.status().role() != Role.LEADER);
+
+            cluster.start(N1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.nodes.values().stream().allMatch(node -> node.commitOffset() >= r));
+            for (RaftNode node : cluster.nodes.values()) {
+                List<CommittedRecord> read = node.read(r, 1, Duration.ZERO).get();
+                assertThat(read)
+                        .as("%s at %d", node.id(), r)
+                        .singleElement()
+                        .satisfies(
+                                record -> assertThat(record.payload().toUtf8()).isEqualTo("r"));
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rejoining.status().health() == Health.HEALTHY);
+        }
+    }
+
+    @Test
+    void aNodeThatLostItsDataRejoinsCatchesUpAndVotesAgain() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long last = 0;
+            for (int i = 0; i < 50; i++) {
+                last = leader.append(Bytes.ofUtf8("record-" + i)).get();
+            }
+            NodeId lost = cluster.ids.stream()
+                    .filter(id -> !id.equals(leader.id()))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(lost);
+            cluster.wipe(lost);
+            RaftNode rejoined = cluster.start(lost, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            long target = last;
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rejoined.status().health() == Health.HEALTHY && rejoined.commitOffset() >= target);
+            assertThat(rejoined.read(1, 1000, Duration.ZERO).get())
+                    .extracting(record -> record.payload().toUtf8())
+                    .contains("record-0", "record-49");
+
+            // It votes again: with the old leader gone, the other two elect one of them.
+            cluster.stop(leader.id());
+            RaftNode next = cluster.awaitLeader();
+            assertThat(next.append(Bytes.ofUtf8("after")).get()).isGreaterThan(last);
+        }
+    }
+
+    /** Waits until every running node's store was accepted by every other running node. */
+    private static void awaitAcceptedEverywhere(LocalCluster cluster) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.nodes.values().stream()
+                        .allMatch(node -> node.acceptedBy().size() >= cluster.nodes.size() - 1));
+    }
+
+    private static RaftNode awaitLeaderAmong(LocalCluster cluster, NodeId wanted) throws Exception {
+        RaftNode leader = cluster.awaitLeader();
+        if (!leader.id().equals(wanted)) {
+            leader.transferLeadership(wanted).get();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.nodes.get(wanted).status().role() == Role.LEADER);
+        }
+        return cluster.nodes.get(wanted);
+    }
+}
