@@ -48,7 +48,12 @@ public record NodeStatus(
          * Started on a blank store after losing its data ({@code --rejoin}): it catches up from the
          * leader and grants no vote until it is sure it cannot break a promise it forgot.
          */
-        REJOINING
+        REJOINING,
+        /**
+         * A stored entry failed its integrity check; the node fetches an intact copy from a peer
+         * and rewrites it. It applies nothing past that entry and does not lead meanwhile.
+         */
+        REPAIRING
     }
 
     public NodeStatus {

@@ -29,6 +29,13 @@ public interface LogWriter {
      */
     void saveMetadata(String name, io.raftlog.api.Bytes value);
 
+    /**
+     * Queues a repair ({@link io.raftlog.api.spi.storage.LogStore#replace}) of one entry that failed
+     * its integrity check with an intact copy; {@code whenDurable} runs on the writer's thread once
+     * it is durable. Retried like a Ready while writes fail.
+     */
+    void repair(io.raftlog.api.message.LogEntry entry, Runnable whenDurable);
+
     /** Finishes what is queued, then stops. */
     void stop();
 

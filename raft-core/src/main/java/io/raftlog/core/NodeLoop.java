@@ -21,6 +21,7 @@ import io.raftlog.core.protocol.RaftProtocol;
 import io.raftlog.core.protocol.Ready;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -330,6 +331,12 @@ public final class NodeLoop implements ReplicatedLog {
         if (storage != null) {
             return current.withHealth(NodeStatus.Health.STORAGE_FAILING, storage.getMessage());
         }
+        long underRepair = repairing;
+        if (underRepair > 0) {
+            return current.withHealth(
+                    NodeStatus.Health.REPAIRING,
+                    "entry " + underRepair + " failed its integrity check; fetching an intact copy from a peer");
+        }
         IdentityGate gate = identity;
         if (gate != null && gate.rejoining()) {
             return current.withHealth(
@@ -414,6 +421,7 @@ public final class NodeLoop implements ReplicatedLog {
             if (now >= nextTickNanos) {
                 raft.tick();
                 identity.tick();
+                repairTick();
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -423,7 +431,12 @@ public final class NodeLoop implements ReplicatedLog {
             }
             worked |= processInputs();
             drive();
-            return worked || commitTarget > appliedIndex; // more to apply: go again at once
+            return worked || (commitTarget > appliedIndex && repairs.isEmpty()); // more to apply: go again
+        } catch (io.raftlog.api.CorruptLogException corrupt) {
+            if (!startRepair(corrupt)) {
+                fail(corrupt);
+            }
+            return true;
         } catch (RuntimeException | Error e) {
             fail(e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e));
             return false;
@@ -444,7 +457,11 @@ public final class NodeLoop implements ReplicatedLog {
         }
         RaftMessage message;
         while ((message = inbox.poll()) != null) {
-            if (!identity.handle(message) && (identity.vetted() || !(message instanceof AppendEntriesRequest))) {
+            if (message instanceof io.raftlog.api.message.RepairRequest request) {
+                answerRepair(request);
+            } else if (message instanceof io.raftlog.api.message.RepairResponse response) {
+                repairAnswered(response);
+            } else if (!identity.handle(message) && (identity.vetted() || !(message instanceof AppendEntriesRequest))) {
                 raft.step(message); // until vetted, AppendEntries are dropped: no acknowledgement yet
             }
             worked = true;
@@ -506,7 +523,25 @@ public final class NodeLoop implements ReplicatedLog {
             return;
         }
         long upTo = Math.min(commitTarget, appliedIndex + APPLY_CHUNK);
-        proposer.applied(appliedIndex + 1, upTo);
+        if (repairing > 0) {
+            upTo = Math.min(upTo, repairing - 1); // nothing past an entry under repair
+            if (upTo <= appliedIndex) {
+                return;
+            }
+        }
+        try {
+            proposer.applied(appliedIndex + 1, upTo);
+        } catch (io.raftlog.api.CorruptLogException corrupt) {
+            // Applied up to the entry before the corrupt one: keep everything consistent with that.
+            long through = Math.max(appliedIndex, Math.min(proposer.appliedThrough(), corrupt.index() - 1));
+            if (through > appliedIndex) {
+                appliedIndex = through;
+                publishStatus();
+                reads.applied(appliedIndex);
+                tracker.applied(appliedIndex, store, config.id(), raft.leader());
+            }
+            throw corrupt;
+        }
         appliedIndex = upTo;
         publishStatus(); // before completing futures: a caller sees at least its own commit
         reads.applied(appliedIndex);
@@ -516,6 +551,199 @@ public final class NodeLoop implements ReplicatedLog {
     private void publishStatus() {
         status = raft.status();
         metrics.status(status());
+    }
+
+    // ------------------------------------------------------------------ repair
+
+    /** The lowest index under repair, or 0. Written on the loop thread, read by status(). */
+    private volatile long repairing;
+
+    /** Entries under repair, lowest first: the peers that had no copy, and whether it is being written. */
+    private final java.util.TreeMap<Long, RepairState> repairs = new java.util.TreeMap<>();
+
+    private int repairTicks;
+    /** Peers that said, unasked, that their copy of an entry is damaged too (they stopped). */
+    private final Map<Long, java.util.Set<NodeId>> damagedElsewhere = new java.util.HashMap<>();
+    /** This node stopped leading and campaigning for the repair (not for a failing disk). */
+    private boolean steppedDownForRepair;
+
+    private static final class RepairState {
+        final io.raftlog.api.CorruptLogException cause;
+        final java.util.Set<NodeId> without = new java.util.HashSet<>();
+        boolean writing;
+
+        RepairState(io.raftlog.api.CorruptLogException cause) {
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * A stored entry failed its check. If it is committed here, every peer that knows it committed
+     * holds the same entry: ask them all, apply nothing past it meanwhile, and hand leadership over
+     * (a leader must be able to read its log). Returns false if it cannot be repaired this way
+     * (not known committed, no peers); the node then stops.
+     */
+    private boolean startRepair(io.raftlog.api.CorruptLogException corrupt) {
+        long index = corrupt.index();
+        if (repairs.containsKey(index)) {
+            return true; // met again while the repair is under way
+        }
+        if (index > raft.stableIndex()
+                || index < store.firstIndex()
+                || config.members().size() == 1) {
+            LOG.error(
+                    "node {}: corrupt entry {} cannot be repaired from a peer ({})",
+                    config.id(),
+                    index,
+                    config.members().size() == 1 ? "no peers" : "not a durable entry of this node");
+            return false;
+        }
+        RepairState state = new RepairState(corrupt);
+        java.util.Set<NodeId> known = damagedElsewhere.remove(index);
+        if (known != null) {
+            state.without.addAll(known);
+        }
+        repairs.put(index, state);
+        repairing = repairs.firstKey();
+        LOG.warn("node {}: {}; fetching an intact copy from its peers", config.id(), corrupt.getMessage());
+        if (!raft.isStorageFailing()) {
+            steppedDownForRepair = true;
+            raft.storageFailing(true); // no leading or campaigning until the log reads again
+        }
+        askForRepair(index);
+        publishStatus();
+        return true;
+    }
+
+    private void askForRepair(long index) {
+        RepairState state = repairs.get(index);
+        for (NodeId member : config.members()) {
+            if (!member.equals(config.id()) && !state.without.contains(member)) {
+                transport.send(new io.raftlog.api.message.RepairRequest(config.id(), member, raft.term(), index));
+            }
+        }
+    }
+
+    private void repairTick() {
+        if (!repairs.isEmpty() && ++repairTicks >= config.protocol().electionTicks()) {
+            repairTicks = 0;
+            for (Map.Entry<Long, RepairState> repair : List.copyOf(repairs.entrySet())) {
+                if (repair.getValue().writing) {
+                    continue;
+                }
+                if (readsAgain(repair.getKey())) {
+                    // Replaced meanwhile by a leader's copy (an entry not yet known committed here
+                    // is overwritten through replication: a damaged entry matches nothing).
+                    repaired(repair.getKey(), raft.leader().orElse(config.id()));
+                } else {
+                    askForRepair(repair.getKey());
+                }
+            }
+        }
+    }
+
+    private boolean readsAgain(long index) {
+        if (index > store.lastIndex()) {
+            return true; // truncated away
+        }
+        try {
+            store.read(index, 1, Long.MAX_VALUE);
+            return true;
+        } catch (io.raftlog.api.CorruptLogException stillDamaged) {
+            return false;
+        }
+    }
+
+    /** A peer asks for an entry: sent only if committed and durable here, and intact. */
+    private void answerRepair(io.raftlog.api.message.RepairRequest request) {
+        if (!config.members().contains(request.from()) || !request.to().equals(config.id())) {
+            return;
+        }
+        List<LogEntry> entry = List.of();
+        boolean damaged = false;
+        long index = request.index();
+        if (index < store.firstIndex()) {
+            damaged = true; // compacted away here: never to be had from this node
+        } else if (index <= raft.stableIndex()) {
+            try {
+                List<LogEntry> stored = store.read(index, 1, Long.MAX_VALUE);
+                // Only a copy known committed here is the committed entry; otherwise: not yet.
+                entry = index <= raft.commitIndex() ? stored : List.of();
+            } catch (io.raftlog.api.CorruptLogException corruptHereToo) {
+                LOG.warn(
+                        "node {}: cannot help {} repair entry {}: {}",
+                        config.id(),
+                        request.from(),
+                        index,
+                        corruptHereToo.getMessage());
+                damaged = true;
+            }
+        }
+        transport.send(new io.raftlog.api.message.RepairResponse(
+                config.id(), request.from(), raft.term(), index, entry, damaged));
+    }
+
+    private void repairAnswered(io.raftlog.api.message.RepairResponse response) {
+        if (!config.members().contains(response.from())) {
+            return;
+        }
+        RepairState state = repairs.get(response.index());
+        if (state == null) {
+            if (response.damaged()) {
+                // Told unasked (a peer that stops for want of a copy): remembered for a later repair.
+                damagedElsewhere
+                        .computeIfAbsent(response.index(), index -> new java.util.HashSet<>())
+                        .add(response.from());
+            }
+            return;
+        }
+        if (state.writing) {
+            return;
+        }
+        if (response.entries().isEmpty()) {
+            if (!response.damaged()) {
+                return; // it does not know the entry committed yet: asked again at the next round
+            }
+            state.without.add(response.from());
+            if (state.without.size() == config.members().size() - 1) {
+                // Tell the others first: one waiting on this node's copy would otherwise wait forever.
+                for (NodeId member : config.members()) {
+                    if (!member.equals(config.id())) {
+                        transport.send(new io.raftlog.api.message.RepairResponse(
+                                config.id(), member, raft.term(), response.index(), List.of(), true));
+                    }
+                }
+                fail(new io.raftlog.api.CorruptLogException(
+                        response.index(),
+                        state.cause.location(),
+                        "no peer holds an intact committed copy of it either; restore this node's data directory"
+                                + " from a backup, or wipe it and start the node with --rejoin (first seen: "
+                                + state.cause.getMessage() + ")"));
+            }
+            return;
+        }
+        LogEntry copy = response.entries().get(0);
+        state.writing = true;
+        long index = response.index();
+        writer.repair(copy, () -> {
+            tasks.add(() -> repaired(index, response.from()));
+            hooks.wakeup().run();
+        });
+    }
+
+    private void repaired(long index, NodeId source) {
+        if (repairs.remove(index) == null) {
+            return;
+        }
+        LOG.info("node {}: entry {} repaired with the copy from {}", config.id(), index, source);
+        repairing = repairs.isEmpty() ? 0 : repairs.firstKey();
+        if (repairs.isEmpty()) {
+            if (steppedDownForRepair && storageProblem == null) {
+                raft.storageFailing(false);
+            }
+            steppedDownForRepair = false;
+        }
+        publishStatus();
     }
 
     // ------------------------------------------------------------------ shutdown

@@ -211,7 +211,15 @@ final class Proposer {
     private long openTerm;
     private int openCommitted;
 
+    /** The last index {@link #applied} has applied; behind its range when a read failed partway. */
+    long appliedThrough() {
+        return appliedThrough;
+    }
+
+    private long appliedThrough;
+
     private void applyEntry(LogEntry entry) {
+        appliedThrough = entry.index();
         if (openHeader != null) {
             if (entry.term() == openTerm && entry.type() == EntryType.DATA) {
                 openCommitted++;

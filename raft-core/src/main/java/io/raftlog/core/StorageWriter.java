@@ -34,6 +34,8 @@ final class StorageWriter implements LogWriter {
 
     private record Metadata(String name, io.raftlog.api.Bytes value) {}
 
+    private record Repair(LogEntry entry, Runnable whenDurable) {}
+
     private final List<LogEntry> pending = new ArrayList<>();
     private volatile boolean stopped;
     private final Consumer<Long> writeObserver;
@@ -62,6 +64,11 @@ final class StorageWriter implements LogWriter {
         queue.add(new Metadata(name, value));
     }
 
+    @Override
+    public void repair(LogEntry entry, Runnable whenDurable) {
+        queue.add(new Repair(entry, whenDurable));
+    }
+
     private void run() {
         try {
             while (true) {
@@ -74,6 +81,11 @@ final class StorageWriter implements LogWriter {
                         if (!writeUntilDone(() -> store.saveMetadata(metadata.name(), metadata.value()))) {
                             return;
                         }
+                    } else if (item instanceof Repair repair) {
+                        if (!writeUntilDone(() -> store.replace(repair.entry()))) {
+                            return;
+                        }
+                        repair.whenDurable().run();
                     } else {
                         readies.add((Ready) item);
                     }

@@ -87,6 +87,9 @@ final class FaultyLogStore implements LogStore {
 
     @Override
     public long term(long index) {
+        if (corrupt.contains(index)) {
+            throw new io.raftlog.api.CorruptLogException(index, "test store", "CRC32C mismatch (a test's bit flip)");
+        }
         return delegate.term(index);
     }
 
@@ -97,9 +100,17 @@ final class FaultyLogStore implements LogStore {
     }
 
     @Override
+    public void replace(LogEntry entry) {
+        checkWrite();
+        delegate.replace(entry);
+        corrupt.remove(entry.index());
+    }
+
+    @Override
     public void truncateSuffix(long fromIndex) {
         checkWrite();
         delegate.truncateSuffix(fromIndex);
+        corrupt.removeIf(index -> index >= fromIndex);
     }
 
     @Override
@@ -108,14 +119,30 @@ final class FaultyLogStore implements LogStore {
         delegate.truncatePrefix(toIndex);
     }
 
+    /** Indexes whose stored copy fails its check, as a flipped bit would, until replaced or truncated. */
+    final java.util.Set<Long> corrupt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void checkRead(long fromIndex, int count) {
+        for (long index : corrupt) {
+            if (index >= fromIndex && index < fromIndex + count) {
+                throw new io.raftlog.api.CorruptLogException(
+                        index, "test store", "CRC32C mismatch (a test's bit flip)");
+            }
+        }
+    }
+
     @Override
     public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
-        return delegate.read(fromIndex, maxEntries, maxBytes);
+        List<LogEntry> entries = delegate.read(fromIndex, maxEntries, maxBytes);
+        checkRead(fromIndex, entries.size());
+        return entries;
     }
 
     @Override
     public int forEach(long fromIndex, int maxEntries, long maxBytes, Consumer<LogEntry> visitor) {
-        return delegate.forEach(fromIndex, maxEntries, maxBytes, visitor);
+        List<LogEntry> entries = read(fromIndex, maxEntries, maxBytes);
+        entries.forEach(visitor);
+        return entries.size();
     }
 
     @Override

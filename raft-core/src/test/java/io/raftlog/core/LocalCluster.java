@@ -19,6 +19,8 @@ final class LocalCluster implements AutoCloseable {
     final List<NodeId> ids = new ArrayList<>();
     final Map<NodeId, InMemoryLogStore.Volume> volumes = new LinkedHashMap<>();
     final Map<NodeId, RaftNode> nodes = new LinkedHashMap<>();
+    /** Entries whose stored copy fails its check when the node next starts (a bit flipped at rest). */
+    final Map<NodeId, java.util.Set<Long>> corruptOnStart = new LinkedHashMap<>();
     /** Each running node's store, which fails on demand. */
     final Map<NodeId, FaultyLogStore> stores = new LinkedHashMap<>();
 
@@ -48,6 +50,7 @@ final class LocalCluster implements AutoCloseable {
     RaftNode start(NodeId id, java.util.function.UnaryOperator<NodeConfig> extra) {
         NodeConfig config = extra.apply(tune.apply(NodeConfig.of(id, ids)));
         FaultyLogStore store = new FaultyLogStore(new InMemoryLogStore(volumes.get(id)));
+        store.corrupt.addAll(corruptOnStart.getOrDefault(id, java.util.Set.of()));
         stores.put(id, store);
         RaftNode node =
                 new RaftNode(config, store, network.newTransport(), NodeMetrics.NONE, id.hashCode() * 31L + starts++);

@@ -130,6 +130,21 @@ public abstract class LogStoreContract {
         assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("kept"));
     }
 
+    @Test
+    void replaceRewritesOneEntryAndNothingElse() {
+        store.append(range(1, 10, 2));
+        LogEntry repaired = LogEntry.data(5, 2, Bytes.ofUtf8("the intact copy"));
+        store.replace(repaired);
+
+        assertThat(store.read(5, 1, Long.MAX_VALUE)).containsExactly(repaired);
+        assertThat(store.read(1, 100, Long.MAX_VALUE)).hasSize(10);
+        assertThat(store.read(6, 100, Long.MAX_VALUE)).isEqualTo(range(6, 10, 2));
+        assertThat(reopen().read(5, 1, Long.MAX_VALUE)).containsExactly(repaired);
+        assertThatThrownBy(() -> store.replace(LogEntry.data(11, 2, Bytes.EMPTY)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.lastIndex()).isEqualTo(10);
+    }
+
     // ---- append and read ----------------------------------------------------------------------
 
     @Test

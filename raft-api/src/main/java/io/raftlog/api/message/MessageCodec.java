@@ -34,6 +34,9 @@ import java.util.Objects;
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
  * 7 IdentityRequest        storeId i64 | generation i64 | boot i64 | flags u8 (0x01 rejoining)
  * 8 IdentityResponse       flags u8 (0x01 accepted) | reason length u16 (at most 1,024) | reason UTF-8
+ * 9 RepairRequest          index i64
+ * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
+ *                          AppendEntriesRequest
  * </pre>
  *
  * <p>The encoding is canonical: flag bits not listed above must be zero, so a message has
@@ -82,8 +85,11 @@ public final class MessageCodec {
     private static final int TYPE_INSTALL_SNAPSHOT_REQUEST = 6;
     private static final int TYPE_IDENTITY_REQUEST = 7;
     private static final int TYPE_IDENTITY_RESPONSE = 8;
+    private static final int TYPE_REPAIR_REQUEST = 9;
+    private static final int TYPE_REPAIR_RESPONSE = 10;
     private static final int IDENTITY_REJOINING = 0x01;
     private static final int IDENTITY_ACCEPTED = 0x01;
+    private static final int REPAIR_DAMAGED = 0x01;
     private static final int MAX_REASON_BYTES = 1024;
 
     private static final int VOTE_PRE_VOTE = 0x01;
@@ -102,6 +108,8 @@ public final class MessageCodec {
         "InstallSnapshotRequest",
         "IdentityRequest",
         "IdentityResponse",
+        "RepairRequest",
+        "RepairResponse",
     };
 
     private static final int MAX_NODE_ID_BYTES = 64;
@@ -146,6 +154,13 @@ public final class MessageCodec {
             size += Long.BYTES * 3 + 1;
         } else if (message instanceof IdentityResponse response) {
             size += 1 + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
+        } else if (message instanceof RepairRequest) {
+            size += Long.BYTES;
+        } else if (message instanceof RepairResponse response) {
+            size += 1 + Long.BYTES + Integer.BYTES;
+            for (LogEntry entry : response.entries()) {
+                size += ENTRY_HEADER_BYTES + entry.payload().size();
+            }
         } else if (!(message instanceof TimeoutNow)) {
             throw unsupported(message);
         }
@@ -299,6 +314,20 @@ public final class MessageCodec {
             target.put((byte) (response.accepted() ? IDENTITY_ACCEPTED : 0));
             byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
             target.putShort((short) reason.length).put(reason);
+        } else if (message instanceof RepairRequest repair) {
+            writePrefix(target, TYPE_REPAIR_REQUEST, repair);
+            target.putLong(repair.index());
+        } else if (message instanceof RepairResponse repair) {
+            writePrefix(target, TYPE_REPAIR_RESPONSE, repair);
+            target.put((byte) (repair.damaged() ? REPAIR_DAMAGED : 0));
+            target.putLong(repair.index());
+            target.putInt(repair.entries().size());
+            for (LogEntry entry : repair.entries()) {
+                target.putLong(entry.index()).putLong(entry.term()).put((byte)
+                        entry.type().code());
+                target.putInt(entry.payload().size());
+                entry.payload().copyTo(target);
+            }
         } else {
             throw unsupported(message);
         }
@@ -339,7 +368,7 @@ public final class MessageCodec {
                     "message type 6 (InstallSnapshotRequest) is not supported by " + "codec version " + VERSION,
                     TYPE_OFFSET);
         }
-        if (type < TYPE_VOTE_REQUEST || type > TYPE_IDENTITY_RESPONSE) {
+        if (type < TYPE_VOTE_REQUEST || type > TYPE_REPAIR_RESPONSE) {
             throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
         }
         NodeId from = readNodeId(in, start, "from");
@@ -353,6 +382,8 @@ public final class MessageCodec {
                 case TYPE_APPEND_ENTRIES_RESPONSE -> readAppendEntriesResponse(in, start, from, to, term);
                 case TYPE_IDENTITY_REQUEST -> readIdentityRequest(in, start, from, to, term);
                 case TYPE_IDENTITY_RESPONSE -> readIdentityResponse(in, start, from, to, term);
+                case TYPE_REPAIR_REQUEST -> new RepairRequest(from, to, term, readNonNegativeLong(in, start, "index"));
+                case TYPE_REPAIR_RESPONSE -> readRepairResponse(in, start, from, to, term);
                 default -> new TimeoutNow(from, to, term);
             };
         } catch (IllegalArgumentException e) {
@@ -396,6 +427,12 @@ public final class MessageCodec {
         long hintIndex = readNonNegativeLong(in, start, "hintIndex");
         long hintTerm = readNonNegativeLong(in, start, "hintTerm");
         return new AppendEntriesResponse(from, to, term, success, index, hintIndex, hintTerm);
+    }
+
+    private static RepairResponse readRepairResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        boolean damaged = readFlags(in, start, REPAIR_DAMAGED) != 0;
+        long index = readNonNegativeLong(in, start, "index");
+        return new RepairResponse(from, to, term, index, readEntries(in, start), damaged);
     }
 
     private static IdentityRequest readIdentityRequest(ByteBuffer in, int start, NodeId from, NodeId to, long term) {

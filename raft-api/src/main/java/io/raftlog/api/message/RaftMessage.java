@@ -13,7 +13,9 @@ public sealed interface RaftMessage
                 AppendEntriesResponse,
                 TimeoutNow,
                 IdentityRequest,
-                IdentityResponse {
+                IdentityResponse,
+                RepairRequest,
+                RepairResponse {
     NodeId from();
 
     NodeId to();

@@ -69,6 +69,11 @@ class MessageCodecTest {
         samples.add(
                 new IdentityResponse(B, A, MAX, false, "n3 runs on another data directory — start it with --rejoin"));
         samples.add(new IdentityResponse(B, A, 0, false, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
+        samples.add(new RepairRequest(A, B, 4, 434));
+        samples.add(new RepairResponse(B, A, 4, 434, List.of(), false));
+        samples.add(new RepairResponse(B, A, 4, 434, List.of(), true));
+        samples.add(new RepairResponse(
+                B, A, MAX, 434, List.of(LogEntry.data(434, 3, Bytes.copyOf(new byte[] {1, 2, 3}))), false));
         return samples;
     }
 
@@ -372,7 +377,7 @@ class MessageCodecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(ints = {0, 9, 128, 255})
+        @ValueSource(ints = {0, 11, 128, 255})
         void unknownMessageTypesAreRejected(int type) {
             assertRejected(frame(type).id("n1").id("n2").i64(1).toArray(), "unknown message type " + type, 1);
         }

@@ -76,7 +76,12 @@ final class RaftLog {
         if (index > lastIndex() || index < firstIndex() - 1) {
             return false;
         }
-        return term(index) == term;
+        try {
+            return term(index) == term;
+        } catch (io.raftlog.api.CorruptLogException corrupt) {
+            // A damaged entry matches nothing: a leader's copy replaces it (and what follows it).
+            return false;
+        }
     }
 
     /** Raft §5.4.1: is a log ending at ({@code index}, {@code term}) at least as up to date as ours? */
@@ -93,10 +98,19 @@ final class RaftLog {
     long findConflictByTerm(long index, long term) {
         long candidate = Math.min(index, lastIndex());
         long floor = firstIndex() - 1;
-        while (candidate > floor && term(candidate) > term) {
+        while (candidate > floor && termOrAbove(candidate, term) > term) {
             candidate--;
         }
         return candidate;
+    }
+
+    /** The term at {@code index}, or one above {@code term} if the entry is damaged (skip past it). */
+    private long termOrAbove(long index, long term) {
+        try {
+            return term(index);
+        } catch (io.raftlog.api.CorruptLogException corrupt) {
+            return term + 1;
+        }
     }
 
     /** Appends entries the leader created; they must follow the last index. */

@@ -23,7 +23,45 @@ public final class InMemoryLogStore implements LogStore {
         private long termBeforeFirst;
         private HardState hardState = HardState.INITIAL;
         private final java.util.Map<String, io.raftlog.api.Bytes> metadata = new java.util.HashMap<>();
+        /** Entries whose stored copy fails its check, as a flipped bit caught by a checksum would. */
+        private final java.util.Set<Long> damaged = new java.util.HashSet<>();
+
         private boolean open;
+
+        /**
+         * Damages the stored entry at {@code index} (a flipped bit, for simulations): reading it
+         * fails with {@link io.raftlog.api.CorruptLogException} until it is replaced or truncated.
+         */
+        public synchronized void damage(long index) {
+            damaged.add(index);
+        }
+
+        /**
+         * Up to {@code max} entries from {@code from}, damaged or not: what the bytes were before a
+         * simulated flip (for a simulation's own checks, never for a node).
+         */
+        public synchronized List<LogEntry> rawEntries(long from, int max) {
+            int start = (int) (from - firstIndex);
+            if (start < 0 || start >= entries.size()) {
+                return List.of();
+            }
+            return List.copyOf(entries.subList(start, Math.min(entries.size(), start + max)));
+        }
+
+        /** The lowest damaged index, or -1. */
+        public synchronized long someDamaged() {
+            return damaged.isEmpty() ? -1 : java.util.Collections.min(damaged);
+        }
+
+        /** Whether any entry is damaged. */
+        public synchronized boolean hasDamage() {
+            return !damaged.isEmpty();
+        }
+
+        /** Whether the entry at {@code index} is damaged. */
+        public synchronized boolean isDamaged(long index) {
+            return damaged.contains(index);
+        }
 
         /** Number of entries held. */
         public synchronized int size() {
@@ -38,6 +76,7 @@ public final class InMemoryLogStore implements LogStore {
             copy.termBeforeFirst = termBeforeFirst;
             copy.hardState = hardState;
             copy.metadata.putAll(metadata);
+            copy.damaged.addAll(damaged);
             return copy;
         }
     }
@@ -133,7 +172,14 @@ public final class InMemoryLogStore implements LogStore {
                 throw new IllegalArgumentException(
                         "index " + index + " is outside the log " + (volume.firstIndex - 1) + ".." + lastIndexLocked());
             }
+            checkIntact(index);
             return volume.entries.get(offset(index)).term();
+        }
+    }
+
+    private void checkIntact(long index) {
+        if (!volume.damaged.isEmpty() && volume.damaged.contains(index)) {
+            throw new io.raftlog.api.CorruptLogException(index, "in-memory volume", "damaged (a simulated bit flip)");
         }
     }
 
@@ -162,11 +208,27 @@ public final class InMemoryLogStore implements LogStore {
     }
 
     @Override
+    public void replace(LogEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        synchronized (volume) {
+            checkOpen();
+            long last = volume.firstIndex + volume.entries.size() - 1;
+            if (entry.index() < volume.firstIndex || entry.index() > last) {
+                throw new IllegalArgumentException("replace(" + entry.index() + ") is outside the stored entries "
+                        + volume.firstIndex + ".." + last);
+            }
+            volume.entries.set(offset(entry.index()), entry);
+            volume.damaged.remove(entry.index());
+        }
+    }
+
+    @Override
     public void truncateSuffix(long fromIndex) {
         synchronized (volume) {
             checkOpen();
             checkBoundary("truncateSuffix", fromIndex);
             volume.entries.subList(offset(fromIndex), volume.entries.size()).clear();
+            volume.damaged.removeIf(index -> index >= fromIndex);
         }
     }
 
@@ -180,6 +242,7 @@ public final class InMemoryLogStore implements LogStore {
             }
             volume.termBeforeFirst = volume.entries.get(offset(toIndex - 1)).term();
             volume.entries.subList(0, offset(toIndex)).clear();
+            volume.damaged.removeIf(index -> index < toIndex);
             volume.entries.trimToSize();
             volume.firstIndex = toIndex;
         }
@@ -200,6 +263,7 @@ public final class InMemoryLogStore implements LogStore {
             long bytes = 0;
             for (int i = from; i < to; i++) {
                 LogEntry entry = volume.entries.get(i);
+                checkIntact(entry.index());
                 bytes += entry.sizeInBytes();
                 if (bytes > maxBytes && !result.isEmpty()) {
                     break;

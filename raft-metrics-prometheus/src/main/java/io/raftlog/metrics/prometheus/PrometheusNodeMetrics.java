@@ -69,7 +69,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     .register(registry);
             health = Gauge.build(
                             "raftlog_health",
-                            "Health of the node: 0 healthy, 1 storage failing (retrying), 2 failed, 3 closed, 4 rejoining")
+                            "Health of the node: 0 healthy, 1 storage failing (retrying), 2 failed, 3 closed, 4 rejoining, 5 repairing")
                     .labelNames("node")
                     .register(registry);
             term = Gauge.build("raftlog_term", "Current term")

@@ -150,6 +150,28 @@ public final class LmdbLogStore implements LogStore {
         hardState = state;
     }
 
+    @Override
+    public void replace(LogEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        environment.checkOpen();
+        Bounds seen = bounds;
+        if (entry.index() < seen.first || entry.index() > seen.last) {
+            throw new IllegalArgumentException(
+                    "replace(" + entry.index() + ") is outside the stored entries " + seen.first + ".." + seen.last);
+        }
+        if (entry.index() == seen.last && entry.term() != seen.lastTerm) {
+            throw new IllegalArgumentException("replace(" + entry.index() + ") of the last entry must keep its term "
+                    + seen.lastTerm + ", got " + entry.term());
+        }
+        environment.write(() -> "repairing entry " + entry.index(), txn -> {
+            writeKey.putLong(0, entry.index());
+            ByteBuffer slot = environment.entries.reserve(txn, writeKey, EntryCodec.storedSize(entry));
+            writeCodec.encode(entry, slot);
+            return null;
+        });
+        LOG.info("entry {} in {} repaired", entry.index(), environment.location());
+    }
+
     /** Metadata lives in the meta database under {@code "x." + name}, beside the store's own records. */
     @Override
     public java.util.Optional<io.raftlog.api.Bytes> metadata(String name) {

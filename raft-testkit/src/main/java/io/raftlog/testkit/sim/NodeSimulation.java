@@ -122,6 +122,7 @@ public final class NodeSimulation {
     int storageFailures;
     int lostDisks;
     int lostDisksRefused;
+    int bitFlips;
     int pauses;
     int clockJumps;
     boolean calm;
@@ -227,6 +228,7 @@ public final class NodeSimulation {
                 storageFailures,
                 lostDisks,
                 lostDisksRefused,
+                bitFlips,
                 pauses,
                 clockJumps,
                 workload.acknowledged(),
@@ -405,6 +407,8 @@ public final class NodeSimulation {
             victim.crash();
             loseDisk(victim);
             schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, victim, 0, null);
+        } else if (kind < 100 && noneRejoining()) {
+            flipBits(node);
         }
         schedule(faultDelay(), Kind.FAULT, null, 0, null);
     }
@@ -419,19 +423,57 @@ public final class NodeSimulation {
     private static final String LOSE_DISK = "lose disk";
 
     /**
+     * Flips bits in a few stored entries of {@code node} (the leader as often as not; sometimes an
+     * index already damaged elsewhere), which its store's checksum will catch: never an entry that
+     * no other node holds intact, nor the last one (a damaged tail stops a store from opening).
+     */
+    private void flipBits(Member node) {
+        Member victim = random.nextBoolean() ? leaderOr(node) : node;
+        long last = victim.volume.size(); // no prefix truncation in the simulation: index == position
+        if (last < 3) {
+            return;
+        }
+        int flips = 1 + random.nextInt(3);
+        for (int i = 0; i < flips; i++) {
+            long index = 1 + random.nextLong(last - 1); // 1..last-1
+            for (Member other : nodes) {
+                long shared = other == victim ? -1 : other.volume.someDamaged();
+                if (shared > 0 && shared < last && random.nextBoolean()) {
+                    index = shared; // the same entry damaged on two nodes
+                }
+            }
+            int intactElsewhere = 0;
+            for (Member other : nodes) {
+                if (other != victim && other.volume.size() >= index && !other.volume.isDamaged(index)) {
+                    intactElsewhere++;
+                }
+            }
+            if (intactElsewhere > 0) {
+                victim.volume.damage(index);
+                bitFlips++;
+            }
+        }
+    }
+
+    /**
      * Whether no member is rejoining after a lost disk: a rejoining member does not vote, so a
      * second lost disk before the first rejoined could leave too few voters for any leader (as it
      * would in a real cluster: one disk at a time, each rejoined before the next).
      */
     private boolean noneRejoining() {
+        int impaired = 0;
         for (Member member : nodes) {
-            if (member.up
+            boolean rejoining = member.up
                     ? member.loop.holdsVotes()
-                    : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0) {
-                return false; // rejoining, not vetted yet, or a blank restart still pending
+                    : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
+            boolean repairing = member.volume.hasDamage()
+                    || (member.up && member.loop.status().health() == io.raftlog.api.NodeStatus.Health.REPAIRING);
+            if (rejoining || repairing) {
+                impaired++; // rejoining, not vetted yet, a blank restart pending, or repairing
             }
         }
-        return true;
+        // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5.
+        return impaired < (nodes.size() - 1) / 2 || impaired == 0;
     }
 
     private Member leaderOr(Member other) {
@@ -534,7 +576,7 @@ public final class NodeSimulation {
             incarnation++;
             up = true;
             store = new InMemoryLogStore(volume);
-            hashes.rebuild(store);
+            hashes.rebuild(volume.rawEntries(1, Integer.MAX_VALUE));
             observedApplied = 0;
             ledTerm = -1;
             writer = new SimWriter(this);
@@ -630,7 +672,7 @@ public final class NodeSimulation {
                 List<LogEntry> entries = new ArrayList<>();
                 long next = observedApplied + 1;
                 while (next <= applied) {
-                    List<LogEntry> read = store.read(next, (int) Math.min(4096, applied - next + 1), Long.MAX_VALUE);
+                    List<LogEntry> read = volume.rawEntries(next, (int) Math.min(4096, applied - next + 1));
                     entries.addAll(read);
                     next += read.size();
                 }
@@ -650,7 +692,9 @@ public final class NodeSimulation {
                     public long termAt(long index) {
                         // Entries not yet durable here are not in the store: trust the protocol's
                         // last index for them (Log Matching checks their terms when written).
-                        return index <= store.lastIndex() ? store.term(index) : -1;
+                        return index <= store.lastIndex()
+                                ? volume.rawEntries(index, 1).get(0).term()
+                                : -1;
                     }
                 });
             }
@@ -782,6 +826,14 @@ public final class NodeSimulation {
         public void start() {}
 
         @Override
+        public void repair(LogEntry entry, Runnable whenDurable) {
+            if (!stopped) {
+                node.store.replace(entry);
+                whenDurable.run();
+            }
+        }
+
+        @Override
         public void saveMetadata(String name, io.raftlog.api.Bytes value) {
             if (!stopped) {
                 node.store.saveMetadata(name, value); // small and rare: durable at once
@@ -891,8 +943,9 @@ public final class NodeSimulation {
             long first = entries.get(0).index();
             long lastHanded = node.store.lastIndex();
             var status = node.loop.status();
-            boolean leader =
-                    status.role() == Role.LEADER && first <= lastHanded && node.store.term(lastHanded) == status.term();
+            boolean leader = status.role() == Role.LEADER
+                    && first <= lastHanded
+                    && node.volume.rawEntries(lastHanded, 1).get(0).term() == status.term();
             checker.onEntries(node.id, leader, lastHanded, entries, node.hashes);
             if (first <= lastHanded) {
                 node.store.truncateSuffix(first);

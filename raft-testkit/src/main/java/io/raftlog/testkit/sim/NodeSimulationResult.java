@@ -13,6 +13,7 @@ package io.raftlog.testkit.sim;
  * @param storageFailures  failed write attempts the nodes retried (I/O errors, full disks)
  * @param lostDisks        nodes restarted on a blank store (with {@code REJOIN}, or as if new)
  * @param lostDisksRefused of those started as if new, the starts their peers refused
+ * @param bitFlips         stored entries damaged (caught by the store's checksum, then repaired)
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
  * @param acknowledged     records acknowledged to clients
@@ -32,6 +33,7 @@ public record NodeSimulationResult(
         int storageFailures,
         int lostDisks,
         int lostDisksRefused,
+        int bitFlips,
         int pauses,
         int clockJumps,
         long acknowledged,

@@ -152,6 +152,14 @@ final class SafetyChecker {
         private int size;
 
         /** Forgets everything and hashes the log {@code store} holds now, from index 1. */
+        /** Rebuilds the hashes from every entry of a node's durable log, in order. */
+        void rebuild(List<LogEntry> durable) {
+            size = 0;
+            for (LogEntry entry : durable) {
+                append(entry);
+            }
+        }
+
         void rebuild(io.raftlog.api.spi.storage.LogStore store) {
             size = 0;
             long next = 1;

@@ -294,7 +294,9 @@ final class SimWorkload {
                     previous = record.offset();
                     expectations.add(new Expectation(record.offset(), record.payload(), "read"));
                 }
-            } else if (!(unwrap(error) instanceof NodeClosedException)) {
+            } else if (!(unwrap(error) instanceof NodeClosedException)
+                    && !(unwrap(error) instanceof io.raftlog.api.CorruptLogException)) {
+                // A read that meets a damaged entry fails with a typed error, never with bad bytes.
                 throw new IllegalStateException("a read failed unexpectedly: " + error, error);
             }
             next(client, sim.random.nextInt(15));

@@ -34,6 +34,7 @@ class NodeSimulationTest {
                 .sum();
         long lostDisks =
                 results.stream().mapToLong(NodeSimulationResult::lostDisks).sum();
+        long flips = results.stream().mapToLong(NodeSimulationResult::bitFlips).sum();
         long refused = results.stream()
                 .mapToLong(NodeSimulationResult::lostDisksRefused)
                 .sum();
@@ -49,6 +50,7 @@ class NodeSimulationTest {
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
         assertThat(storageFailures).as("failed writes retried").isGreaterThan(seeds / 4);
         assertThat(lostDisks).as("lost disks").isGreaterThan(seeds / 10);
+        assertThat(flips).as("bit flips").isGreaterThan(seeds / 10);
         assertThat(refused).as("lost disks started as if new and refused").isGreaterThan(seeds / 40);
         assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
@@ -56,7 +58,8 @@ class NodeSimulationTest {
         assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
         System.out.printf(
                 "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
-                        + " %d lost disks (%d started as if new, refused), %d pauses, %d clock jumps, %d transfers;"
+                        + " %d lost disks (%d started as if new, refused), %d bit flips, %d pauses, %d clock jumps,"
+                        + " %d transfers;"
                         + " %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
@@ -65,6 +68,7 @@ class NodeSimulationTest {
                 storageFailures,
                 lostDisks,
                 refused,
+                flips,
                 pauses,
                 jumps,
                 transfers,

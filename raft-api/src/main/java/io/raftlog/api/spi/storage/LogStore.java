@@ -36,6 +36,17 @@ public interface LogStore extends AutoCloseable {
     /** Replaces the hard state, atomically and durably. */
     void saveHardState(HardState state);
 
+    /**
+     * Rewrites the entry at {@code entry.index()}, which must be present, with {@code entry}:
+     * a repair, when the stored copy failed its integrity check and {@code entry} is an intact copy
+     * of the same committed entry from a peer. Atomic and durable; the rest of the log is untouched.
+     * If {@code entry} is the last one, its term must stay the last term; implementations need not
+     * read the damaged copy.
+     *
+     * @throws IllegalArgumentException if no entry is stored at that index; nothing changes
+     */
+    void replace(LogEntry entry);
+
     /** The longest metadata name, in characters. */
     int MAX_METADATA_NAME = 64;
 

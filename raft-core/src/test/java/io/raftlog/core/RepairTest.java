@@ -1,0 +1,161 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.CorruptLogException;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus.Health;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Committed entries whose stored copy fails its integrity check are repaired from a peer: never
+ * served, applied or replicated damaged, never fatal while an intact copy exists somewhere; and a
+ * node stops, naming the entry, only when none does.
+ */
+class RepairTest {
+    private static final NodeId N1 = NodeId.of("n1");
+    private static final NodeId N2 = NodeId.of("n2");
+    private static final NodeId N3 = NodeId.of("n3");
+
+    @Test
+    void aFollowerRepairsCorruptCommittedEntriesFromItsPeersAndServesEveryRecordIntact() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 40);
+            NodeId follower = someFollower(cluster);
+            cluster.stop(follower);
+            cluster.corruptOnStart.put(follower, Set.of(offsets.get(5), offsets.get(17), offsets.get(30)));
+
+            RaftNode node = cluster.start(follower);
+
+            long last = offsets.get(offsets.size() - 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> node.commitOffset() >= last && node.status().health() == Health.HEALTHY);
+            assertRecords(node, offsets);
+            assertThat(cluster.stores.get(follower).corrupt).isEmpty();
+        }
+    }
+
+    @Test
+    void theSameEntryCorruptOnTwoOfThreeNodesIsRepairedFromTheThird() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 30);
+            long damaged = offsets.get(12);
+            for (NodeId id : List.of(N1, N2, N3)) {
+                cluster.stop(id);
+            }
+            cluster.corruptOnStart.put(N1, Set.of(damaged));
+            cluster.corruptOnStart.put(N2, Set.of(damaged));
+            for (NodeId id : List.of(N1, N2, N3)) {
+                cluster.start(id);
+            }
+            long last = offsets.get(offsets.size() - 1);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.nodes.values().stream()
+                            .allMatch(node ->
+                                    node.commitOffset() >= last && node.status().health() == Health.HEALTHY));
+            for (RaftNode node : cluster.nodes.values()) {
+                assertRecords(node, offsets);
+            }
+        }
+    }
+
+    @Test
+    void aLeaderThatMeetsACorruptEntryHandsOverAndRepairsIt() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 30);
+            RaftNode leader = cluster.awaitLeader();
+            NodeId lagging = someFollower(cluster);
+            // The leader's copy of an early entry goes bad; a follower that lost its data needs it.
+            cluster.stores.get(leader.id()).corrupt.add(offsets.get(3));
+            cluster.stop(lagging);
+            cluster.wipe(lagging);
+            RaftNode rejoined = cluster.start(lagging, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+
+            long last = offsets.get(offsets.size() - 1);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> rejoined.commitOffset() >= last
+                            && rejoined.status().health() == Health.HEALTHY
+                            && leader.status().health() == Health.HEALTHY);
+            assertThat(cluster.stores.get(leader.id()).corrupt).isEmpty();
+            assertRecords(rejoined, offsets);
+            assertRecords(leader, offsets);
+        }
+    }
+
+    @Test
+    void withNoIntactCopyAnywhereTheNodesStopNamingTheEntry() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 20);
+            long damaged = offsets.get(7);
+            for (NodeId id : List.of(N1, N2, N3)) {
+                cluster.stop(id);
+                cluster.corruptOnStart.put(id, Set.of(damaged));
+            }
+            List<RaftNode> started = new ArrayList<>();
+            for (NodeId id : List.of(N1, N2, N3)) {
+                started.add(cluster.start(id));
+            }
+            // Each that meets the entry learns from its peers that their copies fail too, and stops;
+            // the last one may find the others gone before they could tell it, and waits.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> started.stream()
+                                    .filter(node -> node.terminated().isDone())
+                                    .count()
+                            >= 2);
+            for (RaftNode node : started) {
+                if (node.terminated().isDone()) {
+                    Throwable stopped =
+                            node.terminated().handle((value, error) -> error).get(1, TimeUnit.SECONDS);
+                    assertThat(stopped.getCause())
+                            .isInstanceOf(CorruptLogException.class)
+                            .hasMessageContaining("corrupt log entry at index " + damaged)
+                            .hasMessageContaining("no peer holds an intact committed copy");
+                } else {
+                    // Alone now: it may not even have met the entry; it never applies past it.
+                    assertThat(node.status().health()).isIn(Health.REPAIRING, Health.HEALTHY);
+                    assertThat(node.commitOffset()).isLessThan(damaged);
+                }
+            }
+        }
+    }
+
+    private static List<Long> produce(LocalCluster cluster, int count) throws Exception {
+        RaftNode leader = cluster.awaitLeader();
+        List<Long> offsets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            offsets.add(leader.append(Bytes.ofUtf8("record-" + i)).get());
+        }
+        long last = offsets.get(count - 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.nodes.values().stream().allMatch(node -> node.commitOffset() >= last));
+        return offsets;
+    }
+
+    private static NodeId someFollower(LocalCluster cluster) {
+        RaftNode leader = cluster.awaitLeader();
+        return cluster.ids.stream()
+                .filter(id -> !id.equals(leader.id()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static void assertRecords(RaftNode node, List<Long> offsets) throws Exception {
+        for (int i = 0; i < offsets.size(); i++) {
+            String expected = "record-" + i;
+            List<CommittedRecord> read =
+                    node.read(offsets.get(i), 1, Duration.ZERO).get();
+            assertThat(read)
+                    .as("%s at %d", node.id(), offsets.get(i))
+                    .singleElement()
+                    .satisfies(record -> assertThat(record.payload().toUtf8()).isEqualTo(expected));
+        }
+    }
+}
