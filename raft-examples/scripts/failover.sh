@@ -6,7 +6,8 @@
 # Starts three `raftlog node` processes on loopback (LMDB in a temporary directory) and one
 # `raftlog produce` fed a record every 10 ms, timestamping every committed offset it prints. Then,
 # KILLS times: finds the leader with `raftlog status`, SIGKILLs it, notes the time, waits for the
-# next commit, restarts the killed node on its data and waits until all three are healthy again.
+# commit that ends the outage, restarts the killed node on its data, waits until all three are
+# healthy again.
 # Prints each gap and the median and maximum. Kill-to-first-commit includes the election timeout
 # (100-200 ms by default), the new leader's first commit and the client's switch to it.
 set -euo pipefail
@@ -22,7 +23,7 @@ servers="127.0.0.1:${port[n1]},127.0.0.1:${port[n2]},127.0.0.1:${port[n3]}"
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   for id in n1 n2 n3; do [ -n "${pid[$id]:-}" ] && kill -9 "${pid[$id]}" 2>/dev/null || true; done
-  rm -rf "$dir"
+  [ "${KEEP:-}" = 1 ] && echo "kept $dir" || rm -rf "$dir"
 }
 trap cleanup EXIT
 
@@ -52,19 +53,18 @@ gaps=()
 for k in $(seq "$kills"); do
   leader=$(status | grep '"role":"LEADER"' | sed -E 's/.*"id":"([^"]+)".*/\1/' | head -1)
   [ -n "$leader" ] || { echo "no leader before kill $k" >&2; exit 1; }
-  before=$(wc -l < "$dir/acks")
   killed_at=$(date +%s%N)
   kill -9 "${pid[$leader]}"
-  first=""
-  for _ in $(seq 3000); do # up to 30 s
-    first=$(awk -v t="$killed_at" '$1 > t { print $1; exit }' "$dir/acks")
-    [ -n "$first" ] && break
-    sleep 0.01
-  done
-  [ -n "$first" ] || { echo "no commit within 30 s after kill $k" >&2; exit 1; }
+  # Commits keep being printed for a moment after the kill (those that were already durable on a
+  # majority); the outage is the longest pause between two printed commits after the kill, and
+  # kill-to-first-commit is the time from the kill to the commit that ends it.
+  sleep 3
+  first=$(awk -v t="$killed_at" '$1 >= t - 20000000 { if (p && $1 - p > best) { best = $1 - p; end = $1 } p = $1 }
+                                 END { if (end) print end }' "$dir/acks")
+  [ -n "$first" ] || { echo "no commit within 3 s after kill $k" >&2; exit 1; }
   gap=$(( (first - killed_at) / 1000000 ))
   gaps+=("$gap")
-  echo "kill $k: leader $leader, first commit after ${gap} ms (acks before: $before)"
+  echo "kill $k: leader $leader, first commit after the outage ${gap} ms after the kill"
   start "$leader"
   for _ in $(seq 300); do healthy && break; sleep 0.1; done
 done

@@ -67,6 +67,14 @@ final class ProduceCommand implements Callable<Integer> {
                 if (outstanding.size() >= MAX_OUTSTANDING) {
                     printOldest(outstanding, out, line - outstanding.size() + 1);
                 }
+                // Streamed input: print what has committed, in order, and flush before waiting for
+                // more, so a reader of the output sees each offset soon after it commits.
+                while (!outstanding.isEmpty() && outstanding.peek().isDone()) {
+                    printOldest(outstanding, out, line - outstanding.size() + 1);
+                }
+                if (!in.ready()) {
+                    out.flush();
+                }
             }
             while (!outstanding.isEmpty()) {
                 printOldest(outstanding, out, line - outstanding.size() + 1);
