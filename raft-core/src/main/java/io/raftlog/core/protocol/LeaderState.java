@@ -165,7 +165,14 @@ final class LeaderState {
 
     private void handleRejection(Progress progress, AppendEntriesResponse response) {
         long rejected = response.index();
-        if (progress.mode == Progress.Mode.REPLICATE ? rejected <= progress.match : rejected != progress.next - 1) {
+        if (progress.mode == Progress.Mode.REPLICATE && rejected == progress.match && rejected > 0) {
+            // A heartbeat anchored at the match index was refused: the follower no longer holds an
+            // entry it acknowledged (damaged on its disk, and replaced by this leader's copy only
+            // once sent again). Probe it from below; its match is only what it still holds.
+            progress.match = Math.min(progress.match, Math.max(0, response.hintIndex()));
+        } else if (progress.mode == Progress.Mode.REPLICATE
+                ? rejected <= progress.match
+                : rejected != progress.next - 1) {
             return; // stale: answers a message sent before a later success or probe
         }
         // Skip back over the whole conflicting suffix the follower told us about.

@@ -79,6 +79,9 @@ final class RaftLog {
         try {
             return term(index) == term;
         } catch (io.raftlog.api.CorruptLogException corrupt) {
+            if (index <= committed) {
+                throw corrupt; // committed: only a repair from a peer can restore it (the driver's)
+            }
             // A damaged entry matches nothing: a leader's copy replaces it (and what follows it).
             return false;
         }

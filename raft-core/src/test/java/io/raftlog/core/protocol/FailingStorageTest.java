@@ -135,4 +135,27 @@ class FailingStorageTest {
         assertThat(node.raft.role()).isEqualTo(Role.FOLLOWER);
         assertThat(node.raft.isStorageFailing()).isTrue();
     }
+
+    @Test
+    void aFollowerThatRefusesAHeartbeatAtItsMatchIndexIsProbedAgainFromBelowIt() {
+        // Its copy of an acknowledged entry went bad: it can no longer match that entry, and a
+        // leader that took the refusal for a stale one would never send the entry again.
+        TestCluster cluster = new TestCluster(3, RAFT);
+        cluster.elect(1);
+        cluster.propose(1, "a", "b", "c");
+        cluster.deliverAll();
+        long match = cluster.node(1).status().matchIndex().get(id(2));
+        assertThat(match).isEqualTo(4);
+
+        cluster.node(1)
+                .step(new AppendEntriesResponse(id(2), id(1), cluster.node(1).term(), false, match, match - 1, 1));
+        cluster.node(1).propose(java.util.List.of(io.raftlog.api.Bytes.ofUtf8("d")));
+        cluster.processReadies();
+
+        assertThat(only(io.raftlog.api.message.AppendEntriesRequest.class, cluster.pending()))
+                .filteredOn(request -> request.to().equals(id(2)))
+                .isNotEmpty()
+                .allSatisfy(request -> assertThat(request.prevLogIndex()).isLessThan(match));
+        assertThat(cluster.node(1).status().matchIndex().get(id(2))).isLessThan(match);
+    }
 }

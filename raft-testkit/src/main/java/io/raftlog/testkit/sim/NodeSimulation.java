@@ -524,7 +524,10 @@ public final class NodeSimulation {
         for (Member node : nodes) {
             text.append("\n  ").append(node.id).append(node.up ? " up " : " down ");
             if (node.loop != null) {
-                text.append(node.loop.status()).append(", start mode ").append(node.startMode);
+                text.append(node.loop.status())
+                        .append(", start mode ")
+                        .append(node.startMode)
+                        .append(node.loop.holdsVotes() ? ", votes held" : "");
             }
         }
         text.append("\nlast events:");
