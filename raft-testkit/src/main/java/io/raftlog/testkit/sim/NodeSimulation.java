@@ -928,7 +928,8 @@ public final class NodeSimulation {
             if (lastWithEntries != null) {
                 LogEntry last = lastWithEntries.lastEntry();
                 NodeSimulation.this.schedule(
-                        random.nextInt(maxReportDelayMillis) * MS + random.nextInt((int) MS),
+                        (calm ? random.nextInt(3) : random.nextInt(maxReportDelayMillis)) * MS
+                                + random.nextInt((int) MS),
                         Kind.REPORT,
                         node,
                         node.incarnation,
