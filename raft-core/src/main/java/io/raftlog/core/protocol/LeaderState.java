@@ -169,7 +169,9 @@ final class LeaderState {
             // A heartbeat anchored at the match index was refused: the follower no longer holds an
             // entry it acknowledged (damaged on its disk, and replaced by this leader's copy only
             // once sent again). Probe it from below; its match is only what it still holds.
-            progress.match = Math.min(progress.match, Math.max(0, response.hintIndex()));
+            // Only just below it: a refusal that was merely late (sent before the follower caught
+            // up) then costs one probe, not a resend of the whole log.
+            progress.match = rejected - 1;
         } else if (progress.mode == Progress.Mode.REPLICATE
                 ? rejected <= progress.match
                 : rejected != progress.next - 1) {
