@@ -304,7 +304,20 @@ public final class NodeLoop implements ReplicatedLog {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        return reads.read(fromOffset, maxRecords, maxWait);
+        CompletableFuture<List<CommittedRecord>> result = reads.read(fromOffset, maxRecords, maxWait);
+        result.whenComplete((records, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (cause instanceof io.raftlog.api.CorruptLogException corrupt) {
+                // The read fails with the typed error; the entry is repaired for the next one.
+                tasks.add(() -> {
+                    if (!startRepair(corrupt)) {
+                        LOG.warn("node {}: a read met {}; it cannot be repaired", config.id(), corrupt.getMessage());
+                    }
+                });
+                hooks.wakeup().run();
+            }
+        });
+        return result;
     }
 
     @Override

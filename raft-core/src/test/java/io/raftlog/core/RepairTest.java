@@ -44,6 +44,27 @@ class RepairTest {
     }
 
     @Test
+    void aReadThatMeetsADamagedEntryFailsTypedAndTheEntryIsRepairedForTheNextRead() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 10);
+            NodeId follower = someFollower(cluster);
+            RaftNode node = cluster.nodes.get(follower);
+            long damaged = offsets.get(4);
+            cluster.stores.get(follower).corrupt.add(damaged); // rots after it was applied
+
+            assertThat(node.read(damaged, 1, Duration.ZERO))
+                    .failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOf(CorruptLogException.class);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.stores.get(follower).corrupt.isEmpty()
+                            && node.status().health() == Health.HEALTHY);
+            assertRecords(node, offsets);
+        }
+    }
+
+    @Test
     void theSameEntryCorruptOnTwoOfThreeNodesIsRepairedFromTheThird() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             List<Long> offsets = produce(cluster, 30);
