@@ -385,6 +385,16 @@ final class SimWorkload {
         return true;
     }
 
+    /** Whether no client waits for an answer (nothing outstanding). */
+    boolean idle() {
+        for (Client client : clients) {
+            if (client.busy || client.batch != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** At the end: liveness, convergence, and what the whole committed log holds. */
     void finish() {
         for (Client client : clients) {
