@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 final class IdentityGate {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    private static final String OLDER_COPY =
+            ": it may have forgotten votes and acknowledgements; give it its latest data directory,"
+                    + " or wipe it and start it with --rejoin";
 
     private final NodeConfig config;
     private final RaftProtocol raft;
@@ -54,6 +57,15 @@ final class IdentityGate {
     private final Map<NodeId, Long> accepted = new java.util.concurrent.ConcurrentHashMap<>(); // read by tests
 
     private int ticksSinceAsked;
+    /** What the node learned of its peers' promises since the peers record was last saved. */
+    private boolean promisesUnsaved;
+
+    private int ticksSinceSaved;
+    private final int saveEveryTicks;
+    /** What the store held at start, told to peers (a copy restored from the last run claims less). */
+    private final long storeTerm;
+
+    private final long storeLastIndex;
     /** For a rejoining node: the term floor once every peer answered, and the commit index to reach. */
     private long floor = -1;
 
@@ -68,8 +80,18 @@ final class IdentityGate {
             long boot,
             StoreIdentity identity,
             Map<NodeId, StoreIdentity.Seen> seen,
-            boolean blankStart) {
+            boolean blankStart,
+            long storeTerm,
+            long storeLastIndex) {
         this.blankStart = blankStart;
+        this.storeTerm = storeTerm;
+        this.storeLastIndex = storeLastIndex;
+        // Peers' promises are saved about once a second (a metadata write each): what is lost in a
+        // crash is only a weaker check of a later restored copy, never a wrong refusal.
+        this.saveEveryTicks = (int) Math.max(
+                config.protocol().electionTicks(),
+                java.time.Duration.ofSeconds(1).toNanos()
+                        / config.tickInterval().toNanos());
         this.config = config;
         this.raft = raft;
         this.send = send;
@@ -147,7 +169,17 @@ final class IdentityGate {
                 .map(StoreIdentity::decodePeers)
                 .orElseGet(LinkedHashMap::new);
         IdentityGate gate = new IdentityGate(
-                config, raft, send, writer, fail, random.nextLong(), identity, new LinkedHashMap<>(seen), blankStart);
+                config,
+                raft,
+                send,
+                writer,
+                fail,
+                random.nextLong(),
+                identity,
+                new LinkedHashMap<>(seen),
+                blankStart,
+                store.hardState().term(),
+                store.lastIndex());
         raft.holdVotes(gate.mustHoldVotes());
         return gate;
     }
@@ -179,18 +211,53 @@ final class IdentityGate {
                         identity.storeId(),
                         identity.generation(),
                         boot,
-                        identity.rejoining()));
+                        identity.rejoining(),
+                        storeTerm,
+                        storeLastIndex));
             }
         }
     }
 
-    /** After each protocol tick: asks again every election timeout, and follows a rejoin's progress. */
+    /**
+     * After each protocol tick: asks again every election timeout, follows a rejoin's progress,
+     * and saves what it learned of its peers' promises now and then.
+     */
     void tick() {
         if (++ticksSinceAsked >= config.protocol().electionTicks()
                 && accepted.size() < config.members().size() - 1) {
             askPeers();
         }
+        if (++ticksSinceSaved >= saveEveryTicks && promisesUnsaved) {
+            savePeers();
+        }
         progress();
+    }
+
+    /** {@code peer} granted this node its vote in {@code term}: its store holds at least that term. */
+    void voteGranted(NodeId peer, long term) {
+        StoreIdentity.Seen known = seen.get(peer);
+        if (known != null && term > known.votedTerm()) {
+            seen.put(peer, known.withVote(term));
+            promisesUnsaved = true;
+        }
+    }
+
+    /**
+     * This leader knows {@code peer} made entries up to {@code index} durable and that they are
+     * committed: its store holds them for good.
+     */
+    void held(NodeId peer, long index) {
+        StoreIdentity.Seen known = seen.get(peer);
+        if (known != null && index > known.heldIndex()) {
+            seen.put(peer, known.withHeld(index));
+            promisesUnsaved = true;
+        }
+    }
+
+    private void savePeers() {
+        ticksSinceSaved = 0;
+        promisesUnsaved = false;
+        writer.saveMetadata(StoreIdentity.PEERS, StoreIdentity.encodePeers(seen));
     }
 
     /** Handles an identity message; returns false for anything else (a message for the protocol). */
@@ -234,22 +301,34 @@ final class IdentityGate {
                 && (request.generation() < known.generation()
                         || (request.generation() == known.generation() && request.boot() != known.boot()))) {
             refusal = peer + " runs on an older copy of its store (start " + request.generation() + ", but "
-                    + config.id() + " saw start " + known.generation()
-                    + "): it may have forgotten votes and acknowledgements; give it its latest data directory,"
-                    + " or wipe it and start it with --rejoin";
+                    + config.id() + " saw start " + known.generation() + ")" + OLDER_COPY;
+        } else if (known != null && known.storeId() == request.storeId() && !request.rejoining()) {
+            // The same store and a newer start, yet it holds less than it promised: a copy taken
+            // during its last run and restored at this one.
+            if (request.storeTerm() < known.votedTerm()) {
+                refusal = peer + " runs on an older copy of its store (its term is " + request.storeTerm()
+                        + ", but it voted for " + config.id() + " in term " + known.votedTerm() + ")" + OLDER_COPY;
+            } else if (request.storeLastIndex() < known.heldIndex()) {
+                refusal = peer + " runs on an older copy of its store (its log ends at index "
+                        + request.storeLastIndex() + ", but it had stored index " + known.heldIndex()
+                        + ", committed, when " + config.id() + " led)" + OLDER_COPY;
+            }
         }
         if (refusal != null) {
             LOG.warn("node {} refuses {}: {}", config.id(), peer, refusal);
             send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, refusal));
             return;
         }
-        StoreIdentity.Seen now = new StoreIdentity.Seen(request.storeId(), request.generation(), request.boot());
+        StoreIdentity.Seen now = known != null && known.storeId() == request.storeId()
+                ? new StoreIdentity.Seen(
+                        request.storeId(), request.generation(), request.boot(), known.votedTerm(), known.heldIndex())
+                : new StoreIdentity.Seen(request.storeId(), request.generation(), request.boot());
         if (request.rejoining() || (known != null && known.storeId() != request.storeId())) {
             raft.peerStoreReplaced(peer); // its log restarts from nothing: a leader probes it again
         }
         if (!now.equals(known)) {
             seen.put(peer, now);
-            writer.saveMetadata(StoreIdentity.PEERS, StoreIdentity.encodePeers(seen));
+            savePeers();
         }
         send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, ""));
     }

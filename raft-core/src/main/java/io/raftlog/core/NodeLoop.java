@@ -433,6 +433,7 @@ public final class NodeLoop implements ReplicatedLog {
             boolean worked = false;
             if (now >= nextTickNanos) {
                 raft.tick();
+                notePeersPromises();
                 identity.tick();
                 repairTick();
                 nextTickNanos += tickNanos;
@@ -456,6 +457,22 @@ public final class NodeLoop implements ReplicatedLog {
         }
     }
 
+    /**
+     * A leader tells the identity gate how far each follower's durable log reaches into the
+     * committed prefix: a later start of that follower on a copy holding less is refused.
+     */
+    private void notePeersPromises() {
+        if (raft.role() != Role.LEADER) {
+            return;
+        }
+        long committed = raft.commitIndex();
+        raft.status().matchIndex().forEach((peer, match) -> {
+            if (!peer.equals(config.id())) {
+                identity.held(peer, Math.min(match, committed));
+            }
+        });
+    }
+
     /** When the next tick is due, on {@link NodeClock#nanoTime()}'s scale. */
     public long nextTickNanos() {
         return nextTickNanos;
@@ -475,6 +492,9 @@ public final class NodeLoop implements ReplicatedLog {
             } else if (message instanceof io.raftlog.api.message.RepairResponse response) {
                 repairAnswered(response);
             } else if (!identity.handle(message) && (identity.vetted() || !(message instanceof AppendEntriesRequest))) {
+                if (message instanceof io.raftlog.api.message.VoteResponse vote && vote.granted() && !vote.preVote()) {
+                    identity.voteGranted(vote.from(), vote.term());
+                }
                 raft.step(message); // until vetted, AppendEntries are dropped: no acknowledgement yet
             }
             worked = true;

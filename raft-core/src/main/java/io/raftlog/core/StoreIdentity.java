@@ -83,21 +83,42 @@ record StoreIdentity(String clusterId, NodeId node, long storeId, long generatio
         }
     }
 
-    /** What a node last accepted from one peer. */
-    record Seen(long storeId, long generation, long boot) {}
+    /**
+     * What a node last accepted from one peer, and what that peer promised it on that store: the
+     * highest term in which it granted this node a vote (its hard state held that term before the
+     * grant left), and the highest index it had made durable that this node, as leader, knew
+     * committed. No later start on the same store may claim less.
+     */
+    record Seen(long storeId, long generation, long boot, long votedTerm, long heldIndex) {
+        Seen(long storeId, long generation, long boot) {
+            this(storeId, generation, boot, 0, 0);
+        }
+
+        Seen withVote(long term) {
+            return new Seen(storeId, generation, boot, Math.max(votedTerm, term), heldIndex);
+        }
+
+        Seen withHeld(long index) {
+            return new Seen(storeId, generation, boot, votedTerm, Math.max(heldIndex, index));
+        }
+    }
+
+    /** Version 1 of the peers record had no votedTerm and heldIndex. */
+    private static final int PEERS_VERSION = 2;
 
     static Bytes encodePeers(Map<NodeId, Seen> peers) {
         int size = 1 + 2;
         for (NodeId peer : peers.keySet()) {
-            size += 1 + peer.value().length() + 24;
+            size += 1 + peer.value().length() + 5 * Long.BYTES;
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.put((byte) VERSION).putShort((short) peers.size());
+        buffer.put((byte) PEERS_VERSION).putShort((short) peers.size());
         for (Map.Entry<NodeId, Seen> entry : peers.entrySet()) {
             byte[] id = entry.getKey().value().getBytes(StandardCharsets.US_ASCII);
             buffer.put((byte) id.length).put(id);
             Seen seen = entry.getValue();
             buffer.putLong(seen.storeId()).putLong(seen.generation()).putLong(seen.boot());
+            buffer.putLong(seen.votedTerm()).putLong(seen.heldIndex());
         }
         return Bytes.wrap(buffer.array());
     }
@@ -107,16 +128,19 @@ record StoreIdentity(String clusterId, NodeId node, long storeId, long generatio
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
             int version = buffer.get();
-            if (version != VERSION) {
-                throw new StorageException("the store's peer record has version " + version + ", expected " + VERSION);
+            if (version != 1 && version != PEERS_VERSION) {
+                throw new StorageException(
+                        "the store's peer record has version " + version + ", expected " + PEERS_VERSION);
             }
             int count = Short.toUnsignedInt(buffer.getShort());
             for (int i = 0; i < count; i++) {
                 byte[] id = new byte[Byte.toUnsignedInt(buffer.get())];
                 buffer.get(id);
-                peers.put(
-                        NodeId.of(new String(id, StandardCharsets.US_ASCII)),
-                        new Seen(buffer.getLong(), buffer.getLong(), buffer.getLong()));
+                Seen seen = new Seen(buffer.getLong(), buffer.getLong(), buffer.getLong());
+                if (version == PEERS_VERSION) {
+                    seen = seen.withVote(buffer.getLong()).withHeld(buffer.getLong());
+                }
+                peers.put(NodeId.of(new String(id, StandardCharsets.US_ASCII)), seen);
             }
             return peers;
         } catch (RuntimeException e) {

@@ -114,6 +114,104 @@ class LostStoreTest {
     }
 
     @Test
+    void aCopyTakenDuringTheLastRunIsRefusedWhenItLacksCommittedEntriesItHadStored() throws Exception {
+        // A backup of n3's data directory taken while n3 runs, restored at its next start: the start
+        // count is one more than its peers saw, so only what n3 promised since gives the copy away.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            InMemoryLogStore.Volume backup = cluster.volumes.get(N3).copy();
+            long last = 0;
+            for (int i = 0; i < 20; i++) {
+                last = leader.append(Bytes.ofUtf8("after the backup " + i)).get();
+            }
+            long stored = last;
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> peersRecordOf(cluster, N1, N3).heldIndex() >= stored);
+            assertThat(backup.size()).isLessThan((int) stored);
+            cluster.stop(N3);
+            cluster.volumes.put(N3, backup);
+
+            RaftNode restored = cluster.start(N3);
+
+            Throwable stopped =
+                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            assertThat(stopped.getCause())
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("refused this node's store")
+                    .hasMessageContaining("older copy of its store (its log ends at index")
+                    .hasMessageContaining("committed, when n1 led")
+                    .hasMessageContaining("--rejoin");
+            // What the copy lacks is still on the others, and they go on.
+            assertThat(leader.read(stored, 1, Duration.ZERO).get()).hasSize(1);
+            assertThat(leader.append(Bytes.ofUtf8("others go on")).get()).isGreaterThan(stored);
+        }
+    }
+
+    @Test
+    void aCopyTakenBeforeAVoteIsRefusedByTheCandidateItVotedFor() throws Exception {
+        // n3 votes for n2 after the backup; the copy's term is older than that vote. Had it been
+        // vetted and voted again in that term, two leaders of one term would be possible.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            InMemoryLogStore.Volume backup = cluster.volumes.get(N3).copy();
+            long backupTerm = cluster.nodes.get(N3).status().term();
+            RaftNode n2 = awaitLeaderAmong(cluster, N2); // n2 campaigns: n1 and n3 vote for it
+            long voteTerm = n2.status().term();
+            assertThat(voteTerm).isGreaterThan(backupTerm);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> peersRecordOf(cluster, N2, N3).votedTerm() == voteTerm);
+            cluster.stop(N3);
+            cluster.volumes.put(N3, backup);
+
+            RaftNode restored = cluster.start(N3);
+
+            Throwable stopped =
+                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            assertThat(stopped.getCause())
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("older copy of its store")
+                    .hasMessageContaining("voted for n2 in term " + voteTerm);
+        }
+    }
+
+    @Test
+    void ordinaryRestartsAreNeverTakenForOlderCopies() throws Exception {
+        // The other side of the checks above: a node that crashes and restarts on its own store,
+        // whatever it promised before, is accepted every time.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            for (int round = 0; round < 4; round++) {
+                NodeId next = round % 2 == 0 ? N2 : N3;
+                RaftNode leader = awaitLeaderAmong(cluster, next);
+                awaitAcceptedEverywhere(cluster);
+                for (int i = 0; i < 5; i++) {
+                    leader.append(Bytes.ofUtf8("round " + round + " record " + i))
+                            .get();
+                }
+                NodeId restarted = round % 2 == 0 ? N3 : N2;
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> peersRecordOf(cluster, next, restarted).heldIndex() > 0);
+                cluster.stop(restarted);
+                RaftNode back = cluster.start(restarted);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> back.acceptedBy().size() == 2);
+                assertThat(back.status().health()).isEqualTo(Health.HEALTHY);
+            }
+        }
+    }
+
+    /** What {@code holder} last saved about {@code member}'s promises. */
+    private static StoreIdentity.Seen peersRecordOf(LocalCluster cluster, NodeId holder, NodeId member) {
+        return cluster.stores
+                .get(holder)
+                .metadata(StoreIdentity.PEERS)
+                .map(StoreIdentity::decodePeers)
+                .map(peers -> peers.getOrDefault(member, new StoreIdentity.Seen(0, 0, 0)))
+                .orElse(new StoreIdentity.Seen(0, 0, 0));
+    }
+
+    @Test
     void aRecordCommittedWithTheAckOfANodeThatLostItsDiskSurvives() throws Exception {
         // Scenario (a) of issue #11: r commits on {n1, n3} while n2 is down; n3 loses its disk and
         // rejoins; n1 dies; n2 comes back. n2 lacks r and n3 no longer has it: if n3 voted, n2

@@ -10,16 +10,32 @@ import io.raftlog.api.NodeId;
  * remembers the last of these it accepted for each member and refuses a store that is not the one
  * it knew (lost, replaced) or older than one it saw (restored from a copy: a lower generation, or
  * the same generation from another boot): such a node may have forgotten votes and
- * acknowledgements it gave. Not a Raft message: the protocol ignores it.
+ * acknowledgements it gave. It also says what the store held when the node started
+ * ({@code storeTerm}, {@code storeLastIndex}): a peer refuses a store whose term is below one the
+ * node voted in for that peer, or whose log ends below a committed index the node had stored when
+ * that peer led — a copy taken during the node's last run and restored at this start. Not a Raft
+ * message: the protocol ignores it.
  *
- * @param term the sender's current term (informational)
+ * @param term           the sender's current term (informational)
+ * @param storeTerm      the term in the store's hard state when the node started
+ * @param storeLastIndex the store's last index when the node started
  */
 public record IdentityRequest(
-        NodeId from, NodeId to, long term, long storeId, long generation, long boot, boolean rejoining)
+        NodeId from,
+        NodeId to,
+        long term,
+        long storeId,
+        long generation,
+        long boot,
+        boolean rejoining,
+        long storeTerm,
+        long storeLastIndex)
         implements RaftMessage {
     public IdentityRequest {
         Messages.requireAddresses(from, to);
         Messages.requireNonNegative("term", term);
         Messages.requireNonNegative("generation", generation);
+        Messages.requireNonNegative("storeTerm", storeTerm);
+        Messages.requireNonNegative("storeLastIndex", storeLastIndex);
     }
 }

@@ -33,6 +33,7 @@ import java.util.Objects;
  * 5 TimeoutNow             (nothing more)
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
  * 7 IdentityRequest        storeId i64 | generation i64 | boot i64 | flags u8 (0x01 rejoining)
+ *                          | storeTerm i64 | storeLastIndex i64
  * 8 IdentityResponse       flags u8 (0x01 accepted) | reason length u16 (at most 1,024) | reason UTF-8
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
@@ -151,7 +152,7 @@ public final class MessageCodec {
         } else if (message instanceof AppendEntriesResponse) {
             size += 1 + Long.BYTES * 3;
         } else if (message instanceof IdentityRequest) {
-            size += Long.BYTES * 3 + 1;
+            size += Long.BYTES * 5 + 1;
         } else if (message instanceof IdentityResponse response) {
             size += 1 + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
         } else if (message instanceof RepairRequest) {
@@ -309,6 +310,7 @@ public final class MessageCodec {
             writePrefix(target, TYPE_IDENTITY_REQUEST, identity);
             target.putLong(identity.storeId()).putLong(identity.generation()).putLong(identity.boot());
             target.put((byte) (identity.rejoining() ? IDENTITY_REJOINING : 0));
+            target.putLong(identity.storeTerm()).putLong(identity.storeLastIndex());
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
             target.put((byte) (response.accepted() ? IDENTITY_ACCEPTED : 0));
@@ -440,7 +442,18 @@ public final class MessageCodec {
         long generation = readNonNegativeLong(in, start, "generation");
         long boot = readLong(in, start, "boot");
         int flags = readFlags(in, start, IDENTITY_REJOINING);
-        return new IdentityRequest(from, to, term, storeId, generation, boot, (flags & IDENTITY_REJOINING) != 0);
+        long storeTerm = readNonNegativeLong(in, start, "storeTerm");
+        long storeLastIndex = readNonNegativeLong(in, start, "storeLastIndex");
+        return new IdentityRequest(
+                from,
+                to,
+                term,
+                storeId,
+                generation,
+                boot,
+                (flags & IDENTITY_REJOINING) != 0,
+                storeTerm,
+                storeLastIndex);
     }
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
