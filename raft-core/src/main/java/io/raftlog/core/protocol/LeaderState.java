@@ -165,10 +165,12 @@ final class LeaderState {
 
     private void handleRejection(Progress progress, AppendEntriesResponse response) {
         long rejected = response.index();
-        if (progress.mode == Progress.Mode.REPLICATE && rejected == progress.match && rejected > 0) {
-            // A heartbeat anchored at the match index was refused: the follower no longer holds an
-            // entry it acknowledged (damaged on its disk, and replaced by this leader's copy only
-            // once sent again). Probe it from below; its match is only what it still holds.
+        if (rejected == progress.match
+                && rejected > 0
+                && (progress.mode == Progress.Mode.REPLICATE || rejected == progress.next - 1)) {
+            // A heartbeat or probe anchored at the match index was refused: the follower no longer
+            // holds an entry it acknowledged (damaged on its disk, and replaced by this leader's copy
+            // only once sent again). Probe it from below; its match is only what it still holds.
             // Only just below it: a refusal that was merely late (sent before the follower caught
             // up) then costs one probe, not a resend of the whole log.
             progress.match = rejected - 1;

@@ -158,4 +158,36 @@ class FailingStorageTest {
                 .allSatisfy(request -> assertThat(request.prevLogIndex()).isLessThan(match));
         assertThat(cluster.node(1).status().matchIndex().get(id(2))).isLessThan(match);
     }
+
+    @Test
+    void aFollowerProbedAtItsMatchIndexThatRefusesIsProbedFromBelowIt() {
+        // The same refusal while the leader probes the follower (it stopped answering for an
+        // election timeout): the probe is anchored at the match index, and a leader that kept its
+        // next index above the match would send that same probe forever (found by seed 14021).
+        TestCluster cluster = new TestCluster(3, RAFT);
+        cluster.elect(1);
+        cluster.propose(1, "a", "b", "c");
+        cluster.deliverAll();
+        long match = cluster.node(1).status().matchIndex().get(id(2));
+        assertThat(match).isEqualTo(4);
+        cluster.dropIf(message -> message.to().equals(id(2)));
+        cluster.node(1).propose(java.util.List.of(io.raftlog.api.Bytes.ofUtf8("d")));
+        for (int i = 0; i < RAFT.electionTicks() + 1; i++) {
+            cluster.node(1).tick(); // n2 answers nothing: the leader falls back to probing it
+            cluster.deliverAll();
+        }
+        cluster.heal();
+
+        cluster.node(1)
+                .step(new AppendEntriesResponse(id(2), id(1), cluster.node(1).term(), false, match, match - 1, 1));
+        cluster.node(1).tick();
+        cluster.processReadies();
+
+        assertThat(only(io.raftlog.api.message.AppendEntriesRequest.class, cluster.pending()))
+                .filteredOn(request -> request.to().equals(id(2)))
+                .isNotEmpty()
+                .allSatisfy(request -> assertThat(request.prevLogIndex()).isLessThan(match));
+        cluster.deliverAll();
+        assertThat(cluster.node(1).status().matchIndex().get(id(2))).isEqualTo(5);
+    }
 }
