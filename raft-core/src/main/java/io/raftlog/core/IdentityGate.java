@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * anything is sent. Then the node tells each peer which store it runs on ({@link IdentityRequest})
  * and holds its votes until a majority, itself included, has accepted it: a peer refuses a store
  * other than the one it knew for that member (unless the member says it is rejoining) and one older
- * than it saw (a lower generation, or the same one from another boot), and the node then stops with
- * the peer's reason. A node rejoining on a blank store also waits for every other member's term,
+ * than it saw — a lower generation; a history of starts without the start it saw (a copy's own
+ * starts, refused ones included); a term below one the member voted for it in; a log ending below
+ * a committed index the member had stored when it led — and the node then stops with the peer's
+ * reason. A node rejoining on a blank store also waits for every other member's term,
  * takes the highest as a floor it never votes at or below ({@link RaftProtocol#adoptTermFloor}), and
  * votes only once its durable log reaches the commit index a leader of that term or later sent it.
  *
@@ -44,7 +46,6 @@ final class IdentityGate {
     private final Consumer<RaftMessage> send;
     private final LogWriter writer;
     private final Consumer<RaftException> fail;
-    private final long boot;
     /**
      * The store was blank and taken as a first start: any peer may remember another store of this
      * node (a lost disk started as if new), so every peer must accept it before it takes part.
@@ -77,7 +78,6 @@ final class IdentityGate {
             Consumer<RaftMessage> send,
             LogWriter writer,
             Consumer<RaftException> fail,
-            long boot,
             StoreIdentity identity,
             Map<NodeId, StoreIdentity.Seen> seen,
             boolean blankStart,
@@ -97,7 +97,6 @@ final class IdentityGate {
         this.send = send;
         this.writer = writer;
         this.fail = fail;
-        this.boot = boot;
         this.identity = identity;
         this.seen = seen;
     }
@@ -126,7 +125,7 @@ final class IdentityGate {
                         + found.clusterId() + "', not to node " + config.id() + " of cluster '" + config.clusterId()
                         + "': check the data directory, the node id and the cluster id");
             }
-            identity = found.next();
+            identity = found.next(random.nextLong());
             if (config.startMode() == NodeConfig.StartMode.REJOIN && !found.rejoining()) {
                 if (found.vetted() && !isBlank(store)) {
                     // It took part on this store already (rejoined, or never lost it): --rejoin was
@@ -147,11 +146,13 @@ final class IdentityGate {
                             + " new cluster start it with --bootstrap (StartMode.BOOTSTRAP); if " + config.id()
                             + " lost its data, start it with --rejoin (StartMode.REJOIN)");
                 case BOOTSTRAP -> {
-                    identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, false, false);
+                    identity = StoreIdentity.first(
+                            config.clusterId(), config.id(), random.nextLong(), false, false, random.nextLong());
                     blankStart = true;
                 }
                 case REJOIN ->
-                    identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, true, false);
+                    identity = StoreIdentity.first(
+                            config.clusterId(), config.id(), random.nextLong(), true, false, random.nextLong());
                 default -> throw new IllegalStateException("unknown start mode " + config.startMode());
             }
             LOG.info(
@@ -161,7 +162,8 @@ final class IdentityGate {
                     identity.rejoining() ? "rejoining after a lost disk" : "first start");
         } else {
             // A store written before stores recorded their identity: adopt it.
-            identity = new StoreIdentity(config.clusterId(), config.id(), random.nextLong(), 1, false, true);
+            identity = StoreIdentity.first(
+                    config.clusterId(), config.id(), random.nextLong(), false, true, random.nextLong());
             LOG.info("node {}: recording an identity in its existing store", config.id());
         }
         store.saveMetadata(StoreIdentity.NAME, identity.encode());
@@ -174,7 +176,6 @@ final class IdentityGate {
                 send,
                 writer,
                 fail,
-                random.nextLong(),
                 identity,
                 new LinkedHashMap<>(seen),
                 blankStart,
@@ -210,7 +211,7 @@ final class IdentityGate {
                         raft.term(),
                         identity.storeId(),
                         identity.generation(),
-                        boot,
+                        identity.boots(),
                         identity.rejoining(),
                         storeTerm,
                         storeLastIndex));
@@ -290,30 +291,7 @@ final class IdentityGate {
             return;
         }
         StoreIdentity.Seen known = seen.get(peer);
-        String refusal = null;
-        if (known != null && known.storeId() != request.storeId() && !request.rejoining()) {
-            refusal = peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
-                    + ", " + config.id() + " knew " + Long.toHexString(known.storeId())
-                    + "): its data directory was lost or replaced; if it lost its data, start it with --rejoin,"
-                    + " otherwise give it back its own data directory";
-        } else if (known != null
-                && known.storeId() == request.storeId()
-                && (request.generation() < known.generation()
-                        || (request.generation() == known.generation() && request.boot() != known.boot()))) {
-            refusal = peer + " runs on an older copy of its store (start " + request.generation() + ", but "
-                    + config.id() + " saw start " + known.generation() + ")" + OLDER_COPY;
-        } else if (known != null && known.storeId() == request.storeId() && !request.rejoining()) {
-            // The same store and a newer start, yet it holds less than it promised: a copy taken
-            // during its last run and restored at this one.
-            if (request.storeTerm() < known.votedTerm()) {
-                refusal = peer + " runs on an older copy of its store (its term is " + request.storeTerm()
-                        + ", but it voted for " + config.id() + " in term " + known.votedTerm() + ")" + OLDER_COPY;
-            } else if (request.storeLastIndex() < known.heldIndex()) {
-                refusal = peer + " runs on an older copy of its store (its log ends at index "
-                        + request.storeLastIndex() + ", but it had stored index " + known.heldIndex()
-                        + ", committed, when " + config.id() + " led)" + OLDER_COPY;
-            }
-        }
+        String refusal = refusal(config.id(), known, request);
         if (refusal != null) {
             LOG.warn("node {} refuses {}: {}", config.id(), peer, refusal);
             send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, refusal));
@@ -331,6 +309,51 @@ final class IdentityGate {
             savePeers();
         }
         send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, ""));
+    }
+
+    /**
+     * Why {@code self}, which last accepted {@code known} (null: never) from the request's sender,
+     * refuses the start {@code request} describes; null if it accepts it.
+     */
+    static String refusal(NodeId self, StoreIdentity.Seen known, IdentityRequest request) {
+        NodeId peer = request.from();
+        if (known == null) {
+            return null;
+        }
+        if (known.storeId() != request.storeId()) {
+            return request.rejoining()
+                    ? null
+                    : peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
+                            + ", " + self + " knew " + Long.toHexString(known.storeId())
+                            + "): its data directory was lost or replaced; if it lost its data, start it with"
+                            + " --rejoin, otherwise give it back its own data directory";
+        }
+        if (request.generation() < known.generation()) {
+            return peer + " runs on an older copy of its store (start " + request.generation() + ", but " + self
+                    + " saw start " + known.generation() + ")" + OLDER_COPY;
+        }
+        // The start the peer saw must be in this store's history of starts. A copy's starts (the
+        // refused ones too) are a history of their own, whatever their count.
+        long since = request.generation() - known.generation();
+        if (since < request.boots().size() && request.boots().get((int) since) != known.boot()) {
+            return peer + " runs on an older copy of its store (its start " + known.generation() + " is not the one "
+                    + self + " saw)" + OLDER_COPY;
+        }
+        if (request.rejoining()) {
+            return null;
+        }
+        // The same store and a newer start, yet it holds less than it promised: a copy taken
+        // during its last run and restored at this one.
+        if (request.storeTerm() < known.votedTerm()) {
+            return peer + " runs on an older copy of its store (its term is " + request.storeTerm()
+                    + ", but it voted for " + self + " in term " + known.votedTerm() + ")" + OLDER_COPY;
+        }
+        if (request.storeLastIndex() < known.heldIndex()) {
+            return peer + " runs on an older copy of its store (its log ends at index " + request.storeLastIndex()
+                    + ", but it had stored index " + known.heldIndex() + ", committed, when " + self + " led)"
+                    + OLDER_COPY;
+        }
+        return null;
     }
 
     /**

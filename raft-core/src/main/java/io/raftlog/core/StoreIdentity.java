@@ -5,7 +5,9 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.StorageException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,38 +20,74 @@ import java.util.Map;
  * @param generation starts of the node on this store, this one included
  * @param rejoining  the node started on this store after losing its data and has not caught up yet
  * @param vetted     a majority of the members accepted this store at least once
+ * @param boots      the random boot ids of the last starts on this store, newest (this start's)
+ *                   first, at most {@link #BOOT_HISTORY}: a peer that saw one of them checks it is
+ *                   in this store's history, which a copy's later starts are not
  */
-record StoreIdentity(String clusterId, NodeId node, long storeId, long generation, boolean rejoining, boolean vetted) {
+record StoreIdentity(
+        String clusterId,
+        NodeId node,
+        long storeId,
+        long generation,
+        boolean rejoining,
+        boolean vetted,
+        List<Long> boots) {
     /** The metadata record of a node's own identity. */
     static final String NAME = "identity";
     /** The metadata record of the identities this node accepted from its peers. */
     static final String PEERS = "peers";
+    /** Boot ids kept: a peer that missed more starts than this in a row can check the start count only. */
+    static final int BOOT_HISTORY = 16;
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
-    StoreIdentity next() {
-        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted);
+    StoreIdentity {
+        boots = List.copyOf(boots);
+    }
+
+    /** A store's first start. */
+    static StoreIdentity first(
+            String clusterId, NodeId node, long storeId, boolean rejoining, boolean vetted, long boot) {
+        return new StoreIdentity(clusterId, node, storeId, 1, rejoining, vetted, List.of(boot));
+    }
+
+    /** The next start on this store, with boot id {@code boot}. */
+    StoreIdentity next(long boot) {
+        List<Long> history = new ArrayList<>(BOOT_HISTORY);
+        history.add(boot);
+        history.addAll(boots.subList(0, Math.min(boots.size(), BOOT_HISTORY - 1)));
+        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted, history);
+    }
+
+    /** This start's boot id. */
+    long boot() {
+        return boots.get(0);
     }
 
     StoreIdentity caughtUp() {
-        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted);
+        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted, boots);
     }
 
     StoreIdentity rejoin() {
-        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted);
+        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted, boots);
     }
 
     StoreIdentity asVetted() {
-        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true);
+        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true, boots);
     }
 
     Bytes encode() {
         byte[] cluster = clusterId.getBytes(StandardCharsets.UTF_8);
         byte[] id = node.value().getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 2 + cluster.length + 1 + id.length + 8 + 8 + 1);
+        ByteBuffer buffer =
+                ByteBuffer.allocate(1 + 2 + cluster.length + 1 + id.length + 8 + 8 + 1 + 1 + Long.BYTES * boots.size());
         buffer.put((byte) VERSION).putShort((short) cluster.length).put(cluster);
         buffer.put((byte) id.length).put(id);
         buffer.putLong(storeId).putLong(generation).put((byte) ((rejoining ? 1 : 0) | (vetted ? 2 : 0)));
+        buffer.put((byte) boots.size());
+        for (long boot : boots) {
+            buffer.putLong(boot);
+        }
         return Bytes.wrap(buffer.array());
     }
 
@@ -57,7 +95,7 @@ record StoreIdentity(String clusterId, NodeId node, long storeId, long generatio
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
             int version = buffer.get();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new StorageException("the store's identity record has version " + version + ", expected "
                         + VERSION + " (a newer raftlog wrote it?)");
             }
@@ -68,13 +106,21 @@ record StoreIdentity(String clusterId, NodeId node, long storeId, long generatio
             long storeId = buffer.getLong();
             long generation = buffer.getLong();
             int flags = buffer.get();
+            List<Long> boots = new ArrayList<>();
+            if (version == VERSION) {
+                int count = Byte.toUnsignedInt(buffer.get());
+                for (int i = 0; i < count; i++) {
+                    boots.add(buffer.getLong());
+                }
+            }
             return new StoreIdentity(
                     new String(cluster, StandardCharsets.UTF_8),
                     NodeId.of(new String(id, StandardCharsets.US_ASCII)),
                     storeId,
                     generation,
                     (flags & 1) != 0,
-                    (flags & 2) != 0);
+                    (flags & 2) != 0,
+                    boots);
         } catch (RuntimeException e) {
             if (e instanceof StorageException storage) {
                 throw storage;

@@ -114,6 +114,33 @@ class LostStoreTest {
     }
 
     @Test
+    void anOlderCopyStaysRefusedHoweverOftenItsSupervisorRestartsIt() throws Exception {
+        // Each refused start still counts as a start on the copy: had the peers compared start
+        // counts alone, the copy's second start would have looked newer than anything they saw.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            cluster.awaitLeader().append(Bytes.ofUtf8("before the backup")).get();
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N3);
+            InMemoryLogStore.Volume backup = cluster.volumes.get(N3).copy();
+            cluster.start(N3);
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N3);
+            cluster.volumes.put(N3, backup);
+
+            for (int restart = 0; restart < 3; restart++) {
+                RaftNode restored = cluster.start(N3);
+                Throwable stopped =
+                        restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+                assertThat(stopped.getCause())
+                        .as("start %d on the copy", restart + 1)
+                        .isInstanceOf(StorageException.class)
+                        .hasMessageContaining("older copy of its store");
+                cluster.stop(N3);
+            }
+        }
+    }
+
+    @Test
     void aCopyTakenDuringTheLastRunIsRefusedWhenItLacksCommittedEntriesItHadStored() throws Exception {
         // A backup of n3's data directory taken while n3 runs, restored at its next start: the start
         // count is one more than its peers saw, so only what n3 promised since gives the copy away.

@@ -1,12 +1,13 @@
 package io.raftlog.api.message;
 
 import io.raftlog.api.NodeId;
+import java.util.List;
 
 /**
  * Sent by a starting node to each peer, until the peer answers: which store (data directory) it
  * runs on ({@code storeId}, random, drawn when the store was first used), how often it has started
  * on it ({@code generation}, one more at every start, saved before anything is sent), a random
- * {@code boot} drawn at this start, and whether it is rejoining after losing its data. A peer
+ * boot id drawn at each start, and whether it is rejoining after losing its data. A peer
  * remembers the last of these it accepted for each member and refuses a store that is not the one
  * it knew (lost, replaced) or older than one it saw (restored from a copy: a lower generation, or
  * the same generation from another boot): such a node may have forgotten votes and
@@ -17,6 +18,10 @@ import io.raftlog.api.NodeId;
  * message: the protocol ignores it.
  *
  * @param term           the sender's current term (informational)
+ * @param boots          the random boot ids of the last starts on this store, this one's first
+ *                       (at most {@link #MAX_BOOTS}): a peer that saw an earlier start checks that
+ *                       its boot is where it belongs in this history, which the starts of a
+ *                       restored copy are not
  * @param storeTerm      the term in the store's hard state when the node started
  * @param storeLastIndex the store's last index when the node started
  */
@@ -26,7 +31,7 @@ public record IdentityRequest(
         long term,
         long storeId,
         long generation,
-        long boot,
+        List<Long> boots,
         boolean rejoining,
         long storeTerm,
         long storeLastIndex)
@@ -37,5 +42,17 @@ public record IdentityRequest(
         Messages.requireNonNegative("generation", generation);
         Messages.requireNonNegative("storeTerm", storeTerm);
         Messages.requireNonNegative("storeLastIndex", storeLastIndex);
+        boots = List.copyOf(boots);
+        if (boots.isEmpty() || boots.size() > MAX_BOOTS) {
+            throw new IllegalArgumentException("boots must hold 1 to " + MAX_BOOTS + " ids, got " + boots.size());
+        }
+    }
+
+    /** The most boot ids a request carries. */
+    public static final int MAX_BOOTS = 16;
+
+    /** This start's boot id. */
+    public long boot() {
+        return boots.get(0);
     }
 }

@@ -5,6 +5,7 @@ import io.raftlog.api.NodeId;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,8 +33,8 @@ import java.util.Objects;
  * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
  * 5 TimeoutNow             (nothing more)
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
- * 7 IdentityRequest        storeId i64 | generation i64 | boot i64 | flags u8 (0x01 rejoining)
- *                          | storeTerm i64 | storeLastIndex i64
+ * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
+ *                          | flags u8 (0x01 rejoining) | storeTerm i64 | storeLastIndex i64
  * 8 IdentityResponse       flags u8 (0x01 accepted) | reason length u16 (at most 1,024) | reason UTF-8
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
@@ -151,8 +152,8 @@ public final class MessageCodec {
             }
         } else if (message instanceof AppendEntriesResponse) {
             size += 1 + Long.BYTES * 3;
-        } else if (message instanceof IdentityRequest) {
-            size += Long.BYTES * 5 + 1;
+        } else if (message instanceof IdentityRequest identity) {
+            size += Long.BYTES * 4 + 1 + 1 + Long.BYTES * identity.boots().size();
         } else if (message instanceof IdentityResponse response) {
             size += 1 + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
         } else if (message instanceof RepairRequest) {
@@ -308,7 +309,11 @@ public final class MessageCodec {
             writePrefix(target, TYPE_TIMEOUT_NOW, timeoutNow);
         } else if (message instanceof IdentityRequest identity) {
             writePrefix(target, TYPE_IDENTITY_REQUEST, identity);
-            target.putLong(identity.storeId()).putLong(identity.generation()).putLong(identity.boot());
+            target.putLong(identity.storeId()).putLong(identity.generation());
+            target.put((byte) identity.boots().size());
+            for (long boot : identity.boots()) {
+                target.putLong(boot);
+            }
             target.put((byte) (identity.rejoining() ? IDENTITY_REJOINING : 0));
             target.putLong(identity.storeTerm()).putLong(identity.storeLastIndex());
         } else if (message instanceof IdentityResponse response) {
@@ -440,7 +445,16 @@ public final class MessageCodec {
     private static IdentityRequest readIdentityRequest(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
         long storeId = readLong(in, start, "storeId");
         long generation = readNonNegativeLong(in, start, "generation");
-        long boot = readLong(in, start, "boot");
+        int countOffset = in.position() - start;
+        int count = readUnsignedByte(in, start, "boot count");
+        if (count < 1 || count > IdentityRequest.MAX_BOOTS) {
+            throw new MalformedMessageException(
+                    "boot count " + count + " is outside 1 to " + IdentityRequest.MAX_BOOTS, countOffset);
+        }
+        List<Long> boots = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            boots.add(readLong(in, start, "boot"));
+        }
         int flags = readFlags(in, start, IDENTITY_REJOINING);
         long storeTerm = readNonNegativeLong(in, start, "storeTerm");
         long storeLastIndex = readNonNegativeLong(in, start, "storeLastIndex");
@@ -450,7 +464,7 @@ public final class MessageCodec {
                 term,
                 storeId,
                 generation,
-                boot,
+                boots,
                 (flags & IDENTITY_REJOINING) != 0,
                 storeTerm,
                 storeLastIndex);

@@ -63,8 +63,19 @@ class MessageCodecTest {
         samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX));
         samples.add(new TimeoutNow(A, B, 9));
         samples.add(new TimeoutNow(LONGEST_ID, A, MAX));
-        samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, 99, false, 3, 1_000));
-        samples.add(new IdentityRequest(LONGEST_ID, A, MAX, Long.MIN_VALUE, MAX, Long.MAX_VALUE, true, MAX, MAX));
+        samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, List.of(99L), false, 3, 1_000));
+        samples.add(new IdentityRequest(
+                LONGEST_ID,
+                A,
+                MAX,
+                Long.MIN_VALUE,
+                MAX,
+                java.util.stream.LongStream.range(0, IdentityRequest.MAX_BOOTS)
+                        .boxed()
+                        .toList(),
+                true,
+                MAX,
+                MAX));
         samples.add(new IdentityResponse(B, A, 4, true, ""));
         samples.add(
                 new IdentityResponse(B, A, MAX, false, "n3 runs on another data directory — start it with --rejoin"));

@@ -63,6 +63,16 @@ public final class InMemoryLogStore implements LogStore {
             return damaged.contains(index);
         }
 
+        /** The metadata record {@code name} on this volume (for a simulation's own checks). */
+        public synchronized java.util.Optional<io.raftlog.api.Bytes> metadata(String name) {
+            return java.util.Optional.ofNullable(metadata.get(name));
+        }
+
+        /** The hard state on this volume (for a simulation's own checks). */
+        public synchronized HardState hardState() {
+            return hardState;
+        }
+
         /** Number of entries held. */
         public synchronized int size() {
             return entries.size();

@@ -14,6 +14,7 @@ import io.raftlog.core.LogWriter;
 import io.raftlog.core.NodeClock;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.NodeLoop;
+import io.raftlog.core.StoreVetting;
 import io.raftlog.core.protocol.ProtocolConfig;
 import io.raftlog.core.protocol.Ready;
 import io.raftlog.core.storage.InMemoryLogStore;
@@ -38,7 +39,9 @@ import java.util.SplittableRandom;
  * nodes paused for longer than an election timeout; clocks that drift, and wall clocks that jump
  * forward and back; slow fsyncs; writes that fail partway through a merged batch (the node stops,
  * as a real one does, and restarts later); crash-restarts that lose everything not yet durable;
- * and leadership transfers at random moments. {@link SafetyChecker} and {@link SimWorkload} check
+ * lost disks (a blank restart, with {@code --rejoin} or as if new); restarts on an older copy of a
+ * node's data that its peers' records give away (the start must be refused); bit flips in stored
+ * entries; and leadership transfers at random moments. {@link SafetyChecker} and {@link SimWorkload} check
  * the invariants after every event and at the end.
  *
  * <p>Everything random comes from the seed, and all of it runs on the calling thread, so
@@ -123,6 +126,8 @@ public final class NodeSimulation {
     int storageFailures;
     int lostDisks;
     int lostDisksRefused;
+    int olderCopies;
+    int olderCopiesRefused;
     int bitFlips;
     int pauses;
     int clockJumps;
@@ -218,6 +223,12 @@ public final class NodeSimulation {
             }
         }
         workload.finish();
+        for (Member node : nodes) {
+            if (node.restoredCopy) {
+                throw new IllegalStateException("an older copy of " + node.id
+                        + "'s store, which every peer's records give away, was never refused");
+            }
+        }
         long commit = nodes.stream()
                 .mapToLong(node -> node.loop == null ? 0 : node.loop.commitOffset())
                 .max()
@@ -236,6 +247,8 @@ public final class NodeSimulation {
                 storageFailures,
                 lostDisks,
                 lostDisksRefused,
+                olderCopies,
+                olderCopiesRefused,
                 bitFlips,
                 pauses,
                 clockJumps,
@@ -259,7 +272,7 @@ public final class NodeSimulation {
         }
         NodeStatus leader = null;
         for (Member node : nodes) {
-            if (!node.up || node.loop.isClosed()) {
+            if (!node.up || node.loop.isClosed() || node.restoredCopy) {
                 return false;
             }
             NodeStatus status = node.loop.status();
@@ -317,7 +330,17 @@ public final class NodeSimulation {
                     quiet = true; // clients start nothing new; what is outstanding must finish
                 }
             }
-            case RESTART -> node.start();
+            case RESTART -> {
+                if (!node.up
+                        && !calm
+                        && node.backup != null
+                        && random.nextInt(3) == 0
+                        && noneRejoining()
+                        && givenAwayByEveryPeer(node)) {
+                    restoreBackup(node); // the operator restores an old backup before this restart
+                }
+                node.start();
+            }
             case CRASH -> {
                 node.crash();
                 if (LOSE_DISK.equals(event.payload())) {
@@ -416,6 +439,9 @@ public final class NodeSimulation {
         }
         int kind = random.nextInt(100);
         Member node = nodes.get(random.nextInt(nodes.size()));
+        if (options.crashes() && random.nextInt(8) == 0) {
+            takeBackup(node); // besides the fault below: a backup only grows older
+        }
         if (kind < 25) {
             int a = random.nextInt(nodes.size());
             int b = random.nextInt(nodes.size());
@@ -444,15 +470,17 @@ public final class NodeSimulation {
             node.writer.slowUntil = now + (50 + random.nextInt(400)) * MS; // a slow disk
         } else if (kind < 82) {
             node.writer.fullUntil = now + (20 + random.nextInt(600)) * MS; // a full disk, freed later
-        } else if (kind < 94) {
+        } else if (kind < 91) {
             workload.transferLeadership();
-        } else if (kind < 97 && options.crashes() && node.up && noneRejoining()) {
+        } else if (kind < 94 && options.crashes() && node.up && noneRejoining()) {
             // A lost disk: the node comes back on a blank store, with --rejoin or, by operator
             // error, as if new (then its peers must refuse it if it ever voted or acknowledged).
             Member victim = random.nextBoolean() ? leaderOr(node) : node;
             victim.crash();
             loseDisk(victim);
             schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, victim, 0, null);
+        } else if (kind < 97 && options.crashes()) {
+            olderCopy(node);
         } else if (kind < 100 && noneRejoining()) {
             flipBits(node);
         }
@@ -463,10 +491,76 @@ public final class NodeSimulation {
     private void loseDisk(Member victim) {
         lostDisks++;
         victim.volume = new InMemoryLogStore.Volume();
+        victim.backup = null; // a copy of the lost store, no longer one its peers know
         victim.startMode = random.nextBoolean() ? NodeConfig.StartMode.REJOIN : NodeConfig.StartMode.BOOTSTRAP;
     }
 
     private static final String LOSE_DISK = "lose disk";
+
+    /** Whether every other member's saved records would refuse {@code node}'s start on its backup. */
+    private boolean givenAwayByEveryPeer(Member node) {
+        InMemoryLogStore.Volume copy = node.backup;
+        for (Member other : nodes) {
+            if (other != node
+                    && StoreVetting.refusal(
+                                    other.id,
+                                    other.volume.metadata(StoreVetting.PEERS_RECORD),
+                                    node.id,
+                                    copy.metadata(StoreVetting.IDENTITY_RECORD),
+                                    copy.hardState().term(),
+                                    copy.size())
+                            .isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes a copy of a running node's data (an operator's backup, a volume snapshot), or restores
+     * one at a restart — but only a copy every other member's saved records give away, so that its
+     * start must be refused ({@link #olderCopiesRefused}) before it can vote or acknowledge. A copy
+     * that holds all its peers recorded of it cannot be told from the real store, and is not
+     * restored here (docs/ARCHITECTURE.md says what that leaves open).
+     */
+    private void olderCopy(Member node) {
+        if (random.nextBoolean()) {
+            takeBackup(node);
+            return;
+        }
+        if (!noneRejoining()) {
+            return;
+        }
+        Member restored = null;
+        for (Member candidate : nodes) {
+            if (candidate.backup != null && givenAwayByEveryPeer(candidate)) {
+                restored = candidate;
+                break;
+            }
+        }
+        if (restored == null) {
+            return;
+        }
+        restored.crash();
+        restoreBackup(restored);
+        schedule((5 + random.nextInt(400)) * MS, Kind.RESTART, restored, 0, null);
+    }
+
+    /** A copy of a running node's data, kept until restored. */
+    private static void takeBackup(Member node) {
+        if (node.up
+                && node.backup == null
+                && node.volume.metadata(StoreVetting.IDENTITY_RECORD).isPresent()) {
+            node.backup = node.volume.copy();
+        }
+    }
+
+    private void restoreBackup(Member node) {
+        olderCopies++;
+        node.volume = node.backup;
+        node.backup = null;
+        node.restoredCopy = true;
+    }
 
     /**
      * Flips bits in a few stored entries of {@code node} (the leader as often as not; sometimes an
@@ -514,8 +608,8 @@ public final class NodeSimulation {
                     : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
             boolean repairing = member.volume.hasDamage()
                     || (member.up && member.loop.status().health() == io.raftlog.api.NodeStatus.Health.REPAIRING);
-            if (rejoining || repairing) {
-                impaired++; // rejoining, not vetted yet, a blank restart pending, or repairing
+            if (rejoining || repairing || member.restoredCopy) {
+                impaired++; // rejoining, not vetted yet, a blank restart pending, repairing, or a copy to be refused
             }
         }
         // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5.
@@ -593,6 +687,10 @@ public final class NodeSimulation {
         final int index;
         final NodeId id;
         InMemoryLogStore.Volume volume = new InMemoryLogStore.Volume();
+        /** A copy of its data taken while it ran, to be restored at a later start. */
+        InMemoryLogStore.Volume backup;
+        /** It runs on a restored older copy, which its peers must refuse. */
+        boolean restoredCopy;
         /** How the next start treats a blank store (an operator's flag). */
         NodeConfig.StartMode startMode = NodeConfig.StartMode.BOOTSTRAP;
 
@@ -648,7 +746,14 @@ public final class NodeSimulation {
 
         private void fatal(int life, RaftException error) {
             if (life == incarnation && up) {
-                if (String.valueOf(error.getMessage()).contains("refused this node's store")) {
+                String message = String.valueOf(error.getMessage());
+                if (restoredCopy && message.contains("older copy of its store")) {
+                    // Caught, as it must be: the operator wipes the copy and starts it with --rejoin.
+                    olderCopiesRefused++;
+                    restoredCopy = false;
+                    volume = new InMemoryLogStore.Volume();
+                    startMode = NodeConfig.StartMode.REJOIN;
+                } else if (message.contains("refused this node's store")) {
                     // Its peers caught a lost disk started as if new; the operator does as the
                     // message says and starts it again with --rejoin.
                     lostDisksRefused++;

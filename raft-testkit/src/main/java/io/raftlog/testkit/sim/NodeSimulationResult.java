@@ -13,6 +13,8 @@ package io.raftlog.testkit.sim;
  * @param storageFailures  failed write attempts the nodes retried (I/O errors, full disks)
  * @param lostDisks        nodes restarted on a blank store (with {@code REJOIN}, or as if new)
  * @param lostDisksRefused of those started as if new, the starts their peers refused
+ * @param olderCopies      nodes restarted on an older copy of their data their peers' records give away
+ * @param olderCopiesRefused of those, the starts refused (all of them, or the run fails)
  * @param bitFlips         stored entries damaged (caught by the store's checksum, then repaired)
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
@@ -33,6 +35,8 @@ public record NodeSimulationResult(
         int storageFailures,
         int lostDisks,
         int lostDisksRefused,
+        int olderCopies,
+        int olderCopiesRefused,
         int bitFlips,
         int pauses,
         int clockJumps,

@@ -38,6 +38,11 @@ class NodeSimulationTest {
         long refused = results.stream()
                 .mapToLong(NodeSimulationResult::lostDisksRefused)
                 .sum();
+        long olderCopies =
+                results.stream().mapToLong(NodeSimulationResult::olderCopies).sum();
+        long olderCopiesRefused = results.stream()
+                .mapToLong(NodeSimulationResult::olderCopiesRefused)
+                .sum();
         long pauses = results.stream().mapToLong(NodeSimulationResult::pauses).sum();
         long jumps =
                 results.stream().mapToLong(NodeSimulationResult::clockJumps).sum();
@@ -52,13 +57,16 @@ class NodeSimulationTest {
         assertThat(lostDisks).as("lost disks").isGreaterThan(seeds / 10);
         assertThat(flips).as("bit flips").isGreaterThan(seeds / 10);
         assertThat(refused).as("lost disks started as if new and refused").isGreaterThan(seeds / 40);
+        assertThat(olderCopies).as("restarts on older copies").isGreaterThan(seeds / 40);
+        assertThat(olderCopiesRefused).as("older copies refused").isEqualTo(olderCopies);
         assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
         assertThat(acknowledged).as("acknowledged records").isGreaterThan(seeds * 20);
         assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
         System.out.printf(
                 "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
-                        + " %d lost disks (%d started as if new, refused), %d bit flips, %d pauses, %d clock jumps,"
+                        + " %d lost disks (%d started as if new, refused), %d older copies restored (%d refused),"
+                        + " %d bit flips, %d pauses, %d clock jumps,"
                         + " %d transfers;"
                         + " %.1f simulated s in %.1f s%n",
                 seeds,
@@ -68,6 +76,8 @@ class NodeSimulationTest {
                 storageFailures,
                 lostDisks,
                 refused,
+                olderCopies,
+                olderCopiesRefused,
                 flips,
                 pauses,
                 jumps,
