@@ -126,6 +126,10 @@ final class IdentityGate {
                         + "': check the data directory, the node id and the cluster id");
             }
             identity = found.next(random.nextLong());
+            // A store first taken as blank that not every peer has accepted yet stays on probation
+            // across restarts: a peer that remembers an earlier store of this node may not have
+            // answered yet, and the node must not take part before it did.
+            blankStart = !found.vetted() && !found.rejoining();
             if (config.startMode() == NodeConfig.StartMode.REJOIN && !found.rejoining()) {
                 if (found.vetted() && !isBlank(store)) {
                     // It took part on this store already (rejoined, or never lost it): --rejoin was
@@ -301,8 +305,10 @@ final class IdentityGate {
                 ? new StoreIdentity.Seen(
                         request.storeId(), request.generation(), request.boot(), known.votedTerm(), known.heldIndex())
                 : new StoreIdentity.Seen(request.storeId(), request.generation(), request.boot());
-        if (request.rejoining() || (known != null && known.storeId() != request.storeId())) {
-            raft.peerStoreReplaced(peer); // its log restarts from nothing: a leader probes it again
+        if (request.rejoining() || known == null || known.storeId() != request.storeId()) {
+            // A store this node did not know (it may have lost its own record of the member): what
+            // a leader knew the member to hold was on another store; it probes it again.
+            raft.peerStoreReplaced(peer);
         }
         if (!now.equals(known)) {
             seen.put(peer, now);

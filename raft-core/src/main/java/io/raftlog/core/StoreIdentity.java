@@ -19,7 +19,8 @@ import java.util.Map;
  * @param storeId    random, drawn when the store was first used: another id means another store
  * @param generation starts of the node on this store, this one included
  * @param rejoining  the node started on this store after losing its data and has not caught up yet
- * @param vetted     a majority of the members accepted this store at least once
+ * @param vetted     a majority of the members accepted this store at least once (every member, for a
+ *                   store first taken as blank with {@code BOOTSTRAP}; until then it stays on probation)
  * @param boots      the random boot ids of the last starts on this store, newest (this start's)
  *                   first, at most {@link #BOOT_HISTORY}: a peer that saw one of them checks it is
  *                   in this store's history, which a copy's later starts are not

@@ -747,7 +747,7 @@ public final class NodeSimulation {
         private void fatal(int life, RaftException error) {
             if (life == incarnation && up) {
                 String message = String.valueOf(error.getMessage());
-                if (restoredCopy && message.contains("older copy of its store")) {
+                if (restoredCopy && message.contains("refused this node's store")) {
                     // Caught, as it must be: the operator wipes the copy and starts it with --rejoin.
                     olderCopiesRefused++;
                     restoredCopy = false;
