@@ -54,6 +54,46 @@ class LostStoreTest {
     }
 
     @Test
+    void aBlankStartStaysOnProbationAcrossRestartsUntilEveryPeerAcceptedIt() throws Exception {
+        // n2 lost its disk earlier and forgot n3's store; n1 remembers it but cannot reach n3.
+        // n3 then loses its disk and is started as if new: n2 accepts it, and it must still take no
+        // part - not in this start, nor in the next - until n1 has answered.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N2);
+            cluster.wipe(N2);
+            RaftNode n2 = cluster.start(N2, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(10)).until(() -> n2.status().health() == Health.HEALTHY);
+            cluster.stop(N3);
+            cluster.wipe(N3);
+            cluster.network.cut(N1, N3);
+            RaftNode blank = cluster.start(N3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> blank.acceptedBy().contains(N2));
+            cluster.stop(N3);
+
+            RaftNode again = cluster.start(N3); // its supervisor restarts it
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> again.acceptedBy().contains(N2));
+            long appended = leader.append(Bytes.ofUtf8("while n3 waits")).get();
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> again.status().lastIndex() == 0
+                            && !again.terminated().isDone());
+            assertThat(appended).isPositive();
+
+            cluster.network.heal(); // n1 answers now: it knew another store of n3
+            Throwable stopped =
+                    again.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            assertThat(stopped.getCause()).hasMessageContaining("another store than before");
+            cluster.stop(N3);
+            RaftNode rejoined = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rejoined.status().health() == Health.HEALTHY);
+        }
+    }
+
+    @Test
     void anExistingMemberOnABlankStoreRefusesToStartAndSaysWhatToDo() {
         try (LocalCluster cluster = new LocalCluster(3)) {
             cluster.awaitLeader();
