@@ -272,8 +272,10 @@ final class IdentityGate {
             return true;
         }
         if (message instanceof IdentityResponse response) {
-            if (!config.members().contains(response.from()) || !response.to().equals(config.id())) {
-                return true;
+            if (!config.members().contains(response.from())
+                    || !response.to().equals(config.id())
+                    || response.boot() != identity.boot()) {
+                return true; // not for this node, or for an earlier start of it (late)
             }
             if (!response.accepted()) {
                 fail.accept(new StorageException(
@@ -298,7 +300,7 @@ final class IdentityGate {
         String refusal = refusal(config.id(), known, request);
         if (refusal != null) {
             LOG.warn("node {} refuses {}: {}", config.id(), peer, refusal);
-            send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, refusal));
+            send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, request.boot(), refusal));
             return;
         }
         StoreIdentity.Seen now = known != null && known.storeId() == request.storeId()
@@ -314,7 +316,7 @@ final class IdentityGate {
             seen.put(peer, now);
             savePeers();
         }
-        send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, ""));
+        send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), ""));
     }
 
     /**

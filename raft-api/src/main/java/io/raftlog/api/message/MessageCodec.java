@@ -35,7 +35,8 @@ import java.util.Objects;
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
  *                          | flags u8 (0x01 rejoining) | storeTerm i64 | storeLastIndex i64
- * 8 IdentityResponse       flags u8 (0x01 accepted) | reason length u16 (at most 1,024) | reason UTF-8
+ * 8 IdentityResponse       flags u8 (0x01 accepted) | boot i64 | reason length u16 (at most 1,024)
+ *                          | reason UTF-8
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
  *                          AppendEntriesRequest
@@ -155,7 +156,7 @@ public final class MessageCodec {
         } else if (message instanceof IdentityRequest identity) {
             size += Long.BYTES * 4 + 1 + 1 + Long.BYTES * identity.boots().size();
         } else if (message instanceof IdentityResponse response) {
-            size += 1 + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
+            size += 1 + Long.BYTES + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
         } else if (message instanceof RepairRequest) {
             size += Long.BYTES;
         } else if (message instanceof RepairResponse response) {
@@ -319,6 +320,7 @@ public final class MessageCodec {
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
             target.put((byte) (response.accepted() ? IDENTITY_ACCEPTED : 0));
+            target.putLong(response.boot());
             byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
             target.putShort((short) reason.length).put(reason);
         } else if (message instanceof RepairRequest repair) {
@@ -472,6 +474,7 @@ public final class MessageCodec {
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
         boolean accepted = readFlags(in, start, IDENTITY_ACCEPTED) != 0;
+        long boot = readLong(in, start, "boot");
         int lengthOffset = in.position() - start;
         if (in.remaining() < 2) {
             throw new MalformedMessageException("truncated: no reason length", lengthOffset);
@@ -506,7 +509,7 @@ public final class MessageCodec {
                     "reason of " + text.length() + " characters exceeds " + IdentityResponse.MAX_REASON_CHARS,
                     lengthOffset + 2);
         }
-        return new IdentityResponse(from, to, term, accepted, text);
+        return new IdentityResponse(from, to, term, accepted, boot, text);
     }
 
     private static List<LogEntry> readEntries(ByteBuffer in, int start) {

@@ -560,6 +560,9 @@ public final class NodeSimulation {
         node.volume = node.backup;
         node.backup = null;
         node.restoredCopy = true;
+        // Started as an ordinary member (the command line's default): --rejoin would ask for the
+        // rejoin protocol instead, which holds the node's votes until it is safe.
+        node.startMode = NodeConfig.StartMode.EXISTING;
     }
 
     /**
