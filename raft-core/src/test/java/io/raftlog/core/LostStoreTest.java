@@ -37,8 +37,7 @@ class LostStoreTest {
 
             RaftNode blank = cluster.start(N3); // BOOTSTRAP: a blank store looks like a first start
 
-            Throwable stopped =
-                    blank.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            Throwable stopped = awaitStop(blank);
             assertThat(stopped).isInstanceOf(CompletionException.class);
             assertThat(stopped.getCause())
                     .isInstanceOf(StorageException.class)
@@ -84,8 +83,7 @@ class LostStoreTest {
             assertThat(appended).isPositive();
 
             cluster.network.heal(); // n1 answers now: it knew another store of n3
-            Throwable stopped =
-                    again.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            Throwable stopped = awaitStop(again);
             assertThat(stopped.getCause()).hasMessageContaining("another store than before");
             cluster.stop(N3);
             RaftNode rejoined = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
@@ -145,8 +143,7 @@ class LostStoreTest {
 
             RaftNode restored = cluster.start(N3);
 
-            Throwable stopped =
-                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            Throwable stopped = awaitStop(restored);
             assertThat(stopped.getCause())
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("older copy of its store");
@@ -169,8 +166,7 @@ class LostStoreTest {
 
             for (int restart = 0; restart < 3; restart++) {
                 RaftNode restored = cluster.start(N3);
-                Throwable stopped =
-                        restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+                Throwable stopped = awaitStop(restored);
                 assertThat(stopped.getCause())
                         .as("start %d on the copy", restart + 1)
                         .isInstanceOf(StorageException.class)
@@ -201,8 +197,7 @@ class LostStoreTest {
 
             RaftNode restored = cluster.start(N3);
 
-            Throwable stopped =
-                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            Throwable stopped = awaitStop(restored);
             assertThat(stopped.getCause())
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("refused this node's store")
@@ -234,8 +229,7 @@ class LostStoreTest {
 
             RaftNode restored = cluster.start(N3);
 
-            Throwable stopped =
-                    restored.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
+            Throwable stopped = awaitStop(restored);
             assertThat(stopped.getCause())
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("older copy of its store")
@@ -266,6 +260,11 @@ class LostStoreTest {
                 assertThat(back.status().health()).isEqualTo(Health.HEALTHY);
             }
         }
+    }
+
+    /** Waits until {@code node} stopped with an error; returns it (wrapped, as the future gives it). */
+    private static Throwable awaitStop(RaftNode node) throws Exception {
+        return node.terminated().handle((value, error) -> error).get(10, TimeUnit.SECONDS);
     }
 
     /** What {@code holder} last saved about {@code member}'s promises. */
