@@ -365,6 +365,16 @@ final class IdentityGate {
     }
 
     /**
+     * Whether the node may take AppendEntries (and so acknowledge): its store is vetted, and, if it
+     * rejoins after losing its data, it knows the term floor. Before that it may have forgotten a
+     * term it reached: a leader of an older term, still leading for want of news, could then count
+     * it toward commits of entries that conflict with ones committed in that forgotten term.
+     */
+    boolean mayAcknowledge() {
+        return vetted() && (!identity.rejoining() || floor >= 0);
+    }
+
+    /**
      * Whether a majority, this node included, accepted its store. Until then the node acknowledges
      * nothing either (the driver drops AppendEntries), so that a store it later loses is one its
      * peers know: a blank restart of it as if new is then refused.

@@ -491,11 +491,12 @@ public final class NodeLoop implements ReplicatedLog {
                 answerRepair(request);
             } else if (message instanceof io.raftlog.api.message.RepairResponse response) {
                 repairAnswered(response);
-            } else if (!identity.handle(message) && (identity.vetted() || !(message instanceof AppendEntriesRequest))) {
+            } else if (!identity.handle(message)
+                    && (identity.mayAcknowledge() || !(message instanceof AppendEntriesRequest))) {
                 if (message instanceof io.raftlog.api.message.VoteResponse vote && vote.granted() && !vote.preVote()) {
                     identity.voteGranted(vote.from(), vote.term());
                 }
-                raft.step(message); // until vetted, AppendEntries are dropped: no acknowledgement yet
+                raft.step(message); // until then AppendEntries are dropped: no acknowledgement yet
             }
             worked = true;
         }

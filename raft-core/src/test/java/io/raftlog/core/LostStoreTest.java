@@ -321,6 +321,53 @@ class LostStoreTest {
     }
 
     @Test
+    void aRejoiningNodeAcknowledgesNothingBeforeItKnowsEveryMembersTerm() throws Exception {
+        // Without CheckQuorum an isolated leader n1 keeps leading its old term. Meanwhile A wins a
+        // newer term t with V's vote and commits its no-op with V's acknowledgement; A is then cut
+        // off and V loses its disk. Rejoined, V knows nothing of t: had it acknowledged n1's older
+        // term, n1 and V - a majority - would commit at the index A committed in t.
+        try (LocalCluster cluster = new LocalCluster(
+                3, config -> config.withProtocol(config.protocol().withCheckQuorum(false)))) {
+            RaftNode old = awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            long oldTerm = old.status().term();
+            cluster.network.cut(N1, N2);
+            cluster.network.cut(N1, N3);
+            RaftNode[] winner = new RaftNode[1];
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                for (NodeId id : List.of(N2, N3)) {
+                    RaftNode node = cluster.nodes.get(id);
+                    if (node.status().role() == Role.LEADER && node.status().term() > oldTerm) {
+                        winner[0] = node;
+                        return node.commitOffset() == node.status().lastIndex();
+                    }
+                }
+                return false;
+            });
+            NodeId a = winner[0].id();
+            NodeId v = a.equals(N2) ? N3 : N2;
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.nodes.get(v).commitOffset() == winner[0].commitOffset());
+            assertThat(old.status().role()).isEqualTo(Role.LEADER); // still, of its older term
+            cluster.network.heal();
+            cluster.network.cut(a, N1);
+            cluster.network.cut(a, v);
+            cluster.stop(v);
+            cluster.wipe(v);
+            RaftNode rejoining = cluster.start(v, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+
+            var append = old.append(Bytes.ofUtf8("through the leader of an older term"));
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> !append.isDone() && rejoining.status().lastIndex() == 0);
+
+            cluster.network.heal(); // A's newer term reaches n1, which steps down
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rejoining.status().health() == Health.HEALTHY);
+        }
+    }
+
+    @Test
     void aNodeThatLostItsDataRejoinsCatchesUpAndVotesAgain() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = cluster.awaitLeader();

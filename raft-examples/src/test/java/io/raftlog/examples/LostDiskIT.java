@@ -1,10 +1,12 @@
 package io.raftlog.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.api.Role;
 import io.raftlog.transport.netty.client.RaftClient;
 import io.raftlog.transport.netty.client.RaftClientConfig;
 import java.io.IOException;
@@ -14,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Real {@code raftlog node} processes on LMDB whose data directories are lost. Scenario (a) of
  * issue #11: r commits on {n1, n3} while n2 is paused (SIGSTOP); n3 loses its directory; n1 dies;
  * n2 resumes. n3 must refuse to start as if nothing happened, and rejoined it must not help n2 —
- * which lacks r — to lead; r survives.
+ * which lacks r — to lead; r survives. Scenario (b): a node votes in term t and restarts blank
+ * during that term; it must not vote in t again, so no second leader of t.
  */
 class LostDiskIT {
     @TempDir
@@ -84,6 +90,111 @@ class LostDiskIT {
                                         .health()
                                 == NodeStatus.Health.HEALTHY);
             }
+        }
+    }
+
+    @Test
+    void aNodeThatVotedAndLostItsDiskCannotElectASecondLeaderOfThatTerm() throws Exception {
+        // L leads; L pauses; A wins term t with V's vote (the only other node up); A pauses. V is
+        // killed, its directory lost, and it comes back with --rejoin, knowing nothing of t; then L
+        // resumes. L and V are a majority: had V forgotten its vote, L could win term t beside A;
+        // had V acknowledged L's older term, L could commit where A committed in t.
+        try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
+            for (String id : cluster.addresses.keySet()) {
+                cluster.start(id);
+            }
+            try (RaftClient client = new RaftClient(
+                    RaftClientConfig.of("raftlog", cluster.seeds()).withRequestTimeout(Duration.ofSeconds(30)))) {
+                client.append(Bytes.ofUtf8("warm-up")).get(60, TimeUnit.SECONDS);
+                Map<Long, Set<String>> leaders = new ConcurrentHashMap<>();
+                String oldLeader =
+                        client.status().get(10, TimeUnit.SECONDS).id().value();
+                signal(cluster.process(oldLeader), "STOP");
+                String[] winner = new String[1];
+                long[] term = new long[1];
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
+                        .until(() -> {
+                            for (String id : cluster.addresses.keySet()) {
+                                if (id.equals(oldLeader)) {
+                                    continue;
+                                }
+                                NodeStatus status = observe(client, cluster, id, leaders);
+                                if (status != null && status.role() == Role.LEADER) {
+                                    winner[0] = id;
+                                    term[0] = status.term();
+                                    return true;
+                                }
+                            }
+                            return false;
+                        });
+                String voter = cluster.addresses.keySet().stream()
+                        .filter(id -> !id.equals(oldLeader) && !id.equals(winner[0]))
+                        .findFirst()
+                        .orElseThrow();
+
+                signal(cluster.process(winner[0]), "STOP"); // V hears nothing of term t again
+                cluster.kill(voter);
+                deleteRecursively(data.resolve(voter));
+                cluster.start(voter, "--rejoin");
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
+                        .until(() -> observe(client, cluster, voter, leaders).health() == NodeStatus.Health.REJOINING);
+                signal(cluster.process(oldLeader), "CONT");
+
+                // For many election timeouts, L campaigns with V's help available: nobody may lead t
+                // but A, and V holds its vote (it cannot learn every member's term while A is paused).
+                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                boolean voterSeenHolding = false;
+                while (System.nanoTime() < until) {
+                    observe(client, cluster, oldLeader, leaders);
+                    NodeStatus rejoining = observe(client, cluster, voter, leaders);
+                    voterSeenHolding |= rejoining != null && rejoining.health() == NodeStatus.Health.REJOINING;
+                }
+                assertThat(voterSeenHolding).isTrue();
+                // Nor may V acknowledge for L: L still leads its older term for want of news, and V
+                // forgot it had reached t. Had V acknowledged, L could commit this append at an index
+                // A committed in term t.
+                try (RaftClient toOldLeader =
+                        new RaftClient(RaftClientConfig.of("raftlog", List.of(cluster.addresses.get(oldLeader)))
+                                .withRequestTimeout(Duration.ofSeconds(2)))) {
+                    assertThatThrownBy(() -> toOldLeader
+                                    .append(Bytes.ofUtf8("through the old leader"))
+                                    .get(20, TimeUnit.SECONDS))
+                            .as("an append committed by the leader of an older term, with V's help")
+                            .isInstanceOf(java.util.concurrent.ExecutionException.class);
+                }
+                signal(cluster.process(winner[0]), "CONT");
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(60))
+                        .ignoreExceptions()
+                        .until(() -> observe(client, cluster, voter, leaders).health() == NodeStatus.Health.HEALTHY);
+                assertThat(client.append(Bytes.ofUtf8("after")).get(60, TimeUnit.SECONDS))
+                        .isPositive();
+
+                assertThat(leaders.get(term[0]))
+                        .as("leaders of term %d", term[0])
+                        .containsExactly(winner[0]);
+                leaders.forEach(
+                        (t, ids) -> assertThat(ids).as("leaders of term %d", t).hasSize(1));
+            }
+        }
+    }
+
+    /** {@code id}'s status (null if it does not answer within a second), noting whom it says leads. */
+    private static NodeStatus observe(
+            RaftClient client, NodeProcesses cluster, String id, Map<Long, Set<String>> leaders) {
+        try {
+            NodeStatus status = client.status(cluster.addresses.get(id)).get(1, TimeUnit.SECONDS);
+            if (status.role() == Role.LEADER) {
+                leaders.computeIfAbsent(status.term(), t -> ConcurrentHashMap.newKeySet())
+                        .add(id);
+            }
+            return status;
+        } catch (Exception e) {
+            return null;
         }
     }
 
