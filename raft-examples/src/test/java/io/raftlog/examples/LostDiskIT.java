@@ -145,7 +145,8 @@ class LostDiskIT {
                 signal(cluster.process(oldLeader), "CONT");
 
                 // For many election timeouts, L campaigns with V's help available: nobody may lead t
-                // but A, and V holds its vote (it cannot learn every member's term while A is paused).
+                // but A, nor any later term, and V holds its vote (it cannot learn every member's term
+                // while A is paused).
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 boolean voterSeenHolding = false;
                 while (System.nanoTime() < until) {
@@ -154,6 +155,10 @@ class LostDiskIT {
                     voterSeenHolding |= rejoining != null && rejoining.health() == NodeStatus.Health.REJOINING;
                 }
                 assertThat(voterSeenHolding).isTrue();
+                // Nobody led a newer term either: L alone is no majority, and V gave it no vote.
+                assertThat(leaders.keySet())
+                        .as("terms led while A was paused (A led %d)", term[0])
+                        .allSatisfy(led -> assertThat(led).isLessThanOrEqualTo(term[0]));
                 // Nor may V acknowledge for L: L still leads its older term for want of news, and V
                 // forgot it had reached t. Had V acknowledged, L could commit this append at an index
                 // A committed in term t.
