@@ -148,6 +148,48 @@ class RepairTest {
         }
     }
 
+    @Test
+    void aLeaderWhoseOwnUncommittedEntryRotsStepsDownAndTakesTheNextLeadersLog() throws Exception {
+        // The entry is on the leader alone, so nobody can send it back; it was never committed,
+        // so nobody was promised it. The leader must neither replicate bad bytes nor stop: it
+        // steps down, and the next leader's log replaces the damaged entry like any conflict.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 10);
+            RaftNode leader = cluster.awaitLeader();
+            NodeId id = leader.id();
+            for (NodeId other : List.of(N1, N2, N3)) {
+                if (!other.equals(id)) {
+                    cluster.network.cut(id, other);
+                }
+            }
+            long before = leader.status().lastIndex();
+            var lost = leader.append(Bytes.ofUtf8("only on the leader"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> cluster.stores.get(id).lastIndex() > before);
+            long damaged = cluster.stores.get(id).lastIndex();
+            cluster.stores.get(id).corrupt.add(damaged);
+
+            cluster.network.heal();
+
+            long next = cluster.awaitLeader().append(Bytes.ofUtf8("after")).get(20, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            leader.commitOffset() >= next && leader.status().health() == Health.HEALTHY);
+            assertThat(leader.terminated()).isNotDone();
+            assertThat(cluster.stores.get(id).corrupt).isEmpty();
+            assertThat(lost).failsWithin(Duration.ofSeconds(20));
+            assertRecords(leader, offsets);
+            assertThat(leader.read(next, 1, Duration.ZERO).get(5, TimeUnit.SECONDS))
+                    .singleElement()
+                    .satisfies(record -> assertThat(record.payload().toUtf8()).isEqualTo("after"));
+            for (RaftNode node : cluster.nodes.values()) {
+                assertThat(node.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS))
+                        .as("entry %d on %s", damaged, node.id())
+                        .isEqualTo(leader.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS));
+            }
+        }
+    }
+
     private static List<Long> produce(LocalCluster cluster, int count) throws Exception {
         RaftNode leader = cluster.awaitLeader();
         List<Long> offsets = new ArrayList<>();
