@@ -71,6 +71,10 @@ final class IdentityGate {
     private long floor = -1;
 
     private long catchUpTo = -1;
+    /** The node started rejoining in this life: once caught up, it tells every peer. */
+    private final boolean startedRejoining;
+    /** Peers that accepted a request of this life saying it does not rejoin (any more). */
+    private final java.util.Set<NodeId> toldCaughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private IdentityGate(
             NodeConfig config,
@@ -99,6 +103,7 @@ final class IdentityGate {
         this.fail = fail;
         this.identity = identity;
         this.seen = seen;
+        this.startedRejoining = identity.rejoining();
     }
 
     /**
@@ -204,11 +209,14 @@ final class IdentityGate {
         return identity;
     }
 
-    /** Asks every peer that has not accepted this store yet. */
+    /**
+     * Asks every peer that has not accepted this store yet, and, once a rejoining node caught up,
+     * every peer that has not heard so (until then its acknowledgements count toward no commit).
+     */
     void askPeers() {
         ticksSinceAsked = 0;
         for (NodeId member : config.members()) {
-            if (!member.equals(config.id()) && !accepted.containsKey(member)) {
+            if (!member.equals(config.id()) && (!accepted.containsKey(member) || mustTellCaughtUp(member))) {
                 send.accept(new IdentityRequest(
                         config.id(),
                         member,
@@ -229,13 +237,21 @@ final class IdentityGate {
      */
     void tick() {
         if (++ticksSinceAsked >= config.protocol().electionTicks()
-                && accepted.size() < config.members().size() - 1) {
+                && (accepted.size() < config.members().size() - 1
+                        || config.members().stream().anyMatch(this::mustTellCaughtUp))) {
             askPeers();
         }
         if (++ticksSinceSaved >= saveEveryTicks && promisesUnsaved) {
             savePeers();
         }
         progress();
+    }
+
+    private boolean mustTellCaughtUp(NodeId member) {
+        return startedRejoining
+                && !identity.rejoining()
+                && !member.equals(config.id())
+                && !toldCaughtUp.contains(member);
     }
 
     /** {@code peer} granted this node its vote in {@code term}: its store holds at least that term. */
@@ -283,6 +299,9 @@ final class IdentityGate {
                 return true;
             }
             accepted.put(response.from(), response.term());
+            if (!response.rejoining()) {
+                toldCaughtUp.add(response.from());
+            }
             progress();
             return true;
         }
@@ -300,7 +319,8 @@ final class IdentityGate {
         String refusal = refusal(config.id(), known, request);
         if (refusal != null) {
             LOG.warn("node {} refuses {}: {}", config.id(), peer, refusal);
-            send.accept(new IdentityResponse(config.id(), peer, raft.term(), false, request.boot(), refusal));
+            send.accept(new IdentityResponse(
+                    config.id(), peer, raft.term(), false, request.boot(), request.rejoining(), refusal));
             return;
         }
         StoreIdentity.Seen now = known != null && known.storeId() == request.storeId()
@@ -316,7 +336,9 @@ final class IdentityGate {
             seen.put(peer, now);
             savePeers();
         }
-        send.accept(new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), ""));
+        raft.peerCatchingUp(peer, request.rejoining()); // a leader counts its acknowledgements once caught up
+        send.accept(
+                new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), request.rejoining(), ""));
     }
 
     /**
@@ -347,8 +369,8 @@ final class IdentityGate {
             return peer + " runs on an older copy of its store (its start " + known.generation() + " is not the one "
                     + self + " saw)" + OLDER_COPY;
         }
-        if (request.rejoining()) {
-            return null;
+        if (request.rejoining() || since == 0) {
+            return null; // rejoining (the floor protects it), or the start this peer accepted, asking again
         }
         // The same store and a newer start, yet it holds less than it promised: a copy taken
         // during its last run and restored at this one.
@@ -421,6 +443,7 @@ final class IdentityGate {
                 writer.saveMetadata(StoreIdentity.NAME, identity.encode());
                 LOG.info(
                         "node {}: caught up to index {} after losing its data; it votes again", config.id(), catchUpTo);
+                askPeers(); // tells them: its acknowledgements count again
             }
         }
         if (!identity.vetted() && vetted()) {

@@ -10,9 +10,12 @@ import io.raftlog.api.NodeId;
  * @param term   the answering peer's current term
  * @param boot   the boot id of the start it answers ({@link IdentityRequest#boot()}): an answer to
  *               an earlier start, arriving late, is not taken for an answer to this one
+ * @param rejoining whether the request it answers said the node rejoins ({@link
+ *               IdentityRequest#rejoining()}): a node that caught up knows which peers have heard so
  * @param reason why it refused (empty when accepted); at most {@link #MAX_REASON_CHARS} characters
  */
-public record IdentityResponse(NodeId from, NodeId to, long term, boolean accepted, long boot, String reason)
+public record IdentityResponse(
+        NodeId from, NodeId to, long term, boolean accepted, long boot, boolean rejoining, String reason)
         implements RaftMessage {
     /** The longest reason kept; a longer one is cut (it must fit the wire's 1,024 bytes). */
     public static final int MAX_REASON_CHARS = 340;

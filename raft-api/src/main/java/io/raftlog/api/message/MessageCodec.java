@@ -35,7 +35,7 @@ import java.util.Objects;
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
  *                          | flags u8 (0x01 rejoining) | storeTerm i64 | storeLastIndex i64
- * 8 IdentityResponse       flags u8 (0x01 accepted) | boot i64 | reason length u16 (at most 1,024)
+ * 8 IdentityResponse       flags u8 (0x01 accepted, 0x02 answers a rejoining start) | boot i64 | reason length u16 (at most 1,024)
  *                          | reason UTF-8
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
@@ -92,6 +92,7 @@ public final class MessageCodec {
     private static final int TYPE_REPAIR_RESPONSE = 10;
     private static final int IDENTITY_REJOINING = 0x01;
     private static final int IDENTITY_ACCEPTED = 0x01;
+    private static final int IDENTITY_ANSWERS_REJOINING = 0x02;
     private static final int REPAIR_DAMAGED = 0x01;
     private static final int MAX_REASON_BYTES = 1024;
 
@@ -319,7 +320,8 @@ public final class MessageCodec {
             target.putLong(identity.storeTerm()).putLong(identity.storeLastIndex());
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
-            target.put((byte) (response.accepted() ? IDENTITY_ACCEPTED : 0));
+            target.put((byte) ((response.accepted() ? IDENTITY_ACCEPTED : 0)
+                    | (response.rejoining() ? IDENTITY_ANSWERS_REJOINING : 0)));
             target.putLong(response.boot());
             byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
             target.putShort((short) reason.length).put(reason);
@@ -473,7 +475,8 @@ public final class MessageCodec {
     }
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
-        boolean accepted = readFlags(in, start, IDENTITY_ACCEPTED) != 0;
+        int flags = readFlags(in, start, IDENTITY_ACCEPTED | IDENTITY_ANSWERS_REJOINING);
+        boolean accepted = (flags & IDENTITY_ACCEPTED) != 0;
         long boot = readLong(in, start, "boot");
         int lengthOffset = in.position() - start;
         if (in.remaining() < 2) {
@@ -509,7 +512,7 @@ public final class MessageCodec {
                     "reason of " + text.length() + " characters exceeds " + IdentityResponse.MAX_REASON_CHARS,
                     lengthOffset + 2);
         }
-        return new IdentityResponse(from, to, term, accepted, boot, text);
+        return new IdentityResponse(from, to, term, accepted, boot, (flags & IDENTITY_ANSWERS_REJOINING) != 0, text);
     }
 
     private static List<LogEntry> readEntries(ByteBuffer in, int start) {

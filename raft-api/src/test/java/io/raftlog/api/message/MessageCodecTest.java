@@ -76,10 +76,10 @@ class MessageCodecTest {
                 true,
                 MAX,
                 MAX));
-        samples.add(new IdentityResponse(B, A, 4, true, 99, ""));
+        samples.add(new IdentityResponse(B, A, 4, true, 99, true, ""));
         samples.add(new IdentityResponse(
-                B, A, MAX, false, Long.MIN_VALUE, "n3 runs on another data directory — start it with --rejoin"));
-        samples.add(new IdentityResponse(B, A, 0, false, -1, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
+                B, A, MAX, false, Long.MIN_VALUE, false, "n3 runs on another data directory — start it with --rejoin"));
+        samples.add(new IdentityResponse(B, A, 0, false, -1, true, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
         samples.add(new RepairRequest(A, B, 4, 434));
         samples.add(new RepairResponse(B, A, 4, 434, List.of(), false));
         samples.add(new RepairResponse(B, A, 4, 434, List.of(), true));

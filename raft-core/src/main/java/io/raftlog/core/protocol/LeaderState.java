@@ -189,8 +189,10 @@ final class LeaderState {
     private void maybeCommit() {
         int n = 0;
         matchScratch[n++] = selfMatch;
-        for (Progress progress : followers.values()) {
-            matchScratch[n++] = progress.match;
+        for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
+            // A member catching up after a lost disk may have acknowledged before what it no longer
+            // holds: its acknowledgements wait until it has caught up.
+            matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().match : 0;
         }
         Arrays.sort(matchScratch, 0, n);
         long quorumIndex = matchScratch[n - raft.quorum()];

@@ -53,6 +53,8 @@ public final class RaftProtocol {
     private int randomizedElectionTimeout;
     private final Map<NodeId, Boolean> votes = new HashMap<>();
     private LeaderState leaderState;
+    /** Peers rejoining after a lost disk, not caught up yet: their acknowledgements count for nothing. */
+    private final java.util.Set<NodeId> catchingUpPeers = new java.util.HashSet<>();
     /** The driver cannot make anything durable: do not lead, campaign or take over leadership. */
     private boolean storageFailing;
     /** The node may not vote yet (its identity is not vetted, or it is rejoining after a lost disk). */
@@ -133,6 +135,27 @@ public final class RaftProtocol {
         if (role == Role.LEADER && !peer.equals(id)) {
             leaderState.resetProgress(peer);
         }
+    }
+
+    /**
+     * {@code peer} rejoins after losing its data ({@code true}) or has caught up ({@code false}).
+     * Until it has caught up with what it may have promised before, a leader does not count its
+     * acknowledgements toward any commit (it still replicates to it).
+     */
+    public void peerCatchingUp(NodeId peer, boolean catchingUp) {
+        if (peer.equals(id) || !members.contains(peer)) {
+            return;
+        }
+        if (catchingUp) {
+            catchingUpPeers.add(peer);
+        } else {
+            catchingUpPeers.remove(peer);
+        }
+    }
+
+    /** Whether {@code peer}'s acknowledgements count toward commits ({@link #peerCatchingUp}). */
+    boolean countsTowardCommits(NodeId peer) {
+        return !catchingUpPeers.contains(peer);
     }
 
     /** Whether votes are held ({@link #holdVotes}). */
