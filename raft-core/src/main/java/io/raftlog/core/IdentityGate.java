@@ -226,7 +226,8 @@ final class IdentityGate {
                         identity.boots(),
                         identity.rejoining(),
                         storeTerm,
-                        storeLastIndex));
+                        storeLastIndex,
+                        vetted()));
             }
         }
     }
@@ -369,8 +370,11 @@ final class IdentityGate {
             return peer + " runs on an older copy of its store (its start " + known.generation() + " is not the one "
                     + self + " saw)" + OLDER_COPY;
         }
-        if (request.rejoining() || since == 0) {
-            return null; // rejoining (the floor protects it), or the start this peer accepted, asking again
+        if (request.rejoining() || since == 0 || request.takesPart()) {
+            // Rejoining (the floor protects it); the start this peer accepted, asking again; or a
+            // start a majority accepted already, which may have voted or acknowledged since it
+            // began: promises made in this start are not in its start values.
+            return null;
         }
         // The same store and a newer start, yet it holds less than it promised: a copy taken
         // during its last run and restored at this one.

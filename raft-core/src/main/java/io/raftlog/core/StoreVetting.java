@@ -44,7 +44,16 @@ public final class StoreVetting {
         // A new start draws a new boot id; any but the one the peer saw will do.
         StoreIdentity next = StoreIdentity.decode(identityRecord.get()).next(known == null ? 0 : ~known.boot());
         IdentityRequest request = new IdentityRequest(
-                member, peer, term, next.storeId(), next.generation(), next.boots(), next.rejoining(), term, lastIndex);
+                member,
+                peer,
+                term,
+                next.storeId(),
+                next.generation(),
+                next.boots(),
+                next.rejoining(),
+                term,
+                lastIndex,
+                false);
         return Optional.ofNullable(IdentityGate.refusal(peer, known, request));
     }
 }

@@ -24,6 +24,9 @@ import java.util.List;
  *                       restored copy are not
  * @param storeTerm      the term in the store's hard state when the node started
  * @param storeLastIndex the store's last index when the node started
+ * @param takesPart      a majority accepted this start already, so the node may have voted and
+ *                       acknowledged since it started: what it promised since is not in the
+ *                       values above, and a peer does not hold it against them
  */
 public record IdentityRequest(
         NodeId from,
@@ -34,7 +37,8 @@ public record IdentityRequest(
         List<Long> boots,
         boolean rejoining,
         long storeTerm,
-        long storeLastIndex)
+        long storeLastIndex,
+        boolean takesPart)
         implements RaftMessage {
     public IdentityRequest {
         Messages.requireAddresses(from, to);

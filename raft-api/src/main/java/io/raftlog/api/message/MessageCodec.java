@@ -34,7 +34,8 @@ import java.util.Objects;
  * 5 TimeoutNow             (nothing more)
  * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
- *                          | flags u8 (0x01 rejoining) | storeTerm i64 | storeLastIndex i64
+ *                          | flags u8 (0x01 rejoining, 0x02 takes part) | storeTerm i64
+ *                          | storeLastIndex i64
  * 8 IdentityResponse       flags u8 (0x01 accepted, 0x02 answers a rejoining start) | boot i64 | reason length u16 (at most 1,024)
  *                          | reason UTF-8
  * 9 RepairRequest          index i64
@@ -91,6 +92,7 @@ public final class MessageCodec {
     private static final int TYPE_REPAIR_REQUEST = 9;
     private static final int TYPE_REPAIR_RESPONSE = 10;
     private static final int IDENTITY_REJOINING = 0x01;
+    private static final int IDENTITY_TAKES_PART = 0x02;
     private static final int IDENTITY_ACCEPTED = 0x01;
     private static final int IDENTITY_ANSWERS_REJOINING = 0x02;
     private static final int REPAIR_DAMAGED = 0x01;
@@ -316,7 +318,8 @@ public final class MessageCodec {
             for (long boot : identity.boots()) {
                 target.putLong(boot);
             }
-            target.put((byte) (identity.rejoining() ? IDENTITY_REJOINING : 0));
+            target.put((byte) ((identity.rejoining() ? IDENTITY_REJOINING : 0)
+                    | (identity.takesPart() ? IDENTITY_TAKES_PART : 0)));
             target.putLong(identity.storeTerm()).putLong(identity.storeLastIndex());
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
@@ -459,7 +462,7 @@ public final class MessageCodec {
         for (int i = 0; i < count; i++) {
             boots.add(readLong(in, start, "boot"));
         }
-        int flags = readFlags(in, start, IDENTITY_REJOINING);
+        int flags = readFlags(in, start, IDENTITY_REJOINING | IDENTITY_TAKES_PART);
         long storeTerm = readNonNegativeLong(in, start, "storeTerm");
         long storeLastIndex = readNonNegativeLong(in, start, "storeLastIndex");
         return new IdentityRequest(
@@ -471,7 +474,8 @@ public final class MessageCodec {
                 boots,
                 (flags & IDENTITY_REJOINING) != 0,
                 storeTerm,
-                storeLastIndex);
+                storeLastIndex,
+                (flags & IDENTITY_TAKES_PART) != 0);
     }
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {

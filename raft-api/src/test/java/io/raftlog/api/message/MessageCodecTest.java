@@ -63,7 +63,7 @@ class MessageCodecTest {
         samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX));
         samples.add(new TimeoutNow(A, B, 9));
         samples.add(new TimeoutNow(LONGEST_ID, A, MAX));
-        samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, List.of(99L), false, 3, 1_000));
+        samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, List.of(99L), false, 3, 1_000, false));
         samples.add(new IdentityRequest(
                 LONGEST_ID,
                 A,
@@ -75,7 +75,8 @@ class MessageCodecTest {
                         .toList(),
                 true,
                 MAX,
-                MAX));
+                MAX,
+                true));
         samples.add(new IdentityResponse(B, A, 4, true, 99, true, ""));
         samples.add(new IdentityResponse(
                 B, A, MAX, false, Long.MIN_VALUE, false, "n3 runs on another data directory — start it with --rejoin"));

@@ -312,7 +312,7 @@ public final class NodeSimulation {
         }
         switch (event.kind()) {
             case RUN -> node.run((Long) event.payload());
-            case DELIVER -> deliver(node, (RaftMessage) event.payload());
+            case DELIVER -> deliver(node, (Sent) event.payload());
             case WRITE -> node.writer.write();
             case AFTER_PERSIST -> {
                 for (RaftMessage message : castMessages(event.payload())) {
@@ -407,11 +407,29 @@ public final class NodeSimulation {
                 linkArrival[link] = arrival;
             }
             linkInFlight[link]++;
-            queue.add(new Event(arrival, sequence++, Kind.DELIVER, to, from.index, message));
+            queue.add(
+                    new Event(arrival, sequence++, Kind.DELIVER, to, from.index, new Sent(message, from.incarnation)));
         }
     }
 
-    private void deliver(Member to, RaftMessage message) {
+    /** A message on the wire, with the life of its sender that sent it. */
+    record Sent(RaftMessage message, int senderIncarnation) {
+        @Override
+        public String toString() {
+            return message.toString();
+        }
+    }
+
+    private void deliver(Member to, Sent sent) {
+        RaftMessage message = sent.message();
+        Member from = member(message.from());
+        if (from.up && from.incarnation != sent.senderIncarnation()) {
+            // The sender died and is back: what its dead process sent and nobody read yet went with
+            // its connections (a restarted process starts new ones), as over TCP.
+            linkInFlight[from.index * nodes.size() + to.index]--;
+            messagesDropped++;
+            return;
+        }
         int link = member(message.from()).index * nodes.size() + to.index;
         linkInFlight[link]--;
         if (to.up && to.handler != null) {
