@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param health      whether the node works, works with a problem it is retrying, or has stopped
  * @param problem     what is wrong, when {@code health} is not {@link Health#HEALTHY}: a sentence
  *                    an operator can act on (the cause's message, the data directory, …)
+ * @param log         the log's extent on disk and its snapshots
  */
 public record NodeStatus(
         NodeId id,
@@ -28,7 +29,32 @@ public record NodeStatus(
         long lastIndex,
         Map<NodeId, Long> matchIndex,
         Health health,
-        Optional<String> problem) {
+        Optional<String> problem,
+        Log log) {
+
+    /**
+     * What the node's log holds and its snapshots.
+     *
+     * @param startOffset       the log start offset (1 until retention removed records)
+     * @param sizeBytes         bytes of the entries from the log start to the applied index (as
+     *                          counted for batching: payload plus a fixed header)
+     * @param snapshotIndex     the index of the newest snapshot here (0 if none)
+     * @param snapshotBytes     its size
+     * @param snapshotMillis    when the last snapshot was taken here (epoch ms; 0 if none yet)
+     * @param snapshotsSent     snapshots this node started sending to followers
+     * @param snapshotsReceived snapshots this node received from leaders
+     */
+    public record Log(
+            long startOffset,
+            long sizeBytes,
+            long snapshotIndex,
+            long snapshotBytes,
+            long snapshotMillis,
+            long snapshotsSent,
+            long snapshotsReceived) {
+        /** A log nothing was removed from, without snapshots. */
+        public static final Log WHOLE = new Log(1, 0, 0, 0, 0, 0, 0);
+    }
 
     /** A node's health, from its own point of view. */
     public enum Health {
@@ -62,7 +88,22 @@ public record NodeStatus(
         Objects.requireNonNull(leader, "leader");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(log, "log");
         matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** A status with {@link Log#WHOLE}. */
+    public NodeStatus(
+            NodeId id,
+            Role role,
+            long term,
+            Optional<NodeId> leader,
+            long commitIndex,
+            long lastIndex,
+            Map<NodeId, Long> matchIndex,
+            Health health,
+            Optional<String> problem) {
+        this(id, role, term, leader, commitIndex, lastIndex, matchIndex, health, problem, Log.WHOLE);
     }
 
     /** A healthy node's status. */
@@ -80,6 +121,11 @@ public record NodeStatus(
     /** This status with another health and problem ({@code null} for none). */
     public NodeStatus withHealth(Health health, String problem) {
         return new NodeStatus(
-                id, role, term, leader, commitIndex, lastIndex, matchIndex, health, Optional.ofNullable(problem));
+                id, role, term, leader, commitIndex, lastIndex, matchIndex, health, Optional.ofNullable(problem), log);
+    }
+
+    /** This status with another {@link Log}. */
+    public NodeStatus withLog(Log newLog) {
+        return new NodeStatus(id, role, term, leader, commitIndex, lastIndex, matchIndex, health, problem, newLog);
     }
 }

@@ -54,11 +54,30 @@ public interface ReplicatedLog extends AutoCloseable {
     long commitOffset();
 
     /**
+     * The log start offset: the first offset the log still holds (1 until retention or
+     * {@link #deleteRecordsBefore} removed records). Reading below it fails with
+     * {@link OffsetOutOfRangeException}. Every replica moves it at the same position of the log;
+     * a follower's may lag the leader's as its commit offset does.
+     */
+    long logStartOffset();
+
+    /**
+     * Removes the records below {@code offset}, like Kafka's {@code deleteRecords}: completes
+     * with the new log start offset once the removal is committed (the disk space is freed once
+     * a snapshot lies past them). Must be sent to the leader ({@link NotLeaderException}
+     * otherwise, a definite failure). An offset at or below the log start changes nothing.
+     *
+     * @param offset from 1 to {@link #commitOffset()} + 1 ({@link IllegalArgumentException} otherwise)
+     */
+    CompletableFuture<Long> deleteRecordsBefore(long offset);
+
+    /**
      * Reads committed records from {@code fromOffset} without blocking: completes with up to
      * {@code maxRecords} records in offset order as soon as at least one is committed at or after
      * {@code fromOffset}, or with an empty list once {@code maxWait} passes. Internal entries are
      * skipped, so the first record's offset may be above {@code fromOffset}. Reads this node's
-     * committed prefix; on a follower it may lag the leader's.
+     * committed prefix; on a follower it may lag the leader's. Fails with
+     * {@link OffsetOutOfRangeException} if {@code fromOffset} is below the log start offset.
      */
     CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, java.time.Duration maxWait);
 

@@ -4,7 +4,6 @@ import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.spi.metrics.NodeMetrics;
-import io.raftlog.api.spi.storage.LogStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,21 +43,26 @@ final class AppendTracker {
     }
 
     /** Resolves every append whose entries are all at or below the applied index. */
-    void applied(long appliedIndex, LogStore store, NodeId self, Optional<NodeId> leader) {
+    void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
         while (!accepted.isEmpty() && accepted.peek().lastIndex() <= appliedIndex) {
             Accepted append = accepted.poll();
-            if (store.term(append.lastIndex()) == append.term()) {
+            if (termAt.applyAsLong(append.lastIndex()) == append.term()) {
                 List<Long> offsets = new ArrayList<>((int) (append.lastIndex() - append.firstIndex() + 1));
                 for (long index = append.firstIndex(); index <= append.lastIndex(); index++) {
                     offsets.add(index);
                 }
                 metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
                 append.future().complete(offsets);
-            } else if (store.term(append.firstIndex()) == append.term()) {
+            } else if (termAt.applyAsLong(append.firstIndex()) == append.term()) {
                 append.future()
                         .completeExceptionally(
                                 new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
                                         + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
+            } else if (termAt.applyAsLong(append.firstIndex()) < 0) {
+                append.future()
+                        .completeExceptionally(new IndeterminateResultException("the entries at " + append.firstIndex()
+                                + ".." + append.lastIndex() + " were replaced by a snapshot before their outcome was"
+                                + " known here"));
             } else {
                 append.future().completeExceptionally(new NotLeaderException(self, leader));
             }

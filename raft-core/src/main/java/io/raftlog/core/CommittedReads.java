@@ -23,13 +23,15 @@ final class CommittedReads {
 
     private final LogStore store;
     private final NodeClock clock;
+    private final java.util.function.LongSupplier logStart;
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private volatile long appliedIndex;
     private volatile RaftException closed;
 
-    CommittedReads(LogStore store, NodeClock clock) {
+    CommittedReads(LogStore store, NodeClock clock, java.util.function.LongSupplier logStart) {
         this.store = store;
         this.clock = clock;
+        this.logStart = logStart;
     }
 
     long appliedIndex() {
@@ -95,14 +97,29 @@ final class CommittedReads {
         }
     }
 
+    /** Refuses an offset below the log start, as Kafka does. */
+    private void checkInRange(long from, long upTo) {
+        long start = logStart.getAsLong();
+        if (from < start || from < store.firstIndex()) {
+            throw new io.raftlog.api.OffsetOutOfRangeException(from, Math.max(start, store.firstIndex()), upTo);
+        }
+    }
+
     /** Committed data records from {@code from}, skipping internal entries. */
     private List<CommittedRecord> readCommitted(long from, int maxRecords) {
         long upTo = appliedIndex;
-        long next = Math.max(from, store.firstIndex());
+        checkInRange(from, upTo);
+        long next = from;
         List<CommittedRecord> records = new ArrayList<>();
         while (next <= upTo && records.isEmpty()) {
             int count = (int) Math.min(maxRecords, upTo - next + 1);
-            List<LogEntry> entries = store.read(next, count, MAX_READ_BYTES);
+            List<LogEntry> entries;
+            try {
+                entries = store.read(next, count, MAX_READ_BYTES);
+            } catch (IllegalArgumentException removedMeanwhile) {
+                checkInRange(next, upTo);
+                throw removedMeanwhile;
+            }
             for (LogEntry entry : entries) {
                 if (entry.index() > upTo) {
                     break;

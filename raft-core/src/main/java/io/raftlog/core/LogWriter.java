@@ -36,6 +36,20 @@ public interface LogWriter {
      */
     void repair(io.raftlog.api.message.LogEntry entry, Runnable whenDurable);
 
+    /**
+     * Queues a reset of the store ({@link io.raftlog.api.spi.storage.LogStore#reset}) to start
+     * after an installed snapshot: done after every Ready submitted before it and before any
+     * submitted after. Retried like a Ready while writes fail.
+     */
+    void reset(long index, long term);
+
+    /**
+     * Queues the removal of the durable entries before {@code toIndex}
+     * ({@link io.raftlog.api.spi.storage.LogStore#truncatePrefix}), once a snapshot covers them:
+     * ordered like {@link #reset}; skipped if the log no longer reaches that far.
+     */
+    void truncatePrefix(long toIndex);
+
     /** Finishes what is queued, then stops. */
     void stop();
 

@@ -26,6 +26,7 @@ import java.util.Set;
  * @param clusterId        the cluster's name, recorded in the store on its first start and checked
  *                         on every later one (a store of another cluster is refused)
  * @param startMode        what a blank store means (see {@link StartMode})
+ * @param log              retention and snapshots (see {@link LogConfig})
  */
 public record NodeConfig(
         NodeId id,
@@ -36,7 +37,8 @@ public record NodeConfig(
         Duration appendTimeout,
         Duration producerIdleTimeout,
         String clusterId,
-        StartMode startMode) {
+        StartMode startMode,
+        LogConfig log) {
 
     /** The cluster id used when none is given. */
     public static final String DEFAULT_CLUSTER_ID = "raftlog";
@@ -82,7 +84,8 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 DEFAULT_CLUSTER_ID,
-                StartMode.BOOTSTRAP);
+                StartMode.BOOTSTRAP,
+                LogConfig.defaults());
     }
 
     public NodeConfig {
@@ -93,6 +96,7 @@ public record NodeConfig(
         Objects.requireNonNull(producerIdleTimeout, "producerIdleTimeout");
         Objects.requireNonNull(clusterId, "clusterId");
         Objects.requireNonNull(startMode, "startMode");
+        Objects.requireNonNull(log, "log");
         if (clusterId.isEmpty() || clusterId.length() > 64) {
             throw new IllegalArgumentException("clusterId must have 1 to 64 characters, was '" + clusterId + "'");
         }
@@ -145,7 +149,8 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 clusterId,
-                startMode);
+                startMode,
+                log);
     }
 
     public NodeConfig withProtocol(ProtocolConfig config) {
@@ -158,7 +163,8 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 clusterId,
-                startMode);
+                startMode,
+                log);
     }
 
     public NodeConfig withAppendTimeout(Duration timeout) {
@@ -171,7 +177,8 @@ public record NodeConfig(
                 timeout,
                 producerIdleTimeout,
                 clusterId,
-                startMode);
+                startMode,
+                log);
     }
 
     /** This configuration for another member of the same cluster. */
@@ -185,7 +192,8 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 clusterId,
-                startMode);
+                startMode,
+                log);
     }
 
     public NodeConfig withClusterId(String cluster) {
@@ -198,7 +206,8 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 cluster,
-                startMode);
+                startMode,
+                log);
     }
 
     public NodeConfig withStartMode(StartMode mode) {
@@ -211,6 +220,22 @@ public record NodeConfig(
                 appendTimeout,
                 producerIdleTimeout,
                 clusterId,
-                mode);
+                mode,
+                log);
+    }
+
+    /** This configuration with another retention and snapshot policy. */
+    public NodeConfig withLog(LogConfig logConfig) {
+        return new NodeConfig(
+                id,
+                members,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                startMode,
+                logConfig);
     }
 }

@@ -50,13 +50,30 @@ public final class NodeLoop implements ReplicatedLog {
     private static final long APPLY_CHUNK = 16_384;
 
     /** What the driver of a loop provides besides storage and transport. */
-    public record Hooks(NodeClock clock, Runnable wakeup, Consumer<RaftException> onFatal) {
+    public record Hooks(
+            NodeClock clock,
+            Runnable wakeup,
+            Consumer<RaftException> onFatal,
+            java.util.concurrent.Executor background) {
         public Hooks {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(wakeup, "wakeup");
             Objects.requireNonNull(onFatal, "onFatal");
+            Objects.requireNonNull(background, "background");
+        }
+
+        /** Hooks that run background work (writing snapshots) at once, on the caller's thread. */
+        public Hooks(NodeClock clock, Runnable wakeup, Consumer<RaftException> onFatal) {
+            this(clock, wakeup, onFatal, Runnable::run);
         }
     }
+
+    /** The metadata record holding the highest index known applied, saved now and then and at close. */
+    static final String COMMIT_METADATA = "raftlog.commit";
+    /** How often, in ticks, the applied index is saved when it moved (and at close). */
+    private static final int COMMIT_SAVE_TICKS = 10;
+    /** How often, in ticks, a leader checks whether retention should move the log start. */
+    private static final int RETENTION_TICKS = 100;
 
     private final NodeConfig config;
     private final LogStore store;
@@ -69,6 +86,12 @@ public final class NodeLoop implements ReplicatedLog {
     private final CommittedReads reads;
     private final AppendTracker tracker;
     private final Proposer proposer;
+    private final io.raftlog.api.spi.storage.SnapshotStore snapshotStore;
+    private final io.raftlog.api.StateMachine application;
+    private final LogRetention retention;
+    private final Snapshots snapshots;
+    private final Snapshots.SnapshotMetrics snapshotMetrics = new Snapshots.SnapshotMetrics();
+    private final Snapshots.Restorer restorer = this::restoredTo;
     /** Set at {@link #start()}: the store's identity, checked and raised before anything is sent. */
     private volatile IdentityGate identity;
 
@@ -102,6 +125,48 @@ public final class NodeLoop implements ReplicatedLog {
     private long lastTerm = -1;
     /** The highest index the protocol reported committed and durable; applied up to it in chunks. */
     private long commitTarget;
+    /** The applied index last queued to be saved ({@link #COMMIT_METADATA}). */
+    private long savedCommit;
+
+    private int commitSaveTicks;
+    private int retentionTicks;
+    /** The log start offset the snapshots last compacted for. */
+    private long compactedForStart = 1;
+    /** A LOG_START entry this leader proposed and has not seen applied yet, or 0. */
+    private long retentionProposedAt;
+
+    /** The applied index a node saved before it stopped (0 if none). */
+    private static long savedCommit(LogStore store) {
+        return store.metadata(COMMIT_METADATA)
+                .map(bytes -> bytes.asReadOnlyBuffer().getLong())
+                .orElse(0L);
+    }
+
+    /** Every committed entry, as it is applied: retention's view, and the application's records. */
+    private void entryApplied(LogEntry entry) {
+        retention.applied(entry, clock.currentTimeMillis());
+        if (entry.type() == io.raftlog.api.message.EntryType.DATA) {
+            application.apply(new CommittedRecord(entry.index(), entry.payload()));
+        } else if (entry.type() == io.raftlog.api.message.EntryType.LOG_START && entry.index() >= retentionProposedAt) {
+            retentionProposedAt = 0;
+        }
+    }
+
+    /** The state was restored from a snapshot ending at {@code index} (at start, or installed). */
+    private void restoredTo(long index) {
+        appliedIndex = index;
+        commitTarget = Math.max(commitTarget, index);
+        compactedForStart = retention.logStart();
+        reads.applied(index);
+    }
+
+    /** The term of the entry at {@code index}, or -1 if this log no longer holds it. */
+    private long termOrMinusOne(long index) {
+        if (index < raft.firstIndex() - 1 || index > raft.lastIndex()) {
+            return -1;
+        }
+        return raft.termAt(index);
+    }
 
     /**
      * A loop that is not started yet. The store must be open; the loop owns it and the transport
@@ -118,6 +183,37 @@ public final class NodeLoop implements ReplicatedLog {
             long seed,
             Hooks hooks,
             Function<LogWriter.Listener, LogWriter> writer) {
+        this(
+                config,
+                store,
+                new io.raftlog.core.storage.InMemorySnapshotStore(),
+                io.raftlog.api.StateMachine.NONE,
+                transport,
+                metrics,
+                seed,
+                hooks,
+                writer);
+    }
+
+    /**
+     * A loop with its snapshots in {@code snapshotStore} and the application's state in
+     * {@code application}. The latest intact snapshot is restored now: the loop starts applied up
+     * to it, and knows committed at least what it saved as applied before it stopped.
+     *
+     * @throws io.raftlog.api.StorageException if the log was compacted and no snapshot covers it
+     */
+    public NodeLoop(
+            NodeConfig config,
+            LogStore store,
+            io.raftlog.api.spi.storage.SnapshotStore snapshotStore,
+            io.raftlog.api.StateMachine application,
+            Transport transport,
+            NodeMetrics metrics,
+            long seed,
+            Hooks hooks,
+            Function<LogWriter.Listener, LogWriter> writer) {
+        this.snapshotStore = Objects.requireNonNull(snapshotStore, "snapshotStore");
+        this.application = Objects.requireNonNull(application, "application");
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -126,10 +222,16 @@ public final class NodeLoop implements ReplicatedLog {
         this.clock = hooks.clock();
         SplittableRandom random = new SplittableRandom(seed);
         this.identityRandom = random.split();
-        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, random);
-        this.reads = new CommittedReads(store, clock);
+        io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo startSnapshot =
+                Snapshots.pickAtStart(snapshotStore, store);
+        long committed = Math.min(
+                store.lastIndex(), Math.max(startSnapshot == null ? 0 : startSnapshot.index(), savedCommit(store)));
+        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, random, committed);
+        this.retention = new LogRetention(config.log());
+        this.reads = new CommittedReads(store, clock, retention::logStart);
         this.tracker = new AppendTracker(metrics, clock);
-        this.proposer = new Proposer(config, raft, store, tracker, metrics, clock::currentTimeMillis);
+        this.proposer =
+                new Proposer(config, raft, store, tracker, metrics, clock::currentTimeMillis, this::entryApplied);
         this.writer = writer.apply(new LogWriter.Listener() {
             @Override
             public void durable(long index, long term, long logEpoch) {
@@ -152,8 +254,31 @@ public final class NodeLoop implements ReplicatedLog {
                 fail(error);
             }
         });
+        this.snapshots = new Snapshots(
+                config,
+                snapshotStore,
+                application,
+                transport,
+                this.writer,
+                raft,
+                proposer,
+                retention,
+                clock,
+                hooks.background(),
+                task -> {
+                    tasks.add(task);
+                    hooks.wakeup().run();
+                },
+                this::fail,
+                snapshotMetrics);
+        if (startSnapshot != null) {
+            snapshots.restore(startSnapshot, restorer, false);
+        }
+        this.commitTarget = committed;
+        this.savedCommit = committed;
         this.tickNanos = config.tickInterval().toNanos();
         this.status = raft.status();
+        publishStatus();
         this.maxRecordBytes = checkMessageLimits(config, transport.maxMessageBytes());
         long nanos;
         try {
@@ -213,9 +338,11 @@ public final class NodeLoop implements ReplicatedLog {
             shutDown = true;
             transport.close();
             store.close(); // release the data directory: this node never ran
+            snapshotStore.close();
             throw refused;
         }
         started = true;
+        applyCommittedTail();
         nextTickNanos = clock.nanoTime() + tickNanos;
         writer.start();
         transport.start(config.id(), message -> {
@@ -224,6 +351,36 @@ public final class NodeLoop implements ReplicatedLog {
         });
         tasks.add(identity::askPeers);
         hooks.wakeup().run();
+    }
+
+    /**
+     * Applies what is known committed beyond the restored snapshot before the node takes part, so
+     * that from its start it reports (and serves reads up to) at least the commit offset it had
+     * when it stopped. At most a snapshot interval of entries.
+     */
+    private void applyCommittedTail() {
+        long before = appliedIndex;
+        long started = clock.nanoTime();
+        try {
+            while (appliedIndex < commitTarget && repairs.isEmpty()) {
+                long at = appliedIndex;
+                applySome();
+                if (appliedIndex == at) {
+                    break;
+                }
+            }
+        } catch (io.raftlog.api.CorruptLogException corrupt) {
+            // Applied up to the entry before it; the loop meets it again and repairs it from a peer.
+            LOG.warn("node {}: {}; it is repaired once the node runs", config.id(), corrupt.getMessage());
+        }
+        if (appliedIndex > before) {
+            LOG.info(
+                    "node {}: applied entries {} to {} after its snapshot in {} ms",
+                    config.id(),
+                    before + 1,
+                    appliedIndex,
+                    (clock.nanoTime() - started) / 1_000_000);
+        }
     }
 
     public NodeId id() {
@@ -239,7 +396,7 @@ public final class NodeLoop implements ReplicatedLog {
 
     @Override
     public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
-        return enqueue(records, false, 0, 0);
+        return enqueue(records, false, 0, 0, io.raftlog.api.message.EntryType.DATA);
     }
 
     @Override
@@ -248,11 +405,15 @@ public final class NodeLoop implements ReplicatedLog {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("firstSequence must be >= 0, was " + firstSequence));
         }
-        return enqueue(records, true, producerId, firstSequence);
+        return enqueue(records, true, producerId, firstSequence, io.raftlog.api.message.EntryType.DATA);
     }
 
     private CompletableFuture<List<Long>> enqueue(
-            List<Bytes> records, boolean idempotent, long producerId, long firstSequence) {
+            List<Bytes> records,
+            boolean idempotent,
+            long producerId,
+            long firstSequence,
+            io.raftlog.api.message.EntryType type) {
         CompletableFuture<List<Long>> future = new CompletableFuture<>();
         if (records.isEmpty()) {
             future.complete(List.of());
@@ -272,7 +433,7 @@ public final class NodeLoop implements ReplicatedLog {
             return future;
         }
         Proposer.Proposal proposal =
-                new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence);
+                new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence, type);
         proposals.add(proposal);
         if (closed && proposals.remove(proposal)) {
             // close() drained the queue just before we added to it.
@@ -297,6 +458,25 @@ public final class NodeLoop implements ReplicatedLog {
     @Override
     public long commitOffset() {
         return reads.appliedIndex();
+    }
+
+    @Override
+    public long logStartOffset() {
+        return retention.logStart();
+    }
+
+    @Override
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        long highWatermark = commitOffset();
+        if (offset < 1 || offset > highWatermark + 1) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("deleteRecordsBefore(" + offset
+                    + "): the offset must be from 1 to the high watermark + 1 (" + (highWatermark + 1) + ")"));
+        }
+        if (offset <= retention.logStart()) {
+            return CompletableFuture.completedFuture(retention.logStart());
+        }
+        return enqueue(List.of(LogRetention.encode(offset)), false, 0, 0, io.raftlog.api.message.EntryType.LOG_START)
+                .thenApply(applied -> retention.logStart());
     }
 
     @Override
@@ -436,6 +616,8 @@ public final class NodeLoop implements ReplicatedLog {
                 notePeersPromises();
                 identity.tick();
                 repairTick();
+                snapshots.tick();
+                lifecycleTick();
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -491,6 +673,18 @@ public final class NodeLoop implements ReplicatedLog {
                 answerRepair(request);
             } else if (message instanceof io.raftlog.api.message.RepairResponse response) {
                 repairAnswered(response);
+            } else if (message instanceof io.raftlog.api.message.InstallSnapshotRequest chunk) {
+                if (config.members().contains(chunk.from()) && identity.mayAcknowledge()) {
+                    raft.step(chunk);
+                    if (raft.wantsSnapshot(chunk)) {
+                        snapshots.chunk(chunk, restorer);
+                    }
+                }
+            } else if (message instanceof io.raftlog.api.message.InstallSnapshotResponse answer) {
+                if (config.members().contains(answer.from())) {
+                    raft.step(answer);
+                    snapshots.answered(answer);
+                }
             } else if (!identity.handle(message)
                     && (identity.mayAcknowledge() || !(message instanceof AppendEntriesRequest))) {
                 if (message instanceof io.raftlog.api.message.VoteResponse vote && vote.granted() && !vote.preVote()) {
@@ -518,6 +712,9 @@ public final class NodeLoop implements ReplicatedLog {
                 writer.submit(ready);
             }
             commitTarget = Math.max(commitTarget, ready.commitIndex());
+            for (Ready.SnapshotToSend snapshot : ready.snapshotsToSend()) {
+                snapshots.send(snapshot);
+            }
         }
         applySome();
         Role role = raft.role();
@@ -525,6 +722,7 @@ public final class NodeLoop implements ReplicatedLog {
             logRoleChange(role, raft.term());
             if (lastRole == Role.LEADER) {
                 proposer.leadershipLost(); // what it had in flight now resolves through the log only
+                retentionProposedAt = 0;
             }
             if (role == Role.LEADER) {
                 metrics.becameLeader();
@@ -572,18 +770,72 @@ public final class NodeLoop implements ReplicatedLog {
                 appliedIndex = through;
                 publishStatus();
                 reads.applied(appliedIndex);
-                tracker.applied(appliedIndex, store, config.id(), raft.leader());
+                tracker.applied(appliedIndex, this::termOrMinusOne, config.id(), raft.leader());
             }
             throw corrupt;
         }
         appliedIndex = upTo;
         publishStatus(); // before completing futures: a caller sees at least its own commit
         reads.applied(appliedIndex);
-        tracker.applied(appliedIndex, store, config.id(), raft.leader());
+        tracker.applied(appliedIndex, this::termOrMinusOne, config.id(), raft.leader());
+        snapshots.maybeTake(appliedIndex);
+        if (retention.logStart() != compactedForStart) {
+            compactedForStart = retention.logStart();
+            snapshots.compact();
+        }
+    }
+
+    /**
+     * Now and then: saves the applied index (so a restart knows it committed at once), and on a
+     * leader lets retention propose a new log start.
+     */
+    private void lifecycleTick() {
+        if (++commitSaveTicks >= COMMIT_SAVE_TICKS) {
+            commitSaveTicks = 0;
+            saveCommit();
+        }
+        if (++retentionTicks >= RETENTION_TICKS) {
+            retentionTicks = 0;
+            proposeRetention();
+        }
+    }
+
+    private void saveCommit() {
+        if (appliedIndex > savedCommit && failure.get() == null) {
+            savedCommit = appliedIndex;
+            writer.saveMetadata(
+                    COMMIT_METADATA, Bytes.wrap(java.nio.ByteBuffer.allocate(8).putLong(0, appliedIndex)));
+        }
+    }
+
+    private void proposeRetention() {
+        if (raft.role() != Role.LEADER || retentionProposedAt != 0 || !proposer.leaderReady(appliedIndex)) {
+            return;
+        }
+        long wanted = retention.wantedStart(clock.currentTimeMillis());
+        if (wanted == 0) {
+            return;
+        }
+        try {
+            retentionProposedAt = raft.propose(
+                    List.of(LogRetention.encode(wanted)), List.of(io.raftlog.api.message.EntryType.LOG_START));
+            LOG.debug("node {}: retention moves the log start to {}", config.id(), wanted);
+        } catch (RaftException notNow) {
+            retentionProposedAt = 0; // not leader any more, or overloaded: at the next check
+        }
     }
 
     private void publishStatus() {
-        status = raft.status();
+        io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo latest = snapshots.latest();
+        status = raft.status()
+                .withLog(new NodeStatus.Log(
+                        retention.logStart(),
+                        retention.bytesHeld(),
+                        latest == null ? 0 : latest.index(),
+                        latest == null ? 0 : latest.sizeBytes(),
+                        snapshotMetrics.lastTakenMillis,
+                        snapshotMetrics.sent,
+                        snapshotMetrics.received));
         metrics.status(status());
     }
 
@@ -857,6 +1109,10 @@ public final class NodeLoop implements ReplicatedLog {
         while ((task = tasks.poll()) != null) {
             task.run(); // each task sees the node closed and fails its future
         }
+        if (wasStarted && failure.get() == null) {
+            saveCommit(); // a clean stop: the restart knows everything applied committed
+        }
+        snapshots.close();
         transport.close();
         if (wasStarted) {
             writer.stop();
@@ -869,6 +1125,7 @@ public final class NodeLoop implements ReplicatedLog {
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         store.close();
+        snapshotStore.close();
         LOG.info("node {} closed", config.id());
     }
 

@@ -253,6 +253,48 @@ final class ProducerTable {
         return producers.size();
     }
 
+    /** Writes the committed state (not what is in flight): what a snapshot keeps of it. */
+    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeLong(logTime);
+        out.writeInt(producers.size());
+        for (Producer producer : producers.values()) {
+            out.writeLong(producer.id);
+            out.writeLong(producer.lastSequence);
+            out.writeLong(producer.lastTimestamp);
+            out.writeInt(producer.batches.size());
+            for (Batch batch : producer.batches) {
+                out.writeLong(batch.firstSequence());
+                out.writeInt(batch.count());
+                out.writeInt(batch.committed());
+                out.writeLong(batch.firstOffset());
+            }
+        }
+        out.writeInt(expired.size());
+        for (long id : expired.keySet()) {
+            out.writeLong(id);
+        }
+    }
+
+    /** Replaces the committed state with what {@link #writeTo} wrote; forgets what is in flight. */
+    void readFrom(java.io.DataInputStream in) throws java.io.IOException {
+        producers.clear();
+        inFlight.clear();
+        expired.clear();
+        logTime = in.readLong();
+        for (int n = in.readInt(); n > 0; n--) {
+            Producer producer = new Producer(in.readLong());
+            producer.lastSequence = in.readLong();
+            producer.lastTimestamp = in.readLong();
+            for (int b = in.readInt(); b > 0; b--) {
+                producer.batches.addLast(new Batch(in.readLong(), in.readInt(), in.readInt(), in.readLong()));
+            }
+            producers.put(producer.id, producer);
+        }
+        for (int n = in.readInt(); n > 0; n--) {
+            expired.put(in.readLong(), Boolean.TRUE);
+        }
+    }
+
     private void expire() {
         Iterator<Producer> oldestFirst = producers.values().iterator();
         while (oldestFirst.hasNext()) {

@@ -34,7 +34,25 @@ final class Proposer {
             CompletableFuture<List<Long>> future,
             boolean idempotent,
             long producerId,
-            long firstSequence) {}
+            long firstSequence,
+            EntryType type) {
+        Proposal(
+                List<Bytes> records,
+                CompletableFuture<List<Long>> future,
+                boolean idempotent,
+                long producerId,
+                long firstSequence) {
+            this(records, future, idempotent, producerId, firstSequence, EntryType.DATA);
+        }
+    }
+
+    /** Sees every committed entry as it is applied, in log order (after the producer table). */
+    interface EntrySink {
+        EntrySink NONE = entry -> {};
+
+        /** {@code entry}'s payload is valid only during the call. */
+        void applied(LogEntry entry);
+    }
 
     private static final long SCAN_BYTES = 64L << 20;
 
@@ -45,6 +63,7 @@ final class Proposer {
     private final ProducerTable producers;
     private final NodeMetrics metrics;
     private final LongSupplier clockMillis;
+    private final EntrySink sink;
     private final ArrayDeque<Proposal> waitingForReadiness = new ArrayDeque<>();
     private final List<Proposal> batch = new ArrayList<>();
     private final List<Bytes> payloads = new ArrayList<>();
@@ -56,7 +75,9 @@ final class Proposer {
             LogStore store,
             AppendTracker tracker,
             NodeMetrics metrics,
-            LongSupplier clockMillis) {
+            LongSupplier clockMillis,
+            EntrySink sink) {
+        this.sink = sink;
         this.config = config;
         this.raft = raft;
         this.store = store;
@@ -66,10 +87,18 @@ final class Proposer {
         this.producers = new ProducerTable(config.producerIdleTimeout().toMillis(), 1_000_000);
     }
 
+    /**
+     * Whether this node leads and has applied an entry of its own term (its no-op): everything
+     * before is applied, so it may decide from what it applied (producers, retention).
+     */
+    boolean leaderReady(long appliedIndex) {
+        return raft.role() == Role.LEADER && appliedIndex > 0 && raft.termAt(appliedIndex) == raft.term();
+    }
+
     /** Proposes what is queued as one batch; returns whether anything was taken from the queue. */
     boolean proposeQueued(Queue<Proposal> queue, long appliedIndex) {
         boolean leader = raft.role() == Role.LEADER;
-        boolean ready = leader && appliedIndex > 0 && store.term(appliedIndex) == raft.term();
+        boolean ready = leaderReady(appliedIndex);
         int waiting = waitingForReadiness.size();
         boolean took = false;
         for (int i = 0; i < waiting; i++) {
@@ -91,7 +120,7 @@ final class Proposer {
             batch.add(proposal);
             for (Bytes record : proposal.records()) {
                 payloads.add(record);
-                types.add(EntryType.DATA);
+                types.add(proposal.type());
             }
             return;
         }
@@ -220,6 +249,11 @@ final class Proposer {
 
     private void applyEntry(LogEntry entry) {
         appliedThrough = entry.index();
+        applyToProducers(entry);
+        sink.applied(entry);
+    }
+
+    private void applyToProducers(LogEntry entry) {
         if (openHeader != null) {
             if (entry.term() == openTerm && entry.type() == EntryType.DATA) {
                 openCommitted++;
@@ -241,6 +275,38 @@ final class Proposer {
     private void closeOpenBatch() {
         producers.applied(openHeader, openHeaderIndex, openCommitted);
         openHeader = null;
+    }
+
+    /**
+     * Writes the de-duplication state as of the last entry applied, the batch being applied
+     * included (a snapshot may fall inside one): what a snapshot keeps.
+     */
+    void writeState(java.io.DataOutputStream out) throws java.io.IOException {
+        producers.writeTo(out);
+        out.writeBoolean(openHeader != null);
+        if (openHeader != null) {
+            out.writeLong(openHeader.producerId());
+            out.writeLong(openHeader.firstSequence());
+            out.writeInt(openHeader.count());
+            out.writeLong(openHeader.timestampMillis());
+            out.writeLong(openHeaderIndex);
+            out.writeLong(openTerm);
+            out.writeInt(openCommitted);
+        }
+    }
+
+    /** Replaces the de-duplication state with what {@link #writeState} wrote, applied up to {@code index}. */
+    void readState(java.io.DataInputStream in, long index) throws java.io.IOException {
+        producers.readFrom(in);
+        if (in.readBoolean()) {
+            openHeader = new ProducerTable.Header(in.readLong(), in.readLong(), in.readInt(), in.readLong());
+            openHeaderIndex = in.readLong();
+            openTerm = in.readLong();
+            openCommitted = in.readInt();
+        } else {
+            openHeader = null;
+        }
+        appliedThrough = index;
     }
 
     /** For tests: the de-duplication state. */

@@ -62,17 +62,57 @@ public final class RaftNode implements ReplicatedLog {
      * reproducible tests).
      */
     public RaftNode(NodeConfig config, LogStore store, Transport transport, NodeMetrics metrics, long seed) {
-        this.config = config;
-        this.loop = new Thread(this::runLoop, "raftlog-loop-" + config.id());
-        this.node = new NodeLoop(
+        this(
                 config,
                 store,
+                new io.raftlog.core.storage.InMemorySnapshotStore(),
+                io.raftlog.api.StateMachine.NONE,
                 transport,
                 metrics,
-                seed,
-                new NodeLoop.Hooks(NodeClock.system(), this::wakeup, error -> closeInBackground()),
-                listener -> new StorageWriter("raftlog-io-" + config.id(), store, transport, listener, metrics::fsync));
+                seed);
     }
+
+    /**
+     * A node keeping its snapshots in {@code snapshots} and applying committed records to
+     * {@code application} too. The store pairs with the log store: a durable log needs durable
+     * snapshots (the log below a snapshot is removed once the log start passes it), so give an LMDB
+     * store the file snapshot store its module binds; the other constructors keep snapshots in
+     * memory, which suits a log kept in memory or one that retention never trims.
+     */
+    public RaftNode(
+            NodeConfig config,
+            LogStore store,
+            io.raftlog.api.spi.storage.SnapshotStore snapshots,
+            io.raftlog.api.StateMachine application,
+            Transport transport,
+            NodeMetrics metrics,
+            long seed) {
+        this.config = config;
+        this.loop = new Thread(this::runLoop, "raftlog-loop-" + config.id());
+        this.background = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "raftlog-snapshot-" + config.id());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            this.node = new NodeLoop(
+                    config,
+                    store,
+                    snapshots,
+                    application,
+                    transport,
+                    metrics,
+                    seed,
+                    new NodeLoop.Hooks(NodeClock.system(), this::wakeup, error -> closeInBackground(), background),
+                    listener ->
+                            new StorageWriter("raftlog-io-" + config.id(), store, transport, listener, metrics::fsync));
+        } catch (RuntimeException refused) {
+            background.shutdownNow();
+            throw refused;
+        }
+    }
+
+    private final java.util.concurrent.ExecutorService background;
 
     /** Starts the transport, the I/O thread and the event loop. */
     public synchronized RaftNode start() {
@@ -122,6 +162,16 @@ public final class RaftNode implements ReplicatedLog {
     @Override
     public long commitOffset() {
         return node.commitOffset();
+    }
+
+    @Override
+    public long logStartOffset() {
+        return node.logStartOffset();
+    }
+
+    @Override
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        return node.deleteRecordsBefore(offset);
     }
 
     @Override
@@ -223,6 +273,7 @@ public final class RaftNode implements ReplicatedLog {
             }
         }
         node.close();
+        background.shutdownNow(); // a snapshot being written is abandoned: its store is closed
         io.raftlog.api.RaftException failure = node.failure();
         if (failure != null) {
             terminated.completeExceptionally(failure);

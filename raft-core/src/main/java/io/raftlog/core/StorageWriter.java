@@ -36,6 +36,9 @@ final class StorageWriter implements LogWriter {
 
     private record Repair(LogEntry entry, Runnable whenDurable) {}
 
+    /** A change to the log's extent, in order with the Readys: a reset, or a prefix removal. */
+    private record Extent(boolean reset, long index, long term) {}
+
     private final List<LogEntry> pending = new ArrayList<>();
     private volatile boolean stopped;
     private final Consumer<Long> writeObserver;
@@ -69,6 +72,16 @@ final class StorageWriter implements LogWriter {
         queue.add(new Repair(entry, whenDurable));
     }
 
+    @Override
+    public void reset(long index, long term) {
+        queue.add(new Extent(true, index, term));
+    }
+
+    @Override
+    public void truncatePrefix(long toIndex) {
+        queue.add(new Extent(false, toIndex, 0));
+    }
+
     private void run() {
         try {
             while (true) {
@@ -86,6 +99,15 @@ final class StorageWriter implements LogWriter {
                             return;
                         }
                         repair.whenDurable().run();
+                    } else if (item instanceof Extent extent) {
+                        // In order: what was queued before it is written first.
+                        if (!writeUntilDone(writeReadies)) {
+                            return;
+                        }
+                        readies.clear();
+                        if (!writeUntilDone(() -> changeExtent(extent))) {
+                            return;
+                        }
                     } else {
                         readies.add((Ready) item);
                     }
@@ -191,6 +213,14 @@ final class StorageWriter implements LogWriter {
         }
         if (last != null) {
             listener.durable(last.index(), last.term(), lastEpoch);
+        }
+    }
+
+    private void changeExtent(Extent extent) {
+        if (extent.reset()) {
+            store.reset(extent.index(), extent.term());
+        } else if (extent.index() > store.firstIndex() && extent.index() <= store.lastIndex() + 1) {
+            store.truncatePrefix(extent.index());
         }
     }
 

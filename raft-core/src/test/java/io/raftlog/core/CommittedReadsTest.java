@@ -33,7 +33,7 @@ class CommittedReadsTest {
     @Test
     void aReadThatHitsAStorageErrorFailsItsFutureInsteadOfThrowing() {
         disk.append(List.of(LogEntry.data(1, 1, io.raftlog.api.Bytes.ofUtf8("a"))));
-        CommittedReads reads = new CommittedReads(store, NodeClock.system());
+        CommittedReads reads = new CommittedReads(store, NodeClock.system(), () -> 1L);
         reads.applied(1);
         broken.set(true);
 
@@ -45,7 +45,7 @@ class CommittedReadsTest {
 
     @Test
     void aWaitingReadWhoseStoreFailsWhenEntriesArriveFailsAloneAndTheLoopGoesOn() {
-        CommittedReads reads = new CommittedReads(store, NodeClock.system());
+        CommittedReads reads = new CommittedReads(store, NodeClock.system(), () -> 1L);
         CompletableFuture<?> waiting = reads.read(1, 10, Duration.ofSeconds(30));
         assertThat(waiting).isNotDone();
         disk.append(List.of(LogEntry.data(1, 1, io.raftlog.api.Bytes.ofUtf8("a"))));

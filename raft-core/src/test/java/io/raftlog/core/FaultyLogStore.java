@@ -119,6 +119,13 @@ final class FaultyLogStore implements LogStore {
         delegate.truncatePrefix(toIndex);
     }
 
+    @Override
+    public void reset(long index, long term) {
+        checkWrite();
+        delegate.reset(index, term);
+        corrupt.clear();
+    }
+
     /** Indexes whose stored copy fails its check, as a flipped bit would, until replaced or truncated. */
     final java.util.Set<Long> corrupt = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

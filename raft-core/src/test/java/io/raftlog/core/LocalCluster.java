@@ -25,6 +25,9 @@ final class LocalCluster implements AutoCloseable {
     final Map<NodeId, FaultyLogStore> stores = new LinkedHashMap<>();
 
     private final java.util.function.UnaryOperator<NodeConfig> tune;
+    /** The application state machine each start of a node gets (none by default). */
+    java.util.function.Function<NodeId, io.raftlog.api.StateMachine> applications =
+            id -> io.raftlog.api.StateMachine.NONE;
     /** Starts so far: each start gets its own seed, as each process start draws its own randomness. */
     private long starts;
 
@@ -52,8 +55,14 @@ final class LocalCluster implements AutoCloseable {
         FaultyLogStore store = new FaultyLogStore(new InMemoryLogStore(volumes.get(id)));
         store.corrupt.addAll(corruptOnStart.getOrDefault(id, java.util.Set.of()));
         stores.put(id, store);
-        RaftNode node =
-                new RaftNode(config, store, network.newTransport(), NodeMetrics.NONE, id.hashCode() * 31L + starts++);
+        RaftNode node = new RaftNode(
+                config,
+                store,
+                new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id)),
+                applications.apply(id),
+                network.newTransport(),
+                NodeMetrics.NONE,
+                id.hashCode() * 31L + starts++);
         nodes.put(id, node.start());
         return node;
     }

@@ -29,7 +29,8 @@ class ProposerTest {
                 store,
                 new AppendTracker(NodeMetrics.NONE, NodeClock.system()),
                 NodeMetrics.NONE,
-                () -> 0L);
+                () -> 0L,
+                Proposer.EntrySink.NONE);
         proposer.applied(1, committed.size());
         return proposer;
     }

@@ -349,6 +349,73 @@ public abstract class LogStoreContract {
         assertThat(store.firstIndex()).isEqualTo(6);
     }
 
+    // ---- reset (a snapshot installed) ---------------------------------------------------------
+
+    @Test
+    void resetBeyondTheLogEmptiesItAndAppendingContinuesAfterTheSnapshot() {
+        store.append(range(1, 10, 1));
+        store.saveHardState(new HardState(4, Optional.of(NodeId.of("node-2"))));
+        store.saveMetadata("kept", Bytes.ofUtf8("yes"));
+
+        store.reset(500, 3);
+
+        assertThat(store.firstIndex()).isEqualTo(501);
+        assertThat(store.lastIndex()).isEqualTo(500);
+        assertThat(store.term(500)).isEqualTo(3);
+        assertThat(store.read(501, 10, Long.MAX_VALUE)).isEmpty();
+        assertThatThrownBy(() -> store.read(10, 10, 1000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.term(10)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.hardState()).isEqualTo(new HardState(4, Optional.of(NodeId.of("node-2"))));
+        assertThat(store.metadata("kept")).contains(Bytes.ofUtf8("yes"));
+        assertThatThrownBy(() -> store.append(range(502, 503, 3))).isInstanceOf(IllegalArgumentException.class);
+
+        store.append(range(501, 505, 4));
+        assertThat(store.read(501, 10, Long.MAX_VALUE)).isEqualTo(range(501, 505, 4));
+    }
+
+    @Test
+    void resetInsideTheLogDropsTheEntriesOnBothSidesOfIt() {
+        store.append(range(1, 20, 2));
+
+        store.reset(12, 5); // a conflicting log: its entry 12 has term 2, the snapshot's has term 5
+
+        assertThat(store.firstIndex()).isEqualTo(13);
+        assertThat(store.lastIndex()).isEqualTo(12);
+        assertThat(store.term(12)).isEqualTo(5);
+        store.append(range(13, 14, 5));
+        assertThat(store.read(13, 10, Long.MAX_VALUE)).isEqualTo(range(13, 14, 5));
+    }
+
+    @Test
+    void resetSurvivesReopening() {
+        store.append(range(1, 30, 1));
+        store.truncatePrefix(5);
+        store.reset(17, 2);
+        reopen();
+        assertThat(store.firstIndex()).isEqualTo(18);
+        assertThat(store.lastIndex()).isEqualTo(17);
+        assertThat(store.term(17)).isEqualTo(2);
+
+        store.append(range(18, 19, 2));
+        store.reset(3, 1); // below the log: a snapshot older than what it holds, installed anyway
+        reopen();
+        assertThat(store.firstIndex()).isEqualTo(4);
+        assertThat(store.lastIndex()).isEqualTo(3);
+        assertThat(store.term(3)).isEqualTo(1);
+        store.append(range(4, 4, 1));
+        assertThat(store.read(4, 10, Long.MAX_VALUE)).isEqualTo(range(4, 4, 1));
+    }
+
+    @Test
+    void resetWithInvalidArgumentsIsRejectedAndChangesNothing() {
+        store.append(range(1, 5, 1));
+        assertThatThrownBy(() -> store.reset(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.reset(5, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.reset(0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.firstIndex()).isEqualTo(1);
+        assertThat(store.read(1, 10, Long.MAX_VALUE)).isEqualTo(range(1, 5, 1));
+    }
+
     // ---- invalid reads ------------------------------------------------------------------------
 
     @Test

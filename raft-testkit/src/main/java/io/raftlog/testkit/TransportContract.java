@@ -2,17 +2,22 @@ package io.raftlog.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.AppendEntriesResponse;
 import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.InstallSnapshotRequest;
+import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.MessageCodec;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.message.TimeoutNow;
 import io.raftlog.api.message.VoteRequest;
 import io.raftlog.api.message.VoteResponse;
+import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.api.spi.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,20 +25,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link Transport} must pass (a TCK): delivery, per-link ordering,
- * reconnection after a peer restarts, behaviour while a peer is down, and no delivery to the
- * wrong node. A plugin author extends this class and supplies {@link #newTransport(NodeId)}.
+ * The contract every {@link Transport} must pass (a TCK): delivery, per-link ordering, a
+ * snapshot streamed in large chunks, the largest message the transport advertises (and one byte
+ * more, which it drops), reconnection after a peer restarts, behaviour while a peer is down, and
+ * no delivery to the wrong node. A plugin author extends this class and supplies
+ * {@link #newTransport(NodeId)}.
  *
  * <pre>{@code
  * class MyTransportContractTest extends TransportContract {
@@ -49,6 +58,8 @@ import org.junit.jupiter.api.Test;
  * (a networked transport must then listen where the old one did). Delivery is best effort in
  * general, but on a healthy link with a modest load the contract expects every message to
  * arrive, in order. Waits are bounded ({@link #patience()}); nothing sleeps for a fixed time.
+ * Tests with random data print their seed when they fail; {@code -Draftlog.contract.seed=S}
+ * replays it.
  */
 public abstract class TransportContract {
     protected static final NodeId A = NodeId.of("node-a");
@@ -58,8 +69,11 @@ public abstract class TransportContract {
     protected static final List<NodeId> MEMBERS = List.of(A, B, C);
     /** A node that is not a member: nothing may ever be delivered for it. */
     protected static final NodeId STRANGER = NodeId.of("node-stranger");
+    /** Chunks of the snapshot a transport must stream. */
+    private static final int SNAPSHOT_CHUNKS = 32;
 
     private final List<Node> started = new ArrayList<>();
+    private final long seed = Long.getLong("raftlog.contract.seed", System.nanoTime());
 
     /**
      * A new, not yet started transport for member {@code id}. Called again for an id whose previous
@@ -77,6 +91,19 @@ public abstract class TransportContract {
         return 1 << 20;
     }
 
+    /** Size of each of the 32 chunks of the snapshot a transport must stream. */
+    protected int snapshotChunkBytes() {
+        return 1 << 20;
+    }
+
+    /**
+     * The largest {@link Transport#maxMessageBytes()} for which the contract builds a message of
+     * exactly that size; a transport with a higher limit (or none) skips that test.
+     */
+    protected int maxTestedMessageBytes() {
+        return 64 << 20;
+    }
+
     @AfterEach
     final void closeTransports() {
         for (Node node : started) {
@@ -86,8 +113,22 @@ public abstract class TransportContract {
 
     /** Creates and starts a transport for {@code id}, recording what it receives. */
     protected final Node start(NodeId id) {
+        return start(id, message -> null);
+    }
+
+    /**
+     * Like {@link #start(NodeId)}, and sends what {@code answer} returns for a received message
+     * (nothing for null), from the transport's own delivery thread, as a node would.
+     */
+    private Node start(NodeId id, Function<RaftMessage, RaftMessage> answer) {
         Node node = new Node(id, newTransport(id));
-        node.transport.start(id, node.inbox::add);
+        node.transport.start(id, message -> {
+            node.inbox.add(message);
+            RaftMessage reply = answer.apply(message);
+            if (reply != null) {
+                node.transport.send(reply);
+            }
+        });
         started.add(node);
         return node;
     }
@@ -113,10 +154,12 @@ public abstract class TransportContract {
                                 LogEntry.data(12, 3, Bytes.copyOf(new byte[] {0, (byte) 255, 7}))),
                         8),
                 new AppendEntriesResponse(A, B, 3, false, 9, 4, 1),
-                new TimeoutNow(A, B, 3));
+                new TimeoutNow(A, B, 3),
+                new InstallSnapshotRequest(A, B, 3, 8, 2, 5, 2, Bytes.copyOf(new byte[] {1, 2, 3}), true),
+                new InstallSnapshotResponse(A, B, 3, 8, 5, false));
         a.transport.send(sent);
 
-        await("all five messages at " + B, () -> b.inbox.size() == sent.size());
+        await("all " + sent.size() + " messages at " + B, () -> b.inbox.size() == sent.size());
         assertThat(b.received()).containsExactlyElementsOf(sent);
     }
 
@@ -134,6 +177,90 @@ public abstract class TransportContract {
 
         await("the large message at " + B, () -> !b.inbox.isEmpty());
         assertThat(b.received()).containsExactly(large);
+    }
+
+    /**
+     * A leader streams a snapshot to a follower as 32 chunks back to back; the follower answers
+     * each with the offset it expects next. Every chunk arrives intact and in order, and so does
+     * every answer.
+     */
+    @Test
+    void streamsASnapshotCompleteAndInOrderAndCarriesTheAnswersBack() {
+        Node a = start(A);
+        Node b = start(
+                B,
+                message -> message instanceof InstallSnapshotRequest chunk
+                        ? new InstallSnapshotResponse(
+                                B,
+                                A,
+                                chunk.term(),
+                                chunk.snapshotIndex(),
+                                chunk.offset() + chunk.data().size(),
+                                false)
+                        : null);
+        int chunkBytes = snapshotChunkBytes();
+        long totalBytes = (long) chunkBytes * SNAPSHOT_CHUNKS;
+        Random random = new Random(seed);
+        List<InstallSnapshotRequest> chunks = new ArrayList<>();
+        List<InstallSnapshotResponse> answers = new ArrayList<>();
+        for (int i = 0; i < SNAPSHOT_CHUNKS; i++) {
+            byte[] data = new byte[chunkBytes];
+            random.nextBytes(data);
+            long offset = (long) i * chunkBytes;
+            chunks.add(new InstallSnapshotRequest(
+                    A, B, 3, 1_000, 2, totalBytes, offset, Bytes.wrap(data), i == SNAPSHOT_CHUNKS - 1));
+            answers.add(new InstallSnapshotResponse(B, A, 3, 1_000, offset + chunkBytes, false));
+        }
+        for (InstallSnapshotRequest chunk : chunks) {
+            a.transport.send(chunk);
+        }
+
+        await(
+                SNAPSHOT_CHUNKS + " chunks at " + B + " and their answers at " + A,
+                () -> b.inbox.size() >= SNAPSHOT_CHUNKS && a.inbox.size() >= SNAPSHOT_CHUNKS,
+                () -> "(" + b.inbox.size() + " chunks, " + a.inbox.size() + " answers; " + seeded() + ")");
+        List<RaftMessage> received = b.received();
+        assertThat(received).as(seeded()).hasSize(SNAPSHOT_CHUNKS);
+        for (int i = 0; i < SNAPSHOT_CHUNKS; i++) {
+            assertThat(received.get(i))
+                    .as("chunk %d of %d at %s; %s", i, SNAPSHOT_CHUNKS, B, seeded())
+                    .isEqualTo(chunks.get(i));
+        }
+        assertThat(a.received()).as("answers at %s; %s", A, seeded()).containsExactlyElementsOf(answers);
+    }
+
+    /**
+     * A message of exactly {@link Transport#maxMessageBytes()} arrives intact; one a byte larger
+     * is dropped (and counted, by a transport that reports {@link Transport#traffic()}), and the
+     * link goes on carrying the messages after it.
+     */
+    @Test
+    void carriesTheLargestMessageItAdvertisesAndDropsOneByteMore() {
+        Node a = start(A);
+        Node b = start(B);
+        int max = a.transport.maxMessageBytes();
+        int overhead = MessageCodec.encodedSize(snapshotOfOneChunk(1, Bytes.EMPTY));
+        assumeTrue(
+                max <= maxTestedMessageBytes() && max > overhead,
+                () -> "the transport's largest message, " + max + " bytes, is out of the range this contract builds");
+        Random random = new Random(seed);
+        InstallSnapshotRequest largest = snapshotOfOneChunk(1, randomBytes(random, max - overhead));
+        InstallSnapshotRequest tooLarge = snapshotOfOneChunk(2, randomBytes(random, max - overhead + 1));
+        assertThat(MessageCodec.encodedSize(largest)).isEqualTo(max);
+        assertThat(MessageCodec.encodedSize(tooLarge)).isEqualTo(max + 1);
+
+        a.transport.send(largest);
+        await("the message of " + max + " bytes at " + B, () -> !b.inbox.isEmpty(), this::seeded);
+        assertThat(b.received()).as(seeded()).containsExactly(largest);
+
+        long droppedBefore = dropped(a, B);
+        a.transport.send(tooLarge);
+        a.transport.send(heartbeat(A, B, 1));
+        await("the message after the one of " + (max + 1) + " bytes at " + B, () -> b.inbox.size() >= 2, this::seeded);
+        assertThat(b.received()).as(seeded()).containsExactly(largest, heartbeat(A, B, 1));
+        if (a.transport.traffic().containsKey(B)) {
+            await("the message of " + (max + 1) + " bytes counted as dropped", () -> dropped(a, B) > droppedBefore);
+        }
     }
 
     @Test
@@ -306,6 +433,26 @@ public abstract class TransportContract {
     /** A heartbeat whose {@code prevLogIndex} carries a sequence number. */
     protected static AppendEntriesRequest heartbeat(NodeId from, NodeId to, long sequence) {
         return new AppendEntriesRequest(from, to, 1, sequence, 0, List.of(), 0);
+    }
+
+    /** The one chunk, of {@code data}, of a snapshot at {@code index} sent from A to B. */
+    private static InstallSnapshotRequest snapshotOfOneChunk(long index, Bytes data) {
+        return new InstallSnapshotRequest(A, B, 1, index, 1, data.size(), 0, data, true);
+    }
+
+    private static Bytes randomBytes(Random random, int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return Bytes.wrap(bytes);
+    }
+
+    private static long dropped(Node node, NodeId peer) {
+        PeerTraffic traffic = node.transport.traffic().get(peer);
+        return traffic == null ? 0 : traffic.dropped();
+    }
+
+    private String seeded() {
+        return "seed " + seed + " (replay with -Draftlog.contract.seed=" + seed + ")";
     }
 
     protected static long sequence(RaftMessage message) {

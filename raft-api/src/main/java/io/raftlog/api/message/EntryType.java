@@ -13,9 +13,15 @@ public enum EntryType {
      * record count and the leader's clock — placed just before the batch's data entries, so every
      * replica rebuilds the same de-duplication state from its log.
      */
-    PRODUCER_BATCH(3);
+    PRODUCER_BATCH(3),
+    /**
+     * Internal: moves the log start offset to the 8-byte offset it carries (retention, or
+     * {@link io.raftlog.api.ReplicatedLog#deleteRecordsBefore}); every replica applies it at the same
+     * position, so all agree on which records the log still holds.
+     */
+    LOG_START(4);
 
-    private static final EntryType[] BY_CODE = {DATA, NOOP, CONFIGURATION, PRODUCER_BATCH};
+    private static final EntryType[] BY_CODE = {DATA, NOOP, CONFIGURATION, PRODUCER_BATCH, LOG_START};
 
     private final int code;
 

@@ -32,7 +32,8 @@ import java.util.Objects;
  *                                               | payload length i32 | payload bytes
  * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
  * 5 TimeoutNow             (nothing more)
- * 6 InstallSnapshotRequest reserved for a later version; not decodable by this one
+ * 6 InstallSnapshotRequest snapshotIndex i64 | snapshotTerm i64 | totalBytes i64 | offset i64 | flags u8 (0x01 last)
+ *                          | data length i32 | data bytes
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
  *                          | flags u8 (0x01 rejoining, 0x02 takes part) | storeTerm i64
  *                          | storeLastIndex i64
@@ -41,6 +42,7 @@ import java.util.Objects;
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
  *                          AppendEntriesRequest
+ * 11 InstallSnapshotResponse snapshotIndex i64 | nextOffset i64 | flags u8 (0x01 refused)
  * </pre>
  *
  * <p>The encoding is canonical: flag bits not listed above must be zero, so a message has
@@ -53,7 +55,8 @@ import java.util.Objects;
  * It rejects anything that is not a valid encoding — truncated input, trailing bytes, an unknown
  * version, message type or entry type, negative or oversized counts and lengths, invalid node
  * ids, set reserved flag bits, and values the message records refuse (negative terms,
- * non-consecutive entries, an entry term above the message term, an index below 1…) — with a
+ * non-consecutive entries, an entry term above the message term, an index below 1, a snapshot
+ * chunk that does not fit its snapshot or whose last flag disagrees with where it ends…) — with a
  * {@link MalformedMessageException} and never any other exception. Counts and lengths are checked
  * against the bytes remaining before anything is allocated for them, so a corrupt frame cannot
  * make the decoder allocate more than the frame's own size. Payloads are copied out of the
@@ -91,11 +94,14 @@ public final class MessageCodec {
     private static final int TYPE_IDENTITY_RESPONSE = 8;
     private static final int TYPE_REPAIR_REQUEST = 9;
     private static final int TYPE_REPAIR_RESPONSE = 10;
+    private static final int TYPE_INSTALL_SNAPSHOT_RESPONSE = 11;
     private static final int IDENTITY_REJOINING = 0x01;
     private static final int IDENTITY_TAKES_PART = 0x02;
     private static final int IDENTITY_ACCEPTED = 0x01;
     private static final int IDENTITY_ANSWERS_REJOINING = 0x02;
     private static final int REPAIR_DAMAGED = 0x01;
+    private static final int SNAPSHOT_LAST = 0x01;
+    private static final int SNAPSHOT_REFUSED = 0x01;
     private static final int MAX_REASON_BYTES = 1024;
 
     private static final int VOTE_PRE_VOTE = 0x01;
@@ -116,6 +122,7 @@ public final class MessageCodec {
         "IdentityResponse",
         "RepairRequest",
         "RepairResponse",
+        "InstallSnapshotResponse",
     };
 
     private static final int MAX_NODE_ID_BYTES = 64;
@@ -152,7 +159,7 @@ public final class MessageCodec {
             size += Long.BYTES * 3 + Integer.BYTES;
             List<LogEntry> entries = request.entries();
             for (int i = 0; i < entries.size(); i++) {
-                size += ENTRY_HEADER_BYTES + entries.get(i).payload().size();
+                size += ENTRY_HEADER_BYTES + (long) entries.get(i).payload().size();
             }
         } else if (message instanceof AppendEntriesResponse) {
             size += 1 + Long.BYTES * 3;
@@ -165,8 +172,13 @@ public final class MessageCodec {
         } else if (message instanceof RepairResponse response) {
             size += 1 + Long.BYTES + Integer.BYTES;
             for (LogEntry entry : response.entries()) {
-                size += ENTRY_HEADER_BYTES + entry.payload().size();
+                size += ENTRY_HEADER_BYTES + (long) entry.payload().size();
             }
+        } else if (message instanceof InstallSnapshotRequest chunk) {
+            // In long arithmetic: a chunk near 2 GiB must fail the size check below, not wrap around.
+            size += Long.BYTES * 4 + 1 + Integer.BYTES + (long) chunk.data().size();
+        } else if (message instanceof InstallSnapshotResponse) {
+            size += Long.BYTES * 2 + 1;
         } else if (!(message instanceof TimeoutNow)) {
             throw unsupported(message);
         }
@@ -342,6 +354,17 @@ public final class MessageCodec {
                 target.putInt(entry.payload().size());
                 entry.payload().copyTo(target);
             }
+        } else if (message instanceof InstallSnapshotRequest chunk) {
+            writePrefix(target, TYPE_INSTALL_SNAPSHOT_REQUEST, chunk);
+            target.putLong(chunk.snapshotIndex()).putLong(chunk.snapshotTerm());
+            target.putLong(chunk.totalBytes()).putLong(chunk.offset());
+            target.put((byte) (chunk.last() ? SNAPSHOT_LAST : 0));
+            target.putInt(chunk.data().size());
+            chunk.data().copyTo(target);
+        } else if (message instanceof InstallSnapshotResponse response) {
+            writePrefix(target, TYPE_INSTALL_SNAPSHOT_RESPONSE, response);
+            target.putLong(response.snapshotIndex()).putLong(response.nextOffset());
+            target.put((byte) (response.refused() ? SNAPSHOT_REFUSED : 0));
         } else {
             throw unsupported(message);
         }
@@ -377,12 +400,7 @@ public final class MessageCodec {
                     "unsupported version " + version + " (this codec reads version " + VERSION + ")", 0);
         }
         int type = readUnsignedByte(in, start, "message type");
-        if (type == TYPE_INSTALL_SNAPSHOT_REQUEST) {
-            throw new MalformedMessageException(
-                    "message type 6 (InstallSnapshotRequest) is not supported by " + "codec version " + VERSION,
-                    TYPE_OFFSET);
-        }
-        if (type < TYPE_VOTE_REQUEST || type > TYPE_REPAIR_RESPONSE) {
+        if (type < TYPE_VOTE_REQUEST || type > TYPE_INSTALL_SNAPSHOT_RESPONSE) {
             throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
         }
         NodeId from = readNodeId(in, start, "from");
@@ -398,6 +416,8 @@ public final class MessageCodec {
                 case TYPE_IDENTITY_RESPONSE -> readIdentityResponse(in, start, from, to, term);
                 case TYPE_REPAIR_REQUEST -> new RepairRequest(from, to, term, readNonNegativeLong(in, start, "index"));
                 case TYPE_REPAIR_RESPONSE -> readRepairResponse(in, start, from, to, term);
+                case TYPE_INSTALL_SNAPSHOT_REQUEST -> readInstallSnapshotRequest(in, start, from, to, term);
+                case TYPE_INSTALL_SNAPSHOT_RESPONSE -> readInstallSnapshotResponse(in, start, from, to, term);
                 default -> new TimeoutNow(from, to, term);
             };
         } catch (IllegalArgumentException e) {
@@ -447,6 +467,43 @@ public final class MessageCodec {
         boolean damaged = readFlags(in, start, REPAIR_DAMAGED) != 0;
         long index = readNonNegativeLong(in, start, "index");
         return new RepairResponse(from, to, term, index, readEntries(in, start), damaged);
+    }
+
+    private static InstallSnapshotRequest readInstallSnapshotRequest(
+            ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long snapshotIndex = readNonNegativeLong(in, start, "snapshotIndex");
+        long snapshotTerm = readNonNegativeLong(in, start, "snapshotTerm");
+        long totalBytes = readNonNegativeLong(in, start, "totalBytes");
+        long offset = readNonNegativeLong(in, start, "offset");
+        boolean last = readFlags(in, start, SNAPSHOT_LAST) != 0;
+        int lengthOffset = in.position() - start;
+        int length = readInt(in, start, "data length");
+        if (length < 0) {
+            throw new MalformedMessageException("negative data length " + length, lengthOffset);
+        }
+        if (length > in.remaining()) {
+            throw new MalformedMessageException(
+                    "truncated or corrupt: data length " + length + " exceeds the " + in.remaining()
+                            + " bytes remaining",
+                    lengthOffset);
+        }
+        // Subtracted, not added: offset + length could overflow past the check the record makes.
+        if (offset > totalBytes || length > totalBytes - offset) {
+            throw new MalformedMessageException(
+                    "a chunk of " + length + " bytes at offset " + offset + " does not fit a snapshot of " + totalBytes
+                            + " bytes",
+                    lengthOffset);
+        }
+        Bytes data = readPayload(in, length);
+        return new InstallSnapshotRequest(from, to, term, snapshotIndex, snapshotTerm, totalBytes, offset, data, last);
+    }
+
+    private static InstallSnapshotResponse readInstallSnapshotResponse(
+            ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long snapshotIndex = readNonNegativeLong(in, start, "snapshotIndex");
+        long nextOffset = readNonNegativeLong(in, start, "nextOffset");
+        boolean refused = readFlags(in, start, SNAPSHOT_REFUSED) != 0;
+        return new InstallSnapshotResponse(from, to, term, snapshotIndex, nextOffset, refused);
     }
 
     private static IdentityRequest readIdentityRequest(ByteBuffer in, int start, NodeId from, NodeId to, long term) {

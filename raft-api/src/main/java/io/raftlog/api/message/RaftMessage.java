@@ -15,7 +15,9 @@ public sealed interface RaftMessage
                 IdentityRequest,
                 IdentityResponse,
                 RepairRequest,
-                RepairResponse {
+                RepairResponse,
+                InstallSnapshotRequest,
+                InstallSnapshotResponse {
     NodeId from();
 
     NodeId to();

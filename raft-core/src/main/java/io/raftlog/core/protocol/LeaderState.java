@@ -6,6 +6,7 @@ import io.raftlog.api.OverloadedException;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.AppendEntriesResponse;
 import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.TimeoutNow;
 import java.util.ArrayDeque;
@@ -92,7 +93,13 @@ final class LeaderState {
             heartbeatElapsed = 0;
             for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
                 Progress progress = entry.getValue();
-                sendHeartbeat(entry.getKey(), progress);
+                if (progress.mode != Progress.Mode.SNAPSHOT && progress.match >= log.firstIndex() - 1) {
+                    sendHeartbeat(entry.getKey(), progress);
+                } else if (progress.mode != Progress.Mode.SNAPSHOT) {
+                    // No heartbeat can be anchored below the log's start: probe instead, which
+                    // finds that it needs the snapshot (a lost probe would otherwise pause it).
+                    progress.becomeProbe();
+                } // in snapshot mode the chunks keep it following
             }
         }
     }
@@ -108,6 +115,12 @@ final class LeaderState {
         int limit = raft.config.electionTicks();
         for (Progress progress : followers.values()) {
             if (progress.mode == Progress.Mode.REPLICATE && progress.match < progress.next - 1) {
+                if (++progress.stalledTicks >= limit) {
+                    progress.becomeProbe();
+                }
+            } else if (progress.mode == Progress.Mode.SNAPSHOT) {
+                // No answer to any chunk for an election timeout: start over (the driver resumes the
+                // transfer where the follower says it stopped).
                 if (++progress.stalledTicks >= limit) {
                     progress.becomeProbe();
                 }
@@ -145,7 +158,11 @@ final class LeaderState {
             // answer to a heartbeat (anchored at the old match index) only unpauses probing.
             boolean probeAnswered = response.index() >= progress.next - 1;
             boolean advanced = progress.acknowledge(response.index());
-            if (progress.mode == Progress.Mode.PROBE) {
+            if (progress.mode == Progress.Mode.SNAPSHOT) {
+                if (progress.match >= log.firstIndex() - 1) {
+                    progress.becomeProbe(); // installed (or never needed): entries from here on
+                }
+            } else if (progress.mode == Progress.Mode.PROBE) {
                 if (probeAnswered) {
                     progress.becomeReplicate();
                 }
@@ -163,7 +180,24 @@ final class LeaderState {
         }
     }
 
+    /** A follower wrote a chunk of the snapshot: it is alive, and the transfer is moving. */
+    void handleSnapshotResponse(InstallSnapshotResponse response) {
+        Progress progress = followers.get(response.from());
+        progress.recentActive = true;
+        if (progress.mode == Progress.Mode.SNAPSHOT && response.snapshotIndex() == progress.pendingSnapshot) {
+            progress.stalledTicks = 0;
+        }
+    }
+
+    boolean sendingSnapshot(NodeId peer, long index) {
+        Progress progress = followers.get(peer);
+        return progress != null && progress.mode == Progress.Mode.SNAPSHOT && progress.pendingSnapshot == index;
+    }
+
     private void handleRejection(Progress progress, AppendEntriesResponse response) {
+        if (progress.mode == Progress.Mode.SNAPSHOT) {
+            return; // answers an append sent before the snapshot was needed
+        }
         long rejected = response.index();
         if (rejected == progress.match
                 && rejected > 0
@@ -180,7 +214,11 @@ final class LeaderState {
             return; // stale: answers a message sent before a later success or probe
         }
         // Skip back over the whole conflicting suffix the follower told us about.
-        long next = log.findConflictByTerm(Math.min(response.hintIndex(), rejected), response.hintTerm()) + 1;
+        // A follower whose log ends before this one starts needs the snapshot (sendAppend sends it).
+        long floor = log.firstIndex() - 1;
+        long next = response.hintIndex() < floor
+                ? response.hintIndex() + 1
+                : log.findConflictByTerm(Math.min(response.hintIndex(), rejected), response.hintTerm()) + 1;
         progress.becomeProbe();
         progress.next = Math.max(progress.match + 1, Math.min(next, rejected));
     }
@@ -217,6 +255,13 @@ final class LeaderState {
 
     private void sendAppend(NodeId follower, Progress progress) {
         long prevIndex = progress.next - 1;
+        if (prevIndex < log.firstIndex() - 1) {
+            // The entries it needs are compacted into the snapshot the log starts after.
+            long snapshot = log.firstIndex() - 1;
+            progress.becomeSnapshot(snapshot);
+            raft.sendSnapshot(follower, snapshot, log.term(snapshot));
+            return;
+        }
         List<LogEntry> entries =
                 log.entries(progress.next, raft.config.maxAppendEntries(), raft.config.maxAppendBytes());
         raft.send(new AppendEntriesRequest(

@@ -8,13 +8,17 @@ package io.raftlog.core.protocol;
  *   <li>{@link Mode#PROBE}: the leader does not know where the logs agree; it sends one
  *       AppendEntries and waits for the answer (or the next heartbeat) before sending another;</li>
  *   <li>{@link Mode#REPLICATE}: the logs agree up to {@code match}; the leader streams entries
- *       optimistically from {@code next}, up to the in-flight window.</li>
+ *       optimistically from {@code next}, up to the in-flight window;</li>
+ *   <li>{@link Mode#SNAPSHOT}: the follower needs entries the leader's log no longer holds; the
+ *       driver streams it the snapshot {@code pendingSnapshot}, and nothing else is sent until the
+ *       follower says it installed it (or the transfer stalls, and probing starts over).</li>
  * </ul>
  */
 final class Progress {
     enum Mode {
         PROBE,
-        REPLICATE
+        REPLICATE,
+        SNAPSHOT
     }
 
     long match;
@@ -28,6 +32,8 @@ final class Progress {
     boolean recentActive;
 
     final Inflights inflights;
+    /** In snapshot mode: the index of the snapshot being sent. */
+    long pendingSnapshot;
 
     Progress(long next, int maxInflightMessages, long maxInflightBytes) {
         this.next = next;
@@ -35,7 +41,11 @@ final class Progress {
     }
 
     boolean paused() {
-        return mode == Mode.PROBE ? probeSent : inflights.full();
+        return switch (mode) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.full();
+            case SNAPSHOT -> true;
+        };
     }
 
     /** Records a success up to {@code index}; false if it told us nothing new. */
@@ -55,6 +65,14 @@ final class Progress {
         probeSent = false;
         stalledTicks = 0;
         next = match + 1;
+        inflights.reset();
+    }
+
+    void becomeSnapshot(long snapshotIndex) {
+        mode = Mode.SNAPSHOT;
+        pendingSnapshot = snapshotIndex;
+        probeSent = false;
+        stalledTicks = 0;
         inflights.reset();
     }
 

@@ -28,14 +28,64 @@ final class RaftLog {
 
     private long committed;
 
-    RaftLog(LogStore store) {
+    /**
+     * The last entry of the snapshot the log now starts after, when the store may not know it yet:
+     * entries up to it may be gone (compacted, or replaced by an installed snapshot) and are never
+     * read; its term answers the consistency check of the entry after it. -1 when unused.
+     */
+    private long floorIndex = -1;
+
+    private long floorTerm;
+
+    /**
+     * @param committed what the driver knows committed at start (a saved commit index, a
+     *                  snapshot's index), at most the store's last index
+     */
+    RaftLog(LogStore store, long committed) {
         this.store = store;
         this.unstableOffset = store.lastIndex() + 1;
         this.handedOutTo = unstableOffset - 1;
+        if (committed > store.lastIndex()) {
+            throw new IllegalArgumentException(
+                    "committed index " + committed + " is beyond the store's last index " + store.lastIndex());
+        }
+        this.committed = Math.max(0, committed);
     }
 
     long firstIndex() {
-        return store.firstIndex();
+        return Math.max(store.firstIndex(), floorIndex + 1);
+    }
+
+    /**
+     * Entries up to ({@code index}, {@code term}) are in a snapshot and may be removed from the
+     * store from now on: the log starts after them. At most the committed and durable index.
+     */
+    void compact(long index, long term) {
+        if (index > committed || index > stableIndex()) {
+            throw new IllegalStateException(
+                    "cannot compact to " + index + ": committed " + committed + ", durable " + stableIndex());
+        }
+        if (index > floorIndex) {
+            floorIndex = index;
+            floorTerm = term;
+        }
+    }
+
+    /**
+     * Replaces the whole log with a snapshot ending at ({@code index}, {@code term}), which the
+     * driver holds durably: the log becomes empty after it, everything up to it is committed.
+     */
+    void install(long index, long term) {
+        if (index <= committed) {
+            throw new IllegalStateException("snapshot at " + index + " is not beyond the commit index " + committed);
+        }
+        unstable.clear();
+        epoch++; // writes handed out may report after the reset that replaces them
+        unstableOffset = index + 1;
+        handedOutTo = index;
+        floorIndex = index;
+        floorTerm = term;
+        committed = index;
     }
 
     long lastIndex() {
@@ -62,6 +112,12 @@ final class RaftLog {
 
     /** The term of the entry at {@code index}; the index must be in {@code firstIndex()-1..lastIndex()}. */
     long term(long index) {
+        if (index == floorIndex) {
+            return floorTerm;
+        }
+        if (index < floorIndex) {
+            throw new IllegalArgumentException("index " + index + " is compacted: the log starts after " + floorIndex);
+        }
         if (index >= unstableOffset) {
             if (index > lastIndex()) {
                 throw new IllegalArgumentException("index " + index + " is beyond the last index " + lastIndex());

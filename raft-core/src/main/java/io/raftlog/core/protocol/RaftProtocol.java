@@ -10,6 +10,8 @@ import io.raftlog.api.message.AppendEntriesResponse;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.IdentityRequest;
 import io.raftlog.api.message.IdentityResponse;
+import io.raftlog.api.message.InstallSnapshotRequest;
+import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.message.TimeoutNow;
@@ -67,6 +69,7 @@ public final class RaftProtocol {
     private HardState savedHardState;
     private final List<RaftMessage> messages = new ArrayList<>();
     private final List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    private final List<Ready.SnapshotToSend> snapshotsToSend = new ArrayList<>();
     private long reportedCommitIndex;
 
     /**
@@ -79,6 +82,21 @@ public final class RaftProtocol {
      */
     public RaftProtocol(
             NodeId id, List<NodeId> members, ProtocolConfig config, LogStore store, RandomGenerator random) {
+        this(id, members, config, store, random, 0);
+    }
+
+    /**
+     * Like {@link #RaftProtocol(NodeId, List, ProtocolConfig, LogStore, RandomGenerator)}, knowing
+     * at start that entries up to {@code committed} are committed (a commit index the driver saved,
+     * the index of the snapshot it restored); at most the store's last index.
+     */
+    public RaftProtocol(
+            NodeId id,
+            List<NodeId> members,
+            ProtocolConfig config,
+            LogStore store,
+            RandomGenerator random,
+            long committed) {
         this.id = Objects.requireNonNull(id, "id");
         this.members = List.copyOf(members);
         if (!this.members.contains(id)) {
@@ -89,7 +107,8 @@ public final class RaftProtocol {
         }
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.log = new RaftLog(store);
+        this.log = new RaftLog(store, committed);
+        this.reportedCommitIndex = Math.min(log.committed(), log.stableIndex());
         HardState hardState = store.hardState();
         this.term = hardState.term();
         this.votedFor = hardState.votedFor().orElse(null);
@@ -234,13 +253,17 @@ public final class RaftProtocol {
             } else if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
                 // A granted pre-vote carries the term we would campaign in; we adopt it only by campaigning.
             } else {
-                boolean fromLeader = message instanceof AppendEntriesRequest || message instanceof TimeoutNow;
+                boolean fromLeader = message instanceof AppendEntriesRequest
+                        || message instanceof TimeoutNow
+                        || message instanceof InstallSnapshotRequest;
                 becomeFollower(message.term(), fromLeader ? message.from() : null);
             }
         } else if (message.term() < term) {
             if (message instanceof AppendEntriesRequest) {
                 // A stale leader (e.g. one that was partitioned away): tell it our term so it steps down.
                 messages.add(new AppendEntriesResponse(id, message.from(), term, false, 0, 0, 0));
+            } else if (message instanceof InstallSnapshotRequest request) {
+                messages.add(new InstallSnapshotResponse(id, message.from(), term, request.snapshotIndex(), 0, true));
             } else if (message instanceof VoteRequest request && request.preVote()) {
                 messagesAfterPersist.add(new VoteResponse(id, message.from(), term, false, true));
             }
@@ -326,6 +349,7 @@ public final class RaftProtocol {
         flushReplication();
         return !messages.isEmpty()
                 || !messagesAfterPersist.isEmpty()
+                || !snapshotsToSend.isEmpty()
                 || log.hasEntriesToPersist()
                 || !currentHardState().equals(savedHardState)
                 || applicableCommitIndex() != reportedCommitIndex;
@@ -342,9 +366,11 @@ public final class RaftProtocol {
         }
         reportedCommitIndex = applicableCommitIndex();
         List<LogEntry> entries = log.takeEntriesToPersist();
-        Ready ready = new Ready(changed, entries, messages, messagesAfterPersist, reportedCommitIndex, log.epoch());
+        Ready ready = new Ready(
+                changed, entries, messages, messagesAfterPersist, reportedCommitIndex, log.epoch(), snapshotsToSend);
         messages.clear();
         messagesAfterPersist.clear();
+        snapshotsToSend.clear();
         return ready;
     }
 
@@ -419,7 +445,9 @@ public final class RaftProtocol {
     private void stepLeader(RaftMessage message) {
         if (message instanceof AppendEntriesResponse response) {
             leaderState.handleAppendResponse(response);
-        } else if (message instanceof AppendEntriesRequest) {
+        } else if (message instanceof InstallSnapshotResponse response) {
+            leaderState.handleSnapshotResponse(response);
+        } else if (message instanceof AppendEntriesRequest || message instanceof InstallSnapshotRequest) {
             throw new IllegalStateException(message.from() + " claims leadership of term " + term + ", which " + id
                     + " leads: election safety is broken");
         }
@@ -431,6 +459,9 @@ public final class RaftProtocol {
             // Raft §5.2: a candidate that hears from the leader of its term returns to follower.
             becomeFollower(term, request.from());
             handleAppendEntries(request);
+        } else if (message instanceof InstallSnapshotRequest request) {
+            becomeFollower(term, request.from());
+            handleSnapshotChunk(request);
         } else if (message instanceof VoteResponse response) {
             handleVoteResponse(response);
         }
@@ -441,6 +472,10 @@ public final class RaftProtocol {
             leader = request.from();
             electionElapsed = 0;
             handleAppendEntries(request);
+        } else if (message instanceof InstallSnapshotRequest request) {
+            leader = request.from();
+            electionElapsed = 0;
+            handleSnapshotChunk(request);
         } else if (message instanceof TimeoutNow && mayCampaign()) {
             campaign(true);
         }
@@ -533,6 +568,81 @@ public final class RaftProtocol {
         } else {
             messagesAfterPersist.add(success);
         }
+    }
+
+    /**
+     * A chunk of the leader's snapshot: the driver writes it (see {@link #wantsSnapshot}). One
+     * that brings nothing new is answered as an AppendEntries would be, so the leader goes back to
+     * sending entries.
+     */
+    private void handleSnapshotChunk(InstallSnapshotRequest request) {
+        if (request.snapshotIndex() <= log.committed()) {
+            messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, log.committed(), 0, 0));
+        }
+    }
+
+    /**
+     * Whether the driver should write {@code chunk}, just {@linkplain #step stepped}: it comes from
+     * the leader of the current term and its snapshot reaches past this node's commit index.
+     */
+    public boolean wantsSnapshot(InstallSnapshotRequest chunk) {
+        return role == Role.FOLLOWER
+                && chunk.term() == term
+                && chunk.from().equals(leader)
+                && chunk.snapshotIndex() > log.committed();
+    }
+
+    /**
+     * The driver received and durably saved the leader's snapshot ending at ({@code index},
+     * {@code snapshotTerm}), checksum verified. If the log holds that entry, it is only committed;
+     * otherwise the log is replaced by the snapshot: it becomes empty after {@code index}, and the
+     * driver must reset its store to start there ({@link LogStore#reset}), in order with its
+     * writes, and restore its state from the snapshot before applying anything more. The leader
+     * is told once that is durable.
+     *
+     * @return whether the log was replaced (the driver resets and restores)
+     */
+    public boolean installSnapshot(long index, long snapshotTerm) {
+        if (role != Role.FOLLOWER || index <= log.committed()) {
+            return false; // a leader holds every committed entry; an older snapshot brings nothing
+        }
+        NodeId to = leader;
+        boolean replace = !log.matchTerm(index, snapshotTerm);
+        if (replace) {
+            log.install(index, snapshotTerm);
+        } else {
+            log.commitTo(index);
+        }
+        if (to != null) {
+            messagesAfterPersist.add(new AppendEntriesResponse(id, to, term, true, index, 0, 0));
+        }
+        return replace;
+    }
+
+    /**
+     * The driver holds a snapshot ending at ({@code index}, {@code snapshotTerm}) and is about to
+     * remove the entries up to it from its store: they are never read again, and a follower that
+     * needs them gets that snapshot instead. At most the applied (committed and durable) index.
+     */
+    public void compact(long index, long snapshotTerm) {
+        log.compact(index, snapshotTerm);
+    }
+
+    /** The first index of the log (entries before it are in a snapshot). */
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    /**
+     * Whether this leader still wants {@code peer} to receive the snapshot at {@code index} (its
+     * progress waits for it): a driver streaming it stops once not.
+     */
+    public boolean sendingSnapshot(NodeId peer, long index) {
+        return role == Role.LEADER && leaderState.sendingSnapshot(peer, index);
+    }
+
+    void sendSnapshot(NodeId peer, long index, long snapshotTerm) {
+        snapshotsToSend.add(new Ready.SnapshotToSend(peer, index, snapshotTerm));
     }
 
     /**

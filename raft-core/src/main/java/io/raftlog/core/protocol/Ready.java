@@ -1,5 +1,6 @@
 package io.raftlog.core.protocol;
 
+import io.raftlog.api.NodeId;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.spi.storage.HardState;
@@ -17,7 +18,10 @@ import java.util.Optional;
  *   <li>only once this Ready's writes <em>and those of every earlier Ready</em> are durable, send
  *       {@link #messagesAfterPersist()} (votes and acknowledgements promise durable state) and call
  *       {@link RaftProtocol#persisted(long, long, long)} with the last entry and {@link #logEpoch()};</li>
- *   <li>apply committed entries up to {@link #commitIndex()}, which never exceeds what is durable.</li>
+ *   <li>apply committed entries up to {@link #commitIndex()}, which never exceeds what is durable;</li>
+ *   <li>stream each of {@link #snapshotsToSend()} to its peer (a leader's follower that needs
+ *       entries this log no longer holds), in {@link io.raftlog.api.message.InstallSnapshotRequest}
+ *       chunks, for as long as {@link RaftProtocol#sendingSnapshot} says so.</li>
  * </ol>
  *
  * @param hardState            term and vote to save, when they changed
@@ -28,6 +32,7 @@ import java.util.Optional;
  * @param logEpoch             the log's hand-out epoch when these entries were handed out, to pass
  *                             back with their durability report (a report from before a
  *                             truncation of handed-out entries is ignored)
+ * @param snapshotsToSend      snapshots to start streaming to followers
  */
 public record Ready(
         Optional<HardState> hardState,
@@ -35,9 +40,24 @@ public record Ready(
         List<RaftMessage> messages,
         List<RaftMessage> messagesAfterPersist,
         long commitIndex,
-        long logEpoch) {
+        long logEpoch,
+        List<SnapshotToSend> snapshotsToSend) {
+
+    /** A follower needs the snapshot ending at ({@code index}, {@code term}). */
+    public record SnapshotToSend(NodeId peer, long index, long term) {}
+
+    public Ready(
+            Optional<HardState> hardState,
+            List<LogEntry> entries,
+            List<RaftMessage> messages,
+            List<RaftMessage> messagesAfterPersist,
+            long commitIndex,
+            long logEpoch) {
+        this(hardState, entries, messages, messagesAfterPersist, commitIndex, logEpoch, List.of());
+    }
 
     public Ready {
+        snapshotsToSend = List.copyOf(snapshotsToSend);
         entries = List.copyOf(entries);
         messages = List.copyOf(messages);
         messagesAfterPersist = List.copyOf(messagesAfterPersist);

@@ -25,6 +25,9 @@ public final class InMemoryLogStore implements LogStore {
         private final java.util.Map<String, io.raftlog.api.Bytes> metadata = new java.util.HashMap<>();
         /** Entries whose stored copy fails its check, as a flipped bit caught by a checksum would. */
         private final java.util.Set<Long> damaged = new java.util.HashSet<>();
+        /** The committed snapshots of {@link InMemorySnapshotStore}s on this volume, by index. */
+        final java.util.TreeMap<Long, InMemorySnapshotStore.SnapshotData> committedSnapshots =
+                new java.util.TreeMap<>();
 
         private boolean open;
 
@@ -78,9 +81,35 @@ public final class InMemoryLogStore implements LogStore {
             return entries.size();
         }
 
+        /**
+         * Damages the committed snapshot at {@code index} (a flipped bit, for simulations): one byte
+         * in its middle is inverted, so a reader gets wrong bytes that only the node's checksum can
+         * catch. Readers opened before keep the intact bytes.
+         *
+         * @throws IllegalArgumentException if there is no snapshot at {@code index}, or it is empty
+         */
+        public synchronized void damageSnapshot(long index) {
+            InMemorySnapshotStore.SnapshotData snapshot = committedSnapshots.get(index);
+            if (snapshot == null) {
+                throw new IllegalArgumentException("there is no snapshot at index " + index + " on this volume");
+            }
+            committedSnapshots.put(index, snapshot.withByteFlipped());
+        }
+
+        /** The committed snapshots on this volume, lowest index first (for a simulation's own checks). */
+        public synchronized List<io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo> snapshots() {
+            List<io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo> infos =
+                    new ArrayList<>(committedSnapshots.size());
+            for (InMemorySnapshotStore.SnapshotData snapshot : committedSnapshots.values()) {
+                infos.add(snapshot.info());
+            }
+            return List.copyOf(infos);
+        }
+
         /** A copy of everything on this volume now, as a backup of a data directory would be. */
         public synchronized Volume copy() {
             Volume copy = new Volume();
+            copy.committedSnapshots.putAll(committedSnapshots);
             copy.entries.addAll(entries);
             copy.firstIndex = firstIndex;
             copy.termBeforeFirst = termBeforeFirst;
@@ -255,6 +284,19 @@ public final class InMemoryLogStore implements LogStore {
             volume.damaged.removeIf(index -> index < toIndex);
             volume.entries.trimToSize();
             volume.firstIndex = toIndex;
+        }
+    }
+
+    @Override
+    public void reset(long index, long term) {
+        LogStore.checkReset(index, term);
+        synchronized (volume) {
+            checkOpen();
+            volume.entries.clear();
+            volume.entries.trimToSize();
+            volume.damaged.clear();
+            volume.firstIndex = index + 1;
+            volume.termBeforeFirst = term;
         }
     }
 

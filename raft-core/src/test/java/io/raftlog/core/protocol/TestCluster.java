@@ -197,6 +197,20 @@ final class TestCluster {
         ready.messages().forEach(this::send);
         persist(store, ready);
         ready.messagesAfterPersist().forEach(this::send);
+        for (Ready.SnapshotToSend snapshot : ready.snapshotsToSend()) {
+            // The snapshot's bytes are the driver's business: one empty chunk stands for them here.
+            snapshotsSent.add(snapshot);
+            send(new io.raftlog.api.message.InstallSnapshotRequest(
+                    raft.id(),
+                    snapshot.peer(),
+                    raft.term(),
+                    snapshot.index(),
+                    snapshot.term(),
+                    0,
+                    0,
+                    Bytes.EMPTY,
+                    true));
+        }
         LogEntry last = ready.lastEntry();
         if (last != null) {
             raft.persisted(last.index(), last.term(), ready.logEpoch());
@@ -215,6 +229,33 @@ final class TestCluster {
         }
     }
 
+    /** Every snapshot a leader asked its driver to send, in order. */
+    final List<Ready.SnapshotToSend> snapshotsSent = new ArrayList<>();
+
+    /**
+     * Steps {@code message} into its addressee and plays its driver for snapshot chunks: a chunk
+     * the protocol wants is acknowledged, and the last one installed (the store reset if the log
+     * is replaced).
+     */
+    private void stepAndDrive(RaftMessage message) {
+        RaftProtocol raft = nodes.get(message.to());
+        raft.step(message);
+        if (message instanceof io.raftlog.api.message.InstallSnapshotRequest chunk && raft.wantsSnapshot(chunk)) {
+            send(new io.raftlog.api.message.InstallSnapshotResponse(
+                    raft.id(), chunk.from(), raft.term(), chunk.snapshotIndex(), chunk.totalBytes(), false));
+            if (chunk.last() && raft.installSnapshot(chunk.snapshotIndex(), chunk.snapshotTerm())) {
+                stores.get(message.to()).reset(chunk.snapshotIndex(), chunk.snapshotTerm());
+            }
+        }
+    }
+
+    /** Leader {@code n} compacts its log up to {@code index}, as a driver holding a snapshot there would. */
+    void compact(int n, long index) {
+        RaftProtocol raft = node(n);
+        raft.compact(index, raft.termAt(index));
+        stores.get(id(n)).truncatePrefix(index + 1);
+    }
+
     /** Messages waiting for delivery. */
     List<RaftMessage> pending() {
         return List.copyOf(queue);
@@ -229,7 +270,7 @@ final class TestCluster {
 
     /** Delivers one message now (it may be a held or crafted one). */
     void deliver(RaftMessage message) {
-        nodes.get(message.to()).step(message);
+        stepAndDrive(message);
         processReadies();
     }
 
@@ -242,7 +283,7 @@ final class TestCluster {
                         "messages still flowing after " + MAX_STEPS + " deliveries: " + nodes.values());
             }
             RaftMessage message = queue.poll();
-            nodes.get(message.to()).step(message);
+            stepAndDrive(message);
             processReadies();
         }
     }
@@ -310,7 +351,7 @@ final class TestCluster {
     List<Long> terms(int n) {
         RaftProtocol raft = node(n);
         List<Long> terms = new ArrayList<>();
-        for (long i = 1; i <= raft.lastIndex(); i++) {
+        for (long i = raft.firstIndex(); i <= raft.lastIndex(); i++) {
             terms.add(raft.termAt(i));
         }
         return terms;
@@ -318,7 +359,9 @@ final class TestCluster {
 
     List<LogEntry> log(int n) {
         RaftProtocol raft = node(n);
-        return raft.lastIndex() == 0 ? List.of() : raft.entries(1, Integer.MAX_VALUE, Long.MAX_VALUE);
+        return raft.lastIndex() < raft.firstIndex()
+                ? List.of()
+                : raft.entries(raft.firstIndex(), Integer.MAX_VALUE, Long.MAX_VALUE);
     }
 
     List<RaftProtocol> leaders() {

@@ -312,6 +312,25 @@ public final class LmdbLogStore implements LogStore {
     }
 
     @Override
+    public void reset(long index, long term) {
+        LogStore.checkReset(index, term);
+        environment.checkOpen();
+        environment.write(() -> "resetting the log to start after index " + index, txn -> {
+            MetaRecords.put(environment.meta, txn, logStartKey, MetaRecords.encodeLogStart(index + 1, term));
+            // Entries above the new start would stay visible: they go in this transaction. Those
+            // below it are invisible from now on and go in later ones (see StoreRecovery).
+            try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
+                while (cursor.last() && cursor.key().getLong(0) > index) {
+                    cursor.delete();
+                }
+            }
+            return null;
+        });
+        bounds = new Bounds(index + 1, index, term, term);
+        StoreRecovery.removeCompactedEntries(environment, index + 1);
+    }
+
+    @Override
     public List<LogEntry> read(long fromIndex, int maxEntries, long maxBytes) {
         List<LogEntry> result = new ArrayList<>(Math.min(maxEntries, 256));
         scan("read", fromIndex, maxEntries, maxBytes, true, result::add);

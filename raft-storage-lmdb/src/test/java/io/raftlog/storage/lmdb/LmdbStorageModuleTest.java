@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.api.spi.storage.SnapshotStore;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,36 @@ class LmdbStorageModuleTest {
             assertThat(Files.exists(directory.resolve("data.mdb"))).isTrue();
         } finally {
             store.close();
+        }
+    }
+
+    @Test
+    void bindsOneFileSnapshotStoreInTheSnapshotsSubdirectoryNextToTheLog() {
+        Path directory = temp.resolve("node-3");
+        Injector injector = Guice.createInjector(new LmdbStorageModule(directory));
+        assertThat(directory).as("configure() has no side effects").doesNotExist();
+
+        SnapshotStore snapshots = injector.getInstance(SnapshotStore.class);
+        try (LmdbLogStore log = injector.getInstance(LmdbLogStore.class)) {
+            assertThat(snapshots)
+                    .isInstanceOf(FileSnapshotStore.class)
+                    .isSameAs(injector.getInstance(SnapshotStore.class))
+                    .isSameAs(injector.getInstance(FileSnapshotStore.class));
+            Path expected =
+                    directory.resolve(LmdbStorageModule.SNAPSHOT_DIRECTORY).toAbsolutePath();
+            assertThat(snapshots.location()).isEqualTo(expected.toString());
+            assertThat(Path.of(snapshots.location()).getParent().toString()).isEqualTo(log.location());
+            assertThat(Files.exists(directory.resolve("data.mdb")))
+                    .as("the log store is opened first: its lock guards the snapshots too")
+                    .isTrue();
+
+            SnapshotStore.SnapshotWriter writer = snapshots.create(5, 1);
+            writer.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            writer.commit();
+            assertThat(snapshots.list()).containsExactly(new SnapshotStore.SnapshotInfo(5, 1, 3));
+            assertThat(expected.resolve("snapshot-00000000000000000005-1.snap")).exists();
+        } finally {
+            snapshots.close();
         }
     }
 

@@ -744,7 +744,13 @@ public final class NodeSimulation {
             incarnation++;
             up = true;
             store = new InMemoryLogStore(volume);
-            hashes.rebuild(volume.rawEntries(1, Integer.MAX_VALUE));
+            long first = store.firstIndex();
+            Long before = checker.prefixHash(first - 1, store.term(first - 1));
+            if (before == null) {
+                throw new IllegalStateException(
+                        id + "'s log starts after entry " + (first - 1) + ", which no log ever held");
+            }
+            hashes.rebuild(first, before, volume.rawEntries(first, Integer.MAX_VALUE));
             observedApplied = 0;
             ledTerm = -1;
             writer = new SimWriter(this);
@@ -976,9 +982,10 @@ public final class NodeSimulation {
      */
     final class SimWriter implements LogWriter {
         private final Member node;
-        private final ArrayDeque<Ready> queued = new ArrayDeque<>();
+        /** Readys, and {@link Extent} changes in order with them. */
+        private final ArrayDeque<Object> queued = new ArrayDeque<>();
         /** The merged batch being written, and how many of its Readys are written. */
-        private final List<Ready> batch = new ArrayList<>();
+        private final List<Object> batch = new ArrayList<>();
 
         private int written;
         private boolean failing;
@@ -1012,6 +1019,25 @@ public final class NodeSimulation {
         public void saveMetadata(String name, io.raftlog.api.Bytes value) {
             if (!stopped) {
                 node.store.saveMetadata(name, value); // small and rare: durable at once
+            }
+        }
+
+        /** A reset or prefix removal of the log, in order with the Readys. */
+        private record Extent(boolean reset, long index, long term) {}
+
+        @Override
+        public void reset(long index, long term) {
+            if (!stopped) {
+                queued.add(new Extent(true, index, term));
+                scheduleWrite();
+            }
+        }
+
+        @Override
+        public void truncatePrefix(long toIndex) {
+            if (!stopped) {
+                queued.add(new Extent(false, toIndex, 0));
+                scheduleWrite();
             }
         }
 
@@ -1054,9 +1080,9 @@ public final class NodeSimulation {
                         // the node stops, as a real one does, and its supervisor restarts it later.
                         stopped = true;
                         listener.failed(new io.raftlog.api.CorruptLogException(
-                                batch.get(written).lastEntry() == null
+                                !(batch.get(written) instanceof Ready failedReady) || failedReady.lastEntry() == null
                                         ? 0
-                                        : batch.get(written).lastEntry().index(),
+                                        : failedReady.lastEntry().index(),
                                 "simulated disk of " + node.id,
                                 "simulated fatal write error in a merged batch of " + batch.size()));
                         return;
@@ -1082,7 +1108,10 @@ public final class NodeSimulation {
                 listener.writeRecovered();
             }
             Ready lastWithEntries = null;
-            for (Ready ready : batch) {
+            for (Object item : batch) {
+                if (!(item instanceof Ready ready)) {
+                    continue;
+                }
                 if (!ready.entries().isEmpty()) {
                     lastWithEntries = ready;
                 }
@@ -1110,7 +1139,17 @@ public final class NodeSimulation {
             scheduleWrite();
         }
 
-        private void writeOne(Ready ready) {
+        private void writeOne(Object item) {
+            if (item instanceof Extent extent) {
+                if (extent.reset()) {
+                    node.store.reset(extent.index(), extent.term());
+                    checker.onSnapshotInstalled(node.id, extent.index(), extent.term(), node.hashes);
+                } else if (extent.index() > node.store.firstIndex() && extent.index() <= node.store.lastIndex() + 1) {
+                    node.store.truncatePrefix(extent.index());
+                }
+                return;
+            }
+            Ready ready = (Ready) item;
             ready.hardState().ifPresent(node.store::saveHardState);
             List<LogEntry> entries = ready.entries();
             if (entries.isEmpty()) {

@@ -146,22 +146,52 @@ final class SafetyChecker {
         long termAt(long index);
     }
 
-    /** A running hash of each prefix of one node's log, index i at position i-1. */
+    /**
+     * {@code node} installed a snapshot ending at ({@code index}, {@code term}): its log now starts
+     * after it. The entry must be one some log held (a snapshot is of committed state), and the
+     * node's prefix hashes go on from that entry's.
+     */
+    void onSnapshotInstalled(NodeId node, long index, long term, PrefixHashes hashes) {
+        Long hash = prefixHashByIndexTerm.get(key(index, term));
+        if (hash == null) {
+            throw new IllegalStateException(node + " installed a snapshot ending at entry " + index + " of term " + term
+                    + ", which no log ever held");
+        }
+        hashes.resetTo(index, hash);
+    }
+
+    /** The prefix hash recorded for ({@code index}, {@code term}), or null if no log held it. */
+    Long prefixHash(long index, long term) {
+        return index == 0 ? PrefixHashes.EMPTY : prefixHashByIndexTerm.get(key(index, term));
+    }
+
+    /**
+     * A running hash of each prefix of one node's log. A log that starts after a snapshot keeps
+     * the hash of the prefix the snapshot ends at as its base.
+     */
     static final class PrefixHashes {
+        static final long EMPTY = 0x5bd1e995L;
         private long[] hashes = new long[256];
+        /** Entries up to {@code base} are not held; {@code baseHash} is the hash of that prefix. */
+        private long base;
+
+        private long baseHash = EMPTY;
         private int size;
 
-        /** Forgets everything and hashes the log {@code store} holds now, from index 1. */
-        /** Rebuilds the hashes from every entry of a node's durable log, in order. */
-        void rebuild(List<LogEntry> durable) {
-            size = 0;
+        /** Rebuilds the hashes from every entry of a node's durable log, in order, after ({@code base}, hash). */
+        void rebuild(long firstIndex, long hashBefore, List<LogEntry> durable) {
+            resetTo(firstIndex - 1, hashBefore);
             for (LogEntry entry : durable) {
                 append(entry);
             }
         }
 
+        /** Rebuilds the hashes from a whole log (one nothing was compacted from). */
         void rebuild(io.raftlog.api.spi.storage.LogStore store) {
-            size = 0;
+            if (store.firstIndex() != 1) {
+                throw new IllegalStateException("a compacted log needs the hash before its first entry");
+            }
+            resetTo(0, EMPTY);
             long next = 1;
             while (next <= store.lastIndex()) {
                 List<LogEntry> entries = store.read(next, 4096, Long.MAX_VALUE);
@@ -172,17 +202,25 @@ final class SafetyChecker {
             }
         }
 
+        /** The log starts after {@code index}, whose prefix hashes to {@code hash}. */
+        void resetTo(long index, long hash) {
+            base = index;
+            baseHash = hash;
+            size = 0;
+        }
+
         void truncate(long lastKept) {
-            if (lastKept < size) {
-                size = (int) Math.max(0, lastKept);
+            long keep = lastKept - base;
+            if (keep < size) {
+                size = (int) Math.max(0, keep);
             }
         }
 
         long append(LogEntry entry) {
-            if (entry.index() != size + 1) {
-                throw new IllegalStateException("log gap: entry " + entry.index() + " after " + size);
+            if (entry.index() != base + size + 1) {
+                throw new IllegalStateException("log gap: entry " + entry.index() + " after " + (base + size));
             }
-            long previous = size == 0 ? 0x5bd1e995L : hashes[size - 1];
+            long previous = size == 0 ? baseHash : hashes[size - 1];
             long hash = previous * 0x9E3779B97F4A7C15L
                     + entry.term() * 1_000_003L
                     + entry.type().code() * 31L

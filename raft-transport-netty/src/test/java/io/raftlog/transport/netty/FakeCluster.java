@@ -168,6 +168,16 @@ public final class FakeCluster implements AutoCloseable {
         }
 
         @Override
+        public long logStartOffset() {
+            return 1;
+        }
+
+        @Override
+        public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("not in the fake"));
+        }
+
+        @Override
         public CompletableFuture<Long> append(Bytes record) {
             throw new UnsupportedOperationException("the client protocol appends idempotently");
         }

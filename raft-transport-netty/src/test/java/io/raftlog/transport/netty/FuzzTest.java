@@ -7,6 +7,8 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.api.message.InstallSnapshotRequest;
+import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.TimeoutNow;
 import io.raftlog.api.message.VoteRequest;
@@ -192,7 +194,7 @@ class FuzzTest {
     private static Frame raftFrame(Random random, NodeId to) {
         long term = random.nextInt(100);
         return RaftFrame.of(
-                switch (random.nextInt(5)) {
+                switch (random.nextInt(7)) {
                     case 0 ->
                         new VoteRequest(MALLORY, to, term, random.nextInt(100), term, random.nextBoolean(), false);
                     case 1 -> new VoteResponse(MALLORY, to, term, random.nextBoolean(), random.nextBoolean());
@@ -207,8 +209,36 @@ class FuzzTest {
                     }
                     case 3 ->
                         new AppendEntriesResponse(MALLORY, to, term, random.nextBoolean(), random.nextInt(100), 0, 0);
+                    case 4 -> snapshotChunk(random, to, Math.max(1, term));
+                    case 5 -> {
+                        boolean refused = random.nextBoolean();
+                        yield new InstallSnapshotResponse(
+                                MALLORY,
+                                to,
+                                term,
+                                1 + random.nextInt(100),
+                                refused ? 0 : random.nextInt(1000),
+                                refused);
+                    }
                     default -> new TimeoutNow(MALLORY, to, term);
                 });
+    }
+
+    /** A valid chunk of up to 64 bytes of a snapshot of a few KiB at most; the last one about half the time. */
+    private static InstallSnapshotRequest snapshotChunk(Random random, NodeId to, long term) {
+        byte[] data = randomBytes(random, random.nextInt(65));
+        long offset = random.nextInt(1000);
+        long total = offset + data.length + (random.nextBoolean() ? 0 : 1 + random.nextInt(1000));
+        return new InstallSnapshotRequest(
+                MALLORY,
+                to,
+                term,
+                1 + random.nextInt(100),
+                1 + random.nextInt((int) term),
+                total,
+                offset,
+                Bytes.wrap(data),
+                offset + data.length == total);
     }
 
     private static byte[] maybeMutate(Random random, byte[] frame) {

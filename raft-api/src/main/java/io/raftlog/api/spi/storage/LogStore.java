@@ -92,6 +92,14 @@ public interface LogStore extends AutoCloseable {
         }
     }
 
+    /** Checks the arguments of {@link #reset} (for implementations). */
+    static void checkReset(long index, long term) {
+        if (index < 0 || term < 0 || (index == 0) != (term == 0)) {
+            throw new IllegalArgumentException(
+                    "reset needs index and term both >= 1 (or both 0), got index " + index + ", term " + term);
+        }
+    }
+
     /** Index of the first entry present ({@code lastIndex() + 1} when empty). */
     long firstIndex();
 
@@ -125,6 +133,17 @@ public interface LogStore extends AutoCloseable {
      * in {@code firstIndex()..lastIndex() + 1}. Afterwards {@code firstIndex() == toIndex}.
      */
     void truncatePrefix(long toIndex);
+
+    /**
+     * Removes every entry and makes the log start after ({@code index}, {@code term}): the last
+     * entry of a snapshot installed from a leader, when the log does not hold it. Afterwards
+     * {@code firstIndex() == index + 1}, {@code lastIndex() == index} and {@code term(index) == term},
+     * and appending continues at {@code index + 1}. Atomic and durable; the hard state and the
+     * metadata stay. {@code index} may lie below, inside or beyond the present log.
+     *
+     * @throws IllegalArgumentException if {@code index < 0}, {@code term < 0}, or only one of them is 0
+     */
+    void reset(long index, long term);
 
     /**
      * Reads consecutive entries from {@code fromIndex}, stopping after {@code maxEntries} entries or

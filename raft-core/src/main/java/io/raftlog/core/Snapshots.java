@@ -1,0 +1,630 @@
+package io.raftlog.core;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.StateMachine;
+import io.raftlog.api.StorageException;
+import io.raftlog.api.message.InstallSnapshotRequest;
+import io.raftlog.api.message.InstallSnapshotResponse;
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.api.spi.storage.SnapshotStore;
+import io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo;
+import io.raftlog.api.spi.transport.Transport;
+import io.raftlog.core.protocol.RaftProtocol;
+import io.raftlog.core.protocol.Ready;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's snapshots: taking them (the state captured on the event loop, written on the
+ * background executor), restoring the latest at start, compacting the log below them once the
+ * log start has passed them, and transferring them — streamed to followers that need them in
+ * chunks with a window of unacknowledged bytes, and received, verified and installed from a
+ * leader. Owned by the event loop, like the protocol.
+ */
+final class Snapshots {
+    private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
+
+    /** Restores the node's own state and the application's from a snapshot; told the index. */
+    interface Restorer {
+        void restored(long index);
+    }
+
+    private final NodeConfig config;
+    private final LogConfig log;
+    private final SnapshotStore store;
+    private final StateMachine application;
+    private final Transport transport;
+    private final LogWriter writer;
+    private final RaftProtocol raft;
+    private final Proposer proposer;
+    private final LogRetention retention;
+    private final NodeClock clock;
+    private final Executor background;
+    private final Consumer<Runnable> toLoop;
+    private final Consumer<RuntimeException> fatal;
+    private final SnapshotMetrics metrics;
+
+    /** Snapshots kept above the log start before they are thinned out. */
+    static final int MAX_ABOVE_START = 32;
+
+    /** The newest snapshot here, and the one the log is compacted to (0 if none). */
+    private volatile SnapshotInfo latest;
+
+    private long floor;
+    private boolean taking;
+    private long lastTakenIndex;
+    private long lastTakenBytes;
+
+    private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
+    /** Chunks as configured, but never larger than the transport carries. */
+    private final int chunkBytes;
+
+    private Incoming incoming;
+
+    /** Counters for status and metrics, read from any thread. */
+    static final class SnapshotMetrics {
+        volatile long lastTakenMillis;
+        volatile long lastTakenNanos;
+        volatile long sent;
+        volatile long received;
+        volatile long bytesSent;
+        volatile long bytesReceived;
+    }
+
+    Snapshots(
+            NodeConfig config,
+            SnapshotStore store,
+            StateMachine application,
+            Transport transport,
+            LogWriter writer,
+            RaftProtocol raft,
+            Proposer proposer,
+            LogRetention retention,
+            NodeClock clock,
+            Executor background,
+            Consumer<Runnable> toLoop,
+            Consumer<RuntimeException> fatal,
+            SnapshotMetrics metrics) {
+        this.config = config;
+        this.log = config.log();
+        this.store = store;
+        this.application = application;
+        this.transport = transport;
+        this.writer = writer;
+        this.raft = raft;
+        this.proposer = proposer;
+        this.retention = retention;
+        this.clock = clock;
+        this.background = background;
+        this.toLoop = toLoop;
+        this.fatal = fatal;
+        this.metrics = metrics;
+        NodeId longest = config.members().stream()
+                .max(java.util.Comparator.comparingInt(member -> member.value().length()))
+                .orElseThrow();
+        int framing = io.raftlog.api.message.MessageCodec.encodedSize(
+                new InstallSnapshotRequest(longest, longest, 1, 1, 1, 0, 0, Bytes.EMPTY, true));
+        this.chunkBytes = (int) Math.min(log.snapshotChunkBytes(), (long) transport.maxMessageBytes() - framing);
+        if (chunkBytes < 64) {
+            throw new IllegalArgumentException("the transport's largest message (" + transport.maxMessageBytes()
+                    + " bytes) leaves room for snapshot chunks of only " + chunkBytes + " bytes");
+        }
+    }
+
+    /** The newest snapshot, or null. */
+    SnapshotInfo latest() {
+        return latest;
+    }
+
+    // ------------------------------------------------------------------ at start
+
+    /**
+     * Before the protocol exists: picks the newest snapshot that checks out and makes the log
+     * start at or before it (resetting a store that does not hold its last entry: a snapshot
+     * installed from a leader just before a crash). Returns it, or null if there is none; the
+     * caller restores from it with {@link #restore} once everything is built.
+     *
+     * @throws StorageException if the log was compacted but no snapshot covers its start
+     */
+    static SnapshotInfo pickAtStart(SnapshotStore snapshots, LogStore logStore) {
+        List<SnapshotInfo> all = snapshots.list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            SnapshotInfo candidate = all.get(i);
+            try (SnapshotStore.SnapshotReader reader = snapshots.open(candidate.index())) {
+                SnapshotFile.verify(reader, snapshots.location());
+            } catch (StorageException damaged) {
+                LOG.warn("{}; trying an older one", damaged.getMessage());
+                continue;
+            }
+            if (candidate.index() < logStore.firstIndex() - 1) {
+                break; // older than the log: useless, and so are the others
+            }
+            boolean holds = candidate.index() <= logStore.lastIndex()
+                    && termOrMinusOne(logStore, candidate.index()) == candidate.term();
+            if (!holds) {
+                LOG.info(
+                        "the log in the store does not hold entry {} of snapshot {}: it starts after the snapshot now",
+                        candidate.index(),
+                        candidate.index());
+                logStore.reset(candidate.index(), candidate.term());
+            }
+            return candidate;
+        }
+        if (logStore.firstIndex() > 1) {
+            throw new StorageException("the log starts at index " + logStore.firstIndex()
+                    + " but no intact snapshot in " + snapshots.location() + " covers the entries before it:"
+                    + " this node cannot rebuild its state; wipe its data directory and start it with --rejoin");
+        }
+        return null;
+    }
+
+    private static long termOrMinusOne(LogStore store, long index) {
+        try {
+            return store.term(index);
+        } catch (RuntimeException unreadable) {
+            return -1;
+        }
+    }
+
+    /** Restores the state from {@code info} (picked at start, or just installed). */
+    void restore(SnapshotInfo info, Restorer restorer, boolean installed) {
+        try (SnapshotStore.SnapshotReader reader = store.open(info.index())) {
+            SnapshotFile.Layout layout = SnapshotFile.verify(reader, store.location());
+            DataInputStream node =
+                    new DataInputStream(new java.io.ByteArrayInputStream(SnapshotFile.nodeState(reader, layout)));
+            int memberCount = node.readInt();
+            for (int i = 0; i < memberCount; i++) {
+                node.readUTF(); // the configuration, for membership changes to come
+            }
+            retention.readFrom(node, installed ? info.index() + 1 : 1);
+            proposer.readState(node, info.index());
+            try (InputStream user = SnapshotFile.userState(reader, layout)) {
+                application.restore(user);
+            }
+        } catch (IOException e) {
+            throw new StorageException(
+                    "cannot restore snapshot " + info.index() + " from " + store.location() + ": " + e.getMessage(), e);
+        }
+        latest = info;
+        lastTakenIndex = info.index();
+        lastTakenBytes = retention.appliedBytes();
+        floor = Math.max(floor, raft.firstIndex() - 1);
+        restorer.restored(info.index());
+    }
+
+    // ------------------------------------------------------------------ taking
+
+    /** After entries were applied up to {@code applied}: takes a snapshot if one is due. */
+    void maybeTake(long applied) {
+        if (taking || applied <= lastTakenIndex) {
+            return;
+        }
+        boolean due = applied - lastTakenIndex >= log.snapshotEveryEntries()
+                || retention.appliedBytes() - lastTakenBytes >= log.snapshotEveryBytes();
+        if (due) {
+            take(applied);
+        }
+    }
+
+    /** Takes a snapshot of the state after {@code applied} now, whatever the policy says. */
+    void take(long applied) {
+        if (taking || applied < 1) {
+            return;
+        }
+        taking = true;
+        long term = raft.termAt(applied);
+        long started = clock.nanoTime();
+        byte[] nodeState;
+        StateMachine.Snapshot user;
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(config.members().size());
+            for (NodeId member : config.members()) {
+                out.writeUTF(member.value());
+            }
+            retention.writeTo(out);
+            proposer.writeState(out);
+            out.flush();
+            nodeState = bytes.toByteArray();
+            user = application.snapshot();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        long appliedBytes = retention.appliedBytes();
+        long createdMillis = clock.currentTimeMillis();
+        background.execute(() -> {
+            SnapshotInfo info = null;
+            RuntimeException failure = null;
+            try (SnapshotStore.SnapshotWriter out = store.create(applied, term)) {
+                info = SnapshotFile.write(out, applied, term, createdMillis, nodeState, user);
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof RuntimeException runtime
+                        ? runtime
+                        : new StorageException("the state machine failed to write its snapshot: " + e, e);
+            }
+            SnapshotInfo taken = info;
+            RuntimeException failed = failure;
+            toLoop.accept(() -> taken(taken, failed, appliedBytes, started));
+        });
+    }
+
+    private void taken(SnapshotInfo info, RuntimeException failure, long appliedBytes, long started) {
+        taking = false;
+        if (failure != null) {
+            // Not fatal: the log is kept whole meanwhile, and the next one is tried at the next interval.
+            LOG.warn("node {}: a snapshot failed: {}", config.id(), failure.getMessage());
+            lastTakenBytes = appliedBytes;
+            lastTakenIndex = raft.commitIndex();
+            return;
+        }
+        latest = info;
+        lastTakenIndex = info.index();
+        lastTakenBytes = appliedBytes;
+        metrics.lastTakenMillis = clock.currentTimeMillis();
+        metrics.lastTakenNanos = clock.nanoTime() - started;
+        LOG.debug("node {}: snapshot at {} taken, {} bytes", config.id(), info.index(), info.sizeBytes());
+        compact();
+    }
+
+    /**
+     * Compacts the log to the newest snapshot below the log start, if that moved, and deletes
+     * the snapshots that are no longer needed: those older than it, and those between it and the
+     * newest (a restart uses the newest; a follower catching up gets the one the log starts after).
+     */
+    void compact() {
+        long start = retention.logStart();
+        List<SnapshotInfo> all = store.list();
+        SnapshotInfo anchor = null;
+        for (SnapshotInfo info : all) {
+            if (info.index() < start) {
+                anchor = info;
+            }
+        }
+        if (anchor != null && anchor.index() > floor && anchor.index() <= raft.stableIndex()) {
+            raft.compact(anchor.index(), anchor.term());
+            writer.truncatePrefix(anchor.index() + 1);
+            floor = anchor.index();
+        }
+        // Kept: the one the log starts after, and those at or above the log start — each the
+        // anchor of a later compaction, when the log start passes it — thinned to every other
+        // one, the newest always kept, once there are more than MAX_ABOVE_START of them.
+        SnapshotInfo newest = all.isEmpty() ? null : all.get(all.size() - 1);
+        List<SnapshotInfo> above = new java.util.ArrayList<>();
+        for (SnapshotInfo info : all) {
+            if (info.index() >= start && info.index() > floor) {
+                above.add(info);
+            } else if (info.index() != floor && !isSending(info.index())) {
+                store.delete(info.index());
+            }
+        }
+        if (above.size() > MAX_ABOVE_START) {
+            for (int i = 0; i < above.size() - 1; i += 2) {
+                SnapshotInfo thinned = above.get(i);
+                if (thinned != newest && !isSending(thinned.index())) {
+                    store.delete(thinned.index());
+                }
+            }
+        }
+    }
+
+    private boolean isSending(long index) {
+        for (Outgoing out : outgoing.values()) {
+            if (out.info.index() == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The index the log is compacted to (0 if it is whole). */
+    long floor() {
+        return floor;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** A follower's transfer, on the leader. */
+    private final class Outgoing {
+        final NodeId peer;
+        final SnapshotInfo info;
+        final SnapshotStore.SnapshotReader reader;
+        /** The offset the follower has confirmed, and the next to send. */
+        long acked;
+
+        long next;
+        long lastHeardNanos;
+        boolean sentEmpty;
+
+        Outgoing(NodeId peer, SnapshotInfo info, SnapshotStore.SnapshotReader reader) {
+            this.peer = peer;
+            this.info = info;
+            this.reader = reader;
+            this.lastHeardNanos = clock.nanoTime();
+        }
+
+        void pump() {
+            long window = (long) log.snapshotChunkBytes() * log.snapshotWindowChunks();
+            long size = info.sizeBytes();
+            while (next - acked < window && (next < size || (size == 0 && !sentEmpty))) {
+                int length = (int) Math.min(chunkBytes, size - next);
+                ByteBuffer chunk = ByteBuffer.allocate(length);
+                while (chunk.hasRemaining()) {
+                    if (reader.read(next + chunk.position(), chunk) <= 0) {
+                        throw new StorageException("snapshot " + info.index() + " in " + store.location()
+                                + " ended early while being sent to " + peer);
+                    }
+                }
+                chunk.flip();
+                boolean last = next + length == size;
+                transport.send(List.of(new InstallSnapshotRequest(
+                        config.id(),
+                        peer,
+                        raft.term(),
+                        info.index(),
+                        info.term(),
+                        size,
+                        next,
+                        Bytes.wrap(chunk),
+                        last)));
+                metrics.bytesSent += length;
+                next += length;
+                sentEmpty = true;
+            }
+        }
+
+        void close() {
+            reader.close();
+        }
+    }
+
+    /** The protocol asks for a snapshot to be sent (again): a transfer under way resumes. */
+    void send(Ready.SnapshotToSend request) {
+        Outgoing current = outgoing.get(request.peer());
+        if (current != null && current.info.index() == request.index()) {
+            current.next = current.acked; // whatever was in flight may be lost: resend from the confirmed offset
+            current.sentEmpty = false;
+            current.pump();
+            return;
+        }
+        if (current != null) {
+            current.close();
+            outgoing.remove(request.peer());
+        }
+        SnapshotInfo info = null;
+        for (SnapshotInfo candidate : store.list()) {
+            if (candidate.index() == request.index() && candidate.term() == request.term()) {
+                info = candidate;
+            }
+        }
+        if (info == null) {
+            LOG.error(
+                    "node {}: {} needs the snapshot at {}, which the log starts after, but {} does not hold it",
+                    config.id(),
+                    request.peer(),
+                    request.index(),
+                    store.location());
+            return;
+        }
+        Outgoing transfer = new Outgoing(request.peer(), info, store.open(info.index()));
+        outgoing.put(request.peer(), transfer);
+        LOG.info(
+                "node {}: sending snapshot {} ({} bytes) to {}, whose log ends before this one starts",
+                config.id(),
+                info.index(),
+                info.sizeBytes(),
+                request.peer());
+        metrics.sent++;
+        transfer.pump();
+    }
+
+    /** A follower confirmed chunks (or said where to resume). */
+    void answered(InstallSnapshotResponse response) {
+        Outgoing transfer = outgoing.get(response.from());
+        if (transfer == null || transfer.info.index() != response.snapshotIndex()) {
+            return;
+        }
+        if (response.refused()) {
+            finish(transfer);
+            return;
+        }
+        transfer.lastHeardNanos = clock.nanoTime();
+        long confirmed = Math.min(response.nextOffset(), transfer.info.sizeBytes());
+        if (confirmed < transfer.acked || confirmed > transfer.next) {
+            transfer.next = confirmed; // it lost what it had, or holds more than we sent: go from there
+            transfer.sentEmpty = false;
+        }
+        transfer.acked = confirmed;
+        transfer.next = Math.max(transfer.next, confirmed);
+        transfer.pump();
+    }
+
+    /** Each tick on the leader: ends transfers no longer wanted, resends stalled ones. */
+    void tick() {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        long resendAfter = config.tickInterval().toNanos() * config.protocol().electionTicks() / 2;
+        Iterator<Outgoing> transfers = outgoing.values().iterator();
+        while (transfers.hasNext()) {
+            Outgoing transfer = transfers.next();
+            if (!raft.sendingSnapshot(transfer.peer, transfer.info.index())) {
+                transfer.close();
+                transfers.remove();
+            } else if (clock.nanoTime() - transfer.lastHeardNanos > resendAfter && transfer.next > transfer.acked) {
+                transfer.next = transfer.acked;
+                transfer.sentEmpty = false;
+                transfer.lastHeardNanos = clock.nanoTime();
+                transfer.pump();
+            }
+        }
+    }
+
+    private void finish(Outgoing transfer) {
+        transfer.close();
+        outgoing.remove(transfer.peer);
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /** A transfer from the leader, on a follower. */
+    private static final class Incoming {
+        final NodeId leader;
+        final long index;
+        final long term;
+        final long total;
+        final SnapshotStore.SnapshotWriter out;
+        long received;
+        boolean committing;
+
+        Incoming(NodeId leader, long index, long term, long total, SnapshotStore.SnapshotWriter out) {
+            this.leader = leader;
+            this.index = index;
+            this.term = term;
+            this.total = total;
+            this.out = out;
+        }
+    }
+
+    /** A chunk the protocol wants written (see {@link RaftProtocol#wantsSnapshot}). */
+    void chunk(InstallSnapshotRequest chunk, Restorer restorer) {
+        Incoming current = incoming;
+        boolean same = current != null
+                && current.index == chunk.snapshotIndex()
+                && current.term == chunk.snapshotTerm()
+                && current.total == chunk.totalBytes();
+        if (!same) {
+            if (current != null && !current.committing) {
+                current.out.abort();
+            }
+            incoming = null;
+            if (chunk.offset() != 0) {
+                answer(chunk, 0); // start from the beginning
+                return;
+            }
+            SnapshotInfo held = held(chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.totalBytes());
+            if (held != null) {
+                // Received before (then not installed, or installed before a crash): install it again.
+                answer(chunk, chunk.totalBytes());
+                received(held, restorer);
+                return;
+            }
+            current = new Incoming(
+                    chunk.from(),
+                    chunk.snapshotIndex(),
+                    chunk.snapshotTerm(),
+                    chunk.totalBytes(),
+                    store.create(chunk.snapshotIndex(), chunk.snapshotTerm()));
+            incoming = current;
+            LOG.info(
+                    "node {}: receiving snapshot {} ({} bytes) from {}",
+                    config.id(),
+                    chunk.snapshotIndex(),
+                    chunk.totalBytes(),
+                    chunk.from());
+        }
+        if (current.committing) {
+            answer(chunk, current.received);
+            return;
+        }
+        if (chunk.offset() != current.received) {
+            answer(chunk, current.received); // a gap or a repeat: say where to go on from
+            return;
+        }
+        current.out.write(chunk.data().asReadOnlyBuffer());
+        current.received += chunk.data().size();
+        metrics.bytesReceived += chunk.data().size();
+        answer(chunk, current.received);
+        if (chunk.last()) {
+            current.committing = true;
+            Incoming done = current;
+            background.execute(() -> {
+                SnapshotInfo info = null;
+                RuntimeException failure = null;
+                try {
+                    info = done.out.commit();
+                    try (SnapshotStore.SnapshotReader reader = store.open(info.index())) {
+                        SnapshotFile.verify(reader, store.location());
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    if (info != null) {
+                        store.delete(info.index());
+                    }
+                }
+                SnapshotInfo verified = info;
+                RuntimeException failed = failure;
+                toLoop.accept(() -> {
+                    if (incoming == done) {
+                        incoming = null;
+                    }
+                    if (failed != null) {
+                        LOG.warn(
+                                "node {}: the snapshot {} received from {} is refused ({}); asking for it again",
+                                config.id(),
+                                done.index,
+                                done.leader,
+                                failed.getMessage());
+                        transport.send(List.of(new InstallSnapshotResponse(
+                                config.id(), done.leader, raft.term(), done.index, 0, false)));
+                    } else {
+                        received(verified, restorer);
+                    }
+                });
+            });
+        }
+    }
+
+    private SnapshotInfo held(long index, long term, long size) {
+        for (SnapshotInfo info : store.list()) {
+            if (info.index() == index && info.term() == term && info.sizeBytes() == size) {
+                return info;
+            }
+        }
+        return null;
+    }
+
+    /** A verified snapshot from the leader is here: install it (the protocol decides whether to). */
+    private void received(SnapshotInfo info, Restorer restorer) {
+        metrics.received++;
+        if (raft.installSnapshot(info.index(), info.term())) {
+            writer.reset(info.index(), info.term());
+            floor = info.index();
+            restore(info, restorer, true);
+            LOG.info("node {}: installed snapshot {}; the log goes on after it", config.id(), info.index());
+        }
+        if (latest == null || info.index() > latest.index()) {
+            latest = info;
+        }
+    }
+
+    private void answer(InstallSnapshotRequest chunk, long nextOffset) {
+        transport.send(List.of(new InstallSnapshotResponse(
+                config.id(), chunk.from(), raft.term(), chunk.snapshotIndex(), nextOffset, false)));
+    }
+
+    /** Closes open readers and abandons a transfer being received. */
+    void close() {
+        outgoing.values().forEach(Outgoing::close);
+        outgoing.clear();
+        Incoming current = incoming;
+        if (current != null && !current.committing) {
+            current.out.abort();
+        }
+        incoming = null;
+    }
+}

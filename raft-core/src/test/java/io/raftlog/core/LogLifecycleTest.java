@@ -1,0 +1,247 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.NodeId;
+import io.raftlog.api.OffsetOutOfRangeException;
+import io.raftlog.api.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The log over time on real nodes: records removed on request and by retention at the same
+ * position everywhere, snapshots taken and restored, the log compacted below them, and a follower
+ * whose log ends before the leader's starts caught up through a snapshot.
+ */
+class LogLifecycleTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static NodeConfig snapshotOften(NodeConfig config) {
+        return config.withLog(
+                LogConfig.defaults().withSnapshotEvery(50, 1L << 30).withSnapshotChunks(1024, 2));
+    }
+
+    private static List<Long> appendMany(RaftNode leader, int count) throws Exception {
+        List<Long> offsets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            offsets.addAll(
+                    leader.appendAll(List.of(Bytes.ofUtf8("record-" + i))).get(10, TimeUnit.SECONDS));
+        }
+        return offsets;
+    }
+
+    @Test
+    void deleteRecordsBeforeMovesTheLogStartOnEveryNodeAndReadsBelowItFailWithTheRange() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            List<Long> offsets = appendMany(leader, 20);
+            long cut = offsets.get(10);
+
+            long start = leader.deleteRecordsBefore(cut).get(10, TimeUnit.SECONDS);
+
+            assertThat(start).isEqualTo(cut);
+            for (RaftNode node : cluster.nodes.values()) {
+                Awaitility.await().atMost(WAIT).until(() -> node.logStartOffset() == cut);
+                ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        ExecutionException.class,
+                        () -> node.read(cut - 1, 10, Duration.ZERO).get());
+                assertThat(refused.getCause()).isInstanceOfSatisfying(OffsetOutOfRangeException.class, e -> {
+                    assertThat(e.logStartOffset()).isEqualTo(cut);
+                    assertThat(e.offset()).isEqualTo(cut - 1);
+                    assertThat(e.getMessage()).contains("log start offset " + cut);
+                });
+                assertThat(node.read(cut, 100, Duration.ofSeconds(5))
+                                .get()
+                                .get(0)
+                                .offset())
+                        .isEqualTo(cut);
+            }
+            assertThat(leader.deleteRecordsBefore(2).get())
+                    .as("below the start: no change")
+                    .isEqualTo(cut);
+            assertThatThrownBy(() -> leader.deleteRecordsBefore(leader.commitOffset() + 2)
+                            .get())
+                    .hasCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void retentionByBytesKeepsTheLogBoundedOnEveryNode() throws Exception {
+        long retain = 256 * 1024;
+        try (LocalCluster cluster = new LocalCluster(
+                3,
+                config -> config.withLog(
+                        LogConfig.defaults().withRetentionBytes(retain).withSnapshotEvery(200, 1L << 30)))) {
+            RaftNode leader = cluster.awaitLeader();
+            Bytes record = Bytes.wrap(new byte[1000]);
+            List<Bytes> batch = java.util.Collections.nCopies(50, record);
+            for (int i = 0; i < 40; i++) {
+                leader.appendAll(batch).get(10, TimeUnit.SECONDS); // 2 MB in all
+            }
+            for (RaftNode node : cluster.nodes.values()) {
+                Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(node.logStartOffset()).isGreaterThan(1);
+                    assertThat(node.status().log().sizeBytes()).isLessThanOrEqualTo(retain + retain / 8);
+                });
+            }
+            long start = leader.logStartOffset();
+            for (NodeId id : cluster.ids) {
+                Awaitility.await()
+                        .atMost(WAIT)
+                        .untilAsserted(() -> assertThat(cluster.stores.get(id).firstIndex())
+                                .as("compacted below a snapshot on %s", id)
+                                .isGreaterThan(1)
+                                .isLessThanOrEqualTo(cluster.nodes.get(id).logStartOffset()));
+            }
+            assertThat(start).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aRestartedNodeRestoresItsSnapshotKnowsItsCommitOffsetAtOnceAndKeepsItsProducers() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            RaftNode leader = cluster.awaitLeader();
+            long producer = 0x5eed;
+            List<Long> first = leader.appendAll(producer, 0, List.of(Bytes.ofUtf8("p0"), Bytes.ofUtf8("p1")))
+                    .get(10, TimeUnit.SECONDS);
+            appendMany(leader, 120);
+            NodeId id = cluster.ids.stream()
+                    .filter(member -> !member.equals(leader.status().id()))
+                    .findFirst()
+                    .orElseThrow();
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> cluster.nodes.get(id).commitOffset() == leader.commitOffset()
+                            && cluster.nodes.get(id).status().log().snapshotIndex() >= 100);
+            long committedBefore = cluster.nodes.get(id).commitOffset();
+            cluster.stop(id);
+            cluster.ids.forEach(other -> cluster.network.cut(id, other));
+
+            RaftNode restarted = cluster.start(id);
+
+            assertThat(restarted.commitOffset())
+                    .as("known committed before it hears a leader")
+                    .isEqualTo(committedBefore);
+            assertThat(restarted.read(committedBefore, 1, Duration.ZERO).get()).isNotEmpty();
+            cluster.network.heal();
+            // The restored de-duplication table: a retry of the first batch gets its original offsets.
+            cluster.stop(leader.status().id());
+            RaftNode next = cluster.awaitLeader();
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .untilAsserted(() -> assertThat(
+                                    next.appendAll(producer, 0, List.of(Bytes.ofUtf8("p0"), Bytes.ofUtf8("p1")))
+                                            .get(10, TimeUnit.SECONDS))
+                            .isEqualTo(first));
+        }
+    }
+
+    /** Counts records per key; its snapshot is the map. */
+    static final class Counts implements StateMachine {
+        final Map<String, Long> counts = new ConcurrentHashMap<>();
+        long applied;
+
+        @Override
+        public void apply(CommittedRecord record) {
+            counts.merge(record.payload().toUtf8().split("-")[0], 1L, Long::sum);
+            applied = record.offset();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            Map<String, Long> copy = Map.copyOf(counts);
+            return out -> {
+                DataOutputStream data = new DataOutputStream(out);
+                data.writeInt(copy.size());
+                for (Map.Entry<String, Long> entry : copy.entrySet()) {
+                    data.writeUTF(entry.getKey());
+                    data.writeLong(entry.getValue());
+                }
+                data.flush();
+            };
+        }
+
+        @Override
+        public void restore(InputStream in) throws IOException {
+            DataInputStream data = new DataInputStream(in);
+            counts.clear();
+            for (int n = data.readInt(); n > 0; n--) {
+                counts.put(data.readUTF(), data.readLong());
+            }
+        }
+    }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartCatchesUpThroughASnapshotWithItsApplicationState() throws Exception {
+        Map<NodeId, Counts> states = new ConcurrentHashMap<>();
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            cluster.applications = id -> states.computeIfAbsent(id, any -> new Counts());
+            cluster.ids.forEach(id -> {
+                cluster.stop(id);
+                cluster.start(id);
+            });
+            RaftNode leader = cluster.awaitLeader();
+            NodeId lagging = cluster.ids.stream()
+                    .filter(member -> !member.equals(leader.status().id()))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(lagging);
+            states.remove(lagging);
+
+            appendMany(leader, 150);
+            long cut = leader.commitOffset() - 20;
+            leader.deleteRecordsBefore(cut).get(10, TimeUnit.SECONDS);
+            appendMany(leader, 60); // snapshots past the cut: the log is compacted below it
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> cluster.stores.get(leader.status().id()).firstIndex() > 2);
+            long leaderFirst = cluster.stores.get(leader.status().id()).firstIndex();
+
+            RaftNode follower = cluster.start(lagging);
+
+            Awaitility.await().atMost(WAIT).until(() -> follower.commitOffset() >= leader.commitOffset());
+            assertThat(follower.status().log().snapshotsReceived()).isGreaterThanOrEqualTo(1);
+            assertThat(leader.status().log().snapshotsSent()).isGreaterThanOrEqualTo(1);
+            assertThat(cluster.stores.get(lagging).firstIndex()).isGreaterThanOrEqualTo(leaderFirst);
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .untilAsserted(() -> assertThat(states.get(lagging).counts)
+                            .isEqualTo(states.get(leader.status().id()).counts));
+            assertThat(states.get(lagging).counts.get("record")).isEqualTo(210L);
+            Awaitility.await().atMost(WAIT).until(() -> follower.logStartOffset() == leader.logStartOffset());
+            // Every retained record is on the follower too.
+            List<CommittedRecord> onLeader = readAll(leader, leader.logStartOffset());
+            List<CommittedRecord> onFollower = readAll(follower, follower.logStartOffset());
+            assertThat(onFollower).isEqualTo(onLeader);
+        }
+    }
+
+    private static List<CommittedRecord> readAll(RaftNode node, long from) throws Exception {
+        List<CommittedRecord> all = new ArrayList<>();
+        long next = from;
+        while (next <= node.commitOffset()) {
+            List<CommittedRecord> records =
+                    node.read(next, 1000, Duration.ofSeconds(1)).get();
+            if (records.isEmpty()) {
+                break;
+            }
+            all.addAll(records);
+            next = records.get(records.size() - 1).offset() + 1;
+        }
+        return all;
+    }
+}
