@@ -24,7 +24,7 @@ final class LogRetention {
     /** Marks are taken at about this fraction of the retained bytes, so removal goes in steps of it. */
     private static final int STEPS = 64;
 
-    private static final long MIN_MARK_BYTES = 64 * 1024;
+    private static final long MIN_MARK_BYTES = 4 * 1024;
 
     private final long retentionBytes;
     private final long retentionMillis;
@@ -43,7 +43,7 @@ final class LogRetention {
         this.retentionBytes = config.retentionBytes();
         this.retentionMillis = config.retentionTime().toMillis();
         this.markBytes = retentionBytes > 0 ? Math.max(MIN_MARK_BYTES, retentionBytes / STEPS) : 1L << 20;
-        this.markMillis = retentionMillis > 0 ? Math.max(1000, retentionMillis / STEPS) : Long.MAX_VALUE;
+        this.markMillis = retentionMillis > 0 ? Math.max(100, retentionMillis / STEPS) : Long.MAX_VALUE;
     }
 
     /** The first offset readers may read; entries below it are removed, or about to be. */

@@ -157,6 +157,9 @@ public final class NodeLoop implements ReplicatedLog {
         appliedIndex = index;
         commitTarget = Math.max(commitTarget, index);
         compactedForStart = retention.logStart();
+        if (snapshots != null) {
+            publishStatus(); // before readers see the new applied index: the status names its snapshot
+        }
         reads.applied(index);
     }
 

@@ -147,7 +147,8 @@ final class Snapshots {
             try (SnapshotStore.SnapshotReader reader = snapshots.open(candidate.index())) {
                 SnapshotFile.verify(reader, snapshots.location());
             } catch (StorageException damaged) {
-                LOG.warn("{}; trying an older one", damaged.getMessage());
+                LOG.warn("{}; deleting it and trying an older one", damaged.getMessage());
+                snapshots.delete(candidate.index());
                 continue;
             }
             if (candidate.index() < logStore.firstIndex() - 1) {
@@ -190,7 +191,8 @@ final class Snapshots {
             for (int i = 0; i < memberCount; i++) {
                 node.readUTF(); // the configuration, for membership changes to come
             }
-            retention.readFrom(node, installed ? info.index() + 1 : 1);
+            // Never below where the log starts here: past an installed snapshot, nothing before it.
+            retention.readFrom(node, Math.max(raft.firstIndex(), installed ? info.index() + 1 : 1));
             proposer.readState(node, info.index());
             try (InputStream user = SnapshotFile.userState(reader, layout)) {
                 application.restore(user);

@@ -76,6 +76,11 @@ public final class InMemoryLogStore implements LogStore {
             return hardState;
         }
 
+        /** The index of the first entry held (what a simulation checks against the log start). */
+        public synchronized long firstIndex() {
+            return firstIndex;
+        }
+
         /** Number of entries held. */
         public synchronized int size() {
             return entries.size();

@@ -5,6 +5,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.Gauge;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
@@ -14,7 +15,10 @@ import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.api.spi.transport.Transport;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Exports a node's {@link NodeMetrics} to Prometheus (simpleclient), and its transport's per-peer
@@ -25,6 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * to hand the node, and {@link Collectors#watch} adds its transport. With Guice, install
  * {@link PrometheusMetricsModule}. Serving the registry over HTTP is the application's choice
  * (simpleclient_httpserver's {@code HTTPServer}, a servlet, a push gateway).
+ *
+ * <p>The log's extent and snapshots ({@link NodeStatus.Log}) are kept as the last reported value
+ * and turned into series at scrape time, like the transport's traffic.
  */
 public final class PrometheusNodeMetrics implements NodeMetrics {
     private static final double[] LATENCY_BUCKETS = {
@@ -46,6 +53,8 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         final Histogram fsyncLatency;
         final Histogram batchSize;
         private final List<Map.Entry<String, Transport>> transports = new CopyOnWriteArrayList<>();
+        /** The last {@link NodeStatus.Log} each node reported, by node id; the newest metrics of an id win. */
+        private final ConcurrentMap<String, AtomicReference<NodeStatus.Log>> logs = new ConcurrentHashMap<>();
 
         /**
          * Also exports {@code transport}'s per-peer traffic ({@link Transport#traffic()}, read at
@@ -64,6 +73,9 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
             TrafficCollector traffic = new TrafficCollector();
             traffic.owner = this;
             traffic.register(registry);
+            LogCollector log = new LogCollector();
+            log.owner = this;
+            log.register(registry);
             role = Gauge.build("raftlog_role", "Role of the node: 0 follower, 1 pre-candidate, 2 candidate, 3 leader")
                     .labelNames("node")
                     .register(registry);
@@ -151,12 +163,66 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         }
     }
 
+    /**
+     * Turns each node's last {@link NodeStatus.Log} into series at scrape time: the hot path only
+     * stores the record the node already built. The two snapshot transfer counts are the node's
+     * own running totals, so they are exported as counters with that total as value (a node that
+     * starts again counts from 0, which Prometheus takes as a counter reset).
+     */
+    private static final class LogCollector extends Collector {
+        private Collectors owner;
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            List<String> labels = List.of("node");
+            GaugeMetricFamily startOffset = new GaugeMetricFamily(
+                    "raftlog_log_start_offset",
+                    "Log start offset: the lowest index still in the log (1 until retention removed records)",
+                    labels);
+            GaugeMetricFamily sizeBytes = new GaugeMetricFamily(
+                    "raftlog_log_size_bytes",
+                    "Bytes of the entries from the log start to the applied index (payload plus a fixed header each)",
+                    labels);
+            GaugeMetricFamily snapshotIndex = new GaugeMetricFamily(
+                    "raftlog_snapshot_index", "Index of the newest snapshot on the node (0 if none)", labels);
+            GaugeMetricFamily snapshotBytes = new GaugeMetricFamily(
+                    "raftlog_snapshot_size_bytes", "Size of the newest snapshot on the node (0 if none)", labels);
+            GaugeMetricFamily snapshotTime = new GaugeMetricFamily(
+                    "raftlog_last_snapshot_timestamp_seconds",
+                    "When the node last took a snapshot, in seconds since the epoch (0 if none yet)",
+                    labels);
+            CounterMetricFamily sent = new CounterMetricFamily(
+                    "raftlog_snapshots_sent", "Snapshots the node started sending to followers", labels);
+            CounterMetricFamily received = new CounterMetricFamily(
+                    "raftlog_snapshots_received", "Snapshots the node received from leaders", labels);
+            if (owner != null) {
+                for (Map.Entry<String, AtomicReference<NodeStatus.Log>> reported : owner.logs.entrySet()) {
+                    NodeStatus.Log log = reported.getValue().get();
+                    if (log == null) {
+                        continue; // no status yet
+                    }
+                    List<String> values = List.of(reported.getKey());
+                    startOffset.addMetric(values, (double) log.startOffset());
+                    sizeBytes.addMetric(values, (double) log.sizeBytes());
+                    snapshotIndex.addMetric(values, (double) log.snapshotIndex());
+                    snapshotBytes.addMetric(values, (double) log.snapshotBytes());
+                    snapshotTime.addMetric(values, (double) log.snapshotMillis() / 1e3);
+                    sent.addMetric(values, (double) log.snapshotsSent());
+                    received.addMetric(values, (double) log.snapshotsReceived());
+                }
+            }
+            return List.of(startOffset, sizeBytes, snapshotIndex, snapshotBytes, snapshotTime, sent, received);
+        }
+    }
+
     private final Collectors collectors;
     private final String node;
+    private final AtomicReference<NodeStatus.Log> lastLog = new AtomicReference<>();
 
     public PrometheusNodeMetrics(Collectors collectors, NodeId node) {
         this.collectors = collectors;
         this.node = node.value();
+        collectors.logs.put(this.node, lastLog);
     }
 
     @Override
@@ -196,6 +262,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         collectors.term.labels(node).set(status.term());
         collectors.commitIndex.labels(node).set(status.commitIndex());
         collectors.lastIndex.labels(node).set(status.lastIndex());
+        lastLog.set(status.log());
         for (Map.Entry<NodeId, Long> match : status.matchIndex().entrySet()) {
             if (!match.getKey().value().equals(node)) {
                 collectors.followerLag.labels(node, match.getKey().value()).set(status.lastIndex() - match.getValue());

@@ -7,6 +7,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
+import io.raftlog.api.NodeStatus;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
 import io.raftlog.core.InMemoryStorageModule;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -76,7 +78,13 @@ class PrometheusNodeMetricsTest {
                         .contains("raftlog_follower_lag_entries{node=\"" + id + "\",")
                         .contains("raftlog_peer_messages_sent_total{node=\"" + id + "\",")
                         .contains("raftlog_peer_bytes_received_total{node=\"" + id + "\",")
-                        .contains("raftlog_peer_messages_dropped_total{node=\"" + id + "\",");
+                        .contains("raftlog_peer_messages_dropped_total{node=\"" + id + "\",")
+                        .contains("raftlog_log_start_offset{node=\"" + id + "\",} 1.0")
+                        .contains("raftlog_snapshot_index{node=\"" + id + "\",}")
+                        .contains("raftlog_snapshots_sent_total{node=\"" + id + "\",}")
+                        .contains("raftlog_snapshots_received_total{node=\"" + id + "\",}");
+                assertThat(value(text, "raftlog_log_size_bytes{node=\"" + id + "\",}"))
+                        .isGreaterThan(0);
                 assertThat(value(text, "raftlog_commit_index{node=\"" + id + "\",}"))
                         .isGreaterThanOrEqualTo(21);
                 assertThat(value(text, "raftlog_peer_messages_sent_total{node=\"" + id + "\",peer=\"n1\",}")
@@ -87,6 +95,80 @@ class PrometheusNodeMetricsTest {
         } finally {
             nodes.forEach(ReplicatedLog::close);
         }
+    }
+
+    @Test
+    void theLogAndItsSnapshotsAreExportedAsLastReported() throws Exception {
+        CollectorRegistry registry = new CollectorRegistry();
+        PrometheusNodeMetrics.Collectors collectors = new PrometheusNodeMetrics.Collectors(registry);
+        NodeId n1 = NodeId.of("n1");
+        PrometheusNodeMetrics metrics = new PrometheusNodeMetrics(collectors, n1);
+        new PrometheusNodeMetrics(collectors, NodeId.of("n2")); // reports nothing yet
+
+        assertThat(scrape(registry)).doesNotContain("raftlog_log_start_offset{");
+
+        metrics.status(status(n1, new NodeStatus.Log(5, 4096, 40, 1234, 1_700_000_000_123L, 2, 3)));
+        String text = scrape(registry);
+        assertThat(text)
+                .contains("# HELP raftlog_log_start_offset ")
+                .contains("# TYPE raftlog_log_start_offset gauge")
+                .contains("# HELP raftlog_log_size_bytes ")
+                .contains("# TYPE raftlog_log_size_bytes gauge")
+                .contains("# HELP raftlog_snapshot_index ")
+                .contains("# TYPE raftlog_snapshot_index gauge")
+                .contains("# HELP raftlog_snapshot_size_bytes ")
+                .contains("# TYPE raftlog_snapshot_size_bytes gauge")
+                .contains("# HELP raftlog_last_snapshot_timestamp_seconds ")
+                .contains("# TYPE raftlog_last_snapshot_timestamp_seconds gauge")
+                .contains("# HELP raftlog_snapshots_sent_total ")
+                .contains("# TYPE raftlog_snapshots_sent_total counter")
+                .contains("# HELP raftlog_snapshots_received_total ")
+                .contains("# TYPE raftlog_snapshots_received_total counter")
+                .doesNotContain("{node=\"n2\",}");
+        assertThat(value(text, "raftlog_log_start_offset{node=\"n1\",}")).isEqualTo(5);
+        assertThat(value(text, "raftlog_log_size_bytes{node=\"n1\",}")).isEqualTo(4096);
+        assertThat(value(text, "raftlog_snapshot_index{node=\"n1\",}")).isEqualTo(40);
+        assertThat(value(text, "raftlog_snapshot_size_bytes{node=\"n1\",}")).isEqualTo(1234);
+        assertThat(value(text, "raftlog_last_snapshot_timestamp_seconds{node=\"n1\",}"))
+                .isEqualTo(1_700_000_000.123);
+        assertThat(value(text, "raftlog_snapshots_sent_total{node=\"n1\",}")).isEqualTo(2);
+        assertThat(value(text, "raftlog_snapshots_received_total{node=\"n1\",}"))
+                .isEqualTo(3);
+
+        metrics.status(status(n1, new NodeStatus.Log(41, 100, 60, 2000, 1_700_000_060_000L, 7, 3)));
+        text = scrape(registry);
+        assertThat(value(text, "raftlog_log_start_offset{node=\"n1\",}")).isEqualTo(41);
+        assertThat(value(text, "raftlog_log_size_bytes{node=\"n1\",}")).isEqualTo(100);
+        assertThat(value(text, "raftlog_snapshot_index{node=\"n1\",}")).isEqualTo(60);
+        assertThat(value(text, "raftlog_snapshot_size_bytes{node=\"n1\",}")).isEqualTo(2000);
+        assertThat(value(text, "raftlog_last_snapshot_timestamp_seconds{node=\"n1\",}"))
+                .isEqualTo(1_700_000_060.0);
+        assertThat(value(text, "raftlog_snapshots_sent_total{node=\"n1\",}")).isEqualTo(7);
+        assertThat(value(text, "raftlog_snapshots_received_total{node=\"n1\",}"))
+                .isEqualTo(3);
+
+        // A node started again in this JVM gets new metrics under the same id: one series, its values.
+        PrometheusNodeMetrics restarted = new PrometheusNodeMetrics(collectors, n1);
+        restarted.status(status(n1, NodeStatus.Log.WHOLE));
+        text = scrape(registry);
+        assertThat(text.lines().filter(line -> line.startsWith("raftlog_snapshots_sent_total{node=\"n1\",}")))
+                .hasSize(1);
+        assertThat(value(text, "raftlog_snapshots_sent_total{node=\"n1\",}")).isEqualTo(0);
+        assertThat(value(text, "raftlog_log_start_offset{node=\"n1\",}")).isEqualTo(1);
+    }
+
+    private static NodeStatus status(NodeId id, NodeStatus.Log log) {
+        return new NodeStatus(
+                id,
+                Role.FOLLOWER,
+                3,
+                Optional.empty(),
+                50,
+                60,
+                Map.of(),
+                NodeStatus.Health.HEALTHY,
+                Optional.empty(),
+                log);
     }
 
     private static String scrape(CollectorRegistry registry) throws Exception {

@@ -127,6 +127,13 @@ public final class NodeSimulation {
     int lostDisks;
     int lostDisksRefused;
     int olderCopies;
+    /** Starts refused because no intact snapshot covered the log (then wiped and rejoined). */
+    int snapshotsUnusable;
+    /** Snapshots damaged at rest while their node was down. */
+    int snapshotsDamaged;
+    /** Leaders' snapshots installed by followers. */
+    int snapshotsInstalled;
+
     int olderCopiesRefused;
     int bitFlips;
     int pauses;
@@ -159,10 +166,22 @@ public final class NodeSimulation {
                 .withInflightLimits(2 + random.nextInt(15), base.maxInflightBytes())
                 .withAppendLimits(appendEntries, appendBytes)
                 .withMaxUncommittedBytes(256 + random.nextInt(4096));
+        // The log over time: frequent snapshots, small chunks, and on some seeds retention by size
+        // or age, so that compaction, snapshot transfers and restarts from snapshots all happen.
+        io.raftlog.core.LogConfig lifecycle = io.raftlog.core.LogConfig.defaults()
+                .withSnapshotEvery(10 + random.nextInt(300), 1L << 40)
+                .withSnapshotChunks(1024 + random.nextInt(4096), 1 + random.nextInt(4));
+        int retention = random.nextInt(3);
+        if (retention == 1) {
+            lifecycle = lifecycle.withRetentionBytes(2048 + random.nextInt(16_384));
+        } else if (retention == 2) {
+            lifecycle = lifecycle.withRetentionTime(Duration.ofMillis(200 + random.nextInt(1500)));
+        }
         this.baseConfig = NodeConfig.of(members.get(0), members)
                 .withTickInterval(Duration.ofMillis(TICK_MILLIS))
                 .withProtocol(protocol)
-                .withAppendTimeout(Duration.ofMillis(300 + random.nextInt(1500)));
+                .withAppendTimeout(Duration.ofMillis(300 + random.nextInt(1500)))
+                .withLog(lifecycle);
         this.dropRate = random.nextDouble() * 0.2;
         this.duplicateRate = random.nextDouble() * 0.05;
         this.reorderRate = random.nextDouble() * 0.3;
@@ -256,7 +275,16 @@ public final class NodeSimulation {
                 workload.reads(),
                 workload.transfers(),
                 commit,
-                now / MS);
+                now / MS,
+                snapshotsInstalled,
+                snapshotsDamaged,
+                snapshotsUnusable,
+                workload.deletions(),
+                workload.outOfRangeReads(),
+                nodes.stream()
+                        .mapToLong(node -> node.loop == null ? 1 : node.loop.logStartOffset())
+                        .max()
+                        .orElse(1));
     }
 
     /**
@@ -338,6 +366,9 @@ public final class NodeSimulation {
                         && noneRejoining()
                         && givenAwayByEveryPeer(node)) {
                     restoreBackup(node); // the operator restores an old backup before this restart
+                }
+                if (!node.up && !calm && random.nextInt(4) == 0 && noneRejoining()) {
+                    damageNewestSnapshot(node); // one impaired member at a time, as with lost disks
                 }
                 node.start();
             }
@@ -516,6 +547,20 @@ public final class NodeSimulation {
     private static final String LOSE_DISK = "lose disk";
 
     /** Whether every other member's saved records would refuse {@code node}'s start on its backup. */
+    /**
+     * Flips a byte of {@code node}'s newest snapshot while it is down: its start must notice (by
+     * the checksum), fall back to an older snapshot that the log still reaches past, or refuse to
+     * start if none does.
+     */
+    private void damageNewestSnapshot(Member node) {
+        var held = node.volume.snapshots();
+        if (!held.isEmpty()) {
+            node.volume.damageSnapshot(held.get(held.size() - 1).index());
+            node.snapshotDamaged = true;
+            snapshotsDamaged++;
+        }
+    }
+
     private boolean givenAwayByEveryPeer(Member node) {
         InMemoryLogStore.Volume copy = node.backup;
         for (Member other : nodes) {
@@ -526,7 +571,7 @@ public final class NodeSimulation {
                                     node.id,
                                     copy.metadata(StoreVetting.IDENTITY_RECORD),
                                     copy.hardState().term(),
-                                    copy.size())
+                                    copy.firstIndex() + copy.size() - 1)
                             .isEmpty()) {
                 return false;
             }
@@ -590,22 +635,32 @@ public final class NodeSimulation {
      */
     private void flipBits(Member node) {
         Member victim = random.nextBoolean() ? leaderOr(node) : node;
-        long last = victim.volume.size(); // no prefix truncation in the simulation: index == position
-        if (last < 3) {
+        // Only entries the log still holds for readers, and every node still holds: an entry that
+        // rots below the log start after its peers dropped it cannot be repaired (see the notes).
+        long first = checker.logStartAfter(checker.committedIndex());
+        for (Member other : nodes) {
+            first = Math.max(first, other.volume.firstIndex());
+        }
+        long last = victim.volume.firstIndex() + victim.volume.size() - 1;
+        if (last - first < 2) {
             return;
         }
         int flips = 1 + random.nextInt(3);
         for (int i = 0; i < flips; i++) {
-            long index = 1 + random.nextLong(last - 1); // 1..last-1
+            long index = first + random.nextLong(last - first); // first..last-1
             for (Member other : nodes) {
                 long shared = other == victim ? -1 : other.volume.someDamaged();
-                if (shared > 0 && shared < last && random.nextBoolean()) {
+                if (shared >= first && shared < last && random.nextBoolean()) {
                     index = shared; // the same entry damaged on two nodes
                 }
             }
             int intactElsewhere = 0;
             for (Member other : nodes) {
-                if (other != victim && other.volume.size() >= index && !other.volume.isDamaged(index)) {
+                long otherLast = other.volume.firstIndex() + other.volume.size() - 1;
+                if (other != victim
+                        && other.volume.firstIndex() <= index
+                        && otherLast >= index
+                        && !other.volume.isDamaged(index)) {
                     intactElsewhere++;
                 }
             }
@@ -629,7 +684,7 @@ public final class NodeSimulation {
                     : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
             boolean repairing = member.volume.hasDamage()
                     || (member.up && member.loop.status().health() == io.raftlog.api.NodeStatus.Health.REPAIRING);
-            if (rejoining || repairing || member.restoredCopy) {
+            if (rejoining || repairing || member.restoredCopy || member.snapshotDamaged) {
                 impaired++; // rejoining, not vetted yet, a blank restart pending, repairing, or a copy to be refused
             }
         }
@@ -728,6 +783,21 @@ public final class NodeSimulation {
         private long nextRunAt = Long.MAX_VALUE;
         private long observedApplied;
         private long ledTerm = -1;
+        SimStateMachine application;
+        /** Its newest snapshot was damaged while it was down, and it has not started since. */
+        boolean snapshotDamaged;
+        /** Snapshots it had received when last observed. */
+        private long observedInstalls;
+
+        /**
+         * Where observing what this node applies starts after a restart: the entries its restored
+         * snapshot covers are not in its log (and were observed on the nodes that applied them).
+         */
+        private long observedFloor() {
+            long snapshot = loop.status().log().snapshotIndex();
+            long first = store.firstIndex();
+            return Math.max(0, Math.max(Math.min(snapshot, loop.commitOffset()), first - 1));
+        }
 
         Member(int index, NodeId id) {
             this.index = index;
@@ -744,6 +814,42 @@ public final class NodeSimulation {
             incarnation++;
             up = true;
             store = new InMemoryLogStore(volume);
+            observedApplied = 0;
+            ledTerm = -1;
+            writer = new SimWriter(this);
+            NodeConfig config = baseConfig.withId(id).withStartMode(startMode);
+            int life = incarnation;
+            application = new SimStateMachine();
+            observedInstalls = 0;
+            try {
+                loop = new NodeLoop(
+                        config,
+                        store,
+                        new io.raftlog.core.storage.InMemorySnapshotStore(volume),
+                        application,
+                        new SimTransport(this),
+                        NodeMetrics.NONE,
+                        random.nextLong(),
+                        new NodeLoop.Hooks(clock, this::wakeup, error -> fatal(life, error)),
+                        listener -> {
+                            writer.listener = listener;
+                            return writer;
+                        });
+            } catch (io.raftlog.api.StorageException unusable) {
+                if (!String.valueOf(unusable.getMessage()).contains("no intact snapshot")) {
+                    throw unusable;
+                }
+                // Its snapshots are damaged beyond use: the operator does as the message says.
+                snapshotsUnusable++;
+                snapshotDamaged = false; // rejoining now, which counts as impaired by itself
+                store.close();
+                up = false;
+                volume = new InMemoryLogStore.Volume();
+                startMode = NodeConfig.StartMode.REJOIN;
+                schedule((20 + random.nextInt(300)) * MS, Kind.RESTART, this, 0, null);
+                return;
+            }
+            // After the loop opened the store: it may have reset it to start after its snapshot.
             long first = store.firstIndex();
             Long before = checker.prefixHash(first - 1, store.term(first - 1));
             if (before == null) {
@@ -751,23 +857,9 @@ public final class NodeSimulation {
                         id + "'s log starts after entry " + (first - 1) + ", which no log ever held");
             }
             hashes.rebuild(first, before, volume.rawEntries(first, Integer.MAX_VALUE));
-            observedApplied = 0;
-            ledTerm = -1;
-            writer = new SimWriter(this);
-            NodeConfig config = baseConfig.withId(id).withStartMode(startMode);
-            int life = incarnation;
-            loop = new NodeLoop(
-                    config,
-                    store,
-                    new SimTransport(this),
-                    NodeMetrics.NONE,
-                    random.nextLong(),
-                    new NodeLoop.Hooks(clock, this::wakeup, error -> fatal(life, error)),
-                    listener -> {
-                        writer.listener = listener;
-                        return writer;
-                    });
             loop.start();
+            snapshotDamaged = false;
+            observedApplied = loop.commitOffset() == 0 ? 0 : observedFloor();
             wakeup();
         }
 
@@ -849,17 +941,33 @@ public final class NodeSimulation {
                 return;
             }
             long applied = loop.commitOffset();
+            var logStatus = loop.status().log();
+            if (logStatus.snapshotsReceived() > observedInstalls) {
+                // It installed a leader's snapshot: what it covers was never in this node's log.
+                snapshotsInstalled += (int) (logStatus.snapshotsReceived() - observedInstalls);
+                observedInstalls = logStatus.snapshotsReceived();
+                observedApplied = Math.max(observedApplied, Math.min(applied, logStatus.snapshotIndex()));
+            }
+            observedApplied = Math.max(observedApplied, Math.min(applied, volume.firstIndex() - 1));
             if (applied > observedApplied) {
                 List<LogEntry> entries = new ArrayList<>();
                 long next = observedApplied + 1;
                 while (next <= applied) {
                     List<LogEntry> read = volume.rawEntries(next, (int) Math.min(4096, applied - next + 1));
+                    if (read.isEmpty()) {
+                        throw new IllegalStateException(id + " applied up to " + applied + " but its log holds "
+                                + volume.firstIndex() + ".." + (volume.firstIndex() + volume.size() - 1)
+                                + ", without entry " + next + " (its snapshot: "
+                                + logStatus.snapshotIndex() + ")");
+                    }
                     entries.addAll(read);
                     next += read.size();
                 }
                 checker.onApply(id, entries);
                 observedApplied = applied;
             }
+            checker.onApplicationState(id, application.lastOffset, application.hash, applied);
+            checker.onLogStart(id, loop.logStartOffset(), applied, logStatus.snapshotIndex(), volume.firstIndex());
             var status = loop.status();
             if (status.role() == Role.LEADER && status.term() != ledTerm) {
                 ledTerm = status.term();
@@ -873,9 +981,13 @@ public final class NodeSimulation {
                     public long termAt(long index) {
                         // Entries not yet durable here are not in the store: trust the protocol's
                         // last index for them (Log Matching checks their terms when written).
-                        return index <= store.lastIndex()
-                                ? volume.rawEntries(index, 1).get(0).term()
-                                : -1;
+                        if (index > store.lastIndex()) {
+                            return -1;
+                        }
+                        if (index < volume.firstIndex()) {
+                            return -1; // compacted into a snapshot: committed, as the snapshot is
+                        }
+                        return volume.rawEntries(index, 1).get(0).term();
                     }
                 });
             }

@@ -23,6 +23,12 @@ package io.raftlog.testkit.sim;
  * @param transfers        leadership transfers requested
  * @param commitIndex      the final applied index
  * @param virtualMillis    simulated time
+ * @param snapshotsInstalled leaders' snapshots installed by followers whose logs ended too early
+ * @param snapshotsDamaged snapshots damaged at rest while their node was down
+ * @param snapshotsUnusable starts refused because no intact snapshot covered the log (then rejoined)
+ * @param deletions        deleteRecordsBefore calls that completed
+ * @param outOfRangeReads  reads refused for asking below the log start
+ * @param logStart         the highest log start offset at the end
  */
 public record NodeSimulationResult(
         long seed,
@@ -44,4 +50,10 @@ public record NodeSimulationResult(
         long reads,
         long transfers,
         long commitIndex,
-        long virtualMillis) {}
+        long virtualMillis,
+        int snapshotsInstalled,
+        int snapshotsDamaged,
+        int snapshotsUnusable,
+        long deletions,
+        long outOfRangeReads,
+        long logStart) {}

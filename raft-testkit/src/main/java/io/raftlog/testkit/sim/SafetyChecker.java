@@ -28,6 +28,10 @@ final class SafetyChecker {
     private final Map<Long, Long> prefixHashByIndexTerm = new HashMap<>();
     /** The committed log as learnt from every node's applied entries; index i at position i-1. */
     private final List<LogEntry> committed = new ArrayList<>();
+    /** Per committed index: the application's hash of the data records up to it, and the log start after it. */
+    private long[] dataHashes = new long[1024];
+
+    private long[] logStarts = new long[1024];
 
     private final Map<Long, Bytes> acknowledged = new HashMap<>();
     /**
@@ -98,11 +102,71 @@ final class SafetyChecker {
                 }
             } else if (position == committed.size()) {
                 committed.add(entry);
+                recordDerived(entry);
             } else {
                 throw new IllegalStateException(node + " applies index " + entry.index() + " before index "
                         + (committed.size() + 1) + " was applied anywhere");
             }
         }
+    }
+
+    /** Extends the application's hash and the log start with the committed {@code entry}. */
+    private void recordDerived(LogEntry entry) {
+        int position = (int) entry.index() - 1;
+        if (position == dataHashes.length) {
+            dataHashes = java.util.Arrays.copyOf(dataHashes, position * 2);
+            logStarts = java.util.Arrays.copyOf(logStarts, position * 2);
+        }
+        long hash = position == 0 ? SimStateMachine.INITIAL : dataHashes[position - 1];
+        long start = position == 0 ? 1 : logStarts[position - 1];
+        if (entry.type() == io.raftlog.api.message.EntryType.DATA) {
+            hash = SimStateMachine.extend(hash, entry.payload());
+        } else if (entry.type() == io.raftlog.api.message.EntryType.LOG_START) {
+            start = Math.max(start, Math.min(entry.payload().asReadOnlyBuffer().getLong(), entry.index()));
+        }
+        dataHashes[position] = hash;
+        logStarts[position] = start;
+    }
+
+    /**
+     * {@code node}'s application state — the hash of the records it applied, the last at
+     * {@code lastOffset} — after it applied up to {@code applied}: it must be the hash of the
+     * committed records up to {@code applied}, whether it applied them one by one or restored
+     * them from a snapshot (its own, or a leader's).
+     */
+    void onApplicationState(NodeId node, long lastOffset, long hash, long applied) {
+        if (applied == 0 || applied > committed.size()) {
+            return;
+        }
+        if (lastOffset > applied || hash != dataHashes[(int) applied - 1]) {
+            throw new IllegalStateException("State Machine Safety: " + node + "'s application state after applying "
+                    + applied + " (last record " + lastOffset + ") is not that of the committed records up to it");
+        }
+    }
+
+    /**
+     * {@code node}'s log start after applying up to {@code applied}: the one the committed log's
+     * LOG_START entries give, or just past a leader's snapshot it installed; never above what its
+     * store physically holds from.
+     */
+    void onLogStart(NodeId node, long logStart, long applied, long snapshotIndex, long physicalFirst) {
+        if (applied == 0 || applied > committed.size()) {
+            return;
+        }
+        long expected = logStarts[(int) applied - 1];
+        if (logStart < expected || logStart > Math.max(expected, snapshotIndex + 1)) {
+            throw new IllegalStateException(node + " has log start " + logStart + " after applying " + applied
+                    + ", where the committed log gives " + expected + " (its snapshot ends at " + snapshotIndex + ")");
+        }
+        if (physicalFirst > logStart) {
+            throw new IllegalStateException(node + " holds its log from " + physicalFirst + ", past its log start "
+                    + logStart + ": records readers may ask for are gone");
+        }
+    }
+
+    /** The log start the committed log gives after {@code index} (1 before anything). */
+    long logStartAfter(long index) {
+        return index < 1 || index > committed.size() ? 1 : logStarts[(int) index - 1];
     }
 
     /** The client was told {@code payload} committed at {@code offset}. */

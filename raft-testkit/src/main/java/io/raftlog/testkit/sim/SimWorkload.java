@@ -88,6 +88,8 @@ final class SimWorkload {
     private long nextRecord;
     private long acknowledged;
     private long reads;
+    private long outOfRangeReads;
+    private long deletions;
     private long transfers;
 
     SimWorkload(NodeSimulation sim, int clients, long seed) {
@@ -101,6 +103,16 @@ final class SimWorkload {
 
     long acknowledged() {
         return acknowledged;
+    }
+
+    /** Reads refused for asking below the log start. */
+    long outOfRangeReads() {
+        return outOfRangeReads;
+    }
+
+    /** deleteRecordsBefore calls that moved the log start. */
+    long deletions() {
+        return deletions;
     }
 
     long reads() {
@@ -155,9 +167,35 @@ final class SimWorkload {
             client.batch = new Batch(client.producerId, client.nextSequence, records, maxAcknowledgedOffset);
             client.nextSequence += records.size();
             sendBatch(client, node);
+        } else if (op < 83) {
+            deleteRecords(client, node);
         } else {
             read(client, node);
         }
+    }
+
+    /** Removes records below a random offset up to the high watermark, as an operator may. */
+    private void deleteRecords(Client client, NodeSimulation.Member node) {
+        long start = node.loop.logStartOffset();
+        long offset = start + sim.random.nextLong(Math.max(1, node.loop.commitOffset() + 2 - start));
+        node.loop.deleteRecordsBefore(offset).whenComplete(guarded((newStart, error) -> {
+            if (error == null) {
+                if (newStart < offset) {
+                    throw new IllegalStateException(
+                            "deleteRecordsBefore(" + offset + ") completed with log start " + newStart);
+                }
+                deletions++;
+            } else {
+                Throwable cause = unwrap(error);
+                learnLeader(client, cause);
+                if (!isDefinite(cause)
+                        && !(cause instanceof IndeterminateResultException)
+                        && !(cause instanceof IllegalArgumentException)) {
+                    throw new IllegalStateException("deleteRecordsBefore failed unexpectedly: " + error, error);
+                }
+            }
+            next(client, sim.random.nextInt(15));
+        }));
     }
 
     private NodeSimulation.Member target(Client client) {
@@ -294,6 +332,12 @@ final class SimWorkload {
                     previous = record.offset();
                     expectations.add(new Expectation(record.offset(), record.payload(), "read"));
                 }
+            } else if (unwrap(error) instanceof io.raftlog.api.OffsetOutOfRangeException outOfRange) {
+                // Below the log start: the error says where the log starts, past the offset asked for.
+                if (outOfRange.offset() != from || outOfRange.logStartOffset() <= from) {
+                    throw new IllegalStateException("a read from " + from + " was refused with " + outOfRange);
+                }
+                outOfRangeReads++;
             } else if (!(unwrap(error) instanceof NodeClosedException)
                     && !(unwrap(error) instanceof io.raftlog.api.CorruptLogException)) {
                 // A read that meets a damaged entry fails with a typed error, never with bad bytes.
@@ -445,6 +489,25 @@ final class SimWorkload {
             if (at == null || !at.equals(ack.getValue())) {
                 throw new IllegalStateException(
                         ack.getKey() + " acknowledged at " + ack.getValue() + " is in the final log at " + at);
+            }
+        }
+        // Retention removes records below the log start, never one above it: every acknowledged
+        // record at or above a node's log start is in that node's log, intact.
+        for (NodeSimulation.Member node : sim.nodes) {
+            long start = node.loop.logStartOffset();
+            long appliedThere = node.loop.commitOffset();
+            for (Map.Entry<Bytes, Long> ack : acknowledgedAt.entrySet()) {
+                long offset = ack.getValue();
+                if (offset < start || offset > appliedThere) {
+                    continue;
+                }
+                List<LogEntry> held = node.volume.rawEntries(offset, 1);
+                if (held.isEmpty() || !held.get(0).payload().equals(ack.getKey())) {
+                    throw new IllegalStateException(node.id + " lacks acknowledged record " + ack.getKey() + " at "
+                            + offset + ", at or above its log start " + start + " (its log holds "
+                            + node.volume.firstIndex() + ".." + (node.volume.firstIndex() + node.volume.size() - 1)
+                            + ")");
+                }
             }
         }
     }

@@ -50,6 +50,21 @@ class NodeSimulationTest {
                 results.stream().mapToLong(NodeSimulationResult::transfers).sum();
         long virtualMillis =
                 results.stream().mapToLong(NodeSimulationResult::virtualMillis).sum();
+        long installed = results.stream()
+                .mapToLong(NodeSimulationResult::snapshotsInstalled)
+                .sum();
+        long damagedSnapshots = results.stream()
+                .mapToLong(NodeSimulationResult::snapshotsDamaged)
+                .sum();
+        long unusable = results.stream()
+                .mapToLong(NodeSimulationResult::snapshotsUnusable)
+                .sum();
+        long deletions =
+                results.stream().mapToLong(NodeSimulationResult::deletions).sum();
+        long outOfRange = results.stream()
+                .mapToLong(NodeSimulationResult::outOfRangeReads)
+                .sum();
+        long trimmed = results.stream().filter(result -> result.logStart() > 1).count();
         // The runs must have exercised something: every kind of fault, and a lot of traffic.
         assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
@@ -63,11 +78,17 @@ class NodeSimulationTest {
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
         assertThat(acknowledged).as("acknowledged records").isGreaterThan(seeds * 20);
         assertThat(reads).as("reads answered").isGreaterThan(seeds * 5);
+        assertThat(installed).as("snapshots installed by lagging followers").isGreaterThan(seeds / 4);
+        assertThat(damagedSnapshots).as("snapshots damaged at rest").isGreaterThan(seeds / 10);
+        assertThat(deletions).as("deleteRecordsBefore completed").isGreaterThan(seeds);
+        assertThat(outOfRange).as("reads below the log start refused").isGreaterThan(seeds);
+        assertThat(trimmed).as("runs whose log start moved").isGreaterThan(seeds / 2);
         System.out.printf(
                 "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
                         + " %d lost disks (%d started as if new, refused), %d older copies restored (%d refused),"
                         + " %d bit flips, %d pauses, %d clock jumps,"
-                        + " %d transfers;"
+                        + " %d transfers, %d snapshots installed, %d snapshots damaged (%d starts refused),"
+                        + " %d deletions, %d reads below the log start, %d runs with the log start moved;"
                         + " %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
@@ -82,6 +103,12 @@ class NodeSimulationTest {
                 pauses,
                 jumps,
                 transfers,
+                installed,
+                damagedSnapshots,
+                unusable,
+                deletions,
+                outOfRange,
+                trimmed,
                 virtualMillis / 1000.0,
                 realMillis / 1000.0);
     }

@@ -2,11 +2,16 @@ package io.raftlog.transport.netty;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.raftlog.api.NodeStatus;
+import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.ReplicatedLog;
+import io.raftlog.api.Role;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.AppendResponse;
 import io.raftlog.transport.netty.internal.ClientRequest;
 import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.DeleteRecordsRequest;
+import io.raftlog.transport.netty.internal.DeleteRecordsResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse.Code;
 import io.raftlog.transport.netty.internal.ProtocolException;
@@ -98,8 +103,26 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return log.read(read.fromOffset(), maxRecords, maxWait)
                     .thenApply(records -> new ReadResponse(read.requestId(), service.fitInFrame(records)));
         }
+        if (request instanceof DeleteRecordsRequest delete) {
+            return deleteRecordsBefore(log, delete);
+        }
         StatusRequest status = (StatusRequest) request;
         return CompletableFuture.completedFuture(new StatusResponse(status.requestId(), log.status()));
+    }
+
+    /**
+     * Only the leader removes records. A follower says so before the log judges the offset: it
+     * would judge it against its own high watermark, which may lag the leader's, and refuse an
+     * offset the leader takes (or answer with its own, older, log start).
+     */
+    private static CompletableFuture<DeleteRecordsResponse> deleteRecordsBefore(
+            ReplicatedLog log, DeleteRecordsRequest delete) {
+        NodeStatus status = log.status();
+        if (status.role() != Role.LEADER) {
+            throw new NotLeaderException(status.id(), status.leader());
+        }
+        return log.deleteRecordsBefore(delete.offset())
+                .thenApply(start -> new DeleteRecordsResponse(delete.requestId(), start));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeClosedException;
 import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.api.OutOfOrderSequenceException;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.ReplicatedLog;
@@ -85,6 +86,12 @@ final class ClientService {
         if (cause instanceof NotLeaderException notLeader) {
             Optional<InetSocketAddress> address = notLeader.leaderHint().map(config.peers()::get);
             return new ErrorResponse(id, Code.NOT_LEADER, notLeader.leaderHint(), address, cause.getMessage());
+        }
+        if (cause instanceof OffsetOutOfRangeException outOfRange) {
+            return ErrorResponse.offsetOutOfRange(
+                    id,
+                    new ErrorResponse.LogBounds(outOfRange.logStartOffset(), outOfRange.highWatermark()),
+                    cause.getMessage());
         }
         if (cause instanceof OverloadedException) {
             return ErrorResponse.of(id, Code.OVERLOADED, cause.getMessage());

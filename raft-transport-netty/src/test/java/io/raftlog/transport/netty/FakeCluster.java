@@ -6,6 +6,7 @@ import io.raftlog.api.LogReader;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.api.OutOfOrderSequenceException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
@@ -25,9 +26,10 @@ import java.util.function.Supplier;
 
 /**
  * A hand-written stand-in for a Raft cluster behind the client protocol: one shared log, a leader
- * that tests move around, idempotent appends de-duplicated by (producer id, sequence), and a hook to
- * inject failures. Each member's {@link ReplicatedLog} refuses appends with {@link NotLeaderException}
- * unless it is the leader. Thread-safe.
+ * that tests move around, idempotent appends de-duplicated by (producer id, sequence), a log start
+ * offset moved by {@code deleteRecordsBefore} (which a member may be held behind, like a lagging
+ * follower), and hooks to inject failures. Each member's {@link ReplicatedLog} refuses appends and
+ * deletions with {@link NotLeaderException} unless it is the leader. Thread-safe.
  */
 public final class FakeCluster implements AutoCloseable {
     /** Decides what an append on the leader does; {@code apply} appends (idempotently) and returns offsets. */
@@ -40,6 +42,20 @@ public final class FakeCluster implements AutoCloseable {
 
     public static final AppendHook APPLY = (node, append, apply) -> CompletableFuture.completedFuture(apply.get());
 
+    /** Decides what a deletion on the leader does; {@code apply} moves the log start and returns it. */
+    public interface DeleteHook {
+        CompletableFuture<Long> handle(NodeId node, long offset, Supplier<Long> apply);
+    }
+
+    /** One {@code deleteRecordsBefore} as a member saw it. */
+    public record Deletion(NodeId node, long offset) {}
+
+    /** One read as a member saw it. */
+    public record Read(NodeId node, long fromOffset) {}
+
+    public static final DeleteHook APPLY_DELETION =
+            (node, offset, apply) -> CompletableFuture.completedFuture(apply.get());
+
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fake-cluster-timer");
         thread.setDaemon(true);
@@ -49,8 +65,14 @@ public final class FakeCluster implements AutoCloseable {
     private final Map<Long, Map<Long, Long>> offsetsBySequence = new HashMap<>();
     private final Map<Long, Long> lastSequence = new HashMap<>();
     public final Queue<Append> appends = new ConcurrentLinkedQueue<>();
+    public final Queue<Deletion> deletions = new ConcurrentLinkedQueue<>();
+    public final Queue<Read> reads = new ConcurrentLinkedQueue<>();
     private volatile NodeId leader;
     public volatile AppendHook hook = APPLY;
+    public volatile DeleteHook deleteHook = APPLY_DELETION;
+    private long logStart = 1;
+    /** Members whose log start stays where it was: followers that did not apply the deletion yet. */
+    private final Map<NodeId, Long> heldLogStarts = new HashMap<>();
 
     public FakeCluster(NodeId leader) {
         this.leader = leader;
@@ -67,6 +89,31 @@ public final class FakeCluster implements AutoCloseable {
 
     public synchronized List<Bytes> records() {
         return List.copyOf(log);
+    }
+
+    /** Reads seen on {@code node}. */
+    public List<Read> readsOn(NodeId node) {
+        return reads.stream().filter(read -> read.node().equals(node)).toList();
+    }
+
+    /** From now on, {@code node}'s log start stays at what it is now, whatever deletions commit. */
+    public synchronized void holdLogStart(NodeId node) {
+        heldLogStarts.put(node, logStart);
+    }
+
+    /** The log start offset {@code node} has applied. */
+    public synchronized long logStartOn(NodeId node) {
+        return heldLogStarts.getOrDefault(node, logStart);
+    }
+
+    /** Like raft-core's: from 1 to the high watermark + 1; an offset at or below the log start changes nothing. */
+    private synchronized long deleteRecordsBefore(long offset) {
+        if (offset < 1 || offset > log.size() + 1) {
+            throw new IllegalArgumentException("deleteRecordsBefore(" + offset
+                    + "): the offset must be from 1 to the high watermark + 1 (" + (log.size() + 1) + ")");
+        }
+        logStart = Math.max(logStart, offset);
+        return logStart;
     }
 
     public ScheduledExecutorService timer() {
@@ -95,12 +142,25 @@ public final class FakeCluster implements AutoCloseable {
         return offsets;
     }
 
-    private synchronized List<CommittedRecord> read(long fromOffset, int maxRecords) {
+    private synchronized List<CommittedRecord> read(NodeId node, long fromOffset, int maxRecords) {
+        long start = logStartOn(node);
+        if (fromOffset < start) {
+            throw new OffsetOutOfRangeException(fromOffset, start, log.size());
+        }
         List<CommittedRecord> records = new ArrayList<>();
         for (long offset = fromOffset; offset <= log.size() && records.size() < maxRecords; offset++) {
             records.add(new CommittedRecord(offset, log.get((int) offset - 1)));
         }
         return records;
+    }
+
+    /**
+     * What {@code node}'s status reports of its log: distinct made-up figures in every field, so a
+     * test sees each one cross the wire.
+     */
+    public synchronized NodeStatus.Log log(NodeId node) {
+        long size = log.size();
+        return new NodeStatus.Log(logStartOn(node), 100 * size, size / 2, 10 * size, 1_700_000_000_000L, 3, 4);
     }
 
     public ReplicatedLog node(NodeId id) {
@@ -136,13 +196,25 @@ public final class FakeCluster implements AutoCloseable {
 
         @Override
         public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
-            List<CommittedRecord> now = FakeCluster.this.read(fromOffset, maxRecords);
+            reads.add(new Read(id, fromOffset));
+            List<CommittedRecord> now;
+            try {
+                now = FakeCluster.this.read(id, fromOffset, maxRecords);
+            } catch (OffsetOutOfRangeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             if (!now.isEmpty() || maxWait.isZero()) {
                 return CompletableFuture.completedFuture(now);
             }
             CompletableFuture<List<CommittedRecord>> later = new CompletableFuture<>();
             timer.schedule(
-                    () -> later.complete(FakeCluster.this.read(fromOffset, maxRecords)),
+                    () -> {
+                        try {
+                            later.complete(FakeCluster.this.read(id, fromOffset, maxRecords));
+                        } catch (OffsetOutOfRangeException e) {
+                            later.completeExceptionally(e);
+                        }
+                    },
                     maxWait.toMillis(),
                     TimeUnit.MILLISECONDS);
             return later;
@@ -153,13 +225,14 @@ public final class FakeCluster implements AutoCloseable {
             NodeId current = leader;
             long size = records().size();
             return new NodeStatus(
-                    id,
-                    id.equals(current) ? Role.LEADER : Role.FOLLOWER,
-                    1,
-                    Optional.ofNullable(current),
-                    size,
-                    size,
-                    id.equals(current) ? Map.of(id, size) : Map.of());
+                            id,
+                            id.equals(current) ? Role.LEADER : Role.FOLLOWER,
+                            1,
+                            Optional.ofNullable(current),
+                            size,
+                            size,
+                            id.equals(current) ? Map.of(id, size) : Map.of())
+                    .withLog(log(id));
         }
 
         @Override
@@ -169,12 +242,21 @@ public final class FakeCluster implements AutoCloseable {
 
         @Override
         public long logStartOffset() {
-            return 1;
+            return logStartOn(id);
         }
 
         @Override
         public CompletableFuture<Long> deleteRecordsBefore(long offset) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("not in the fake"));
+            deletions.add(new Deletion(id, offset));
+            NodeId current = leader;
+            if (!id.equals(current)) {
+                return CompletableFuture.failedFuture(new NotLeaderException(id, Optional.ofNullable(current)));
+            }
+            try {
+                return deleteHook.handle(id, offset, () -> FakeCluster.this.deleteRecordsBefore(offset));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
 
         @Override

@@ -29,9 +29,10 @@ import java.util.concurrent.TimeoutException;
  * Where a {@link RaftClient}'s calls go, and what happens when an attempt fails: follows
  * {@code NOT_LEADER} redirects to the leader (at once for the first few hops), retries with
  * capped exponential back-off while there is no leader or a node is overloaded, unreachable or
- * unsure of an append's outcome — appends always with the same producer id and sequence, so a
- * retry never duplicates — and fails each call at its deadline with an exception that says what
- * the caller may rely on. Confined to the client's event loop.
+ * unsure of a write's outcome — appends always with the same producer id and sequence, so a
+ * retry never duplicates; a deletion is idempotent by itself — and fails each call at its
+ * deadline with an exception that says what the caller may rely on. Definite refusals (an
+ * invalid request, a read below the log start) fail at once. Confined to the client's event loop.
  */
 final class CallRouter {
     /** Redirects a call follows without back-off; more mean leadership is moving, so back off. */
@@ -106,13 +107,13 @@ final class CallRouter {
         } catch (ProtocolException e) {
             finish(
                     call,
-                    call.isAppend()
+                    call.isWrite()
                             ? new IndeterminateResultException("bad answer from the node: " + e.getMessage(), e)
                             : new RaftException("bad answer from the node: " + e.getMessage(), e));
             return;
         }
-        if (call.isAppend()) {
-            leader = connection.address(); // only the leader appends: reads and status follow it there
+        if (call.isWrite()) {
+            leader = connection.address(); // only the leader writes: reads and status follow it there
         }
         finish(call, null);
         call.complete(response);
@@ -138,7 +139,7 @@ final class CallRouter {
             }
             case OVERLOADED -> call.lastError = new OverloadedException(message);
             case INDETERMINATE, TIMEOUT -> {
-                call.maybeDelivered |= call.isAppend();
+                call.maybeDelivered |= call.isWrite();
                 call.lastError = new IndeterminateResultException(message);
             }
             case CLOSED -> {
@@ -154,7 +155,7 @@ final class CallRouter {
                 // it was overtaken); a gap for good once every earlier batch is resolved.
                 call.lastError = new OutOfOrderSequenceException(message);
                 if (!(call instanceof ClientCall.Append append && append.waitsForEarlierBatch())) {
-                    if (!call.resentAfterGap && call.isAppend()) {
+                    if (!call.resentAfterGap && call instanceof ClientCall.Append) {
                         // The earlier batch was answered after the node refused this one: try again now.
                         call.resentAfterGap = true;
                         dispatch(call);
@@ -178,16 +179,31 @@ final class CallRouter {
                 finish(call, new IllegalArgumentException("the node refused the request: " + message));
                 return;
             }
-            case INTERNAL -> {
+            case OFFSET_OUT_OF_RANGE -> {
+                // Definite, and from the node that served the read: not retried elsewhere. Every
+                // replica removes the same records, so a node that still holds the offset (one that
+                // applied less) would only hide for a while what the reader must act on: reset its
+                // position, as a Kafka consumer does on the same error from the node it fetches from.
                 finish(
                         call,
-                        call.isAppend() || call.maybeDelivered
-                                ? new IndeterminateResultException(message)
-                                : new RaftException(message));
+                        call instanceof ClientCall.Read read
+                                ? read.outOfRange(error.bounds().orElseThrow())
+                                : unexpectedFailure(call, message));
+                return;
+            }
+            case INTERNAL -> {
+                finish(call, unexpectedFailure(call, message));
                 return;
             }
         }
         retryLater(call);
+    }
+
+    /** The node failed {@code call} in a way it did not expect: a write's outcome is then unknown. */
+    private static RaftException unexpectedFailure(ClientCall call, String message) {
+        return call.isWrite() || call.maybeDelivered
+                ? new IndeterminateResultException(message)
+                : new RaftException(message);
     }
 
     /**
@@ -200,7 +216,7 @@ final class CallRouter {
         if (call.done) {
             return;
         }
-        call.maybeDelivered |= written && call.isAppend();
+        call.maybeDelivered |= written && call.isWrite();
         call.lastError = cause;
         if (refused) {
             finish(call, cause);
@@ -235,7 +251,7 @@ final class CallRouter {
             return;
         }
         if (call.connection != null && call.connection.forget(call)) {
-            call.maybeDelivered |= call.isAppend();
+            call.maybeDelivered |= call.isWrite();
         }
         finish(call, timeoutError(call));
     }
@@ -245,7 +261,7 @@ final class CallRouter {
         String message = "no answer within the request timeout of "
                 + config.requestTimeout().toMillis() + " ms"
                 + (last == null ? "" : "; last error: " + last.getMessage());
-        if (!call.isAppend()) {
+        if (!call.isWrite()) {
             TimeoutException timeout = new TimeoutException(message);
             timeout.initCause(last);
             return timeout;
@@ -258,7 +274,7 @@ final class CallRouter {
                 || last instanceof NodeClosedException) {
             return last; // definite, and no attempt reached a node otherwise
         }
-        return new RaftException("the append reached no node: " + message, last);
+        return new RaftException("the " + call.what() + " reached no node: " + message, last);
     }
 
     /** Ends {@code call}: frees its slot, and fails it with {@code error} unless that is null. */
@@ -276,7 +292,7 @@ final class CallRouter {
         if (error != null) {
             call.fail(error);
         }
-        if (call.isAppend() && !parked.isEmpty()) {
+        if (call instanceof ClientCall.Append && !parked.isEmpty()) {
             resumeParked();
         }
     }
@@ -301,7 +317,7 @@ final class CallRouter {
         closed = true;
         for (ClientCall call : new ArrayList<>(active)) {
             boolean written = call.connection != null && call.connection.forget(call);
-            boolean unknown = call.isAppend() && (written || call.maybeDelivered);
+            boolean unknown = call.isWrite() && (written || call.maybeDelivered);
             finish(
                     call,
                     unknown

@@ -3,10 +3,14 @@ package io.raftlog.transport.netty.client;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.AppendResponse;
 import io.raftlog.transport.netty.internal.ClientRequest;
 import io.raftlog.transport.netty.internal.ClientResponse;
+import io.raftlog.transport.netty.internal.DeleteRecordsRequest;
+import io.raftlog.transport.netty.internal.DeleteRecordsResponse;
+import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ProtocolException;
 import io.raftlog.transport.netty.internal.ReadRequest;
 import io.raftlog.transport.netty.internal.ReadResponse;
@@ -68,9 +72,16 @@ abstract class ClientCall {
     /** Fails the call's future. */
     abstract void fail(Throwable error);
 
-    boolean isAppend() {
+    /**
+     * Whether the call changes the log (an append or a deletion): only the leader takes it, and an
+     * attempt that may have reached a node leaves its outcome unknown until it is answered.
+     */
+    boolean isWrite() {
         return false;
     }
+
+    /** What the call is, for error messages: "append", "read"… */
+    abstract String what();
 
     static ProtocolException unexpected(ClientResponse response, String expected) {
         return new ProtocolException(
@@ -125,8 +136,13 @@ abstract class ClientCall {
         }
 
         @Override
-        boolean isAppend() {
+        boolean isWrite() {
             return true;
+        }
+
+        @Override
+        String what() {
+            return "append";
         }
     }
 
@@ -166,9 +182,62 @@ abstract class ClientCall {
             future.complete(((ReadResponse) response).records());
         }
 
+        /** The error for a node that refused the read because its log starts after the offset. */
+        OffsetOutOfRangeException outOfRange(ErrorResponse.LogBounds bounds) {
+            return new OffsetOutOfRangeException(fromOffset, bounds.logStartOffset(), bounds.highWatermark());
+        }
+
         @Override
         void fail(Throwable error) {
             future.completeExceptionally(error);
+        }
+
+        @Override
+        String what() {
+            return "read";
+        }
+    }
+
+    /** A removal of the records below an offset, on the leader. */
+    static final class DeleteRecords extends ClientCall {
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+        private final long offset;
+
+        DeleteRecords(long deadlineNanos, long offset) {
+            super(deadlineNanos, null);
+            this.offset = offset;
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new DeleteRecordsRequest(id, offset);
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof DeleteRecordsResponse)) {
+                throw unexpected(response, "DeleteRecordsResponse");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            future.complete(((DeleteRecordsResponse) response).logStartOffset());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+
+        @Override
+        boolean isWrite() {
+            return true;
+        }
+
+        @Override
+        String what() {
+            return "deletion";
         }
     }
 
@@ -200,6 +269,11 @@ abstract class ClientCall {
         @Override
         void fail(Throwable error) {
             future.completeExceptionally(error);
+        }
+
+        @Override
+        String what() {
+            return "status";
         }
     }
 }

@@ -9,6 +9,7 @@ import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeClosedException;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.transport.netty.internal.NettyIo;
 import java.net.InetSocketAddress;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A client of a raftlog cluster over the network: appends, reads and status, from any JVM.
+ * A client of a raftlog cluster over the network: appends, reads, deletions and status, from any JVM.
  *
  * <p>The client connects lazily to any seed node and follows {@code NOT_LEADER} redirects to the
  * leader; while no leader is known it retries with capped exponential back-off. Requests carry ids,
@@ -48,9 +49,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       are outstanding (back off and retry);</li>
  *   <li>{@link IllegalArgumentException}: the request is invalid — an empty append, a record larger
  *       than {@link #maxRecordBytes()}, or records that together do not fit one frame — and was not
- *       sent;</li>
+ *       sent; or the node refused it as invalid (the message says why), a definite failure;</li>
+ *   <li>{@link OffsetOutOfRangeException}: a read asked for an offset below the log start offset of
+ *       the node that served it (see {@link #read(long, int, Duration)});</li>
  *   <li>{@link TimeoutException}: a read or status got no answer in time.</li>
  * </ul>
+ * {@link #deleteRecordsBefore} fails as appends do.
  *
  * <h2>Threading</h2>
  * All methods are thread-safe and never block, except {@link #close()}. The client runs on one
@@ -134,6 +138,15 @@ public final class RaftClient implements AutoCloseable {
      * Reads up to {@code maxRecords} committed records from {@code fromOffset}, from the leader if
      * one is known (else any node); completes as soon as at least one is there, or empty once
      * {@code maxWait} passes.
+     *
+     * <p>Fails with {@link OffsetOutOfRangeException} if {@code fromOffset} is below the log start
+     * offset of the node that served the read; the exception carries that node's log start offset
+     * and high watermark, to reset the position to. Like a Kafka consumer's fetch, the error is
+     * that node's answer, and the client does not ask another node instead: every replica removes
+     * the same records, a follower only later than the leader, so one that still holds the offset
+     * would hold it only for a while. While the leader is not known, the read may land on a
+     * follower, whose log start may lag the leader's: it may then still return records the leader
+     * already removed.
      */
     public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
         return read(null, fromOffset, maxRecords, maxWait);
@@ -141,8 +154,9 @@ public final class RaftClient implements AutoCloseable {
 
     /**
      * Like {@link #read(long, int, Duration)}, but from the node listening at {@code node}: its own
-     * committed prefix (a follower's may lag the leader's), with no redirect and no retry elsewhere.
-     * A {@code null} node means the leader, as in {@link #read(long, int, Duration)}.
+     * committed prefix (a follower's may lag the leader's) above its own log start offset, with no
+     * redirect and no retry elsewhere. A {@code null} node means the leader, as in
+     * {@link #read(long, int, Duration)}.
      */
     public CompletableFuture<List<CommittedRecord>> read(
             InetSocketAddress node, long fromOffset, int maxRecords, Duration maxWait) {
@@ -156,6 +170,41 @@ public final class RaftClient implements AutoCloseable {
         ClientCall.Read call = new ClientCall.Read(deadline(maxWait), node, fromOffset, maxRecords, maxWait);
         onLoop(call.future, () -> router.submit(call), true);
         return call.future;
+    }
+
+    /**
+     * Removes the records below {@code offset}, like Kafka's {@code deleteRecords}: sent to the
+     * leader (following redirects as appends do), completes with the new log start offset once the
+     * removal is committed. An offset at or below the log start changes nothing and completes with
+     * the log start as it is. Deletion is idempotent, so the client retries it (with back-off)
+     * wherever an append would be retried. Fails as appends do (see above), in particular with
+     * {@link NotLeaderException} if no leader took it before the request timeout,
+     * {@link IndeterminateResultException} if an attempt reached a node and its outcome is unknown
+     * (calling again is safe), and {@link IllegalArgumentException} with the leader's reason for an
+     * offset past its high watermark + 1 (at once and unsent for an offset below 1).
+     *
+     * @param offset from 1 to the leader's high watermark + 1
+     */
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        if (offset < 1) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("deleteRecordsBefore needs an offset >= 1, got " + offset));
+        }
+        if (!tryAcquireSlot()) {
+            return CompletableFuture.failedFuture(overloaded());
+        }
+        ClientCall.DeleteRecords call = new ClientCall.DeleteRecords(deadline(Duration.ZERO), offset);
+        onLoop(call.future, () -> router.submit(call), true);
+        return call.future;
+    }
+
+    /**
+     * The log start offset of the leader if one is known, else of any node: the first offset a
+     * read from there can return. One status request ({@link NodeStatus#log()} has the rest of
+     * the log's figures); fails as {@link #status()} does.
+     */
+    public CompletableFuture<Long> logStartOffset() {
+        return status().thenApply(status -> status.log().startOffset());
     }
 
     /** The status of the leader if one is known, else of any node. */

@@ -14,10 +14,35 @@ import java.util.Optional;
  * @param leader        for {@link Code#NOT_LEADER}, the leader the node knows of
  * @param leaderAddress for {@link Code#NOT_LEADER}, that leader's client address (its listen address)
  * @param message       a human-readable explanation
+ * @param bounds        for {@link Code#OFFSET_OUT_OF_RANGE} (and only for it), the extent of the
+ *                      node's log when it refused the read; on the wire after the message
  */
 public record ErrorResponse(
-        long requestId, Code code, Optional<NodeId> leader, Optional<InetSocketAddress> leaderAddress, String message)
+        long requestId,
+        Code code,
+        Optional<NodeId> leader,
+        Optional<InetSocketAddress> leaderAddress,
+        String message,
+        Optional<LogBounds> bounds)
         implements ClientResponse {
+    /**
+     * What a node's log held when it refused a read below its start.
+     *
+     * @param logStartOffset the first offset the node's log holds (at least 1)
+     * @param highWatermark  the highest offset it knew to be committed (at least 0)
+     */
+    public record LogBounds(long logStartOffset, long highWatermark) {
+        /** Bytes the bounds take on the wire. */
+        static final int BYTES = 2 * Long.BYTES;
+
+        public LogBounds {
+            if (logStartOffset < 1 || highWatermark < 0) {
+                throw new IllegalArgumentException("need logStartOffset >= 1 and highWatermark >= 0, got "
+                        + logStartOffset + " and " + highWatermark);
+            }
+        }
+    }
+
     /** Error codes; part of the wire format. */
     public enum Code {
         /** Definite: the node is not the leader; retry on the leader named, if any. */
@@ -30,7 +55,10 @@ public record ErrorResponse(
         TIMEOUT(4),
         /** Definite: the node is shutting down and did not accept the request. */
         CLOSED(5),
-        /** Definite: the request is invalid; retrying will not help. */
+        /**
+         * Definite: the request is invalid (the node's {@code IllegalArgumentException}, such as a
+         * {@code deleteRecordsBefore} past the high watermark + 1); retrying will not help.
+         */
         MALFORMED(6),
         /** Definite: the node does not serve clients (yet); try another node. */
         UNAVAILABLE(7),
@@ -46,7 +74,14 @@ public record ErrorResponse(
          * it cannot tell whether the batch is in the log; retrying the same sequence cannot tell
          * more. Use a new producer id.
          */
-        UNKNOWN_SEQUENCE(10);
+        UNKNOWN_SEQUENCE(10),
+        /**
+         * Definite: the read asked for an offset below the node's log start offset (removed by
+         * retention or {@code deleteRecordsBefore}); the response carries that node's
+         * {@link LogBounds}. Every replica removes the same records, so no other node will serve the
+         * offset for long: reset the position instead of retrying.
+         */
+        OFFSET_OUT_OF_RANGE(11);
 
         private final int code;
 
@@ -69,11 +104,32 @@ public record ErrorResponse(
         Objects.requireNonNull(leader, "leader");
         Objects.requireNonNull(leaderAddress, "leaderAddress");
         message = Wire.fitString(Objects.requireNonNull(message, "message"));
+        Objects.requireNonNull(bounds, "bounds");
+        if (bounds.isPresent() != (code == Code.OFFSET_OUT_OF_RANGE)) {
+            throw new IllegalArgumentException("log bounds go with OFFSET_OUT_OF_RANGE and only with it, not with "
+                    + (bounds.isPresent() ? code : "no bounds"));
+        }
+    }
+
+    /** An error without {@link LogBounds}: any code but {@link Code#OFFSET_OUT_OF_RANGE}. */
+    public ErrorResponse(
+            long requestId,
+            Code code,
+            Optional<NodeId> leader,
+            Optional<InetSocketAddress> leaderAddress,
+            String message) {
+        this(requestId, code, leader, leaderAddress, message, Optional.empty());
     }
 
     /** An error that names no leader. */
     public static ErrorResponse of(long requestId, Code code, String message) {
         return new ErrorResponse(requestId, code, Optional.empty(), Optional.empty(), message);
+    }
+
+    /** A read below the log start offset was refused; the node's log held {@code bounds}. */
+    public static ErrorResponse offsetOutOfRange(long requestId, LogBounds bounds, String message) {
+        return new ErrorResponse(
+                requestId, Code.OFFSET_OUT_OF_RANGE, Optional.empty(), Optional.empty(), message, Optional.of(bounds));
     }
 
     @Override
@@ -88,7 +144,8 @@ public record ErrorResponse(
                 + Wire.optionalNodeIdSize(leader)
                 + Wire.stringSize(host())
                 + 2
-                + Wire.stringSize(message);
+                + Wire.stringSize(message)
+                + (bounds.isPresent() ? LogBounds.BYTES : 0);
     }
 
     private String host() {
@@ -102,6 +159,9 @@ public record ErrorResponse(
         Wire.writeString(out, host());
         out.writeShort(leaderAddress.map(InetSocketAddress::getPort).orElse(0));
         Wire.writeString(out, message);
+        if (bounds.isPresent()) {
+            out.writeLong(bounds.get().logStartOffset()).writeLong(bounds.get().highWatermark());
+        }
     }
 
     static ErrorResponse read(ByteBuf in) {
@@ -112,9 +172,19 @@ public record ErrorResponse(
         Wire.require(in, 2, "leader port");
         int port = in.readUnsignedShort();
         String message = Wire.readString(in, "error message");
+        Optional<LogBounds> bounds = Optional.empty();
+        if (code == Code.OFFSET_OUT_OF_RANGE) {
+            long logStartOffset = Wire.readLong(in, "log start offset");
+            long highWatermark = Wire.readLong(in, "high watermark");
+            if (logStartOffset < 1 || highWatermark < 0) {
+                throw new ProtocolException("an out-of-range error needs log start offset >= 1 and high watermark"
+                        + " >= 0, got " + logStartOffset + " and " + highWatermark);
+            }
+            bounds = Optional.of(new LogBounds(logStartOffset, highWatermark));
+        }
         Wire.requireEnd(in, "ErrorResponse");
         Optional<InetSocketAddress> address =
                 host.isEmpty() ? Optional.empty() : Optional.of(InetSocketAddress.createUnresolved(host, port));
-        return new ErrorResponse(requestId, code, leader, address, message);
+        return new ErrorResponse(requestId, code, leader, address, message, bounds);
     }
 }

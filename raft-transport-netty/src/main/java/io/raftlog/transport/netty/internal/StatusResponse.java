@@ -9,8 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A node's {@link NodeStatus}; its problem, if any, is cut to what a string field holds. */
+/**
+ * A node's {@link NodeStatus}, its {@link NodeStatus.Log} included; its problem, if any, is cut to
+ * what a string field holds.
+ */
 public record StatusResponse(long requestId, NodeStatus status) implements ClientResponse {
+    /** Bytes of the {@link NodeStatus.Log} at the end of the body: seven i64. */
+    static final int LOG_BYTES = 7 * Long.BYTES;
+
     public StatusResponse {
         Objects.requireNonNull(status, "status");
         if (status.problem().isPresent()) {
@@ -36,7 +42,8 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
                 + 2 * Long.BYTES
                 + Integer.BYTES
                 + 1
-                + Wire.stringSize(status.problem().orElse(""));
+                + Wire.stringSize(status.problem().orElse(""))
+                + LOG_BYTES;
         for (NodeId member : status.matchIndex().keySet()) {
             size += Wire.nodeIdSize(member) + Long.BYTES;
         }
@@ -58,6 +65,10 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
         }
         out.writeByte(status.health().ordinal());
         Wire.writeString(out, status.problem().orElse(""));
+        NodeStatus.Log log = status.log();
+        out.writeLong(log.startOffset()).writeLong(log.sizeBytes());
+        out.writeLong(log.snapshotIndex()).writeLong(log.snapshotBytes()).writeLong(log.snapshotMillis());
+        out.writeLong(log.snapshotsSent()).writeLong(log.snapshotsReceived());
     }
 
     static StatusResponse read(ByteBuf in) {
@@ -78,6 +89,7 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
             throw new ProtocolException("unknown health " + healthCode);
         }
         String problem = Wire.readString(in, "problem");
+        NodeStatus.Log log = readLog(in);
         Wire.requireEnd(in, "StatusResponse");
         return new StatusResponse(
                 requestId,
@@ -90,7 +102,28 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
                         lastIndex,
                         matchIndex,
                         NodeStatus.Health.values()[healthCode],
-                        problem.isEmpty() ? Optional.empty() : Optional.of(problem)));
+                        problem.isEmpty() ? Optional.empty() : Optional.of(problem),
+                        log));
+    }
+
+    /**
+     * The log's seven fields. Only the start offset has a range to check (an offset, from 1); the
+     * others are sizes, indexes, times and counters reported as the node counts them, like the term
+     * and indexes above.
+     */
+    private static NodeStatus.Log readLog(ByteBuf in) {
+        long startOffset = Wire.readLong(in, "log start offset");
+        if (startOffset < 1) {
+            throw new ProtocolException("log start offset must be >= 1, was " + startOffset);
+        }
+        return new NodeStatus.Log(
+                startOffset,
+                Wire.readLong(in, "log bytes"),
+                Wire.readLong(in, "snapshot index"),
+                Wire.readLong(in, "snapshot bytes"),
+                Wire.readLong(in, "snapshot time"),
+                Wire.readLong(in, "snapshots sent"),
+                Wire.readLong(in, "snapshots received"));
     }
 
     private static int roleCode(Role role) {

@@ -16,6 +16,7 @@ import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.VoteRequest;
 import io.raftlog.transport.netty.internal.ErrorResponse.Code;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,18 @@ class FrameCodecTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
     private static final int MAX = 64 * 1024;
+    /** A status whose every log field differs from the others, with a problem before the log. */
+    private static final NodeStatus STATUS_WITH_LOG = new NodeStatus(
+                    A,
+                    Role.FOLLOWER,
+                    4,
+                    Optional.of(B),
+                    30,
+                    31,
+                    Map.of(),
+                    NodeStatus.Health.STORAGE_FAILING,
+                    Optional.of("disk full"))
+            .withLog(new NodeStatus.Log(15, 4096, 20, 2048, 1_700_000_000_123L, 2, 1));
 
     private final EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
     private final EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX));
@@ -58,19 +71,25 @@ class FrameCodecTest {
                 new AppendRequest(1, -42, 7, List.of(Bytes.ofUtf8("a"), Bytes.EMPTY, Bytes.copyOf(new byte[300]))),
                 new ReadRequest(2, 5, 100, 250),
                 new StatusRequest(3),
+                new DeleteRecordsRequest(6, 15),
+                new DeleteRecordsRequest(6, -1), // the node judges the offset, not the decoder
                 new AppendResponse(1, List.of(12L, 13L, 14L)),
                 new ReadResponse(
                         2, List.of(new CommittedRecord(5, Bytes.ofUtf8("five")), new CommittedRecord(7, Bytes.EMPTY))),
                 new ReadResponse(2, List.of()),
                 new StatusResponse(3, new NodeStatus(A, Role.LEADER, 4, Optional.of(A), 10, 12, Map.of(A, 12L, B, 9L))),
                 new StatusResponse(3, new NodeStatus(B, Role.PRE_CANDIDATE, 4, Optional.empty(), 0, 0, Map.of())),
+                new StatusResponse(3, STATUS_WITH_LOG),
+                new DeleteRecordsResponse(6, 15),
                 new ErrorResponse(
                         4,
                         Code.NOT_LEADER,
                         Optional.of(B),
                         Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 7001)),
                         "not the leader"),
-                ErrorResponse.of(5, Code.OVERLOADED, "too much"));
+                ErrorResponse.of(5, Code.OVERLOADED, "too much"),
+                ErrorResponse.offsetOutOfRange(7, new ErrorResponse.LogBounds(15, 30), "offset 10 is out of range"),
+                ErrorResponse.offsetOutOfRange(7, new ErrorResponse.LogBounds(1, 0), ""));
     }
 
     @ParameterizedTest
@@ -198,6 +217,166 @@ class FrameCodecTest {
         assertThatThrownBy(() -> decoder.writeInbound(Unpooled.wrappedBuffer(bytes)))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("invalid to id");
+    }
+
+    // ---- the log start offset: deletions, out-of-range errors, the log in the status -------------
+
+    @Test
+    void aStatusResponseCarriesEveryFieldOfTheLogAfterTheProblem() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
+        ByteBuf log = Unpooled.wrappedBuffer(body, body.length - StatusResponse.LOG_BYTES, StatusResponse.LOG_BYTES);
+        assertThat(List.of(
+                        log.readLong(),
+                        log.readLong(),
+                        log.readLong(),
+                        log.readLong(),
+                        log.readLong(),
+                        log.readLong(),
+                        log.readLong()))
+                .containsExactly(15L, 4096L, 20L, 2048L, 1_700_000_000_123L, 2L, 1L);
+    }
+
+    @Test
+    void aStatusResponseWithoutItsLogIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, body.length - StatusResponse.LOG_BYTES),
+                "truncated: log start offset needs 8 byte(s) but only 0 remain");
+    }
+
+    @Test
+    void aStatusResponseWithATruncatedLogIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, body.length - 3),
+                "truncated: snapshots received needs 8 byte(s) but only 5 remain");
+    }
+
+    @Test
+    void aStatusResponseWithBytesAfterItsLogIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, body.length + 1),
+                "1 trailing byte(s) after a complete StatusResponse");
+    }
+
+    @Test
+    void aStatusResponseWithALogStartBelowOneIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
+        Unpooled.wrappedBuffer(body).setLong(body.length - StatusResponse.LOG_BYTES, 0);
+        assertRefused(Frame.KIND_STATUS_RESPONSE, body, "log start offset must be >= 1, was 0");
+    }
+
+    @Test
+    void anOutOfRangeErrorWithoutItsBoundsIsRefused() {
+        byte[] body = bodyOf(ErrorResponse.offsetOutOfRange(7, new ErrorResponse.LogBounds(15, 30), "gone"));
+        assertRefused(
+                Frame.KIND_ERROR_RESPONSE,
+                Arrays.copyOf(body, body.length - 2 * Long.BYTES),
+                "truncated: log start offset needs 8 byte(s) but only 0 remain");
+    }
+
+    @Test
+    void anOutOfRangeErrorWithHalfItsBoundsIsRefused() {
+        byte[] body = bodyOf(ErrorResponse.offsetOutOfRange(7, new ErrorResponse.LogBounds(15, 30), "gone"));
+        assertRefused(
+                Frame.KIND_ERROR_RESPONSE,
+                Arrays.copyOf(body, body.length - Long.BYTES),
+                "truncated: high watermark needs 8 byte(s) but only 0 remain");
+    }
+
+    @Test
+    void anOutOfRangeErrorWithImpossibleBoundsIsRefused() {
+        byte[] body = bodyOf(ErrorResponse.offsetOutOfRange(7, new ErrorResponse.LogBounds(15, 30), "gone"));
+        Unpooled.wrappedBuffer(body).setLong(body.length - 2 * Long.BYTES, 0);
+        assertRefused(
+                Frame.KIND_ERROR_RESPONSE,
+                body,
+                "an out-of-range error needs log start offset >= 1 and high watermark >= 0, got 0 and 30");
+    }
+
+    @Test
+    void boundsAfterAnErrorOfAnotherCodeAreTrailingBytes() {
+        byte[] body = bodyOf(ErrorResponse.of(5, Code.MALFORMED, "bad"));
+        assertRefused(
+                Frame.KIND_ERROR_RESPONSE,
+                Arrays.copyOf(body, body.length + 2 * Long.BYTES),
+                "16 trailing byte(s) after a complete ErrorResponse");
+    }
+
+    @Test
+    void anUnknownErrorCodeIsRefused() {
+        byte[] body = bodyOf(ErrorResponse.of(5, Code.MALFORMED, "bad"));
+        body[Long.BYTES] = 12; // the code byte, after the request id
+        assertRefused(Frame.KIND_ERROR_RESPONSE, body, "unknown error code 12");
+    }
+
+    @Test
+    void boundsGoWithTheOutOfRangeCodeAndOnlyWithIt() {
+        ErrorResponse.LogBounds bounds = new ErrorResponse.LogBounds(15, 30);
+        assertThatThrownBy(() -> new ErrorResponse(
+                        1, Code.INTERNAL, Optional.empty(), Optional.empty(), "x", Optional.of(bounds)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ErrorResponse.of(1, Code.OFFSET_OUT_OF_RANGE, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ErrorResponse.LogBounds(0, 30)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ErrorResponse.LogBounds(1, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDeleteRecordsRequestOfTheWrongSizeIsRefused() {
+        byte[] body = bodyOf(new DeleteRecordsRequest(6, 15));
+        assertRefused(
+                Frame.KIND_DELETE_RECORDS_REQUEST,
+                Arrays.copyOf(body, body.length - 1),
+                "truncated: offset needs 8 byte(s) but only 7 remain");
+    }
+
+    @Test
+    void aDeleteRecordsRequestWithTrailingBytesIsRefused() {
+        byte[] body = bodyOf(new DeleteRecordsRequest(6, 15));
+        assertRefused(
+                Frame.KIND_DELETE_RECORDS_REQUEST,
+                Arrays.copyOf(body, body.length + 1),
+                "1 trailing byte(s) after a complete DeleteRecordsRequest");
+    }
+
+    @Test
+    void aDeleteRecordsResponseWithALogStartBelowOneIsRefused() {
+        byte[] body = bodyOf(new DeleteRecordsResponse(6, 15));
+        Unpooled.wrappedBuffer(body).setLong(Long.BYTES, 0);
+        assertRefused(Frame.KIND_DELETE_RECORDS_RESPONSE, body, "log start offset must be >= 1, was 0");
+    }
+
+    @Test
+    void aTruncatedDeleteRecordsResponseIsRefused() {
+        byte[] body = bodyOf(new DeleteRecordsResponse(6, 15));
+        assertRefused(
+                Frame.KIND_DELETE_RECORDS_RESPONSE,
+                Arrays.copyOf(body, Long.BYTES),
+                "truncated: log start offset needs 8 byte(s) but only 0 remain");
+    }
+
+    /** A frame of {@code kind} around {@code body} is refused with {@code reason}, and what follows is discarded. */
+    private void assertRefused(int kind, byte[] body, String reason) {
+        ByteBuf frame = Unpooled.buffer()
+                .writeInt(2 + body.length)
+                .writeByte(Frame.VERSION)
+                .writeByte(kind)
+                .writeBytes(body);
+        assertThatThrownBy(() -> decoder.writeInbound(frame))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage(reason);
+        decoder.writeInbound(encode(new StatusRequest(1)));
+        assertThat((Object) decoder.readInbound()).isNull();
+    }
+
+    private static byte[] bodyOf(Frame frame) {
+        byte[] bytes = RawBytes.of(frame);
+        return Arrays.copyOfRange(bytes, Frame.HEADER_BYTES, bytes.length);
     }
 
     private ByteBuf encode(Frame frame) {
