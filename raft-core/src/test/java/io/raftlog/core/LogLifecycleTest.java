@@ -150,6 +150,50 @@ class LogLifecycleTest {
         }
     }
 
+    @Test
+    void aDamagedSnapshotIsPassedOverAtRestartAndALogNoSnapshotCoversIsRefusedWithWhatToDo() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            RaftNode leader = cluster.awaitLeader();
+            appendMany(leader, 130);
+            long cut = leader.commitOffset() - 10;
+            leader.deleteRecordsBefore(cut).get(10, TimeUnit.SECONDS);
+            appendMany(leader, 120);
+            NodeId id = cluster.ids.stream()
+                    .filter(member -> !member.equals(leader.status().id()))
+                    .findFirst()
+                    .orElseThrow();
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> cluster.stores.get(id).firstIndex() > 1
+                            && cluster.volumes.get(id).snapshots().size() >= 2);
+            long committed = cluster.nodes.get(id).commitOffset();
+            cluster.stop(id);
+            var held = cluster.volumes.get(id).snapshots();
+            cluster.volumes.get(id).damageSnapshot(held.get(held.size() - 1).index());
+
+            RaftNode restarted = cluster.start(id);
+
+            assertThat(restarted.commitOffset())
+                    .as("restored from the older snapshot")
+                    .isEqualTo(committed);
+            long damaged = held.get(held.size() - 1).index();
+            assertThat(cluster.volumes.get(id).snapshots())
+                    .as("the damaged one is deleted (or taken again, intact, at the same index)")
+                    .allSatisfy(snapshot -> assertThat(snapshot.index() != damaged
+                                    || restarted.status().log().snapshotIndex() == damaged)
+                            .isTrue());
+
+            cluster.stop(id);
+            for (var snapshot : cluster.volumes.get(id).snapshots()) {
+                cluster.volumes.get(id).damageSnapshot(snapshot.index());
+            }
+            assertThatThrownBy(() -> cluster.start(id))
+                    .isInstanceOf(io.raftlog.api.StorageException.class)
+                    .hasMessageContaining("no intact snapshot")
+                    .hasMessageContaining("--rejoin");
+        }
+    }
+
     /** Counts records per key; its snapshot is the map. */
     static final class Counts implements StateMachine {
         final Map<String, Long> counts = new ConcurrentHashMap<>();
