@@ -75,6 +75,8 @@ final class IdentityGate {
     private final boolean startedRejoining;
     /** Peers that accepted a request of this life saying it does not rejoin (any more). */
     private final java.util.Set<NodeId> toldCaughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per member, the start (boot) in which it said it had caught up after a rejoin. */
+    private final java.util.Map<NodeId, Long> caughtUpBoot = new java.util.HashMap<>();
 
     private IdentityGate(
             NodeConfig config,
@@ -332,12 +334,23 @@ final class IdentityGate {
             // A store this node did not know (it may have lost its own record of the member): what
             // a leader knew the member to hold was on another store; it probes it again.
             raft.peerStoreReplaced(peer);
+            // And that store does not know this node's: tell it (at the next asking), so that it can
+            // tell this node's store from a blank one started as if new if this node loses its data.
+            accepted.remove(peer);
         }
         if (!now.equals(known)) {
             seen.put(peer, now);
             savePeers();
         }
-        raft.peerCatchingUp(peer, request.rejoining()); // a leader counts its acknowledgements once caught up
+        // A leader counts its acknowledgements once caught up. Within one start a member goes from
+        // rejoining to caught up, never back: a rejoining request that arrives after it said it
+        // caught up was overtaken on the way, and must not mark it catching up again (nothing would
+        // clear the mark, and two such members would leave a leader unable to commit).
+        boolean rejoining = request.rejoining() && !Long.valueOf(request.boot()).equals(caughtUpBoot.get(peer));
+        if (!request.rejoining()) {
+            caughtUpBoot.put(peer, request.boot());
+        }
+        raft.peerCatchingUp(peer, rejoining);
         send.accept(
                 new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), request.rejoining(), ""));
     }

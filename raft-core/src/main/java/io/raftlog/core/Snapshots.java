@@ -351,6 +351,8 @@ final class Snapshots {
         long next;
         long lastHeardNanos;
         boolean sentEmpty;
+        /** Answers in a row that confirmed nothing new while chunks were in flight. */
+        int repeats;
 
         Outgoing(NodeId peer, SnapshotInfo info, SnapshotStore.SnapshotReader reader) {
             this.peer = peer;
@@ -444,8 +446,17 @@ final class Snapshots {
             finish(transfer);
             return;
         }
-        transfer.lastHeardNanos = clock.nanoTime();
         long confirmed = Math.min(response.nextOffset(), transfer.info.sizeBytes());
+        if (confirmed > transfer.acked) {
+            transfer.lastHeardNanos = clock.nanoTime(); // the resend timer runs from the last progress
+            transfer.repeats = 0;
+        } else if (confirmed == transfer.acked && transfer.next > confirmed && ++transfer.repeats >= 2) {
+            // It keeps expecting the same offset while more is in flight: a chunk was lost (it
+            // answers every chunk past a gap with where the gap is). Resend from there now.
+            transfer.next = confirmed;
+            transfer.sentEmpty = false;
+            transfer.repeats = 0;
+        }
         if (confirmed < transfer.acked || confirmed > transfer.next) {
             transfer.next = confirmed; // it lost what it had, or holds more than we sent: go from there
             transfer.sentEmpty = false;

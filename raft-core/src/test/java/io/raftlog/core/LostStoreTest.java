@@ -54,15 +54,16 @@ class LostStoreTest {
 
     @Test
     void aBlankStartStaysOnProbationAcrossRestartsUntilEveryPeerAcceptedIt() throws Exception {
-        // n2 lost its disk earlier and forgot n3's store; n1 remembers it but cannot reach n3.
-        // n3 then loses its disk and is started as if new: n2 accepts it, and it must still take no
-        // part - not in this start, nor in the next - until n1 has answered.
+        // n2 lost its record of its peers (a partial restore of its data directory) and forgot n3's
+        // store; n1 remembers it but cannot reach n3. n3 then loses its disk and is started as if
+        // new: n2 accepts it, and it must still take no part - not in this start, nor in the next -
+        // until n1 has answered.
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = awaitLeaderAmong(cluster, N1);
             awaitAcceptedEverywhere(cluster);
             cluster.stop(N2);
-            cluster.wipe(N2);
-            RaftNode n2 = cluster.start(N2, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            cluster.volumes.get(N2).removeMetadata(StoreVetting.PEERS_RECORD);
+            RaftNode n2 = cluster.start(N2);
             await().atMost(Duration.ofSeconds(10)).until(() -> n2.status().health() == Health.HEALTHY);
             cluster.stop(N3);
             cluster.wipe(N3);
@@ -88,6 +89,33 @@ class LostStoreTest {
             cluster.stop(N3);
             RaftNode rejoined = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
             await().atMost(Duration.ofSeconds(10)).until(() -> rejoined.status().health() == Health.HEALTHY);
+        }
+    }
+
+    @Test
+    void aMemberThatRejoinedLearnsItsPeersStoresAgainAndRefusesOneLaterStartedAsIfNew() throws Exception {
+        // n2 lost its disk and rejoined: its new store knew nothing of n3's. n3 tells it again,
+        // so when n3 later loses its disk and is started as if new, n2 alone can refuse it.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            awaitLeaderAmong(cluster, N1);
+            awaitAcceptedEverywhere(cluster);
+            cluster.stop(N2);
+            cluster.wipe(N2);
+            RaftNode n2 = cluster.start(N2, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(10)).until(() -> n2.status().health() == Health.HEALTHY);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.nodes.get(N3).acceptedBy().contains(N2));
+            cluster.stop(N3);
+            cluster.wipe(N3);
+            cluster.network.cut(N1, N3); // only n2 can judge it
+
+            RaftNode blank = cluster.start(N3);
+
+            Throwable stopped = awaitStop(blank);
+            assertThat(stopped.getCause())
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("refused this node's store")
+                    .hasMessageContaining("n2");
         }
     }
 

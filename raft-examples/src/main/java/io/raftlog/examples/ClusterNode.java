@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import io.prometheus.client.CollectorRegistry;
 import io.raftlog.api.NodeId;
+import io.raftlog.core.LogConfig;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.RaftModule;
 import io.raftlog.core.RaftNode;
@@ -37,10 +38,25 @@ final class ClusterNode implements AutoCloseable {
         this.transport = transport;
     }
 
+    /** Starts a node that keeps its whole log ({@link LogConfig#defaults()}). */
+    static ClusterNode start(
+            String clusterId,
+            NodeId id,
+            InetSocketAddress listen,
+            Map<NodeId, InetSocketAddress> peers,
+            Path dataDirectory,
+            Duration tickInterval,
+            NodeConfig.StartMode startMode,
+            PrometheusNodeMetrics.Collectors collectors) {
+        return start(
+                clusterId, id, listen, peers, dataDirectory, tickInterval, startMode, LogConfig.defaults(), collectors);
+    }
+
     /**
      * Starts a node.
      *
      * @param peers the other members and where to reach them
+     * @param log   retention and snapshots
      */
     static ClusterNode start(
             String clusterId,
@@ -50,6 +66,7 @@ final class ClusterNode implements AutoCloseable {
             Path dataDirectory,
             Duration tickInterval,
             NodeConfig.StartMode startMode,
+            LogConfig log,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -63,7 +80,8 @@ final class ClusterNode implements AutoCloseable {
         NodeConfig config = NodeConfig.of(id, members)
                 .withTickInterval(tickInterval)
                 .withClusterId(clusterId)
-                .withStartMode(startMode);
+                .withStartMode(startMode)
+                .withLog(log);
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 new LmdbStorageModule(dataDirectory),

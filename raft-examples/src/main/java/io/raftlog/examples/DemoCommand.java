@@ -6,6 +6,7 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.metrics.prometheus.PrometheusNodeMetrics;
 import io.raftlog.transport.netty.client.RaftClient;
 import io.raftlog.transport.netty.client.RaftClientConfig;
@@ -20,11 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "256",
             description = "Size of each record (default: ${DEFAULT-VALUE}).")
     int recordBytes;
+
+    @Mixin
+    NodeCommand.LogOptions log;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -106,6 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                         data.resolve(member.getKey().value()),
                         Duration.ofMillis(10),
                         io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP, // the demo makes its own cluster
+                        log.logConfig(),
                         collectors));
             }
             System.out.printf(
@@ -194,6 +201,14 @@ final class DemoCommand implements Callable<Integer> {
                     consumed.addAndGet(batch.size());
                     next = batch.get(batch.size() - 1).offset() + 1;
                 }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof OffsetOutOfRangeException outOfRange) {
+                    // Retention removed records before the consumer read them: go on with the oldest kept.
+                    System.out.println("consumer: " + StartOffset.Reset.EARLIEST.resuming(outOfRange));
+                    next = outOfRange.logStartOffset();
+                } else if (!stopping.get()) {
+                    System.out.println("consumer: " + RaftlogCommand.describe(e) + "; retrying");
+                }
             } catch (Exception e) {
                 if (!stopping.get()) {
                     System.out.println("consumer: " + RaftlogCommand.describe(e) + "; retrying");
@@ -207,7 +222,7 @@ final class DemoCommand implements Callable<Integer> {
             NodeStatus status = node.node.status();
             if (status.role() == io.raftlog.api.Role.LEADER) {
                 return "leader " + status.id() + " (term " + status.term() + ", commit offset " + status.commitIndex()
-                        + ")";
+                        + ", log start " + status.log().startOffset() + ")";
             }
         }
         return "no leader";

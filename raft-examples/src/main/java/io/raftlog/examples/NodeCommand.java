@@ -3,15 +3,25 @@ package io.raftlog.examples;
 import io.prometheus.client.exporter.HTTPServer;
 import io.prometheus.client.hotspot.DefaultExports;
 import io.raftlog.api.NodeId;
+import io.raftlog.core.LogConfig;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code raftlog node}: runs one cluster member until SIGTERM or SIGINT. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node until SIGTERM/SIGINT.")
@@ -71,6 +81,9 @@ final class NodeCommand implements Callable<Integer> {
             description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
     int tickMillis;
 
+    @Mixin
+    LogOptions log;
+
     @Override
     public Integer call() throws Exception {
         NodeId nodeId = NodeId.of(id);
@@ -102,6 +115,7 @@ final class NodeCommand implements Callable<Integer> {
                 data,
                 Duration.ofMillis(tickMillis),
                 startMode,
+                log.logConfig(),
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(
@@ -138,6 +152,178 @@ final class NodeCommand implements Callable<Integer> {
         } finally {
             if (metrics != null) {
                 metrics.close();
+            }
+        }
+    }
+
+    /**
+     * How a node keeps its log ({@link LogConfig}): retention by size and age, and how often it
+     * snapshots. {@code raftlog node} and {@code raftlog demo} take these options.
+     */
+    static final class LogOptions {
+        private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)");
+        private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
+        private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+        @Option(
+                names = "--retention-bytes",
+                defaultValue = "0",
+                paramLabel = "SIZE",
+                converter = BytesConverter.class,
+                description = "Keep about this much of the log and remove older records: bytes, or with a unit"
+                        + " (KB, MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB: of 1024), e.g. 512MiB;"
+                        + " 0 = no limit (default: ${DEFAULT-VALUE}).")
+        long retentionBytes;
+
+        @Option(
+                names = "--retention-time",
+                defaultValue = "0",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
+                description = "Remove records committed longer ago than this, e.g. 30m, 12h, 7d, 1h30m (units ms,"
+                        + " s, m, h, d) or ISO-8601 PT1H; 0 = no limit (default: ${DEFAULT-VALUE}).")
+        Duration retentionTime;
+
+        @Option(
+                names = "--snapshot-every",
+                paramLabel = "ENTRIES",
+                converter = EntriesConverter.class,
+                description = "Snapshot after this many entries applied (or "
+                        + "64 MiB of them), so that a restart replays only the tail and retention can free the"
+                        + " disk below the snapshot (default: ${DEFAULT-VALUE}).")
+        long snapshotEveryEntries = LogConfig.defaults().snapshotEveryEntries();
+
+        /** {@link LogConfig#defaults()} with these options. */
+        LogConfig logConfig() {
+            LogConfig defaults = LogConfig.defaults();
+            return defaults.withRetentionBytes(retentionBytes)
+                    .withRetentionTime(retentionTime)
+                    .withSnapshotEvery(snapshotEveryEntries, defaults.snapshotEveryBytes());
+        }
+
+        /**
+         * A size in bytes: a whole number, or a number (a fraction too) with a unit, in any case:
+         * {@code B}, {@code KB}/{@code MB}/{@code GB}/{@code TB} (powers of 1000, as disks count)
+         * or {@code KiB}/{@code MiB}/{@code GiB}/{@code TiB} (powers of 1024). A bare {@code K} or
+         * {@code M} is refused: it could mean either.
+         */
+        static long parseBytes(String text) {
+            Matcher size = SIZE.matcher(text.strip());
+            long unit = size.matches() ? unitBytes(size.group(2)) : -1;
+            if (unit < 0) {
+                throw new IllegalArgumentException("expected a size in bytes such as 1073741824, 512MiB, 1GiB or"
+                        + " 10MB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; 0: no limit), got '" + text + "'");
+            }
+            BigDecimal bytes = new BigDecimal(size.group(1)).multiply(BigDecimal.valueOf(unit));
+            if (bytes.stripTrailingZeros().scale() > 0) {
+                throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes");
+            }
+            try {
+                return bytes.longValueExact();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' is more than " + Long.MAX_VALUE + " bytes", e);
+            }
+        }
+
+        private static long unitBytes(String unit) {
+            return switch (unit.toLowerCase(Locale.ROOT)) {
+                case "", "b" -> 1;
+                case "kb" -> 1000L;
+                case "mb" -> 1000L * 1000;
+                case "gb" -> 1000L * 1000 * 1000;
+                case "tb" -> 1000L * 1000 * 1000 * 1000;
+                case "kib" -> 1L << 10;
+                case "mib" -> 1L << 20;
+                case "gib" -> 1L << 30;
+                case "tib" -> 1L << 40;
+                default -> -1;
+            };
+        }
+
+        /**
+         * A duration: {@code 0}, whole numbers with units ({@code 500ms}, {@code 30s}, {@code 30m},
+         * {@code 12h}, {@code 7d}, combined as in {@code 1h30m}), or ISO-8601 ({@code PT1H},
+         * {@code P7D}). A number without a unit is refused but for 0: seconds or milliseconds?
+         */
+        static Duration parseDuration(String text) {
+            String trimmed = text.strip().toLowerCase(Locale.ROOT);
+            Duration duration;
+            try {
+                if (trimmed.equals("0")) {
+                    duration = Duration.ZERO;
+                } else if (trimmed.matches("[-+]?p.*")) {
+                    duration = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
+                } else if (DURATION.matcher(trimmed).matches()) {
+                    duration = Duration.ZERO;
+                    Matcher part = DURATION_PART.matcher(trimmed);
+                    while (part.find()) {
+                        duration = duration.plus(unitDuration(Long.parseLong(part.group(1)), part.group(2)));
+                    }
+                } else {
+                    duration = null;
+                }
+            } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+                duration = null; // not ISO-8601, or too long for a Duration
+            }
+            if (duration == null || duration.isNegative()) {
+                throw new IllegalArgumentException("expected a duration such as 30m, 12h, 7d or PT1H (units ms, s,"
+                        + " m, h, d; 0: no limit), got '" + text + "'");
+            }
+            return duration;
+        }
+
+        private static Duration unitDuration(long amount, String unit) {
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "d" -> Duration.ofDays(amount);
+                default -> throw new IllegalArgumentException("unit " + unit);
+            };
+        }
+
+        /** A count of entries, at least 1. */
+        static long parseEntries(String text) {
+            long entries;
+            try {
+                entries = Long.parseLong(text.strip());
+            } catch (NumberFormatException e) {
+                entries = 0;
+            }
+            if (entries < 1) {
+                throw new IllegalArgumentException("expected a number of entries >= 1, got '" + text + "'");
+            }
+            return entries;
+        }
+
+        /** Turns a parser's refusal into picocli's usage error (exit status 2), as StartOffset does. */
+        private static <T> T convert(Function<String, T> parser, String value) {
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+
+        static final class BytesConverter implements ITypeConverter<Long> {
+            @Override
+            public Long convert(String value) {
+                return LogOptions.convert(LogOptions::parseBytes, value);
+            }
+        }
+
+        static final class DurationConverter implements ITypeConverter<Duration> {
+            @Override
+            public Duration convert(String value) {
+                return LogOptions.convert(LogOptions::parseDuration, value);
+            }
+        }
+
+        static final class EntriesConverter implements ITypeConverter<Long> {
+            @Override
+            public Long convert(String value) {
+                return LogOptions.convert(LogOptions::parseEntries, value);
             }
         }
     }

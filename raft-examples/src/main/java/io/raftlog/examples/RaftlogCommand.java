@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, or run the demo.
+ * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, delete records, or
+ * run the demo.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
  * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
@@ -25,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             ProduceCommand.class,
             ConsumeCommand.class,
             StatusCommand.class,
+            DeleteRecordsCommand.class,
             DemoCommand.class
         })
 public final class RaftlogCommand implements Runnable {
@@ -57,7 +59,7 @@ public final class RaftlogCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a subcommand: node, produce, consume, status or demo");
+                spec.commandLine(), "name a subcommand: node, produce, consume, status, delete-records or demo");
     }
 
     public static void main(String[] args) {

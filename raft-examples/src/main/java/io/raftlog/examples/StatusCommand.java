@@ -23,7 +23,7 @@ final class StatusCommand implements Callable<Integer> {
             for (InetSocketAddress address : client.addresses()) {
                 try {
                     NodeStatus status = raft.status(address).get(5, TimeUnit.SECONDS);
-                    System.out.println(json(address, status));
+                    System.out.println(json(address, status, System.currentTimeMillis()));
                     reachable++;
                 } catch (Exception e) {
                     System.out.println("{\"address\":\"" + escape(address.getHostString() + ":" + address.getPort())
@@ -37,7 +37,13 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String json(InetSocketAddress address, NodeStatus status) {
+    /**
+     * One node's status as a JSON object. The log's figures follow the offsets: its start offset
+     * and size, the newest snapshot's offset and size, the age of the last snapshot the node took
+     * itself ({@code null} before its first; measured against {@code nowMillis}, this machine's
+     * clock), and the snapshots the node sent (as a leader) and received (as a follower).
+     */
+    static String json(InetSocketAddress address, NodeStatus status, long nowMillis) {
         StringBuilder text = new StringBuilder("{");
         text.append("\"id\":\"").append(escape(status.id().value())).append("\",");
         text.append("\"address\":\"")
@@ -52,6 +58,19 @@ final class StatusCommand implements Callable<Integer> {
                 .append(',');
         text.append("\"commitOffset\":").append(status.commitIndex()).append(',');
         text.append("\"lastOffset\":").append(status.lastIndex()).append(',');
+        NodeStatus.Log log = status.log();
+        text.append("\"logStartOffset\":").append(log.startOffset()).append(',');
+        text.append("\"logBytes\":").append(log.sizeBytes()).append(',');
+        text.append("\"snapshotOffset\":").append(log.snapshotIndex()).append(',');
+        text.append("\"snapshotBytes\":").append(log.snapshotBytes()).append(',');
+        text.append("\"snapshotAgeMs\":")
+                .append(
+                        log.snapshotMillis() == 0
+                                ? "null"
+                                : Long.toString(Math.max(0, nowMillis - log.snapshotMillis())))
+                .append(',');
+        text.append("\"snapshotsSent\":").append(log.snapshotsSent()).append(',');
+        text.append("\"snapshotsReceived\":").append(log.snapshotsReceived()).append(',');
         text.append("\"health\":\"").append(status.health()).append('"');
         status.problem()
                 .ifPresent(problem ->

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.transport.netty.client.RaftClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code raftlog consume --from earliest|latest|OFFSET} in a child JVM against a one-node cluster
- * (LMDB, Netty) in this one.
+ * (LMDB, Netty) in this one; and, once {@code raftlog delete-records} moved the log start, where
+ * {@code consume --reset earliest|latest|none} goes on and what {@code status} shows.
  */
 class ConsumeFromIT {
     @TempDir
@@ -95,6 +100,157 @@ class ConsumeFromIT {
                 .contains("earliest, latest or an offset >= 0")
                 .contains("'" + from + "'")
                 .doesNotContain("\n");
+    }
+
+    @Test
+    void deleteRecordsPrintsTheNewLogStartWhichStatusShowsAndEarliestStartsAt() throws Exception {
+        List<Long> offsets = appendFifty();
+
+        Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "20");
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        assertThat(deleted.stdout()).isEqualTo("20\n");
+
+        Run status = raftlog("status", "--servers", cluster.servers());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.stdout()).contains("\"logStartOffset\":20,");
+
+        Run earliest = raftlog(consumeArgs("--from", "earliest"));
+        assertThat(earliest.exitCode()).as(earliest.toString()).isZero();
+        assertThat(earliest.stdout()).isEqualTo(printed(offsets, 20));
+        assertThat(earliest.stderr())
+                .as("the start of the log is not out of range")
+                .doesNotContain("below");
+    }
+
+    @Test
+    void belowTheLogStartTheConsumerResumesThereByDefaultAndSaysSoOnStandardError() throws Exception {
+        List<Long> offsets = appendFifty();
+        assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
+
+        Run consume = raftlog(consumeArgs("--from", "5"));
+
+        assertThat(consume.exitCode()).as(consume.toString()).isZero();
+        assertThat(consume.stdout()).as(consume.toString()).isEqualTo(printed(offsets, 20));
+        assertThat(consume.stderr().lines().filter(line -> line.contains("below the log start")))
+                .as(consume.toString())
+                .containsExactly("offset 5 is below the log start 20: resuming at 20");
+    }
+
+    @Test
+    void resetLatestResumesAfterTheNewestRecord() throws Exception {
+        List<Long> offsets = appendFifty();
+        assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
+
+        Run consume = raftlog(consumeArgs("--from", "5", "--reset", "latest"));
+
+        assertThat(consume.exitCode()).as(consume.toString()).isZero();
+        assertThat(consume.stdout())
+                .as("nothing committed after the newest record")
+                .isEmpty();
+        List<String> resets = consume.stderr()
+                .lines()
+                .filter(line -> line.contains("below the log start"))
+                .toList();
+        assertThat(resets).as(consume.toString()).hasSize(1);
+        assertThat(resets.get(0)).startsWith("offset 5 is below the log start 20: resuming at ");
+        long resumedAt = Long.parseLong(resets.get(0).substring(resets.get(0).lastIndexOf(' ') + 1));
+        // Nothing was appended since: the high watermark is the one the consumer's read met.
+        long highWatermark = client.status().get(10, TimeUnit.SECONDS).commitIndex();
+        assertThat(resumedAt).isEqualTo(highWatermark + 1).isGreaterThan(offsets.get(offsets.size() - 1));
+    }
+
+    @Test
+    void resetNoneStopsWithTheMessageAndANonZeroStatus() throws Exception {
+        appendFifty();
+        assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
+
+        Run consume = raftlog(consumeArgs("--from", "5", "--reset", "none"));
+
+        assertThat(consume.exitCode()).as(consume.toString()).isNotZero();
+        assertThat(consume.stdout()).isEmpty();
+        assertThat(consume.stderr().strip())
+                .as(consume.toString())
+                .startsWith("error: offset 5 is below the log start 20 (--reset none")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void deleteRecordsPastTheCommitOffsetIsAOneLineError() throws Exception {
+        Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "1000000");
+
+        assertThat(deleted.exitCode()).as(deleted.toString()).isNotZero();
+        assertThat(deleted.stdout()).isEmpty();
+        assertThat(deleted.stderr().strip())
+                .as(deleted.toString())
+                .startsWith("error:")
+                .contains("high watermark")
+                .doesNotContain("\n");
+        assertThat(client.logStartOffset().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    /** Appends r1..r50 in one batch (consecutive offsets) and checks offset 20 is one of them. */
+    private List<Long> appendFifty() throws Exception {
+        List<Bytes> records = IntStream.rangeClosed(1, 50)
+                .mapToObj(i -> Bytes.ofUtf8("r" + i))
+                .toList();
+        List<Long> offsets = client.appendAll(records).get(10, TimeUnit.SECONDS);
+        assertThat(offsets)
+                .as("the test deletes before 20, a record of this batch")
+                .contains(20L);
+        return offsets;
+    }
+
+    /** What consume prints for the batch of {@link #appendFifty()} from offset {@code from} on. */
+    private static String printed(List<Long> offsets, long from) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < offsets.size(); i++) {
+            if (offsets.get(i) >= from) {
+                text.append(offsets.get(i)).append("\tr").append(i + 1).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** What a {@code raftlog} process wrote to standard output and standard error, apart. */
+    private record Run(int exitCode, String stdout, String stderr) {}
+
+    private int runs;
+
+    /**
+     * Runs {@code raftlog ARGS} in a child JVM as {@link NodeProcesses#launch} does, but with
+     * standard output and standard error in separate files, and waits for it to exit.
+     */
+    private Run raftlog(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RaftlogCommand.class.getName()));
+        command.addAll(List.of(args));
+        Path directory = Files.createDirectories(data.resolve("runs"));
+        int run = ++runs;
+        Path stdout = directory.resolve(run + ".out");
+        Path stderr = directory.resolve(run + ".err");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        process.getOutputStream().close();
+        try {
+            assertThat(NodeProcesses.exited(process, Duration.ofSeconds(30)))
+                    .as("raftlog %s exits", String.join(" ", args))
+                    .isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Run(
+                process.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
     }
 
     /** Runs {@code raftlog consume} against the node and returns what it printed. */

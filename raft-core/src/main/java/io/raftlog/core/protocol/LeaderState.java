@@ -223,6 +223,11 @@ final class LeaderState {
         progress.next = Math.max(progress.match + 1, Math.min(next, rejected));
     }
 
+    /** Counts the quorum again (a peer's acknowledgements started to count). */
+    void recountCommit() {
+        maybeCommit();
+    }
+
     /** Raft §5.3/§5.4.2: commit the highest index on a quorum, but only by counting current-term entries. */
     private void maybeCommit() {
         int n = 0;

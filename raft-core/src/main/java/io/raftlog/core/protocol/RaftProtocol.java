@@ -167,8 +167,10 @@ public final class RaftProtocol {
         }
         if (catchingUp) {
             catchingUpPeers.add(peer);
-        } else {
-            catchingUpPeers.remove(peer);
+        } else if (catchingUpPeers.remove(peer) && role == Role.LEADER) {
+            // Its acknowledgements count from now on: what they already reached may be committed
+            // (no later acknowledgement need come to say so: the entries may all be acknowledged).
+            leaderState.recountCommit();
         }
     }
 

@@ -71,6 +71,11 @@ public final class InMemoryLogStore implements LogStore {
             return java.util.Optional.ofNullable(metadata.get(name));
         }
 
+        /** Removes the metadata record {@code name}, as a partial restore of a data directory would (for tests). */
+        public synchronized void removeMetadata(String name) {
+            metadata.remove(name);
+        }
+
         /** The hard state on this volume (for a simulation's own checks). */
         public synchronized HardState hardState() {
             return hardState;

@@ -33,4 +33,25 @@ class RejoiningPeerTest {
         cluster.deliverAll();
         assertThat(cluster.node(1).commitIndex()).isEqualTo(cluster.node(1).lastIndex());
     }
+
+    @Test
+    void whenACatchingUpPeerHasCaughtUpWhatItAlreadyAcknowledgedCommitsAtOnce() {
+        TestCluster cluster = new TestCluster(3, RAFT);
+        cluster.elect(1);
+        long committed = cluster.node(1).commitIndex();
+        cluster.node(1).peerCatchingUp(id(2), true);
+        cluster.node(1).peerCatchingUp(id(3), true);
+        cluster.propose(1, "a");
+        cluster.deliverAll();
+        assertThat(cluster.node(1).status().matchIndex().values())
+                .as("acknowledged by all")
+                .containsOnly(cluster.node(1).lastIndex());
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(committed);
+
+        cluster.node(1).peerCatchingUp(id(3), false); // no acknowledgement follows: all are in
+
+        assertThat(cluster.node(1).commitIndex())
+                .as("committed without waiting for another acknowledgement")
+                .isEqualTo(cluster.node(1).lastIndex());
+    }
 }

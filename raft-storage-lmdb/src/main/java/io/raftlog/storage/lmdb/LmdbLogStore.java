@@ -68,6 +68,12 @@ public final class LmdbLogStore implements LogStore {
     private final ByteBuffer hardStateKey = MetaRecords.key(MetaRecords.HARD_STATE);
     private final ByteBuffer logStartKey = MetaRecords.key(MetaRecords.LOG_START);
     private volatile Bounds bounds;
+    /** Entries below this index are compacted but may still be stored (0: none left). Writer-owned. */
+    private long compactedBelow;
+
+    /** Compacted entries removed with each append. */
+    static final int REMOVE_PER_APPEND = 1024;
+
     private volatile HardState hardState;
 
     private LmdbLogStore(LmdbEnvironment environment) {
@@ -126,6 +132,11 @@ public final class LmdbLogStore implements LogStore {
     /** The data directory, as named in error messages. */
     public String location() {
         return location;
+    }
+
+    /** Entries physically stored, compacted ones not yet removed included (for tests). */
+    long storedEntries() {
+        return environment.read("counting stored entries", txn -> environment.entries.stat(txn).entries);
     }
 
     /** The current size of the LMDB memory map; it grows as the log does. */
@@ -261,14 +272,20 @@ public final class LmdbLogStore implements LogStore {
         }
         long newLast = expected - 1;
         long newLastTerm = lastTerm;
-        environment.write(() -> "appending entries " + (before.last + 1) + ".." + newLast, txn -> {
+        long removeBelow = compactedBelow;
+        int removed = environment.write(() -> "appending entries " + (before.last + 1) + ".." + newLast, txn -> {
             for (LogEntry entry : entries) {
                 writeKey.putLong(0, entry.index());
                 ByteBuffer slot = environment.entries.reserve(txn, writeKey, EntryCodec.storedSize(entry), APPEND);
                 writeCodec.encode(entry, slot);
             }
-            return null;
+            // A share of what a prefix truncation left to remove goes with each append, so a large
+            // compaction never stalls the writer (they are invisible already; see truncatePrefix).
+            return removeBelow > 0 ? StoreRecovery.deleteBelow(environment, txn, removeBelow, REMOVE_PER_APPEND) : 0;
         });
+        if (removeBelow > 0 && removed < REMOVE_PER_APPEND) {
+            compactedBelow = 0;
+        }
         bounds = new Bounds(before.first, newLast, before.termBeforeFirst, newLastTerm);
     }
 
@@ -302,13 +319,14 @@ public final class LmdbLogStore implements LogStore {
         long termBefore = environment.write(() -> "truncating the log before index " + toIndex, txn -> {
             long term = toIndex - 1 == before.last ? before.lastTerm : requireStoredTerm(txn, toIndex - 1);
             MetaRecords.put(environment.meta, txn, logStartKey, MetaRecords.encodeLogStart(toIndex, term));
-            StoreRecovery.deleteBelow(environment, txn, toIndex, StoreRecovery.DELETE_BATCH);
+            StoreRecovery.deleteBelow(environment, txn, toIndex, REMOVE_PER_APPEND);
             return term;
         });
         bounds =
                 new Bounds(toIndex, before.last, termBefore, toIndex - 1 == before.last ? termBefore : before.lastTerm);
-        // Entries left below toIndex are invisible (log_start says so) and go in later transactions.
-        StoreRecovery.removeCompactedEntries(environment, toIndex);
+        // Entries left below toIndex are invisible (log_start says so): they go a share at a time
+        // with the appends that follow, and whatever a crash leaves is removed at the next open.
+        compactedBelow = toIndex;
     }
 
     @Override
@@ -327,7 +345,7 @@ public final class LmdbLogStore implements LogStore {
             return null;
         });
         bounds = new Bounds(index + 1, index, term, term);
-        StoreRecovery.removeCompactedEntries(environment, index + 1);
+        compactedBelow = index + 1; // the old log goes a share at a time with the appends that follow
     }
 
     @Override

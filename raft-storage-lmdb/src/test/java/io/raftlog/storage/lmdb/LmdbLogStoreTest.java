@@ -45,6 +45,34 @@ class LmdbLogStoreTest {
     }
 
     @Test
+    void aLargeCompactionIsRemovedAShareAtATimeWithTheAppendsThatFollowAndAtTheNextOpen() {
+        try (LmdbLogStore store = LmdbLogStore.open(directory)) {
+            for (long first = 1; first <= 20_000; first += 1000) {
+                store.append(range(first, first + 999, 1));
+            }
+            store.truncatePrefix(19_001);
+            assertThat(store.firstIndex()).isEqualTo(19_001);
+            assertThat(store.storedEntries())
+                    .as("the removal does not stall the writer: it waits for the appends")
+                    .isGreaterThan(1000);
+            for (long first = 20_001; first <= 40_000; first += 1000) {
+                store.append(range(first, first + 999, 1));
+            }
+            assertThat(store.storedEntries()).isEqualTo(21_000);
+            store.truncatePrefix(39_001);
+            store.reset(50_000, 2);
+            assertThat(store.read(50_001, 10, Long.MAX_VALUE)).isEmpty();
+        }
+        try (LmdbLogStore reopened = LmdbLogStore.open(directory)) {
+            assertThat(reopened.storedEntries())
+                    .as("what was left is removed at open")
+                    .isZero();
+            assertThat(reopened.firstIndex()).isEqualTo(50_001);
+            assertThat(reopened.term(50_000)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theMapGrowsInsteadOfFailingAppends() {
         LmdbStoreConfig config = LmdbStoreConfig.of(directory).withMapSize(64 << 10, 1L << 30);
         List<LogEntry> written = new ArrayList<>();

@@ -131,6 +131,8 @@ public final class NodeSimulation {
     int snapshotsUnusable;
     /** Snapshots damaged at rest while their node was down. */
     int snapshotsDamaged;
+    /** Nodes stopped by an entry no peer could repair any more (compacted everywhere), then rejoined. */
+    int unrepairable;
     /** Leaders' snapshots installed by followers. */
     int snapshotsInstalled;
 
@@ -872,6 +874,12 @@ public final class NodeSimulation {
                     restoredCopy = false;
                     volume = new InMemoryLogStore.Volume();
                     startMode = NodeConfig.StartMode.REJOIN;
+                } else if (message.contains("no peer holds an intact committed copy")) {
+                    // An entry rotted on a node so far behind that every peer has since compacted it
+                    // into a snapshot: the operator does as the message says (wipe, --rejoin).
+                    unrepairable++;
+                    volume = new InMemoryLogStore.Volume();
+                    startMode = NodeConfig.StartMode.REJOIN;
                 } else if (message.contains("refused this node's store")) {
                     // Its peers caught a lost disk started as if new; the operator does as the
                     // message says and starts it again with --rejoin.
@@ -937,8 +945,8 @@ public final class NodeSimulation {
 
         /** After every event that touched the node: what it applied and whether it leads. */
         void observe() {
-            if (!up || loop == null) {
-                return;
+            if (!up || loop == null || loop.failure() != null) {
+                return; // stopped: its operator may already be replacing its volume
             }
             long applied = loop.commitOffset();
             var logStatus = loop.status().log();
