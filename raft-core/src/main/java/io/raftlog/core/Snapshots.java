@@ -344,6 +344,9 @@ final class Snapshots {
     private final class Outgoing {
         final NodeId peer;
         final SnapshotInfo info;
+        /** The snapshot the protocol asked for (info's, unless that one was damaged). */
+        final long requested;
+
         final SnapshotStore.SnapshotReader reader;
         /** The offset the follower has confirmed, and the next to send. */
         long acked;
@@ -354,9 +357,10 @@ final class Snapshots {
         /** Answers in a row that confirmed nothing new while chunks were in flight. */
         int repeats;
 
-        Outgoing(NodeId peer, SnapshotInfo info, SnapshotStore.SnapshotReader reader) {
+        Outgoing(NodeId peer, SnapshotInfo info, long requested, SnapshotStore.SnapshotReader reader) {
             this.peer = peer;
             this.info = info;
+            this.requested = requested;
             this.reader = reader;
             this.lastHeardNanos = clock.nanoTime();
         }
@@ -399,7 +403,7 @@ final class Snapshots {
     /** The protocol asks for a snapshot to be sent (again): a transfer under way resumes. */
     void send(Ready.SnapshotToSend request) {
         Outgoing current = outgoing.get(request.peer());
-        if (current != null && current.info.index() == request.index()) {
+        if (current != null && current.requested == request.index()) {
             current.next = current.acked; // whatever was in flight may be lost: resend from the confirmed offset
             current.sentEmpty = false;
             current.pump();
@@ -415,6 +419,26 @@ final class Snapshots {
                 info = candidate;
             }
         }
+        if (info != null && !intact(info)) {
+            // Rotted at rest: sent, it would be refused forever. The newest intact one past it
+            // still brings the follower to a state it can go on from, without the records between.
+            LOG.error(
+                    "node {}: snapshot {} in {} is damaged; sending {} its newest intact snapshot instead,"
+                            + " without the records between the two",
+                    config.id(),
+                    info.index(),
+                    store.location(),
+                    request.peer());
+            store.delete(info.index());
+            info = null;
+            for (SnapshotInfo candidate : store.list()) {
+                if (candidate.index() > request.index()
+                        && candidate.index() <= raft.commitIndex()
+                        && intact(candidate)) {
+                    info = candidate;
+                }
+            }
+        }
         if (info == null) {
             LOG.error(
                     "node {}: {} needs the snapshot at {}, which the log starts after, but {} does not hold it",
@@ -424,7 +448,7 @@ final class Snapshots {
                     store.location());
             return;
         }
-        Outgoing transfer = new Outgoing(request.peer(), info, store.open(info.index()));
+        Outgoing transfer = new Outgoing(request.peer(), info, request.index(), store.open(info.index()));
         outgoing.put(request.peer(), transfer);
         LOG.info(
                 "node {}: sending snapshot {} ({} bytes) to {}, whose log ends before this one starts",
@@ -434,6 +458,15 @@ final class Snapshots {
                 request.peer());
         metrics.sent++;
         transfer.pump();
+    }
+
+    private boolean intact(SnapshotInfo info) {
+        try (SnapshotStore.SnapshotReader reader = store.open(info.index())) {
+            SnapshotFile.verify(reader, store.location());
+            return true;
+        } catch (StorageException | IllegalArgumentException damagedOrGone) {
+            return false;
+        }
     }
 
     /** A follower confirmed chunks (or said where to resume). */
@@ -475,7 +508,7 @@ final class Snapshots {
         Iterator<Outgoing> transfers = outgoing.values().iterator();
         while (transfers.hasNext()) {
             Outgoing transfer = transfers.next();
-            if (!raft.sendingSnapshot(transfer.peer, transfer.info.index())) {
+            if (!raft.sendingSnapshot(transfer.peer, transfer.requested)) {
                 transfer.close();
                 transfers.remove();
             } else if (clock.nanoTime() - transfer.lastHeardNanos > resendAfter && transfer.next > transfer.acked) {

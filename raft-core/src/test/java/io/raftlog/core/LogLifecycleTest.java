@@ -194,6 +194,33 @@ class LogLifecycleTest {
         }
     }
 
+    @Test
+    void aLeaderWhoseSnapshotRottedSendsItsNewestIntactOneAndTheFollowerStillCatchesUp() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            RaftNode leader = cluster.awaitLeader();
+            NodeId leaderId = leader.status().id();
+            NodeId lagging = cluster.ids.stream()
+                    .filter(member -> !member.equals(leaderId))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(lagging);
+            appendMany(leader, 150);
+            leader.deleteRecordsBefore(leader.commitOffset() - 20).get(10, TimeUnit.SECONDS);
+            appendMany(leader, 120);
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> cluster.stores.get(leaderId).firstIndex() > 2);
+            long floor = cluster.stores.get(leaderId).firstIndex() - 1;
+            cluster.volumes.get(leaderId).damageSnapshot(floor);
+
+            RaftNode follower = cluster.start(lagging);
+
+            Awaitility.await().atMost(WAIT).until(() -> follower.commitOffset() >= leader.commitOffset());
+            assertThat(follower.status().log().snapshotsReceived()).isGreaterThanOrEqualTo(1);
+            assertThat(follower.status().log().snapshotIndex()).isGreaterThan(floor);
+        }
+    }
+
     /** Counts records per key; its snapshot is the map. */
     static final class Counts implements StateMachine {
         final Map<String, Long> counts = new ConcurrentHashMap<>();
