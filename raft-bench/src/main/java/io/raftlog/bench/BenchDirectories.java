@@ -25,6 +25,33 @@ final class BenchDirectories {
         }
     }
 
+    /**
+     * Like {@link #create}, and deleted when the JVM exits too: JMH skips the trial's tear-down
+     * when a benchmark fails, and a data directory of gigabytes should not outlive the fork.
+     */
+    static Path createDeletedAtExit(String prefix) {
+        Path directory = create(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(directory), "delete-" + directory));
+        return directory;
+    }
+
+    /** Bytes of the files under {@code directory} (their lengths, as {@code ls -l} shows them). */
+    static long sizeBytes(Path directory) {
+        try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(file -> {
+                        try {
+                            return Files.size(file);
+                        } catch (IOException gone) {
+                            return 0; // deleted meanwhile (a snapshot thinned out)
+                        }
+                    })
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void delete(Path directory) {
         if (directory == null || !Files.exists(directory)) {
             return;
