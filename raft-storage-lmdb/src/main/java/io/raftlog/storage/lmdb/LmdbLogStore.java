@@ -71,7 +71,7 @@ public final class LmdbLogStore implements LogStore {
     /** Entries below this index are compacted but may still be stored (0: none left). Writer-owned. */
     private long compactedBelow;
 
-    /** Compacted entries removed with each append. */
+    /** Compacted entries removed with each append, at least (twice the appended entries if more). */
     static final int REMOVE_PER_APPEND = 1024;
 
     private volatile HardState hardState;
@@ -273,6 +273,8 @@ public final class LmdbLogStore implements LogStore {
         long newLast = expected - 1;
         long newLastTerm = lastTerm;
         long removeBelow = compactedBelow;
+        // Twice what is appended, at least: the removal always outpaces the log's growth.
+        int quota = Math.max(REMOVE_PER_APPEND, 2 * entries.size());
         int removed = environment.write(() -> "appending entries " + (before.last + 1) + ".." + newLast, txn -> {
             for (LogEntry entry : entries) {
                 writeKey.putLong(0, entry.index());
@@ -281,9 +283,9 @@ public final class LmdbLogStore implements LogStore {
             }
             // A share of what a prefix truncation left to remove goes with each append, so a large
             // compaction never stalls the writer (they are invisible already; see truncatePrefix).
-            return removeBelow > 0 ? StoreRecovery.deleteBelow(environment, txn, removeBelow, REMOVE_PER_APPEND) : 0;
+            return removeBelow > 0 ? StoreRecovery.deleteBelow(environment, txn, removeBelow, quota) : 0;
         });
-        if (removeBelow > 0 && removed < REMOVE_PER_APPEND) {
+        if (removeBelow > 0 && removed < quota) {
             compactedBelow = 0;
         }
         bounds = new Bounds(before.first, newLast, before.termBeforeFirst, newLastTerm);
