@@ -155,7 +155,7 @@ final class Snapshots {
                 break; // older than the log: useless, and so are the others
             }
             boolean holds = candidate.index() <= logStore.lastIndex()
-                    && termOrMinusOne(logStore, candidate.index()) == candidate.term();
+                    && termOrDamaged(logStore, candidate.index(), candidate.term()) == candidate.term();
             if (!holds) {
                 LOG.info(
                         "the log in the store does not hold entry {} of snapshot {}: it starts after the snapshot now",
@@ -173,11 +173,16 @@ final class Snapshots {
         return null;
     }
 
-    private static long termOrMinusOne(LogStore store, long index) {
+    /**
+     * The term of the stored entry at {@code index}; {@code assumed} if the entry is damaged (it
+     * is repaired from a peer later): a damaged entry must never make the node drop the log after
+     * it, which holds entries it acknowledged.
+     */
+    private static long termOrDamaged(LogStore store, long index, long assumed) {
         try {
             return store.term(index);
-        } catch (RuntimeException unreadable) {
-            return -1;
+        } catch (io.raftlog.api.CorruptLogException damaged) {
+            return assumed;
         }
     }
 

@@ -167,11 +167,19 @@ class LogLifecycleTest {
                     .until(() -> cluster.stores.get(id).firstIndex() > 1
                             && cluster.volumes.get(id).snapshots().size() >= 2);
             long committed = cluster.nodes.get(id).commitOffset();
+            long last = cluster.stores.get(id).lastIndex();
             cluster.stop(id);
             var held = cluster.volumes.get(id).snapshots();
             cluster.volumes.get(id).damageSnapshot(held.get(held.size() - 1).index());
+            // The entry the older snapshot ends at rotted too: that must not make the node drop the
+            // log after it (which holds entries it acknowledged); the entry is repaired later.
+            cluster.corruptOnStart.put(
+                    id, java.util.Set.of(held.get(held.size() - 2).index()));
 
             RaftNode restarted = cluster.start(id);
+
+            assertThat(cluster.stores.get(id).lastIndex()).as("the log is kept").isGreaterThanOrEqualTo(last);
+            cluster.corruptOnStart.remove(id);
 
             assertThat(restarted.commitOffset())
                     .as("restored from the older snapshot")
