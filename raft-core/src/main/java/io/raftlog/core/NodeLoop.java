@@ -272,7 +272,6 @@ public final class NodeLoop implements ReplicatedLog {
                     tasks.add(task);
                     hooks.wakeup().run();
                 },
-                this::fail,
                 snapshotMetrics);
         if (startSnapshot != null) {
             snapshots.restore(startSnapshot, restorer, false);

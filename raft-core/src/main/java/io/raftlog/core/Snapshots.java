@@ -55,7 +55,6 @@ final class Snapshots {
     private final NodeClock clock;
     private final Executor background;
     private final Consumer<Runnable> toLoop;
-    private final Consumer<RuntimeException> fatal;
     private final SnapshotMetrics metrics;
 
     /** Snapshots kept above the log start before they are thinned out. */
@@ -75,14 +74,14 @@ final class Snapshots {
 
     private Incoming incoming;
 
-    /** Counters for status and metrics, read from any thread. */
+    /** Counters for status and metrics; written and read on the event loop (status publishes them). */
     static final class SnapshotMetrics {
-        volatile long lastTakenMillis;
-        volatile long lastTakenNanos;
-        volatile long sent;
-        volatile long received;
-        volatile long bytesSent;
-        volatile long bytesReceived;
+        long lastTakenMillis;
+        long lastTakenNanos;
+        long sent;
+        long received;
+        long bytesSent;
+        long bytesReceived;
     }
 
     Snapshots(
@@ -97,7 +96,6 @@ final class Snapshots {
             NodeClock clock,
             Executor background,
             Consumer<Runnable> toLoop,
-            Consumer<RuntimeException> fatal,
             SnapshotMetrics metrics) {
         this.config = config;
         this.log = config.log();
@@ -111,7 +109,6 @@ final class Snapshots {
         this.clock = clock;
         this.background = background;
         this.toLoop = toLoop;
-        this.fatal = fatal;
         this.metrics = metrics;
         NodeId longest = config.members().stream()
                 .max(java.util.Comparator.comparingInt(member -> member.value().length()))
@@ -322,7 +319,7 @@ final class Snapshots {
         if (above.size() > MAX_ABOVE_START) {
             for (int i = 0; i < above.size() - 1; i += 2) {
                 SnapshotInfo thinned = above.get(i);
-                if (thinned != newest && !isSending(thinned.index())) {
+                if (thinned.index() != newest.index() && !isSending(thinned.index())) {
                     store.delete(thinned.index());
                 }
             }
