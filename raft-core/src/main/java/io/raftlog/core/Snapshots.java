@@ -69,6 +69,8 @@ final class Snapshots {
     private long lastTakenBytes;
 
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
+    /** The snapshot last started to each follower (reported and counted once). */
+    private final Map<NodeId, Long> lastSent = new HashMap<>();
     /** Chunks as configured, but never larger than the transport carries. */
     private final int chunkBytes;
 
@@ -452,13 +454,17 @@ final class Snapshots {
         }
         Outgoing transfer = new Outgoing(request.peer(), info, request.index(), store.open(info.index()));
         outgoing.put(request.peer(), transfer);
-        LOG.info(
-                "node {}: sending snapshot {} ({} bytes) to {}, whose log ends before this one starts",
-                config.id(),
-                info.index(),
-                info.sizeBytes(),
-                request.peer());
-        metrics.sent++;
+        if (!Long.valueOf(info.index()).equals(lastSent.put(request.peer(), info.index()))) {
+            // Once per snapshot and follower: a follower that is down gets it again every election
+            // timeout, which is not news.
+            LOG.info(
+                    "node {}: sending snapshot {} ({} bytes) to {}, whose log ends before this one starts",
+                    config.id(),
+                    info.index(),
+                    info.sizeBytes(),
+                    request.peer());
+            metrics.sent++;
+        }
         transfer.pump();
     }
 
