@@ -77,6 +77,8 @@ final class IdentityGate {
     private final java.util.Set<NodeId> toldCaughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Per member, the start (boot) in which it said it had caught up after a rejoin. */
     private final java.util.Map<NodeId, Long> caughtUpBoot = new java.util.HashMap<>();
+    /** Peers on a store new to this node, which must hear this node's identity again. */
+    private final java.util.Set<NodeId> mustRetell = new java.util.HashSet<>();
 
     private IdentityGate(
             NodeConfig config,
@@ -218,7 +220,8 @@ final class IdentityGate {
     void askPeers() {
         ticksSinceAsked = 0;
         for (NodeId member : config.members()) {
-            if (!member.equals(config.id()) && (!accepted.containsKey(member) || mustTellCaughtUp(member))) {
+            if (!member.equals(config.id())
+                    && (!accepted.containsKey(member) || mustTellCaughtUp(member) || mustRetell.remove(member))) {
                 send.accept(new IdentityRequest(
                         config.id(),
                         member,
@@ -334,9 +337,9 @@ final class IdentityGate {
             // A store this node did not know (it may have lost its own record of the member): what
             // a leader knew the member to hold was on another store; it probes it again.
             raft.peerStoreReplaced(peer);
-            // And that store does not know this node's: tell it (at the next asking), so that it can
-            // tell this node's store from a blank one started as if new if this node loses its data.
-            accepted.remove(peer);
+            // And that store does not know this node's: tell it (at once), so that it can tell this
+            // node's store from a blank one started as if new if this node loses its data.
+            mustRetell.add(peer);
         }
         if (!now.equals(known)) {
             seen.put(peer, now);
@@ -353,6 +356,9 @@ final class IdentityGate {
         raft.peerCatchingUp(peer, rejoining);
         send.accept(
                 new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), request.rejoining(), ""));
+        if (!mustRetell.isEmpty()) {
+            askPeers();
+        }
     }
 
     /**
