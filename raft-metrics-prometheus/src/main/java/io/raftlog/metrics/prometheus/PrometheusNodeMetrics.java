@@ -142,7 +142,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     new CounterMetricFamily("raftlog_peer_bytes_received", "Bytes received from each peer", labels);
             CounterMetricFamily dropped = new CounterMetricFamily(
                     "raftlog_peer_messages_dropped",
-                    "Messages to each peer dropped (queue full, too large, shutting down)",
+                    "Messages to each peer dropped (queue full, connection failed, too large, shutting down)",
                     labels);
             if (owner != null) {
                 for (Map.Entry<String, Transport> watched : owner.transports) {

@@ -21,8 +21,9 @@ import java.util.Objects;
  * @param maxFrameBytes             the largest frame this node sends or accepts (value of the length
  *                                  field); bigger inbound frames close the connection, bigger outbound
  *                                  messages are dropped and counted
- * @param peerQueueCapacity         messages queued per peer while it is unreachable or slow; more are
- *                                  dropped and counted
+ * @param peerQueueCapacity         messages queued per peer while its connection is being opened or
+ *                                  the peer is slow; more are dropped and counted, and so are those
+ *                                  waiting when a connection attempt fails or a connection closes
  * @param reconnectBackoffMin       delay before the first reconnection attempt after a failure
  * @param reconnectBackoffMax       cap of the exponential back-off between attempts (with jitter)
  * @param connectTimeout            bound on a TCP connect and on the handshake that follows it, in both

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Everything else runs on the link's own event loop: the queue is drained into the channel only
  * while the channel is writable (below its high water mark), with one flush per burst, so a slow
  * or black-holed peer fills its own queue and loses its own messages while other peers' links are
- * untouched.
+ * untouched. When a connection fails or closes, the messages waiting for it are dropped (and
+ * counted): a peer that is down holds at most what was sent since the last attempt, never a
+ * backlog of stale appends.
  */
 final class PeerLink {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
@@ -338,6 +340,14 @@ final class PeerLink {
             return;
         }
         failures++;
+        // What waited for this connection is stale by the next one: Raft sends again what is still
+        // needed (heartbeats, probes, snapshot chunks). Delivered late, old appends would bring a
+        // returning peer a burst of outdated work, and a peer down for minutes would hold a queue
+        // of the leader's appends (up to peerQueueCapacity of maxAppendBytes each) in memory.
+        int stale = discardQueued();
+        if (stale > 0) {
+            LOG.debug("dropped {} message(s) queued for peer {} when its connection failed", stale, peer);
+        }
         long delay = backoff.delayNanos(failures);
         if (wasReady) {
             LOG.info("lost connection to peer {} at {}: {}; reconnecting", peer, address, lastFailure);
@@ -383,11 +393,12 @@ final class PeerLink {
         }
     }
 
-    private void discardQueued() {
+    private int discardQueued() {
         int discarded = 0;
         while (queue.poll() != null) {
             discarded++;
         }
         dropped.add(discarded);
+        return discarded;
     }
 }

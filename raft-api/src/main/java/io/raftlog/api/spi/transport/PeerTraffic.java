@@ -7,6 +7,7 @@ package io.raftlog.api.spi.transport;
  * @param bytesSent        bytes of those frames, length prefix included
  * @param messagesReceived messages received from the peer
  * @param bytesReceived    bytes of those frames, length prefix included
- * @param dropped          messages dropped on the way out (queue full, too large, shutting down)
+ * @param dropped          messages dropped on the way out (queue full, connection failed, too large,
+ *                         shutting down)
  */
 public record PeerTraffic(long messagesSent, long bytesSent, long messagesReceived, long bytesReceived, long dropped) {}
