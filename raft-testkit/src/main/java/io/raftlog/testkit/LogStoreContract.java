@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * corruption detection need a real disk and a killed process; a durable store should add its own
  * tests for them (see raft-storage-lmdb's {@code LmdbCrashIT} and {@code LmdbCorruptionTest}).
  */
+@org.junit.jupiter.api.extension.ExtendWith(ContractExclusions.class)
 public abstract class LogStoreContract {
     /** A fresh directory per test. */
     @TempDir

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their seed when they fail; {@code -Draftlog.contract.seed=S} replays one. A crash here is the
  * store dropped without closing; a durable store should add its own tests with a killed process.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ContractExclusions.class)
 public abstract class SnapshotStoreContract {
     private static final long DEADLINE_SECONDS = 60;
 

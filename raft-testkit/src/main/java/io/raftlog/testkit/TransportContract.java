@@ -61,6 +61,7 @@ import org.junit.jupiter.api.Test;
  * Tests with random data print their seed when they fail; {@code -Draftlog.contract.seed=S}
  * replays it.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ContractExclusions.class)
 public abstract class TransportContract {
     protected static final NodeId A = NodeId.of("node-a");
     protected static final NodeId B = NodeId.of("node-b");
