@@ -69,6 +69,10 @@ final class Snapshots {
     private long lastTakenBytes;
 
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
+    /** The snapshot last found intact before a send, and those being checked (see {@link #offer}). */
+    private long verifiedIndex = -1;
+
+    private final java.util.Set<Long> checking = new java.util.HashSet<>();
     /** The snapshot last started to each follower (reported and counted once). */
     private final Map<NodeId, Long> lastSent = new HashMap<>();
     /** Chunks as configured, but never larger than the transport carries. */
@@ -329,6 +333,9 @@ final class Snapshots {
     }
 
     private boolean isSending(long index) {
+        if (checking.contains(index)) {
+            return true;
+        }
         for (Outgoing out : outgoing.values()) {
             if (out.info.index() == index) {
                 return true;
@@ -423,26 +430,6 @@ final class Snapshots {
                 info = candidate;
             }
         }
-        if (info != null && !intact(info)) {
-            // Rotted at rest: sent, it would be refused forever. The newest intact one past it
-            // still brings the follower to a state it can go on from, without the records between.
-            LOG.error(
-                    "node {}: snapshot {} in {} is damaged; sending {} its newest intact snapshot instead,"
-                            + " without the records between the two",
-                    config.id(),
-                    info.index(),
-                    store.location(),
-                    request.peer());
-            store.delete(info.index());
-            info = null;
-            for (SnapshotInfo candidate : store.list()) {
-                if (candidate.index() > request.index()
-                        && candidate.index() <= raft.commitIndex()
-                        && intact(candidate)) {
-                    info = candidate;
-                }
-            }
-        }
         if (info == null) {
             LOG.error(
                     "node {}: {} needs the snapshot at {}, which the log starts after, but {} does not hold it",
@@ -452,11 +439,70 @@ final class Snapshots {
                     store.location());
             return;
         }
+        offer(request, info);
+    }
+
+    /**
+     * Starts sending {@code info} for {@code request} once it is known intact. The check reads the
+     * whole snapshot, so it runs on the background executor, never on the loop, and once per
+     * snapshot: files are never rewritten, and a copy that rotted after its check is caught by the
+     * follower, whose refusal makes it checked again ({@link #answered}).
+     */
+    private void offer(Ready.SnapshotToSend request, SnapshotInfo info) {
+        if (info.index() == verifiedIndex) {
+            start(request, info);
+            return;
+        }
+        if (!checking.add(info.index())) {
+            return; // being checked: the protocol asks again while it still wants it sent
+        }
+        background.execute(() -> {
+            boolean intact = intact(info);
+            toLoop.accept(() -> checked(request, info, intact));
+        });
+    }
+
+    private void checked(Ready.SnapshotToSend request, SnapshotInfo info, boolean intact) {
+        checking.remove(info.index());
+        if (intact) {
+            verifiedIndex = info.index();
+            if (raft.sendingSnapshot(request.peer(), request.index()) && !outgoing.containsKey(request.peer())) {
+                start(request, info);
+            }
+            return;
+        }
+        // Rotted at rest: sent, it would be refused forever. The newest intact one past it still
+        // brings the follower to a state it can go on from, without the records between.
+        LOG.error(
+                "node {}: snapshot {} in {} is damaged; sending {} its newest intact snapshot instead,"
+                        + " without the records between the two",
+                config.id(),
+                info.index(),
+                store.location(),
+                request.peer());
+        store.delete(info.index());
+        SnapshotInfo newer = null;
+        for (SnapshotInfo candidate : store.list()) {
+            if (candidate.index() > request.index() && candidate.index() <= raft.commitIndex()) {
+                newer = candidate;
+            }
+        }
+        if (newer == null) {
+            LOG.error(
+                    "node {}: no intact snapshot in {} can bring {} past index {}",
+                    config.id(),
+                    store.location(),
+                    request.peer(),
+                    request.index());
+        } else {
+            offer(request, newer); // checked in turn; a damaged one is deleted and the next older tried
+        }
+    }
+
+    private void start(Ready.SnapshotToSend request, SnapshotInfo info) {
         Outgoing transfer = new Outgoing(request.peer(), info, request.index(), store.open(info.index()));
         outgoing.put(request.peer(), transfer);
         if (!Long.valueOf(info.index()).equals(lastSent.put(request.peer(), info.index()))) {
-            // Once per snapshot and follower: a follower that is down gets it again every election
-            // timeout, which is not news.
             LOG.info(
                     "node {}: sending snapshot {} ({} bytes) to {}, whose log ends before this one starts",
                     config.id(),
@@ -488,6 +534,14 @@ final class Snapshots {
             return;
         }
         long confirmed = Math.min(response.nextOffset(), transfer.info.sizeBytes());
+        if (confirmed == 0 && transfer.acked > 0) {
+            // It starts over: restarted, or it refused what it received (its checksum failed).
+            // The next request checks the snapshot again before sending: resending the same bytes
+            // from a copy that rotted here would go on forever.
+            verifiedIndex = -1;
+            finish(transfer);
+            return;
+        }
         if (confirmed > transfer.acked) {
             transfer.lastHeardNanos = clock.nanoTime(); // the resend timer runs from the last progress
             transfer.repeats = 0;

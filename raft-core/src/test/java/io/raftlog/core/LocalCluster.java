@@ -28,6 +28,10 @@ final class LocalCluster implements AutoCloseable {
     /** The application state machine each start of a node gets (none by default). */
     java.util.function.Function<NodeId, io.raftlog.api.StateMachine> applications =
             id -> io.raftlog.api.StateMachine.NONE;
+    /** Wraps each start's snapshot store (as it is by default). */
+    java.util.function.BiFunction<
+                    NodeId, io.raftlog.api.spi.storage.SnapshotStore, io.raftlog.api.spi.storage.SnapshotStore>
+            snapshotStores = (id, store) -> store;
     /** Starts so far: each start gets its own seed, as each process start draws its own randomness. */
     private long starts;
 
@@ -58,7 +62,7 @@ final class LocalCluster implements AutoCloseable {
         RaftNode node = new RaftNode(
                 config,
                 store,
-                new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id)),
+                snapshotStores.apply(id, new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id))),
                 applications.apply(id),
                 network.newTransport(),
                 NodeMetrics.NONE,

@@ -229,6 +229,72 @@ class LogLifecycleTest {
         }
     }
 
+    /** State whose snapshot is large next to a transfer's window of chunks (2 x 1 KiB here). */
+    static final class Ballast implements StateMachine {
+        static final int SIZE = 256 * 1024;
+
+        @Override
+        public void apply(CommittedRecord record) {}
+
+        @Override
+        public Snapshot snapshot() {
+            return out -> out.write(new byte[SIZE]);
+        }
+
+        @Override
+        public void restore(InputStream in) throws IOException {
+            if (in.readAllBytes().length != SIZE) {
+                throw new IOException("ballast of the wrong size");
+            }
+        }
+    }
+
+    @Test
+    void aTransferToAFollowerThatIsDownIsKeptAndItsSnapshotCheckedOnceNotAtEveryRetry() throws Exception {
+        Map<NodeId, CountingSnapshotStore> snapshotStores = new ConcurrentHashMap<>();
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            cluster.applications = id -> new Ballast();
+            cluster.snapshotStores = (id, store) -> {
+                CountingSnapshotStore counting = new CountingSnapshotStore(store);
+                snapshotStores.put(id, counting);
+                return counting;
+            };
+            cluster.ids.forEach(id -> {
+                cluster.stop(id);
+                cluster.start(id);
+            });
+            RaftNode leader = cluster.awaitLeader();
+            NodeId leaderId = leader.status().id();
+            NodeId lagging = cluster.ids.stream()
+                    .filter(member -> !member.equals(leaderId))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(lagging);
+            appendMany(leader, 150);
+            leader.deleteRecordsBefore(leader.commitOffset() - 20).get(10, TimeUnit.SECONDS);
+            appendMany(leader, 60);
+            Awaitility.await().atMost(WAIT).until(() -> leader.status().log().snapshotsSent() >= 1);
+
+            // The follower stays down for ten election timeouts; each one the leader retries.
+            // Checking the snapshot (a whole read) at every retry would read it ten times over.
+            CountingSnapshotStore leaderSnapshots = snapshotStores.get(leaderId);
+            long before = leaderSnapshots.bytesRead.get();
+            NodeConfig config = snapshotOften(NodeConfig.of(leaderId, cluster.ids));
+            Duration down =
+                    config.tickInterval().multipliedBy(10L * config.protocol().electionTicks());
+            Awaitility.await()
+                    .during(down)
+                    .atMost(down.multipliedBy(3))
+                    .until(() -> leaderSnapshots.bytesRead.get() - before < Ballast.SIZE);
+
+            RaftNode follower = cluster.start(lagging);
+            Awaitility.await().atMost(WAIT).until(() -> follower.commitOffset() >= leader.commitOffset());
+            assertThat(follower.status().log().snapshotsReceived())
+                    .as("snapshots the follower installed")
+                    .isGreaterThanOrEqualTo(1);
+        }
+    }
+
     /** Counts records per key; its snapshot is the map. */
     static final class Counts implements StateMachine {
         final Map<String, Long> counts = new ConcurrentHashMap<>();

@@ -189,9 +189,21 @@ final class LeaderState {
         }
     }
 
+    /**
+     * Whether {@code peer} still waits for the snapshot at {@code index}: in snapshot mode for it,
+     * or probing between two attempts (a transfer that stalled, with a follower that is down, goes
+     * back to probing, and the probe asks for the same snapshot again while the log starts after
+     * it). A driver keeps the transfer meanwhile, so it resumes rather than starting over.
+     */
     boolean sendingSnapshot(NodeId peer, long index) {
         Progress progress = followers.get(peer);
-        return progress != null && progress.mode == Progress.Mode.SNAPSHOT && progress.pendingSnapshot == index;
+        if (progress == null || progress.match >= index) {
+            return false;
+        }
+        if (progress.mode == Progress.Mode.SNAPSHOT) {
+            return progress.pendingSnapshot == index;
+        }
+        return progress.mode == Progress.Mode.PROBE && index == log.firstIndex() - 1 && progress.next <= index;
     }
 
     private void handleRejection(Progress progress, AppendEntriesResponse response) {

@@ -636,8 +636,9 @@ public final class RaftProtocol {
     }
 
     /**
-     * Whether this leader still wants {@code peer} to receive the snapshot at {@code index} (its
-     * progress waits for it): a driver streaming it stops once not.
+     * Whether this leader still wants {@code peer} to receive the snapshot at {@code index}: its
+     * progress waits for it, or probes between two attempts and will ask for it again. A driver
+     * streaming it keeps the transfer while this holds (to resume it) and stops once not.
      */
     public boolean sendingSnapshot(NodeId peer, long index) {
         return role == Role.LEADER && leaderState.sendingSnapshot(peer, index);
