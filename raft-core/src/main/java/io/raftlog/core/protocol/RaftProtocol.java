@@ -488,9 +488,14 @@ public final class RaftProtocol {
             messagesAfterPersist.add(new VoteResponse(id, request.from(), term, false, request.preVote()));
             return;
         }
+        // A pre-vote is granted only to a node this one would follow into an election: not while
+        // it hears from a leader (Raft thesis §9.6), with or without CheckQuorum; a transfer the
+        // leader asked for is the exception.
         boolean canVote = request.from().equals(votedFor)
                 || (votedFor == null && leader == null)
-                || (request.preVote() && request.term() > term);
+                || (request.preVote()
+                        && request.term() > term
+                        && (request.leadershipTransfer() || !heardFromLeaderRecently()));
         if (canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())) {
             if (!request.preVote()) {
                 electionElapsed = 0;
@@ -747,7 +752,12 @@ public final class RaftProtocol {
     }
 
     private boolean inLease() {
-        return config.checkQuorum() && leader != null && electionElapsed < config.electionTicks();
+        return config.checkQuorum() && heardFromLeaderRecently();
+    }
+
+    /** A leader (this node, or the one it follows) was in touch within the election timeout. */
+    private boolean heardFromLeaderRecently() {
+        return leader != null && electionElapsed < config.electionTicks();
     }
 
     private void resetElectionTimer() {

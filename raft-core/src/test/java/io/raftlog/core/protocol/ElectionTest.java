@@ -82,6 +82,21 @@ class ElectionTest {
     }
 
     @Test
+    void withPreVoteButNoCheckQuorumARejoiningNodeWithAnUpToDateLogDoesNotDeposeAHealthyLeader() {
+        TestCluster cluster = new TestCluster(3, RAFT.withPreVote(true));
+        cluster.elect(1);
+        cluster.isolate(3); // nothing is proposed meanwhile: n3's log stays as up to date as any
+        cluster.tickAll(5 * T);
+        cluster.heal();
+        cluster.campaign(3);
+        cluster.tickAll(3 * T);
+
+        assertThat(cluster.node(1).role()).as("the healthy leader").isEqualTo(Role.LEADER);
+        assertThat(cluster.node(1).term()).as("its term").isEqualTo(1);
+        assertThat(cluster.node(3).leader()).as("n3 follows it again").contains(id(1));
+    }
+
+    @Test
     void withoutPreVoteARejoiningPartitionedNodeDeposesTheLeader() {
         TestCluster cluster = partitionAndRejoinN3(RAFT);
 
