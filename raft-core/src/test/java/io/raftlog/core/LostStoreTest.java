@@ -247,11 +247,15 @@ class LostStoreTest {
             awaitAcceptedEverywhere(cluster);
             InMemoryLogStore.Volume backup = cluster.volumes.get(N3).copy();
             long backupTerm = cluster.nodes.get(N3).status().term();
-            RaftNode n2 = awaitLeaderAmong(cluster, N2); // n2 campaigns: n1 and n3 vote for it
+            // With n1 down, n2 can only win with n3's vote (with n1 up it may win on n1's alone,
+            // and n3, already following it, then refuses the late request).
+            cluster.stop(N1);
+            RaftNode n2 = awaitLeaderAmong(cluster, N2);
             long voteTerm = n2.status().term();
             assertThat(voteTerm).isGreaterThan(backupTerm);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> peersRecordOf(cluster, N2, N3).votedTerm() == voteTerm);
+            cluster.start(N1);
             cluster.stop(N3);
             cluster.volumes.put(N3, backup);
 
@@ -377,9 +381,10 @@ class LostStoreTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> cluster.nodes.get(v).commitOffset() == winner[0].commitOffset());
             assertThat(old.status().role()).isEqualTo(Role.LEADER); // still, of its older term
-            cluster.network.heal();
-            cluster.network.cut(a, N1);
+            // A stays cut off from n1 throughout (healing everything first, even for an instant,
+            // let A's newer term reach n1 and end its leadership before the test began).
             cluster.network.cut(a, v);
+            cluster.network.restore(N1, v);
             cluster.stop(v);
             cluster.wipe(v);
             RaftNode rejoining = cluster.start(v, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));

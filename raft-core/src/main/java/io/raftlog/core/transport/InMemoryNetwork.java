@@ -44,6 +44,12 @@ public final class InMemoryNetwork {
         block(b, a);
     }
 
+    /** Restores both directions between {@code a} and {@code b}, leaving other cuts as they are. */
+    public void restore(NodeId a, NodeId b) {
+        blockedLinks.remove(a + "->" + b);
+        blockedLinks.remove(b + "->" + a);
+    }
+
     /** Restores every link. */
     public void heal() {
         blockedLinks.clear();
