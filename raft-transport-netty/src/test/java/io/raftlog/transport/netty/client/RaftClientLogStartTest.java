@@ -133,11 +133,20 @@ class RaftClientLogStartTest {
     }
 
     @Test
-    void aDeletionNoLeaderTakesFailsWithNotLeaderAtTheDeadline() {
+    void aDeletionNoLeaderTakesFailsAtTheDeadlineWithNotLeader() {
         cluster.electLeader(null);
         RaftClient client = client(List.of(A, B, C), config -> config.withRequestTimeout(Duration.ofMillis(500)));
 
-        assertThat(Futures.failure(client.deleteRecordsBefore(1))).isInstanceOf(NotLeaderException.class);
+        // Definite (NotLeader) unless an attempt was still out at the deadline (possible on a
+        // loaded machine): then it may have been delivered, and the client says so.
+        Throwable failure = Futures.failure(client.deleteRecordsBefore(1));
+        if (failure instanceof io.raftlog.api.IndeterminateResultException) {
+            assertThat(failure)
+                    .as("an attempt out at the deadline: indeterminate, with why the others failed")
+                    .hasMessageContaining("is not the leader");
+        } else {
+            assertThat(failure).as("every attempt refused").isInstanceOf(NotLeaderException.class);
+        }
         assertThat(cluster.deletions)
                 .as("followers refuse before asking their log")
                 .isEmpty();
