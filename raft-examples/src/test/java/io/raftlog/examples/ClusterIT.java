@@ -77,7 +77,10 @@ class ClusterIT {
                 cluster.start(id);
             }
             Map<Long, String> acknowledged = new HashMap<>();
-            try (RaftClient client = new RaftClient(RaftClientConfig.of("raftlog", cluster.seeds()))) {
+            // Generous: the first appends wait for three JVMs to start and elect, which took over
+            // the default 10 s on a loaded CI machine.
+            try (RaftClient client = new RaftClient(
+                    RaftClientConfig.of("raftlog", cluster.seeds()).withRequestTimeout(Duration.ofSeconds(60)))) {
                 produce(client, "kept", 500, acknowledged);
             }
             for (String id : cluster.addresses.keySet()) {
