@@ -87,7 +87,9 @@ class FileLogStoreRecoveryTest {
                     .as("reading the damaged entry")
                     .isInstanceOfSatisfying(
                             CorruptLogException.class,
-                            e -> assertThat(e.index()).isEqualTo(4))
+                            e -> assertThat(e.index())
+                                    .as("the index the exception names")
+                                    .isEqualTo(4))
                     .hasMessageContaining("CRC32C mismatch");
             assertThatThrownBy(() -> store.read(1, 10, Long.MAX_VALUE))
                     .as("a read across it")
@@ -121,7 +123,10 @@ class FileLogStoreRecoveryTest {
         assertThatThrownBy(() -> FileLogStore.open(directory))
                 .as("opening with entry 3's header damaged and entries after it")
                 .isInstanceOfSatisfying(
-                        CorruptLogException.class, e -> assertThat(e.index()).isEqualTo(3))
+                        CorruptLogException.class,
+                        e -> assertThat(e.index())
+                                .as("the index the exception names")
+                                .isEqualTo(3))
                 .hasMessageContaining("not an unfinished write");
 
         // The last operation's own markers follow its frames: damage there is not taken for a torn write either.
@@ -130,7 +135,10 @@ class FileLogStoreRecoveryTest {
         assertThatThrownBy(() -> FileLogStore.open(directory))
                 .as("opening with entry 7's header damaged")
                 .isInstanceOfSatisfying(
-                        CorruptLogException.class, e -> assertThat(e.index()).isEqualTo(7));
+                        CorruptLogException.class,
+                        e -> assertThat(e.index())
+                                .as("the index the exception names")
+                                .isEqualTo(7));
     }
 
     @Test
@@ -174,8 +182,12 @@ class FileLogStoreRecoveryTest {
                     .as("the damaged entry, copied by the rewrite")
                     .isInstanceOfSatisfying(
                             CorruptLogException.class,
-                            e -> assertThat(e.index()).isEqualTo(8));
-            assertThat(store.read(9, 10, Long.MAX_VALUE)).isEqualTo(range(9, 10, 1));
+                            e -> assertThat(e.index())
+                                    .as("the index the exception names")
+                                    .isEqualTo(8));
+            assertThat(store.read(9, 10, Long.MAX_VALUE))
+                    .as("the entries after it")
+                    .isEqualTo(range(9, 10, 1));
         }
     }
 

@@ -65,7 +65,7 @@ class FileLogStoreTest {
             assertThat(Files.isDirectory(nested))
                     .as("the directory was created")
                     .isTrue();
-            assertThat(store.directory()).isEqualTo(nested.toAbsolutePath());
+            assertThat(store.directory()).as("the store's directory").isEqualTo(nested.toAbsolutePath());
         }
         Path file = Files.writeString(directory.resolve("plain-file"), "not a directory");
         assertThatThrownBy(() -> FileLogStore.open(file))
@@ -100,7 +100,7 @@ class FileLogStoreTest {
                 assertThat(store.read(1, 10, Long.MAX_VALUE))
                         .as("a read by an interrupted thread")
                         .isEqualTo(TestEntries.range(1, 5, 1));
-                assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("n1"));
+                assertThat(store.metadata("identity")).as("the metadata saved").contains(Bytes.ofUtf8("n1"));
                 assertThat(Thread.currentThread().isInterrupted())
                         .as("the caller's interrupt, still set")
                         .isTrue();
@@ -134,7 +134,9 @@ class FileLogStoreTest {
                         }
                         int reads = 0;
                         for (; reads < 300; reads++) {
-                            assertThat(store.read(1, 200, Long.MAX_VALUE)).hasSize(200);
+                            assertThat(store.read(1, 200, Long.MAX_VALUE))
+                                    .as("a read of all 200 entries")
+                                    .hasSize(200);
                         }
                         return reads;
                     }));
@@ -160,7 +162,9 @@ class FileLogStoreTest {
             } finally {
                 reading.set(false);
                 readers.shutdownNow();
-                assertThat(readers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(readers.awaitTermination(60, TimeUnit.SECONDS))
+                        .as("readers stopped")
+                        .isTrue();
             }
             store.append(TestEntries.range(201, 201, 1));
             assertThat(store.lastIndex()).as("the writer, unaffected").isEqualTo(201);
@@ -187,7 +191,9 @@ class FileLogStoreTest {
         try (FileLogStore store = FileLogStore.open(directory)) {
             List<LogEntry> expected = new ArrayList<>(entries.subList(59, 94));
             expected.add(LogEntry.data(95, 2, Bytes.ofUtf8("after")));
-            assertThat(store.firstIndex()).isEqualTo(60);
+            assertThat(store.firstIndex())
+                    .as("the first entry after the rewrite")
+                    .isEqualTo(60);
             assertThat(store.term(59))
                     .as("the term before the first entry, kept by the rewrite")
                     .isEqualTo(1);
@@ -240,7 +246,7 @@ class FileLogStoreTest {
         Files.write(leftover, new byte[] {0, 1, 2});
         try (FileLogStore store = FileLogStore.open(directory)) {
             assertThat(store.hardState()).as("the hard state saved last").isEqualTo(state);
-            assertThat(store.metadata("identity")).contains(Bytes.ofUtf8("n1"));
+            assertThat(store.metadata("identity")).as("the metadata saved").contains(Bytes.ofUtf8("n1"));
         }
         assertThat(Files.exists(leftover))
                 .as("the temporary file, deleted at open")
