@@ -33,9 +33,12 @@ def published = managedArtifactIds(parentFile).findAll { it[0] == 'io.raftlog' }
 def inBom = managed.collect { it[1] } as Set
 assert inBom == published: "raft-bom lists ${inBom.sort()}, the parent's dependencyManagement ${published.sort()}"
 
-// Every published library has its sources and Javadoc jars.
+// Every published library has its sources and Javadoc jars (unless this build skipped them).
+def classifiers = []
+if (sourcesSkipped != 'true') classifiers << 'sources'
+if (javadocSkipped != 'true') classifiers << 'javadoc'
 def missing = inBom.collectMany { id ->
-    ['sources', 'javadoc'].collect { new File(rootDirectory, "${id}/target/${id}-${projectVersion}-${it}.jar") }
+    classifiers.collect { new File(rootDirectory, "${id}/target/${id}-${projectVersion}-${it}.jar") }
 }.findAll { !it.isFile() }
 assert missing.isEmpty(): "missing jars: ${missing}"
 return true
