@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each test gets a fresh empty directory; {@link #reopen()} closes the store and opens a new one
  * on the same directory, which must see everything the old one wrote. The concurrency tests run
- * one writer (the SPI allows one mutating thread) against three reader threads. Crash safety and
+ * one writer (the SPI allows one mutating thread) against reader threads;
+ * {@link #concurrencyChecks(LogStore)} tunes them. Crash safety and
  * corruption detection need a real disk and a killed process; a durable store should add its own
  * tests for them (see raft-storage-lmdb's {@code LmdbCrashIT} and {@code LmdbCorruptionTest}).
  */
@@ -54,6 +55,15 @@ public abstract class LogStoreContract {
      * the previous store on it is closed) a store that sees everything written there before.
      */
     protected abstract LogStore openStore(Path directory);
+
+    /**
+     * The concurrency checks the contract runs on {@code store}; override to tune them (more
+     * readers, longer runs), for example {@code new LogStoreConcurrencyChecks(store) { protected
+     * int readers() { return 8; } }}.
+     */
+    protected LogStoreConcurrencyChecks concurrencyChecks(LogStore store) {
+        return new LogStoreConcurrencyChecks(store);
+    }
 
     @BeforeEach
     final void openFreshStore() {
@@ -511,17 +521,17 @@ public abstract class LogStoreContract {
 
     @Test
     void readersDuringAppendsSeeWholeBatches() throws Exception {
-        LogStoreConcurrencyChecks.readersDuringAppendsSeeWholeBatches(store);
+        concurrencyChecks(store).readersDuringAppendsSeeWholeBatches();
     }
 
     @Test
     void readersDuringTruncationsSeeContiguousIntactEntries() throws Exception {
-        LogStoreConcurrencyChecks.readersDuringTruncationsSeeContiguousIntactEntries(store);
+        concurrencyChecks(store).readersDuringTruncationsSeeContiguousIntactEntries();
     }
 
     @Test
     void readersOfTheHardStateNeverSeeATornState() throws Exception {
-        LogStoreConcurrencyChecks.readersOfTheHardStateNeverSeeATornState(store);
+        concurrencyChecks(store).readersOfTheHardStateNeverSeeATornState();
     }
 
     // ---- closing ------------------------------------------------------------------------------
