@@ -47,7 +47,7 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
             assertSameEntries(written, readAll(store, "read"), "read on a thread whose interrupt flag is set");
             assertFlag(true, "read");
             for (long index : new long[] {0, 1, 150, 299, 300}) {
-                long term = answered(() -> store.term(index), "term(%d) on an interrupted thread answers", index);
+                long term = answered(() -> store.term(index), onInterrupted("term(" + index + ")"));
                 assertThat(term)
                         .as("rule: term(%d) on a thread whose interrupt flag is set is right", index)
                         .isEqualTo(index == 0 ? 0 : 3);
@@ -55,16 +55,16 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
             }
             assertSameEntries(written, visitAll(store, "forEach"), "forEach on a thread whose interrupt flag is set");
             assertFlag(true, "forEach");
-            assertThat(answered(store::lastIndex, ON_INTERRUPTED, "lastIndex()"))
+            assertThat(answered(store::lastIndex, onInterrupted("lastIndex()")))
                     .as("rule: lastIndex() on an interrupted thread is right")
                     .isEqualTo(300);
-            assertThat(answered(store::firstIndex, ON_INTERRUPTED, "firstIndex()"))
+            assertThat(answered(store::firstIndex, onInterrupted("firstIndex()")))
                     .as("rule: firstIndex() on an interrupted thread is right")
                     .isEqualTo(1);
-            assertThat(answered(store::hardState, ON_INTERRUPTED, "hardState()"))
+            assertThat(answered(store::hardState, onInterrupted("hardState()")))
                     .as("rule: hardState() on an interrupted thread is right")
                     .isEqualTo(STATE);
-            assertThat(answered(() -> store.metadata("identity"), ON_INTERRUPTED, "metadata()"))
+            assertThat(answered(() -> store.metadata("identity"), onInterrupted("metadata()")))
                     .as("rule: metadata() on an interrupted thread is right")
                     .contains(IDENTITY);
             assertFlag(true, "lastIndex(), firstIndex(), hardState() and metadata()");
@@ -87,8 +87,7 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
                         }
                         visited.add(LogStoreEntryRules.copy(entry));
                     }),
-                    ON_INTERRUPTED,
-                    "forEach interrupted at its first entry");
+                    onInterrupted("forEach interrupted at its first entry"));
             assertSameEntries(written, visited, "forEach interrupted at its first entry");
             assertThat(count)
                     .as("rule: forEach interrupted at its first entry returns the number it visited")
@@ -144,7 +143,7 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
                 if (intact[0] != written.size()) {
                     return "round " + round + ": forEach visited " + intact[0] + " intact entries of " + written.size();
                 }
-                long index = 1 + round % written.size();
+                long index = 1L + round % written.size();
                 if (store.term(index) != 3) {
                     return "round " + round + ": term(" + index + ") was not 3";
                 }
@@ -183,7 +182,7 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
     }
 
     private static List<LogEntry> readAll(LogStore store, String call) {
-        return answered(() -> store.read(1, Integer.MAX_VALUE, Long.MAX_VALUE), ON_INTERRUPTED, call);
+        return answered(() -> store.read(1, Integer.MAX_VALUE, Long.MAX_VALUE), onInterrupted(call));
     }
 
     private static List<LogEntry> visitAll(LogStore store, String call) {
@@ -191,9 +190,12 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
         answered(
                 () -> store.forEach(
                         1, Integer.MAX_VALUE, Long.MAX_VALUE, entry -> visited.add(LogStoreEntryRules.copy(entry))),
-                ON_INTERRUPTED,
-                call);
+                onInterrupted(call));
         return visited;
+    }
+
+    private static String onInterrupted(String call) {
+        return String.format(ON_INTERRUPTED, call);
     }
 
     private static void assertFlag(boolean expected, String call) {

@@ -60,14 +60,14 @@ abstract class LogStoreRules {
     }
 
     /**
-     * The result of {@code call}; if it throws, an {@link AssertionError} naming the rule and what
-     * was thrown (rather than the store's bare exception, which names no rule).
+     * The result of {@code call}; if it throws, an {@link AssertionError} naming {@code rule} and
+     * what was thrown (rather than the store's bare exception, which names no rule).
      */
-    static <T> T answered(Callable<T> call, String rule, Object... args) {
+    static <T> T answered(Callable<T> call, String rule) {
         try {
             return call.call();
         } catch (Exception e) {
-            throw new AssertionError("[rule: " + String.format(rule, args) + "] it threw " + e, e);
+            throw new AssertionError("[rule: " + rule + "] it threw " + e, e);
         }
     }
 
