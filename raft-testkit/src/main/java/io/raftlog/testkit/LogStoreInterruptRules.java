@@ -29,8 +29,6 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
     private static final int INTERRUPTED_ROUNDS = 100;
     private static final HardState STATE = new HardState(3, Optional.of(NodeId.of("node-2")));
     private static final Bytes IDENTITY = Bytes.ofUtf8("cluster c, node n1");
-    private static final String ON_INTERRUPTED =
-            "%s answers: a read on an interrupted thread gets the right answer and breaks nothing for other threads";
 
     LogStoreInterruptRules(LogStoreContract contract) {
         super(contract);
@@ -195,7 +193,8 @@ abstract class LogStoreInterruptRules extends LogStoreRules {
     }
 
     private static String onInterrupted(String call) {
-        return String.format(ON_INTERRUPTED, call);
+        return call + " answers: a read on an interrupted thread gets the right answer and breaks nothing for"
+                + " other threads";
     }
 
     private static void assertFlag(boolean expected, String call) {
