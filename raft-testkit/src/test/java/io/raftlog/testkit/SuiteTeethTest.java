@@ -10,9 +10,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 /**
- * The crash suite fails stores with the bugs it exists to catch, naming the rule
+ * The crash and corruption suites fail stores with the bugs they exist to catch, naming the rule
  * each breaks. The stores are {@code TinyFileLogStore} with one flaw each; the flawless one passes
- * the suite ({@code TinyFileLogStoreCrashTest}). A
+ * every suite ({@code TinyFileLogStoreCrashTest}, {@code TinyFileLogStoreCorruptionTest}). A
  * broken store fails at its first bad crash, so generous limits cost time only if the suite misses.
  */
 class SuiteTeethTest {
@@ -66,6 +66,13 @@ class SuiteTeethTest {
         }
     }
 
+    static class TrustsWhatItReads extends LogStoreCorruptionContract {
+        @Override
+        protected Class<? extends LogStoreFactory> factory() {
+            return TinyStores.NoReadCheck.class;
+        }
+    }
+
     @Test
     void aStoreThatNeverForcesSurvivesSigkillButNotAPowerCut() {
         assertThat(run(NeverForces.class, "everyCompletedCallSurvivesSigkill")
@@ -102,6 +109,13 @@ class SuiteTeethTest {
         assertThat(failure(WritesThroughJavaIo.class, "everyCompletedCallSurvivesPowerLoss"))
                 .contains(PowerLossCrashes.SEES_EVERY_CHANGE)
                 .contains("exclude everyCompletedCallSurvivesPowerLoss");
+    }
+
+    @Test
+    void aStoreThatDoesNotCheckWhatItReadsReturnsFlippedPayloads() {
+        assertThat(failure(TrustsWhatItReads.class, "flippedPayloadBytesAreDetected"))
+                .contains(CorruptionCheck.EXACT_OR_CORRUPT)
+                .contains("first difference: element 0: payload byte");
     }
 
     private static Events run(Class<?> suite, String test) {
