@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * visible (LMDB's default, no {@code MDB_NOSYNC} or {@code MDB_NOMETASYNC}). Before the meta page
  * is written the previous meta page still points at intact old pages (copy-on-write), so a crash at
  * any moment — process kill or power loss — leaves either the whole call or none of it. The
- * {@code LmdbCrashIT} test proves the process-kill half by SIGKILLing a writer at random moments;
- * SIGKILL alone cannot prove the power-loss half (the kernel's page cache survives a killed
- * process), which rests on those two syncs. {@link SyncMode#NO_SYNC} skips them, for benchmarks
+ * {@code LmdbLogStoreCrashIT} test (raft-testkit's crash suite) proves the process-kill half by
+ * SIGKILLing writers at random moments; the suite's power-loss test cannot follow LMDB's native
+ * writes, so the power-loss half rests on those two syncs. {@link SyncMode#NO_SYNC} skips them, for benchmarks
  * only, and <b>can lose acknowledged entries on power loss</b>; opening in that mode logs a
  * warning.
  *

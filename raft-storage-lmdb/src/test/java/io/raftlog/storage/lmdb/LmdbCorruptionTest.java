@@ -25,8 +25,11 @@ import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 
 /**
- * Flips bytes of stored entries in {@code data.mdb} (with the store closed) and checks that the
- * store reports {@link CorruptLogException} for exactly that index and never returns the bad bytes.
+ * LMDB's own handling of damage, beyond the generic rule {@link LmdbLogStoreCorruptionTest} checks
+ * (a flipped payload byte is reported for its index, never returned): what the messages say, that
+ * damage in an entry's header or length field and a missing entry are found, that the tail is
+ * checked at open, that a truncation needing a damaged entry's term fails while dropping it works,
+ * and the hard state's checksum.
  */
 class LmdbCorruptionTest {
     private static final long TARGET = 50;
@@ -46,21 +49,11 @@ class LmdbCorruptionTest {
     }
 
     @Test
-    void aFlippedPayloadByteIsReportedForItsIndexAndNeverReturned() throws IOException {
+    void aCorruptEntryIsNamedWithItsDirectoryAndOnlyATruncationDroppingItWorks() throws IOException {
         flipInEveryCopy(marker(TARGET), marker(TARGET).length() + 3);
 
         try (LmdbLogStore store = LmdbLogStore.open(directory)) {
             assertCorrupt(() -> store.read(1, 1000, Long.MAX_VALUE), TARGET, "CRC32C mismatch");
-            assertCorrupt(() -> store.read(TARGET, 1, Long.MAX_VALUE), TARGET, "CRC32C mismatch");
-            assertCorrupt(() -> store.term(TARGET), TARGET, "CRC32C mismatch");
-
-            List<Long> visited = new ArrayList<>();
-            assertCorrupt(
-                    () -> store.forEach(45, 10, Long.MAX_VALUE, entry -> visited.add(entry.index())),
-                    TARGET,
-                    "CRC32C mismatch");
-            assertThat(visited).containsExactly(45L, 46L, 47L, 48L, 49L);
-
             assertThat(store.read(1, (int) TARGET - 1, Long.MAX_VALUE)).hasSize((int) TARGET - 1);
             assertThat(store.read(TARGET + 1, 1000, Long.MAX_VALUE)).hasSize((int) (LAST - TARGET));
 
