@@ -11,6 +11,7 @@ import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.HardState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ import org.lmdbjava.Txn;
  * (a flipped payload byte is reported for its index, never returned): what the messages say, that
  * damage in an entry's header or length field and a missing entry are found, that the tail is
  * checked at open, that a truncation needing a damaged entry's term fails while dropping it works,
- * and the hard state's checksum.
+ * the hard state's checksum, and a damaged B-tree page reported as the entries behind it.
  */
 class LmdbCorruptionTest {
     private static final long TARGET = 50;
@@ -119,6 +120,80 @@ class LmdbCorruptionTest {
         assertThatThrownBy(() -> LmdbLogStore.open(directory))
                 .isInstanceOf(StorageException.class)
                 .hasMessageStartingWith("corrupt metadata record 'hard_state' in " + directory + ": CRC32C mismatch");
+    }
+
+    /**
+     * LMDB checks no page checksums, but it does notice a child page number past the end of the
+     * file (MDB_PAGE_NOTFOUND); the read must name the entry it could not reach, as for an entry
+     * failing its own check, rather than fail with a bare StorageException. Found by
+     * LmdbLogStoreCorruptionTest's flips anywhere, before it had to exclude them.
+     */
+    @Test
+    void aDamagedBTreePageIsReportedAsTheEntriesBehindIt() throws IOException {
+        Path big = directory.resolve("big");
+        try (LmdbLogStore store = LmdbLogStore.open(big)) {
+            for (long from = 1; from <= 3000; from += 100) {
+                List<LogEntry> batch = new ArrayList<>();
+                for (long index = from; index < from + 100; index++) {
+                    batch.add(LogEntry.data(index, 1, Bytes.ofUtf8(marker(index) + "x".repeat(100))));
+                }
+                store.append(batch);
+            }
+        }
+        assertThat(pointMiddleChildrenPastTheEnd(big.resolve("data.mdb")))
+                .as("branch pages damaged")
+                .isPositive();
+
+        try (LmdbLogStore store = LmdbLogStore.open(big)) {
+            List<Long> unreadable = new ArrayList<>();
+            for (long index = 1; index <= 3000; index++) {
+                try {
+                    assertThat(store.read(index, 1, Long.MAX_VALUE)).hasSize(1);
+                } catch (CorruptLogException e) {
+                    assertThat(e.index()).as("the index named").isEqualTo(index);
+                    assertThat(e).hasMessageContaining("B-tree page leading to it damaged");
+                    unreadable.add(index);
+                }
+            }
+            assertThat(unreadable)
+                    .as("entries behind the damaged page")
+                    .isNotEmpty()
+                    .doesNotContain(1L, 3000L);
+            long first = unreadable.get(0);
+            assertThatThrownBy(() -> store.read(1, 3000, Long.MAX_VALUE))
+                    .isInstanceOfSatisfying(
+                            CorruptLogException.class,
+                            e -> assertThat(e.index()).isEqualTo(first));
+            assertThatThrownBy(() -> store.term(first))
+                    .isInstanceOfSatisfying(
+                            CorruptLogException.class,
+                            e -> assertThat(e.index()).isEqualTo(first));
+        }
+    }
+
+    /**
+     * In every branch page of {@code file} with three nodes or more (the entries' B-tree, and stale
+     * copies of it), points the middle node's child past the end of the file; returns how many.
+     * LMDB's layout: 16-byte page headers (flags at 10, the end of the node pointers at 12), node
+     * pointers from 16, and in a branch node the child's page number in its first 4 bytes.
+     */
+    private static int pointMiddleChildrenPastTheEnd(Path file) throws IOException {
+        byte[] data = Files.readAllBytes(file);
+        ByteBuffer pages = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        int pageSize = pages.getInt(16 + 24); // the meta page's mm_psize
+        int damaged = 0;
+        for (int page = 2; (page + 1) * pageSize <= data.length; page++) { // 0 and 1 are the meta pages
+            int at = page * pageSize;
+            boolean branch = (pages.getShort(at + 10) & 0x01) != 0;
+            int nodes = ((pages.getShort(at + 12) & 0xffff) - 16) / 2;
+            if (branch && nodes >= 3) {
+                int node = at + (pages.getShort(at + 16 + 2 * (nodes / 2)) & 0xffff);
+                pages.putShort(node + 2, (short) 0x7fff); // bits 16..31 of the child's page number
+                damaged++;
+            }
+        }
+        Files.write(file, data);
+        return damaged;
     }
 
     private static String marker(long index) {
