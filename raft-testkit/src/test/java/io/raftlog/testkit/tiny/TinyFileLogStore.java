@@ -44,7 +44,9 @@ public class TinyFileLogStore implements LogStore {
         /** Keeps the hard state in its own file, overwritten in place. */
         HARD_STATE_IN_PLACE,
         /** Correct, but opens its files with {@code java.io.RandomAccessFile}, past {@code java.nio.file}. */
-        JAVA_IO
+        JAVA_IO,
+        /** Takes any damaged record for a write a crash cut short, and drops it and all after it. */
+        DAMAGE_TAKEN_FOR_A_TORN_TAIL
     }
 
     private static final int SLOT_BYTES = 20;
@@ -246,6 +248,10 @@ public class TinyFileLogStore implements LogStore {
 
     Path directory() {
         return directory;
+    }
+
+    Flaw flaw() {
+        return flaw;
     }
 
     FileChannel log() {

@@ -20,7 +20,8 @@ final class TinyLogScan {
         }
         long offset = 0;
         while (offset < size) {
-            boolean isCommitted = offset < committed;
+            boolean isCommitted =
+                    offset < committed && store.flaw() != TinyFileLogStore.Flaw.DAMAGE_TAKEN_FOR_A_TORN_TAIL;
             ByteBuffer header = TinyFileLogStore.readAt(
                     store.log(), offset, (int) Math.min(TinyRecords.HEADER_BYTES, size - offset));
             String problem = headerProblem(header, offset, isCommitted ? committed : size);

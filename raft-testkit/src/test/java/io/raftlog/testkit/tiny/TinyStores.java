@@ -63,4 +63,12 @@ public final class TinyStores {
             return TinyFileLogStore.open(directory, TinyFileLogStore.Flaw.JAVA_IO);
         }
     }
+
+    /** Drops a damaged record and everything after it, as if a crash had cut it short. */
+    public static final class DamageTakenForATornTail implements LogStoreFactory {
+        @Override
+        public LogStore open(Path directory) {
+            return TinyFileLogStore.open(directory, TinyFileLogStore.Flaw.DAMAGE_TAKEN_FOR_A_TORN_TAIL);
+        }
+    }
 }
