@@ -1,5 +1,6 @@
 package io.raftlog.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,8 +36,12 @@ final class ChildJvmProcess implements AutoCloseable {
         pump.start();
     }
 
-    /** Starts {@code mainClass} with {@code jvmArguments} and {@code arguments}. */
-    static ChildJvmProcess start(Path stderr, List<String> jvmArguments, String mainClass, List<String> arguments) {
+    /**
+     * Starts {@code mainClass} with {@code jvmArguments} and {@code arguments}, {@code classPath}
+     * before this JVM's class path.
+     */
+    static ChildJvmProcess start(
+            Path stderr, List<String> jvmArguments, List<Path> classPath, String mainClass, List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Starting fast matters more than running fast: each kill costs a JVM start.
@@ -45,7 +50,11 @@ final class ChildJvmProcess implements AutoCloseable {
         command.add("-Xmx256m");
         command.addAll(jvmArguments);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        StringBuilder path = new StringBuilder();
+        for (Path entry : classPath) {
+            path.append(entry).append(File.pathSeparatorChar);
+        }
+        command.add(path.append(System.getProperty("java.class.path")).toString());
         command.add(mainClass);
         command.addAll(arguments);
         try {
