@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * stops accepting, fails queued appends with {@link NodeClosedException} and accepted ones with
  * {@link IndeterminateResultException}, then closes transport and storage. If storage fails the
  * node stops itself the same way: better down than wrong.
+ *
+ * <p><b>Ownership.</b> The node owns the log store, the snapshot store and the transport it is
+ * given: it closes them in {@link #close()}, and also when its constructor or {@link #start()}
+ * fails. That holds for stores a Guice storage module provides too ({@code RaftModule} hands them
+ * to the node): close the node, not its stores.
  */
 public final class RaftNode implements ReplicatedLog {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
@@ -51,7 +56,9 @@ public final class RaftNode implements ReplicatedLog {
 
     /**
      * A node that is not started yet. The store must be open; the node owns it and the transport
-     * from now on and closes them in {@link #close()}.
+     * from now on and closes them in {@link #close()} — or before this constructor or
+     * {@link #start()} throws, so a node that never ran leaves its data directory free. Whoever
+     * opened them closes them only if they never reach a node.
      */
     public RaftNode(NodeConfig config, LogStore store, Transport transport) {
         this(config, store, transport, NodeMetrics.NONE, new SplittableRandom().nextLong());
@@ -74,7 +81,8 @@ public final class RaftNode implements ReplicatedLog {
 
     /**
      * A node keeping its snapshots in {@code snapshots} and applying committed records to
-     * {@code application} too. The store pairs with the log store: a durable log needs durable
+     * {@code application} too; it owns and closes the stores and the transport as the first
+     * constructor says. The store pairs with the log store: a durable log needs durable
      * snapshots (the log below a snapshot is removed once the log start passes it), so give an LMDB
      * store the file snapshot store its module binds; the other constructors keep snapshots in
      * memory, which suits a log kept in memory or one that retention never trims.
@@ -108,7 +116,20 @@ public final class RaftNode implements ReplicatedLog {
                             new StorageWriter("raftlog-io-" + config.id(), store, transport, listener, metrics::fsync));
         } catch (RuntimeException refused) {
             background.shutdownNow();
+            // The node owns what it was given from this call on (see the constructor's comment): a
+            // node that could not be built releases the data directory and the port as well.
+            closeAfterFailure(refused, transport, snapshots, store);
             throw refused;
+        }
+    }
+
+    private static void closeAfterFailure(RuntimeException failure, AutoCloseable... owned) {
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
         }
     }
 

@@ -74,10 +74,13 @@ public final class InMemoryNetwork {
         attached.remove(id, transport);
     }
 
-    void route(io.raftlog.api.message.RaftMessage message) {
+    /** Puts {@code message} in its addressee's inbox; false (and counted) if it was dropped. */
+    boolean route(io.raftlog.api.message.RaftMessage message) {
         InMemoryTransport target = attached.get(message.to());
         if (target == null || blockedLinks.contains(message.from() + "->" + message.to()) || !target.offer(message)) {
             dropped.incrementAndGet();
+            return false;
         }
+        return true;
     }
 }

@@ -3,11 +3,16 @@ package io.raftlog.core.transport;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.spi.transport.MessageHandler;
+import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.api.spi.transport.Transport;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +21,14 @@ import org.slf4j.LoggerFactory;
  * (they are immutable) through an {@link InMemoryNetwork}; each started transport has a bounded
  * inbox drained by its own delivery thread, so a link keeps its order, a slow handler never blocks
  * a sender, and messages beyond the bound are dropped and counted like on a real network.
+ * {@link #traffic()} counts messages per peer (there are no frames, so no bytes).
  */
 public final class InMemoryTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
 
     private final InMemoryNetwork network;
     private final BlockingQueue<RaftMessage> inbox;
+    private final Map<NodeId, Counters> counters = new ConcurrentHashMap<>();
     private volatile NodeId self;
     private volatile boolean closed;
     private Thread delivery;
@@ -57,7 +64,31 @@ public final class InMemoryTransport implements Transport {
             throw new IllegalArgumentException(
                     "message from " + message.from() + " sent through the transport of " + self);
         }
-        network.route(message);
+        Counters link = countersOf(message.to());
+        if (network.route(message)) {
+            link.sent.increment();
+        } else {
+            link.dropped.increment();
+        }
+    }
+
+    @Override
+    public Map<NodeId, PeerTraffic> traffic() {
+        Map<NodeId, PeerTraffic> traffic = new HashMap<>();
+        counters.forEach((peer, link) ->
+                traffic.put(peer, new PeerTraffic(link.sent.sum(), 0, link.received.sum(), 0, link.dropped.sum())));
+        return Map.copyOf(traffic);
+    }
+
+    private Counters countersOf(NodeId peer) {
+        return counters.computeIfAbsent(peer, unused -> new Counters());
+    }
+
+    /** One peer's counts: sent and dropped by this transport, received from that peer. */
+    private static final class Counters {
+        final LongAdder sent = new LongAdder();
+        final LongAdder received = new LongAdder();
+        final LongAdder dropped = new LongAdder();
     }
 
     boolean offer(RaftMessage message) {
@@ -69,6 +100,7 @@ public final class InMemoryTransport implements Transport {
             try {
                 RaftMessage message = inbox.poll(100, TimeUnit.MILLISECONDS);
                 if (message != null && !closed) {
+                    countersOf(message.from()).received.increment();
                     handler.onMessage(message);
                 }
             } catch (InterruptedException e) {

@@ -418,7 +418,7 @@ public final class LmdbLogStore implements LogStore {
                             expected, location, "entry is missing (next stored index is " + index + ")");
                 }
                 ByteBuffer value = cursor.val();
-                long size = value.remaining() - EntryCodec.HEADER_BYTES + 24L;
+                long size = EntryCodec.sizeInBytes(value);
                 if (count > 0 && bytes + size > maxBytes) {
                     break;
                 }

@@ -12,9 +12,15 @@ import java.util.Objects;
  * Binds {@link LogStore} to one {@link LmdbLogStore} for a data directory, and {@link SnapshotStore}
  * to one {@link FileSnapshotStore} in its subdirectory {@value #SNAPSHOT_DIRECTORY}. Like every
  * raftlog module it only binds: the stores are opened when the injector first provides them
- * (eagerly in {@code Stage.PRODUCTION}), and whoever owns the injector closes them. The snapshot
- * store is opened after the LMDB store, whose directory lock keeps a second process from opening
- * (and cleaning up) the same snapshots.
+ * (eagerly in {@code Stage.PRODUCTION}). The snapshot store is opened after the LMDB store, whose
+ * directory lock keeps a second process from opening (and cleaning up) the same snapshots.
+ *
+ * <p><b>Who closes the stores:</b> the node they are given to. {@code RaftModule} hands both to its
+ * {@code RaftNode}, which closes them in {@code close()} — and when it cannot be built or started,
+ * so the directory lock is free for the next attempt. Close the node, not the stores. Only stores
+ * taken from the injector for another use (a tool reading the log) are yours to close. If the
+ * snapshot store cannot be opened, the LMDB store opened for it is closed again before the
+ * provision fails, so a failed injector never leaves the directory locked.
  *
  * <pre>{@code
  * Injector injector = Guice.createInjector(new RaftModule(config), new LmdbStorageModule(dataDir), ...);
@@ -58,9 +64,19 @@ public final class LmdbStorageModule extends AbstractModule {
 
     @Provides
     @Singleton
-    FileSnapshotStore fileSnapshotStore(LmdbStoreConfig storeConfig, LmdbLogStore unusedLockHolder) {
+    FileSnapshotStore fileSnapshotStore(LmdbStoreConfig storeConfig, LmdbLogStore lockHolder) {
         // The LMDB store is a parameter to be opened first: its directory lock guards the snapshots too.
-        return FileSnapshotStore.open(storeConfig.directory().resolve(SNAPSHOT_DIRECTORY));
+        try {
+            return FileSnapshotStore.open(storeConfig.directory().resolve(SNAPSHOT_DIRECTORY));
+        } catch (RuntimeException e) {
+            // No node will ever own the LMDB store now: release its directory lock here.
+            try {
+                lockHolder.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     @Provides

@@ -25,6 +25,16 @@ class EntryCodecTest {
     }
 
     @Test
+    void aStoredEntryCountsAsItsSizeInBytesAgainstReadLimits() {
+        for (int payloadBytes : new int[] {0, 1, 24, 1000}) {
+            LogEntry entry = new LogEntry(3, 2, EntryType.PRODUCER_BATCH, Bytes.wrap(new byte[payloadBytes]));
+            assertThat(EntryCodec.sizeInBytes(encode(entry)))
+                    .as("the stored size counted for a payload of %d bytes", payloadBytes)
+                    .isEqualTo(entry.sizeInBytes());
+        }
+    }
+
+    @Test
     void anEmptyPayloadRoundTrips() {
         LogEntry entry = new LogEntry(1, 1, EntryType.NOOP, Bytes.EMPTY);
         assertThat(codec.decode(1, encode(entry), true)).isEqualTo(entry);

@@ -2,9 +2,11 @@ package io.raftlog.storage.lmdb;
 
 import static io.raftlog.testkit.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
 import java.nio.ByteBuffer;
@@ -65,6 +67,29 @@ class LmdbStorageModuleTest {
             assertThat(expected.resolve("snapshot-00000000000000000005-1.snap")).exists();
         } finally {
             snapshots.close();
+        }
+    }
+
+    /**
+     * No node will own the stores of an injector whose snapshot store cannot open: the LMDB store
+     * opened first must not keep the directory locked (a retry in the same JVM would be refused).
+     */
+    @Test
+    void aSnapshotStoreThatCannotOpenLeavesTheDirectoryUnlocked() throws Exception {
+        Path directory = temp.resolve("node-4");
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve(LmdbStorageModule.SNAPSHOT_DIRECTORY), "a file, not a directory");
+        Injector injector = Guice.createInjector(new LmdbStorageModule(directory));
+
+        assertThatThrownBy(() -> injector.getInstance(SnapshotStore.class))
+                .isInstanceOf(ProvisionException.class)
+                .hasStackTraceContaining("StorageException: snapshot directory")
+                .hasStackTraceContaining("exists but is not a directory");
+
+        try (LmdbLogStore reopened = LmdbLogStore.open(directory)) {
+            assertThat(reopened.lastIndex())
+                    .as("the directory opens again at once: the module released the lock")
+                    .isZero();
         }
     }
 

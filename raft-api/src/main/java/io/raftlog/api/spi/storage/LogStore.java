@@ -12,20 +12,59 @@ import java.util.function.Consumer;
  * <p><b>Indexes.</b> The log holds the consecutive entries {@code firstIndex()..lastIndex()}. A new
  * store is empty with {@code firstIndex() == 1} and {@code lastIndex() == 0}. After
  * {@link #truncatePrefix} the store still answers {@link #term} for {@code firstIndex() - 1}, so
- * the consistency check of the entry after a compacted prefix keeps working.
+ * the consistency check of the entry after a compacted prefix keeps working, and an append to an
+ * emptied log is checked against that term.
  *
- * <p><b>Durability.</b> When a mutating method returns, its effect survives a crash of the process
- * and of the machine (unless the store is explicitly configured otherwise for benchmarks, which its
- * documentation must say loudly). Each mutating call is atomic: after a crash either all of it or
- * none of it is visible.
+ * <p><b>Entries.</b> An entry reads back exactly as it was appended: index, term,
+ * {@link io.raftlog.api.message.EntryType} (every type, not only {@code DATA}) and payload, empty
+ * payloads included; so its {@link LogEntry#sizeInBytes()} is the same too. Read limits count
+ * {@link LogEntry#sizeInBytes()}, never payload bytes alone.
  *
- * <p><b>Threads.</b> Mutating methods are called by one thread at a time. Read methods may be called
- * from other threads concurrently with a mutation and then see the state before or after it, never a
- * mix.
+ * <p><b>Durability and atomicity.</b> When a mutating method ({@link #append}, {@link #truncateSuffix},
+ * {@link #truncatePrefix}, {@link #reset}, {@link #replace}, {@link #saveHardState},
+ * {@link #saveMetadata}) returns, its effect survives a crash of the process and of the machine
+ * (unless the store is explicitly configured otherwise for benchmarks, which its documentation
+ * must say loudly). Each mutating call is atomic: after a crash, and to a concurrent reader, either
+ * all of it or none of it is visible. A node acknowledges appends and votes only once the call that
+ * wrote them returned.
+ *
+ * <p><b>Threads.</b> A store is called from several threads of its node at once:
+ * <ul>
+ *   <li>Mutations come from one thread at a time, in order: the node's I/O thread
+ *       ({@code raftlog-io-<id>}); before it starts, the thread calling {@code RaftNode.start()}
+ *       reads and saves metadata. A store needs no locking between mutations.
+ *   <li>Reads ({@link #read}, {@link #forEach}, {@link #term}, {@link #firstIndex},
+ *       {@link #lastIndex}, {@link #hardState}, {@link #metadata}) come from that thread, from the
+ *       node's event loop ({@code raftlog-loop-<id>}: the protocol's term lookups and AppendEntries
+ *       reads) and from <em>application threads</em>: {@code ReplicatedLog.read} and
+ *       {@code LogReader} read the store on the caller's own thread, as many at once as the
+ *       application likes. They run concurrently with each other and with a mutation, and see
+ *       the state before or after that mutation, never a mix.
+ *   <li>Application threads get interrupted (a cancelled task, an executor shut down). A read on a
+ *       thread whose interrupt flag is set, or that is interrupted while it reads, must return the
+ *       right answer, leave the flag as it was, and leave the store working for every other
+ *       thread. <b>The interrupt hazard:</b> an interrupt during (or before) a blocking operation
+ *       on a {@link java.nio.channels.FileChannel} closes that channel for every thread (the
+ *       reader gets a {@link java.nio.channels.ClosedByInterruptException}, all later users a
+ *       {@link java.nio.channels.ClosedChannelException}). A file-based store therefore must not
+ *       read through a shared interruptible channel: read a memory mapping, or
+ *       {@link java.io.RandomAccessFile}'s own read methods, or reopen the channel and retry.
+ *   <li>{@link #close()} is called once the node's loop and I/O thread have stopped, on the thread
+ *       that closes the node; application reads may still be running then (see {@link #close()}).
+ * </ul>
  *
  * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException} and change nothing.
- * I/O failures throw {@link io.raftlog.api.StorageException}; an entry failing its integrity check
- * throws {@link io.raftlog.api.CorruptLogException} naming its index; bad bytes are never returned.
+ * I/O failures throw {@link io.raftlog.api.StorageException} naming the store's location; a
+ * failed mutation leaves the store as it was before the call. An entry failing its integrity check
+ * throws {@link io.raftlog.api.CorruptLogException} naming its index; bad bytes are never
+ * returned. Every method of a closed store but {@link #close()} throws
+ * {@link IllegalStateException}. The node stops on a {@code StorageException} from a mutation:
+ * better down than wrong.
+ *
+ * <p><b>Ownership.</b> Whoever opens a store hands it to a node ({@code RaftNode}'s constructor,
+ * or the {@code RaftModule} that builds one from the bound {@code LogStore}); from then on the
+ * node owns it and closes it: in {@code RaftNode.close()}, and also when its constructor or
+ * {@code start()} fails. Close a store yourself only if you never gave it to a node.
  *
  * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.LogStoreContract}.
  */
@@ -115,10 +154,13 @@ public interface LogStore extends AutoCloseable {
     long term(long index);
 
     /**
-     * Appends consecutive entries starting at {@code lastIndex() + 1}, atomically and durably.
+     * Appends consecutive entries starting at {@code lastIndex() + 1}, atomically and durably. The
+     * first entry's term must be at least {@code term(lastIndex())} (which, in an empty log, is the
+     * term kept for {@code firstIndex() - 1}). An empty list is a no-op in every state of the log:
+     * no error, nothing written.
      *
      * @throws IllegalArgumentException if the entries leave a gap, overlap the log, are not
-     *                                  consecutive, or go back in term
+     *                                  consecutive, or go back in term; nothing is written
      */
     void append(List<LogEntry> entries);
 
@@ -149,7 +191,8 @@ public interface LogStore extends AutoCloseable {
      * Reads consecutive entries from {@code fromIndex}, stopping after {@code maxEntries} entries or
      * before the entry that would take the sum of their {@link LogEntry#sizeInBytes()} past
      * {@code maxBytes}; the first entry is returned even if it alone exceeds {@code maxBytes}. Returns an empty list when
-     * {@code fromIndex == lastIndex() + 1}. The returned entries stay valid after the call.
+     * {@code fromIndex == lastIndex() + 1}. The returned entries stay valid after the call. Called
+     * from application threads too, which may be interrupted (see the class comment).
      *
      * @throws IllegalArgumentException if {@code fromIndex} is outside
      *                                  {@code firstIndex()..lastIndex() + 1} or a limit is not positive
@@ -167,7 +210,17 @@ public interface LogStore extends AutoCloseable {
         return entries.size();
     }
 
-    /** Releases the store's resources; further calls throw {@link IllegalStateException}. Idempotent. */
+    /**
+     * Releases the store's resources; every later call of another method throws
+     * {@link IllegalStateException}. Idempotent: closing again does nothing.
+     *
+     * <p>Before it returns it releases whatever the store holds on its location — a directory
+     * lock, open files, threads of its own — so that a store opened on the same location right
+     * after (the node restarting) opens at once. It may be called on a thread other than the one
+     * that opened the store. Application threads may still be reading when it is called: each such
+     * read returns its right answer or throws {@link IllegalStateException}; none returns bad
+     * bytes or crashes the JVM (a store on a memory mapping must not unmap it under a reader).
+     */
     @Override
     void close();
 }

@@ -19,12 +19,23 @@ import java.util.Optional;
  *
  * <p><b>Threads.</b> Every method is thread-safe, and several writers (for different indexes or
  * the same) may be open at once. A writer or reader is used by one thread at a time; readers of a
- * snapshot keep reading what they opened even if it is deleted or replaced meanwhile.
+ * snapshot keep reading what they opened even if it is deleted or replaced meanwhile. The node
+ * calls the store from its event loop ({@code raftlog-loop-<id>}: listing, deleting, reading chunks
+ * to send to a follower, writing the chunks a leader sends) and from its snapshot thread
+ * ({@code raftlog-snapshot-<id>}: writing a snapshot of its state, checking one), at the same time.
+ * The snapshot thread is interrupted when the node closes: a read or write on an interrupted
+ * thread may then fail with {@link io.raftlog.api.StorageException} (a file channel closes on an
+ * interrupt), but it must leave the thread's interrupt flag set and every other reader, writer and
+ * the store itself working.
  *
  * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException}; I/O failures throw
  * {@link io.raftlog.api.StorageException} naming where the snapshots live. After {@link #close()}
  * the store's methods but {@code close()} and {@code location()} throw
  * {@link IllegalStateException}, its uncommitted writers are aborted and its readers closed.
+ *
+ * <p><b>Ownership.</b> As for {@link LogStore}: the node given the store closes it (in
+ * {@code RaftNode.close()}, and when its constructor or start fails); close it yourself only if
+ * you never gave it to a node.
  *
  * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.SnapshotStoreContract}.
  */

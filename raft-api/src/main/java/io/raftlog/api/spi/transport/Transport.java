@@ -8,14 +8,36 @@ import java.util.Map;
 /**
  * Carries {@link RaftMessage}s between cluster members: the transport plugin SPI.
  *
- * <p>Delivery is best effort, like a datagram network: a message may be lost, and the protocol
- * retries. A transport must never deliver a message to a node other than its {@code to()}, must
- * keep the order of messages sent on one link while the link stays up, and must never block the
- * caller of {@link #send}: when a peer is slow or unreachable it drops (and counts) messages beyond
- * a bound rather than buffer without limit.
+ * <p><b>Delivery.</b> Best effort, like a datagram network: a message may be lost, and the protocol
+ * retries. A transport must never deliver a message to a node other than its {@code to()}, and
+ * must keep the order of messages sent on one link (from this node to one peer) while the link
+ * stays up: what arrives is a subsequence of what was sent, in order.
  *
- * <p>All methods are thread-safe. Implementations prove themselves by passing
- * {@code io.raftlog.testkit.TransportContract}.
+ * <p><b>Back-pressure.</b> {@link #send} never blocks its caller. When a peer is slow, unreachable
+ * or its handler is stalled, the transport keeps a bounded number of messages for it and drops the
+ * rest, counting them in {@link PeerTraffic#dropped()}; one stalled peer costs bounded memory and
+ * never delays the links to the others; delivery resumes once the peer takes messages again.
+ *
+ * <p><b>Threads.</b> All methods are thread-safe. {@link #send} is called concurrently by the
+ * node's event loop ({@code raftlog-loop-<id>}), its I/O thread ({@code raftlog-io-<id>}, which
+ * sends votes and acknowledgements once they are durable), and {@link MessageHandler}s answering
+ * on the transport's own threads. A sender's interrupt flag may
+ * be set, or the sender interrupted while it sends: {@code send} must then neither throw nor break
+ * the transport for other senders, must leave the flag as it was, and must deliver the message or
+ * drop and count it. So it does no blocking, interruptible I/O on the caller's thread (an interrupt
+ * closes a {@link java.nio.channels.SocketChannel} or {@code FileChannel} in use; hand the message
+ * to a thread of the transport instead). {@link #start} and {@link #close} are called once each, by
+ * the node.
+ *
+ * <p><b>Errors and closing.</b> {@link #send} on a transport never started throws
+ * {@link IllegalStateException}; after {@link #close()} it drops silently. Failures of a link
+ * (refused connection, reset) are the transport's to log, count and retry; they never reach the
+ * caller of {@code send}.
+ *
+ * <p><b>Ownership.</b> The node given the transport starts it in {@code RaftNode.start()} and
+ * closes it in {@code RaftNode.close()} (and when its constructor or start fails).
+ *
+ * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.TransportContract}.
  */
 public interface Transport extends AutoCloseable {
     /**
