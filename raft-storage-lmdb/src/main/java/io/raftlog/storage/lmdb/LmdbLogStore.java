@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
+import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -27,17 +28,21 @@ import org.slf4j.LoggerFactory;
  * visible (LMDB's default, no {@code MDB_NOSYNC} or {@code MDB_NOMETASYNC}). Before the meta page
  * is written the previous meta page still points at intact old pages (copy-on-write), so a crash at
  * any moment — process kill or power loss — leaves either the whole call or none of it. The
- * {@code LmdbCrashIT} test proves the process-kill half by SIGKILLing a writer at random moments;
- * SIGKILL alone cannot prove the power-loss half (the kernel's page cache survives a killed
- * process), which rests on those two syncs. {@link SyncMode#NO_SYNC} skips them, for benchmarks
- * only, and <b>can lose acknowledged entries on power loss</b>; opening in that mode logs a
- * warning.
+ * {@code LmdbLogStoreCrashIT} test (raft-testkit's crash suite) proves the process-kill half by
+ * SIGKILLing writers at random moments; the suite's power-loss test cannot follow LMDB's native
+ * writes, so the power-loss half rests on those two syncs. {@link SyncMode#NO_SYNC} skips
+ * them, for benchmarks only, and <b>can lose acknowledged entries on power loss</b>; opening in
+ * that mode logs a warning.
  *
  * <p><b>Integrity.</b> Every entry carries a CRC32C over its index, header and payload (see
  * {@code EntryCodec}); every read and term lookup checks it and throws
  * {@link CorruptLogException} naming the index and the data directory instead of returning bad
  * bytes. Opening checks that the entries are contiguous and verifies the last
- * {@value #TAIL_CHECK_ENTRIES}.
+ * {@value #TAIL_CHECK_ENTRIES}. LMDB keeps no checksums of its own pages; when it notices one
+ * damaged (a child page past the end of the file) while reading an entry, that read throws
+ * {@link CorruptLogException} naming the entry too. Damage it does not notice (a flipped page
+ * pointer that still points into the file, a flipped transaction id in a meta page) can make it read
+ * a stale or wrong page without an error.
  *
  * <p><b>Threads.</b> One thread at a time may mutate (the SPI's rule); any number may read
  * concurrently, each read in its own LMDB read transaction, seeing the state before or after a
@@ -403,12 +408,12 @@ public final class LmdbLogStore implements LogStore {
             Txn<ByteBuffer> txn, long fromIndex, int maxEntries, long maxBytes, boolean copy, Consumer<LogEntry> sink) {
         ByteBuffer key = READ_KEY.get();
         key.putLong(0, fromIndex);
+        long expected = fromIndex;
         try (Cursor<ByteBuffer> cursor = environment.entries.openCursor(txn)) {
             if (!cursor.get(key, GetOp.MDB_SET_KEY)) {
                 return null;
             }
             EntryCodec codec = new EntryCodec(location);
-            long expected = fromIndex;
             long bytes = 0;
             int count = 0;
             do {
@@ -428,6 +433,8 @@ public final class LmdbLogStore implements LogStore {
                 expected++;
             } while (count < maxEntries && cursor.next());
             return count;
+        } catch (LmdbNativeException.PageNotFoundException | LmdbNativeException.PageCorruptedException e) {
+            throw damagedPage(expected, e);
         }
     }
 
@@ -435,8 +442,26 @@ public final class LmdbLogStore implements LogStore {
     private Long storedTerm(Txn<ByteBuffer> txn, long index) {
         ByteBuffer key = READ_KEY.get();
         key.putLong(0, index);
-        ByteBuffer value = environment.entries.get(txn, key);
+        ByteBuffer value;
+        try {
+            value = environment.entries.get(txn, key);
+        } catch (LmdbNativeException.PageNotFoundException | LmdbNativeException.PageCorruptedException e) {
+            throw damagedPage(index, e);
+        }
         return value == null ? null : new EntryCodec(location).verify(index, value);
+    }
+
+    /**
+     * LMDB found a page on the way to {@code index} missing or damaged (it keeps no checksums of its
+     * own, but notices a page number past the end or a page of the wrong kind): that entry cannot
+     * be read, and the caller is told which one, as for an entry failing its own check.
+     */
+    private CorruptLogException damagedPage(long index, LmdbNativeException e) {
+        return new CorruptLogException(
+                index,
+                location,
+                "LMDB reports the B-tree page leading to it damaged ("
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }
 
     private long requireStoredTerm(Txn<ByteBuffer> txn, long index) {

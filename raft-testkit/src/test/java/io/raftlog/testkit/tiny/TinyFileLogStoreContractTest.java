@@ -1,0 +1,28 @@
+package io.raftlog.testkit.tiny;
+
+import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.testkit.ContractExclusion;
+import io.raftlog.testkit.LogStoreContract;
+import java.nio.file.Path;
+
+/**
+ * The correct tiny store keeps the storage SPI: the broken ones differ from a real store only in
+ * their flaw. Its three concurrency tests are left out: every call of the tiny store is
+ * synchronized, and two forces per call make them take seconds while proving nothing the crash and
+ * corruption suites rely on.
+ */
+@ContractExclusion(
+        test = "readersDuringAppendsSeeWholeBatches",
+        reason = "synchronized throughout; slow with two forces per call")
+@ContractExclusion(
+        test = "readersDuringTruncationsSeeContiguousIntactEntries",
+        reason = "synchronized throughout; slow with two forces per call")
+@ContractExclusion(
+        test = "readersOfTheHardStateNeverSeeATornState",
+        reason = "synchronized throughout; slow with two forces per call")
+class TinyFileLogStoreContractTest extends LogStoreContract {
+    @Override
+    protected LogStore openStore(Path directory) {
+        return TinyFileLogStore.open(directory, TinyFileLogStore.Flaw.NONE);
+    }
+}
