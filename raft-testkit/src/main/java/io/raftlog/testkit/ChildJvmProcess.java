@@ -18,19 +18,31 @@ import java.util.concurrent.TimeUnit;
  * A child JVM on this JVM's java and class path. Its stdout is read as complete lines (a line a
  * kill cut short is dropped); its stderr goes to a file shown in failure messages; its stdin stays
  * open until {@link #close()}, so a child can notice that its parent died.
+ *
+ * <p>The pipe is read while the child runs, but it is not the record: when a process dies the JDK
+ * drains what is left in its pipe and the last bytes can be lost. So the child also writes every
+ * line, before it reaches the pipe, to a report file ({@value #REPORT_PROPERTY}), which the page
+ * cache keeps through SIGKILL; {@link #remainingLines()} reads the rest from there.
  */
 final class ChildJvmProcess implements AutoCloseable {
+    /** The system property naming the child's report file. */
+    static final String REPORT_PROPERTY = "raftlog.tck.child.report";
+
     private static final String END = "\u0000end";
 
     private final Process process;
     private final Path stderr;
+    private final Path report;
+    private final List<String> taken = new ArrayList<>();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Thread pump;
     private boolean ended;
+    private int lostFromPipe;
 
-    private ChildJvmProcess(Process process, Path stderr) {
+    private ChildJvmProcess(Process process, Path stderr, Path report) {
         this.process = process;
         this.stderr = stderr;
+        this.report = report;
         this.pump = new Thread(this::pumpLines, "child-jvm-stdout-" + process.pid());
         pump.setDaemon(true);
         pump.start();
@@ -38,10 +50,12 @@ final class ChildJvmProcess implements AutoCloseable {
 
     /**
      * Starts {@code mainClass} with {@code jvmArguments} and {@code arguments}, {@code classPath}
-     * before this JVM's class path.
+     * before this JVM's class path; its stderr goes to {@code stderr}, its report file is
+     * {@code stderr} with {@code .report} in place of its extension.
      */
     static ChildJvmProcess start(
             Path stderr, List<String> jvmArguments, List<Path> classPath, String mainClass, List<String> arguments) {
+        Path report = stderr.resolveSibling(stderr.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".report");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Starting fast matters more than running fast: each kill costs a JVM start.
@@ -49,6 +63,7 @@ final class ChildJvmProcess implements AutoCloseable {
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx256m");
         command.addAll(jvmArguments);
+        command.add("-D" + REPORT_PROPERTY + "=" + report);
         command.add("-cp");
         StringBuilder path = new StringBuilder();
         for (Path entry : classPath) {
@@ -61,7 +76,7 @@ final class ChildJvmProcess implements AutoCloseable {
             Process process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
                     .start();
-            return new ChildJvmProcess(process, stderr);
+            return new ChildJvmProcess(process, stderr, report);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a child JVM: " + command, e);
         }
@@ -80,6 +95,7 @@ final class ChildJvmProcess implements AutoCloseable {
             ended = true;
             return null;
         }
+        taken.add(line);
         return line;
     }
 
@@ -98,16 +114,45 @@ final class ChildJvmProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Every complete line after those taken, once the process has ended. */
+    /**
+     * Every complete line the child reported after those {@link #nextLine} returned, once it has
+     * died: from its report file, which must begin with the lines the pipe carried.
+     */
     List<String> remainingLines() throws InterruptedException {
         pump.join(TimeUnit.SECONDS.toMillis(30));
-        List<String> rest = new ArrayList<>();
+        List<String> queued = new ArrayList<>();
         if (!ended) {
-            lines.drainTo(rest);
-            ended = true;
+            lines.drainTo(queued);
+            queued.remove(END);
         }
-        rest.remove(END);
-        return rest;
+        ended = true;
+        List<String> recorded = completeLines(report);
+        lostFromPipe = Math.max(0, recorded.size() - taken.size() - queued.size());
+        if (recorded.size() < taken.size() || !recorded.subList(0, taken.size()).equals(taken)) {
+            throw new AssertionError("the child's report " + report + " does not begin with the " + taken.size()
+                    + " lines its pipe carried; its stderr:\n" + stderr());
+        }
+        return new ArrayList<>(recorded.subList(taken.size(), recorded.size()));
+    }
+
+    /** The lines of {@code file} that end in a newline (the child may have died inside the last). */
+    private static List<String> completeLines(Path file) {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            lines.remove(lines.size() - 1);
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the child's report " + file, e);
+        }
+    }
+
+    /** How many lines {@link #remainingLines()} found in the report that the pipe never delivered. */
+    int lostFromPipe() {
+        return lostFromPipe;
     }
 
     /** The child's stderr so far (its last 8 KiB). */

@@ -1,9 +1,14 @@
 package io.raftlog.testkit;
 
 import io.raftlog.api.spi.storage.LogStore;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -11,8 +16,9 @@ import java.util.Random;
  * The main class of the crash suite's child JVM: opens the store through the factory and makes
  * calls until it is killed, reporting each on stdout before it starts and after it returned.
  *
- * <p>Arguments: {@code FACTORY DIRECTORY SEED FIRST_SEQ FIRST_TERM}. Lines (each flushed before
- * the next store call, so whatever reached the pipe before a SIGKILL is read by the parent):
+ * <p>Arguments: {@code FACTORY DIRECTORY SEED FIRST_SEQ FIRST_TERM}. Lines, each tagged
+ * {@value #TAG} so output of the store's own is told apart, and each written to the report file
+ * ({@link ChildJvmProcess}) and then to stdout before the next store call:
  *
  * <ul>
  *   <li>{@code READY first last} once the store is open;</li>
@@ -25,12 +31,16 @@ import java.util.Random;
  * <p>When its stdin ends (the parent died) it halts, so no writer outlives a test.
  */
 final class CrashChild {
+    /** The start of every line of the crash suite's protocol (the power-loss provider's too). */
+    static final String TAG = "@tck ";
+
     static final int FAILED = 3;
     private static final int ORPHANED = 4;
 
     private CrashChild() {}
 
-    public static void main(String[] args) throws ReflectiveOperationException {
+    public static void main(String[] args) throws ReflectiveOperationException, IOException {
+        reportToFileToo(System.getProperty(ChildJvmProcess.REPORT_PROPERTY));
         Thread watchdog = new Thread(CrashChild::haltWhenOrphaned, "crash-child-stdin");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -67,11 +77,46 @@ final class CrashChild {
         }
     }
 
-    /** Prints {@code line} and pushes it into the pipe before returning. */
-    static synchronized void say(String line) {
+    /** Reports {@code line}: in the report file and in the pipe before returning. */
+    static void say(String line) {
         PrintStream out = System.out;
-        out.println(line);
-        out.flush();
+        synchronized (out) {
+            out.println(TAG + line);
+            out.flush();
+        }
+    }
+
+    /**
+     * Makes {@code System.out} write each byte to the report file first, then to stdout. The file is
+     * written with {@code java.io}, which the power-loss provider does not follow: it is no part of
+     * the store.
+     */
+    private static void reportToFileToo(String report) throws IOException {
+        if (report == null) {
+            return;
+        }
+        OutputStream file = new FileOutputStream(report, true);
+        OutputStream pipe = new FileOutputStream(FileDescriptor.out);
+        OutputStream both = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                file.write(b);
+                pipe.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                file.write(bytes, offset, length);
+                pipe.write(bytes, offset, length);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                file.flush();
+                pipe.flush();
+            }
+        };
+        System.setOut(new PrintStream(new BufferedOutputStream(both, 8192), false, StandardCharsets.ISO_8859_1));
     }
 
     static LogStoreFactory instantiate(String className) throws ReflectiveOperationException {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -36,7 +37,6 @@ final class CrashSession {
     private final Random random;
     private final String seedText;
     private final Deque<String> transcript = new ArrayDeque<>();
-    private final List<String> extraLines = new ArrayList<>();
 
     private ExpectedLog expected = new ExpectedLog();
     private CrashOp inFlight;
@@ -49,6 +49,7 @@ final class CrashSession {
     private int checks;
     private int checksInACall;
     private int inFlightFoundApplied;
+    private int linesLostFromPipes;
 
     CrashSession(
             Path temp,
@@ -95,38 +96,33 @@ final class CrashSession {
     }
 
     /**
-     * Reads the child's lines, taking each call it reports, until {@code stop} accepts one; lines the
-     * suite does not know go to {@link #takeExtraLines()}.
+     * Reads the child's lines, taking each call it reports and then giving the line to
+     * {@code handler}, until the handler returns true (then true) or the child's output ends (then
+     * false: the rest may be in its report, see {@link #drain}). Lines without the suite's tag
+     * (the store's own output) are skipped.
      *
-     * @throws AssertionError if the child ends first, or a call fails
+     * @throws AssertionError if the child reports a failed call
      */
-    void readUntil(ChildJvmProcess child, String context, Predicate<String> stop) throws InterruptedException {
+    boolean readUntil(ChildJvmProcess child, String context, Predicate<String> handler) throws InterruptedException {
         while (true) {
             String line = child.nextLine(LINE_TIMEOUT);
-            assertThat(line)
-                    .as(
-                            "the child JVM keeps making calls until it is stopped; %s; its stderr:%n%s",
-                            context, child.stderr())
-                    .isNotNull();
-            take(line, child, context);
-            if (stop.test(line)) {
-                return;
+            if (line == null) {
+                return false;
+            }
+            if (take(line, child, context) && handler.test(line.substring(CrashChild.TAG.length()))) {
+                return true;
             }
         }
     }
 
-    /** Takes the lines a child printed before it died. */
-    void drain(ChildJvmProcess child, String context) throws InterruptedException {
+    /** Takes, once the child has died, the lines its pipe did not carry, giving each to {@code handler}. */
+    void drain(ChildJvmProcess child, String context, Consumer<String> handler) throws InterruptedException {
         for (String line : child.remainingLines()) {
-            take(line, child, context);
+            if (take(line, child, context)) {
+                handler.accept(line.substring(CrashChild.TAG.length()));
+            }
         }
-    }
-
-    /** Lines that were not calls, since the last call of this method. */
-    List<String> takeExtraLines() {
-        List<String> lines = new ArrayList<>(extraLines);
-        extraLines.clear();
-        return lines;
+        linesLostFromPipes += child.lostFromPipe();
     }
 
     /** The number of the first call the current child makes. */
@@ -171,10 +167,16 @@ final class CrashSession {
         return childNumber + " child JVMs, " + completedCalls + " calls completed, " + checks
                 + " crashed states checked, "
                 + checksInACall + " of them inside a call (" + inFlightFoundApplied
-                + " with that call applied, the rest without), final state " + expected.describe() + ", " + seedText;
+                + " with that call applied, the rest without), " + linesLostFromPipes
+                + " lines lost from pipes taken from the reports, final state " + expected.describe() + ", " + seedText;
     }
 
-    private void take(String line, ChildJvmProcess child, String context) {
+    /** Takes one of the child's lines; false if it is not the suite's. */
+    private boolean take(String tagged, ChildJvmProcess child, String context) {
+        if (!tagged.startsWith(CrashChild.TAG)) {
+            return false;
+        }
+        String line = tagged.substring(CrashChild.TAG.length());
         transcript.addLast(line.length() > 200 ? line.substring(0, 200) + "…" : line);
         if (transcript.size() > TRANSCRIPT_LINES) {
             transcript.removeFirst();
@@ -199,11 +201,11 @@ final class CrashSession {
                 throw new AssertionError((words[1].equals("0") ? CrashCheck.REOPENS : CALLS_SUCCEED) + "; "
                         + context + ": the child's call " + inFlightText() + " threw " + words[2] + "; its stderr:\n"
                         + child.stderr());
-            case "READY" -> {
-                // the store opened; what it holds is checked after the crash
+            default -> {
+                // READY (what the store holds is checked after the crash) or the provider's lines
             }
-            default -> extraLines.add(line);
         }
+        return true;
     }
 
     private String inFlightText() {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * on the same directory, which must see everything the old one wrote, at once (close releases the
  * directory). The concurrency tests run one writer (the SPI allows one mutating thread) against
  * reader threads; {@link #concurrencyChecks(LogStore)} tunes them. Crash safety and corruption
- * detection need a real disk and a killed process; a durable store should add its own tests for
- * them (see raft-storage-lmdb's {@code LmdbCrashIT} and {@code LmdbCorruptionTest}).
+ * detection need a real disk and a killed process: a durable store also extends
+ * {@link LogStoreCrashContract} and {@link LogStoreCorruptionContract}.
  */
 @ExtendWith(ContractExclusions.class)
 public abstract class LogStoreContract {

@@ -1,5 +1,7 @@
 package io.raftlog.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.List;
 import java.util.Random;
 
@@ -26,9 +28,14 @@ final class SigkillCrashes {
             long killAt = session.nextSeq() + random.nextInt(MAX_CALLS_PER_CHILD + 1) - 1;
             boolean inCall = random.nextBoolean();
             try (ChildJvmProcess child = session.startChild(List.of())) {
-                session.readUntil(child, context, line -> isKillPoint(line, killAt, inCall));
+                boolean reached = session.readUntil(child, context, line -> isKillPoint(line, killAt, inCall));
                 child.kill();
-                session.drain(child, context);
+                session.drain(child, context, line -> {}); // a failed call it reported throws here
+                assertThat(reached)
+                        .as(
+                                "%s: the child JVM keeps making calls until it is killed; %s; its stderr:%n%s",
+                                CrashSession.CALLS_SUCCEED, context, child.stderr())
+                        .isTrue();
             }
             session.verifyAndContinue(context);
         }

@@ -14,8 +14,8 @@ import io.raftlog.testkit.LogStoreFactory;
  */
 @ContractExclusion(
         test = "flippedBytesAnywhereAreDetectedOrHarmless",
-        reason = "LMDB does not checksum its B-tree and meta pages: a flipped page pointer or meta field can make it"
-                + " read a stale or wrong page silently, or crash in native code (a documented LMDB limitation)")
+        reason = "LMDB does not checksum its B-tree and meta pages: a flipped page pointer or transaction id can"
+                + " make it read a stale or wrong page silently (a documented LMDB limitation)")
 class LmdbLogStoreCorruptionTest extends LogStoreCorruptionContract {
     @Override
     protected Class<? extends LogStoreFactory> factory() {

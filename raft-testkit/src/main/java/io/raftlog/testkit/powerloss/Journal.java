@@ -1,6 +1,7 @@
 package io.raftlog.testkit.powerloss;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -291,11 +292,15 @@ final class Journal {
         Runtime.getRuntime().halt(HALTED);
     }
 
-    /** Prints {@code line} on stdout, where the crash suite's parent reads it between the child's calls. */
+    /**
+     * Prints {@code line} on stdout (which the crash suite's child also copies to its report file),
+     * where the parent reads it between the child's calls, with the tag of the suite's protocol.
+     */
     private static void say(String line) {
-        synchronized (System.out) {
-            System.out.println(line);
-            System.out.flush();
+        PrintStream out = System.out;
+        synchronized (out) {
+            out.println("@tck " + line);
+            out.flush();
         }
     }
 

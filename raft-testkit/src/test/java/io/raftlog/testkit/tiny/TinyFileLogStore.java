@@ -281,14 +281,15 @@ public class TinyFileLogStore implements LogStore {
             writeHead(at + record.remaining());
         });
         logLength = at + record.remaining();
-        byte[] body = java.util.Arrays.copyOfRange(record.array(), TinyRecords.HEADER_BYTES, record.limit());
+        byte[] body = new byte[record.remaining() - TinyRecords.HEADER_BYTES];
+        record.get(TinyRecords.HEADER_BYTES, body);
         state.apply(record.get(0), ByteBuffer.wrap(body), at + TinyRecords.HEADER_BYTES);
     }
 
     private void writeHead(long length) throws IOException {
         long seq = ++headSeq;
         ByteBuffer slot = ByteBuffer.allocate(SLOT_BYTES).putLong(seq).putLong(length);
-        slot.putInt(TinyRecords.crc(slot.array(), 0, 16)).flip();
+        slot.putInt(TinyRecords.crc(slot, 0, 16)).flip();
         writeFully(head, slot, (seq % 2) * SLOT_DISTANCE);
         force(head);
     }
@@ -299,7 +300,7 @@ public class TinyFileLogStore implements LogStore {
         for (int slot = 0; slot < 2; slot++) {
             ByteBuffer bytes = readAt(head, slot * (long) SLOT_DISTANCE, SLOT_BYTES);
             if (bytes.remaining() == SLOT_BYTES
-                    && TinyRecords.crc(bytes.array(), 0, 16) == bytes.getInt(16)
+                    && TinyRecords.crc(bytes, 0, 16) == bytes.getInt(16)
                     && bytes.getLong(0) > headSeq) {
                 headSeq = bytes.getLong(0);
                 length = bytes.getLong(8);
@@ -313,10 +314,10 @@ public class TinyFileLogStore implements LogStore {
         int voteLength = bytes.remaining() > 8 ? bytes.get(8) : -1;
         if (voteLength < 0
                 || 9 + voteLength + 4 > bytes.remaining()
-                || TinyRecords.crc(bytes.array(), 0, 9 + voteLength) != bytes.getInt(9 + voteLength)) {
+                || TinyRecords.crc(bytes, 0, 9 + voteLength) != bytes.getInt(9 + voteLength)) {
             throw new StorageException("the hard state in " + directory + " is corrupt (torn?)");
         }
-        return TinyRecords.decodeHardState(ByteBuffer.wrap(bytes.array(), 0, 9 + voteLength));
+        return TinyRecords.decodeHardState(bytes.duplicate().limit(9 + voteLength));
     }
 
     private Bytes payload(long index, TinyLogState.Ref ref) {

@@ -31,7 +31,7 @@ final class TinyLogScan {
                 byte kind = header.get(0);
                 // A committed batch's payloads are checked when read, not here.
                 boolean checkBody = !isCommitted || (kind != TinyRecords.BATCH && kind != TinyRecords.REPLACE);
-                if (checkBody && TinyRecords.crc(body.array(), 0, body.limit()) != header.getInt(5)) {
+                if (checkBody && TinyRecords.crc(body, 0, body.limit()) != header.getInt(5)) {
                     problem = "a record body failing its checksum";
                 }
             }
@@ -53,7 +53,7 @@ final class TinyLogScan {
         if (header.remaining() < TinyRecords.HEADER_BYTES) {
             return "a record header cut short";
         }
-        if (TinyRecords.crc(header.array(), 0, 9) != header.getInt(9)) {
+        if (TinyRecords.crc(header, 0, 9) != header.getInt(9)) {
             return "a record header failing its checksum";
         }
         int length = header.getInt(1);

@@ -88,7 +88,7 @@ final class TinyLogState {
         int at = Integer.BYTES;
         for (int i = 0; i < count; i++) {
             long index = body.getLong(at);
-            if (TinyRecords.crc(body.array(), at, 25) != body.getInt(at + 25)) {
+            if (TinyRecords.crc(body, at, 25) != body.getInt(at + 25)) {
                 throw new StorageException(
                         "corrupt log in " + location + ": an entry header at offset " + (bodyOffset + at));
             }

@@ -115,6 +115,13 @@ final class TinyRecords {
         return (int) crc.getValue();
     }
 
+    /** CRC32C of {@code length} bytes of {@code buffer} from index {@code offset}; its position is not moved. */
+    static int crc(ByteBuffer buffer, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.duplicate().limit(offset + length).position(offset));
+        return (int) crc.getValue();
+    }
+
     static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);

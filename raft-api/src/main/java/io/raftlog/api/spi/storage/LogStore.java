@@ -66,7 +66,9 @@ import java.util.function.Consumer;
  * node owns it and closes it: in {@code RaftNode.close()}, and also when its constructor or
  * {@code start()} fails. Close a store yourself only if you never gave it to a node.
  *
- * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.LogStoreContract}.
+ * <p>Implementations prove themselves by passing {@code io.raftlog.testkit.LogStoreContract}, and
+ * durable ones also {@code LogStoreCrashContract} and {@code LogStoreCorruptionContract} (the
+ * testkit's crash and bit-rot suites); docs/PLUGINS.md is the guide.
  */
 public interface LogStore extends AutoCloseable {
     /** The last saved hard state, {@link HardState#INITIAL} for a new store. */
