@@ -1,5 +1,6 @@
 package io.raftlog.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,10 +49,12 @@ final class ChildJvmProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mainClass} with {@code jvmArguments} and {@code arguments}; its stderr goes to
-     * {@code stderr}, its report file is {@code stderr} with {@code .report} in place of its extension.
+     * Starts {@code mainClass} with {@code jvmArguments} and {@code arguments}, {@code classPath}
+     * before this JVM's class path; its stderr goes to {@code stderr}, its report file is
+     * {@code stderr} with {@code .report} in place of its extension.
      */
-    static ChildJvmProcess start(Path stderr, List<String> jvmArguments, String mainClass, List<String> arguments) {
+    static ChildJvmProcess start(
+            Path stderr, List<String> jvmArguments, List<Path> classPath, String mainClass, List<String> arguments) {
         Path report = stderr.resolveSibling(stderr.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".report");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,7 +65,11 @@ final class ChildJvmProcess implements AutoCloseable {
         command.addAll(jvmArguments);
         command.add("-D" + REPORT_PROPERTY + "=" + report);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        StringBuilder path = new StringBuilder();
+        for (Path entry : classPath) {
+            path.append(entry).append(File.pathSeparatorChar);
+        }
+        command.add(path.append(System.getProperty("java.class.path")).toString());
         command.add(mainClass);
         command.addAll(arguments);
         try {

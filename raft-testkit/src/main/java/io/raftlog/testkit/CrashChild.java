@@ -120,7 +120,11 @@ final class CrashChild {
     }
 
     static LogStoreFactory instantiate(String className) throws ReflectiveOperationException {
-        Class<?> type = Class.forName(className);
+        return instantiate(Class.forName(className));
+    }
+
+    /** The factory {@code type} names, whatever class loader loaded it. */
+    static LogStoreFactory instantiate(Class<?> type) throws ReflectiveOperationException {
         Constructor<?> constructor = type.getDeclaredConstructor();
         // A factory nested in a test class is often package-private: reach it anyway.
         constructor.setAccessible(true);

@@ -33,6 +33,7 @@ final class CrashSession {
     private final Class<? extends LogStoreFactory> factoryClass;
     private final LogStoreFactory factory;
     private final List<String> jvmArguments;
+    private final List<Path> classPath;
     private final Random random;
     private final String seedText;
     private final Deque<String> transcript = new ArrayDeque<>();
@@ -54,14 +55,16 @@ final class CrashSession {
             Path temp,
             Class<? extends LogStoreFactory> factoryClass,
             List<String> jvmArguments,
+            List<Path> classPath,
             long seed,
             String seedText)
             throws IOException, ReflectiveOperationException {
         this.temp = temp;
         this.directory = Files.createDirectories(temp.resolve("store"));
         this.factoryClass = factoryClass;
-        this.factory = CrashChild.instantiate(factoryClass.getName());
+        this.factory = CrashChild.instantiate(factoryClass);
         this.jvmArguments = List.copyOf(jvmArguments);
+        this.classPath = List.copyOf(classPath);
         this.random = new Random(seed);
         this.seedText = seedText;
     }
@@ -82,6 +85,7 @@ final class CrashSession {
         return ChildJvmProcess.start(
                 temp.resolve("child-" + childNumber + ".err"),
                 flags,
+                classPath,
                 CrashChild.class.getName(),
                 List.of(
                         factoryClass.getName(),

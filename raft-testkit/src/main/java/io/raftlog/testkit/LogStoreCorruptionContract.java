@@ -125,7 +125,7 @@ public abstract class LogStoreCorruptionContract {
         long seed = fixed.isBlank() ? new Random().nextLong() : Long.parseLong(fixed.trim());
         String seedText = "seed " + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + ")";
         Random random = new Random(seed);
-        LogStoreFactory factory = CrashChild.instantiate(factory().getName());
+        LogStoreFactory factory = CrashChild.instantiate(factory());
         Path pristine = temp.resolve("pristine");
         ExpectedLog expected = CorruptionFixture.write(factory, pristine);
         CorruptionCheck.check(factory, pristine, expected, "the undamaged store, reopened; " + seedText);

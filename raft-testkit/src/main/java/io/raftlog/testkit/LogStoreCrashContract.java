@@ -106,6 +106,15 @@ public abstract class LogStoreCrashContract {
         return List.of();
     }
 
+    /**
+     * Class path entries of the child, before this JVM's class path: where {@link #factory()} and
+     * the store come from when this JVM loaded them with a class loader of its own (a harness that
+     * compiles variants of a store, say). None by default.
+     */
+    protected List<Path> childClassPath() {
+        return List.of();
+    }
+
     /** How many times {@link #everyCompletedCallSurvivesSigkill()} kills a child; 10 by default. */
     protected int kills() {
         return Integer.getInteger(KILLS_PROPERTY, 10);
@@ -141,7 +150,7 @@ public abstract class LogStoreCrashContract {
         String fixed = System.getProperty(SEED_PROPERTY, "");
         long seed = fixed.isBlank() ? new Random().nextLong() : Long.parseLong(fixed.trim());
         String seedText = "seed " + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + ")";
-        CrashSession session = new CrashSession(temp, factory(), childJvmArguments(), seed, seedText);
+        CrashSession session = new CrashSession(temp, factory(), childJvmArguments(), childClassPath(), seed, seedText);
         String name = getClass().getSimpleName() + "." + test;
         try {
             crashes.run(session);
