@@ -13,8 +13,19 @@ public final class NotLeaderException extends RaftException {
     private final transient Optional<NodeId> leaderHint;
 
     public NotLeaderException(NodeId nodeId, Optional<NodeId> leaderHint) {
-        super("node " + nodeId + " is not the leader; "
-                + leaderHint.map(leader -> "the leader is " + leader).orElse("no leader is known yet"));
+        this(
+                nodeId,
+                leaderHint,
+                "node " + nodeId + " is not the leader; "
+                        + leaderHint.map(leader -> "the leader is " + leader).orElse("no leader is known yet"));
+    }
+
+    /**
+     * With a message of its own: for a linearizable read, the node could not get a leader to
+     * confirm its leadership (nothing was changed; the read may be retried anywhere).
+     */
+    public NotLeaderException(NodeId nodeId, Optional<NodeId> leaderHint, String message) {
+        super(message);
         this.nodeId = nodeId;
         this.leaderHint = leaderHint;
     }

@@ -81,6 +81,31 @@ public interface ReplicatedLog extends AutoCloseable {
      */
     CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, java.time.Duration maxWait);
 
+    /**
+     * Like {@link #read(long, int, java.time.Duration)}, at the given consistency. A
+     * {@link ReadConsistency#LINEARIZABLE} read first takes a {@link #readIndex()}, so its page
+     * holds every record from {@code fromOffset} up to that index (as many as {@code maxRecords}
+     * allows), in particular every record whose append was acknowledged before the call.
+     */
+    default CompletableFuture<List<CommittedRecord>> read(
+            long fromOffset, int maxRecords, java.time.Duration maxWait, ReadConsistency consistency) {
+        if (consistency == ReadConsistency.COMMITTED) {
+            return read(fromOffset, maxRecords, maxWait);
+        }
+        return readIndex().thenCompose(index -> read(fromOffset, maxRecords, maxWait));
+    }
+
+    /**
+     * A linearizable high watermark (ReadIndex, Raft thesis §6.4), without writing to the log:
+     * completes with an offset at or above every record whose append was acknowledged, by any
+     * node, before this call, once this node has applied that far — so its reads up to that
+     * offset see all of those records. On a leader it costs a round of heartbeats to confirm it
+     * still leads; a follower asks its leader. Fails with {@link NotLeaderException} (nothing
+     * changed; retry, possibly elsewhere) when no leader confirms: during an election, or on a
+     * node cut off from a majority — never with a stale offset.
+     */
+    CompletableFuture<Long> readIndex();
+
     /** A reader positioned at {@code fromOffset} (1 is the start of the log). */
     LogReader reader(long fromOffset);
 

@@ -84,6 +84,7 @@ public final class NodeLoop implements ReplicatedLog {
     private final RaftProtocol raft;
     private final LogWriter writer;
     private final CommittedReads reads;
+    private final LinearizableReads linearizableReads;
     private final AppendTracker tracker;
     private final Proposer proposer;
     private final io.raftlog.api.spi.storage.SnapshotStore snapshotStore;
@@ -161,6 +162,9 @@ public final class NodeLoop implements ReplicatedLog {
             publishStatus(); // before readers see the new applied index: the status names its snapshot
         }
         reads.applied(index);
+        if (linearizableReads != null) {
+            linearizableReads.applied(index);
+        }
     }
 
     /** The term of the entry at {@code index}, or -1 if this log no longer holds it. */
@@ -289,6 +293,7 @@ public final class NodeLoop implements ReplicatedLog {
             nanos = Long.MAX_VALUE;
         }
         this.appendTimeoutNanos = nanos;
+        this.linearizableReads = new LinearizableReads(config.id(), nanos);
     }
 
     /**
@@ -569,6 +574,36 @@ public final class NodeLoop implements ReplicatedLog {
      * Asks this node, if it leads, to hand leadership to {@code target}; completes once the
      * request is taken (not when the transfer is done — watch {@link #status()}).
      */
+    /**
+     * A linearizable read index (Raft thesis §6.4): completes, once this node has applied that far,
+     * with an index at or above every write acknowledged (by any node) before this call, so reads
+     * of this node's committed records up to it see all of them. Nothing is written to the log: a
+     * leader confirms with a quorum that it still leads, a follower asks its leader. Fails with
+     * {@link io.raftlog.api.NotLeaderException} when no leader confirms before the append timeout
+     * (nothing changed; retry).
+     */
+    @Override
+    public CompletableFuture<Long> readIndex() {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(closedError());
+            return done;
+        }
+        Runnable task = () -> {
+            if (closed) {
+                done.completeExceptionally(closedError());
+                return;
+            }
+            raft.readIndex(linearizableReads.register(done, clock.nanoTime()));
+        };
+        tasks.add(task);
+        if (closed && tasks.remove(task)) {
+            done.completeExceptionally(closedError());
+        }
+        hooks.wakeup().run();
+        return done;
+    }
+
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
@@ -620,6 +655,7 @@ public final class NodeLoop implements ReplicatedLog {
                 repairTick();
                 snapshots.tick();
                 lifecycleTick();
+                linearizableReads.tick(now);
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -717,6 +753,9 @@ public final class NodeLoop implements ReplicatedLog {
             for (Ready.SnapshotToSend snapshot : ready.snapshotsToSend()) {
                 snapshots.send(snapshot);
             }
+            for (Ready.ReadState read : ready.readStates()) {
+                linearizableReads.answered(read, appliedIndex);
+            }
         }
         applySome();
         Role role = raft.role();
@@ -779,6 +818,7 @@ public final class NodeLoop implements ReplicatedLog {
         appliedIndex = upTo;
         publishStatus(); // before completing futures: a caller sees at least its own commit
         reads.applied(appliedIndex);
+        linearizableReads.applied(appliedIndex);
         tracker.applied(appliedIndex, this::termOrMinusOne, config.id(), raft.leader());
         snapshots.maybeTake(appliedIndex);
         if (retention.logStart() != compactedForStart) {
@@ -1126,6 +1166,7 @@ public final class NodeLoop implements ReplicatedLog {
         proposer.failAll(closedError());
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
+        linearizableReads.close(closedError());
         store.close();
         snapshotStore.close();
         LOG.info("node {} closed", config.id());

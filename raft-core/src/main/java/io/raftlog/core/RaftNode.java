@@ -233,6 +233,11 @@ public final class RaftNode implements ReplicatedLog {
         return node.transferLeadership(target);
     }
 
+    @Override
+    public CompletableFuture<Long> readIndex() {
+        return node.readIndex();
+    }
+
     /** The peers that accepted this node's store since it started (for tests). */
     List<NodeId> acceptedBy() {
         return node.acceptedBy();

@@ -13,6 +13,10 @@ import java.util.List;
  * @param prevLogTerm  term of that entry
  * @param entries      consecutive entries from {@code prevLogIndex + 1}
  * @param leaderCommit the leader's commit index
+ * @param readContext  the leader's newest read-confirmation round (ReadIndex, Raft thesis §6.4): the
+ *                     follower echoes it in its answer, which shows the leader that the follower
+ *                     still took it for leader after every read registered up to that round; 0
+ *                     when no read was ever asked of this leader
  */
 public record AppendEntriesRequest(
         NodeId from,
@@ -21,9 +25,11 @@ public record AppendEntriesRequest(
         long prevLogIndex,
         long prevLogTerm,
         List<LogEntry> entries,
-        long leaderCommit)
+        long leaderCommit,
+        long readContext)
         implements RaftMessage {
     public AppendEntriesRequest {
+        Messages.requireNonNegative("readContext", readContext);
         Messages.requireAddresses(from, to);
         Messages.requireNonNegative("term", term);
         Messages.requireNonNegative("prevLogIndex", prevLogIndex);
@@ -42,6 +48,18 @@ public record AppendEntriesRequest(
             }
             expected++;
         }
+    }
+
+    /** An AppendEntries that carries no read-confirmation round ({@code readContext} 0). */
+    public AppendEntriesRequest(
+            NodeId from,
+            NodeId to,
+            long term,
+            long prevLogIndex,
+            long prevLogTerm,
+            List<LogEntry> entries,
+            long leaderCommit) {
+        this(from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, 0);
     }
 
     /** Index of the last entry carried, or {@code prevLogIndex} for a heartbeat. */

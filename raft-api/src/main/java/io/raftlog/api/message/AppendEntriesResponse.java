@@ -18,15 +18,23 @@ import io.raftlog.api.NodeId;
  * @param index     match index on success, rejected {@code prevLogIndex} on rejection
  * @param hintIndex on rejection, where the leader should probe next (see above); 0 on success
  * @param hintTerm  on rejection, the follower's term at {@code hintIndex}; 0 on success
+ * @param readContext the answered request's {@link AppendEntriesRequest#readContext()}, echoed
  */
 public record AppendEntriesResponse(
-        NodeId from, NodeId to, long term, boolean success, long index, long hintIndex, long hintTerm)
+        NodeId from, NodeId to, long term, boolean success, long index, long hintIndex, long hintTerm, long readContext)
         implements RaftMessage {
     public AppendEntriesResponse {
+        Messages.requireNonNegative("readContext", readContext);
         Messages.requireAddresses(from, to);
         Messages.requireNonNegative("term", term);
         Messages.requireNonNegative("index", index);
         Messages.requireNonNegative("hintIndex", hintIndex);
         Messages.requireNonNegative("hintTerm", hintTerm);
+    }
+
+    /** An answer that echoes no read-confirmation round ({@code readContext} 0). */
+    public AppendEntriesResponse(
+            NodeId from, NodeId to, long term, boolean success, long index, long hintIndex, long hintTerm) {
+        this(from, to, term, success, index, hintIndex, hintTerm, 0);
     }
 }

@@ -27,10 +27,12 @@ import java.util.Objects;
  * <pre>
  * 1 VoteRequest            lastLogIndex i64 | lastLogTerm i64 | flags u8 (0x01 preVote, 0x02 leadershipTransfer)
  * 2 VoteResponse           flags u8 (0x01 granted, 0x02 preVote)
- * 3 AppendEntriesRequest   prevLogIndex i64 | prevLogTerm i64 | leaderCommit i64 | entry count i32 | entries
+ * 3 AppendEntriesRequest   prevLogIndex i64 | prevLogTerm i64 | leaderCommit i64 | readContext i64
+ *                          | entry count i32 | entries
  *                          where each entry is: index i64 | term i64 | type u8 ({@link EntryType#code()})
  *                                               | payload length i32 | payload bytes
  * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
+ *                          | readContext i64
  * 5 TimeoutNow             (nothing more)
  * 6 InstallSnapshotRequest snapshotIndex i64 | snapshotTerm i64 | totalBytes i64 | offset i64 | flags u8 (0x01 last)
  *                          | data length i32 | data bytes
@@ -43,6 +45,8 @@ import java.util.Objects;
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
  *                          AppendEntriesRequest
  * 11 InstallSnapshotResponse snapshotIndex i64 | nextOffset i64 | flags u8 (0x01 refused)
+ * 12 ReadIndexRequest      requestId i64
+ * 13 ReadIndexResponse     requestId i64 | index i64 | flags u8 (0x01 granted)
  * </pre>
  *
  * <p>The encoding is canonical: flag bits not listed above must be zero, so a message has
@@ -95,6 +99,9 @@ public final class MessageCodec {
     private static final int TYPE_REPAIR_REQUEST = 9;
     private static final int TYPE_REPAIR_RESPONSE = 10;
     private static final int TYPE_INSTALL_SNAPSHOT_RESPONSE = 11;
+    private static final int TYPE_READ_INDEX_REQUEST = 12;
+    private static final int TYPE_READ_INDEX_RESPONSE = 13;
+    private static final int READ_INDEX_GRANTED = 0x01;
     private static final int IDENTITY_REJOINING = 0x01;
     private static final int IDENTITY_TAKES_PART = 0x02;
     private static final int IDENTITY_ACCEPTED = 0x01;
@@ -123,6 +130,8 @@ public final class MessageCodec {
         "RepairRequest",
         "RepairResponse",
         "InstallSnapshotResponse",
+        "ReadIndexRequest",
+        "ReadIndexResponse",
     };
 
     private static final int MAX_NODE_ID_BYTES = 64;
@@ -156,13 +165,13 @@ public final class MessageCodec {
         } else if (message instanceof VoteResponse) {
             size += 1;
         } else if (message instanceof AppendEntriesRequest request) {
-            size += Long.BYTES * 3 + Integer.BYTES;
+            size += Long.BYTES * 4 + Integer.BYTES;
             List<LogEntry> entries = request.entries();
             for (int i = 0; i < entries.size(); i++) {
                 size += ENTRY_HEADER_BYTES + (long) entries.get(i).payload().size();
             }
         } else if (message instanceof AppendEntriesResponse) {
-            size += 1 + Long.BYTES * 3;
+            size += 1 + Long.BYTES * 4;
         } else if (message instanceof IdentityRequest identity) {
             size += Long.BYTES * 4 + 1 + 1 + Long.BYTES * identity.boots().size();
         } else if (message instanceof IdentityResponse response) {
@@ -178,6 +187,10 @@ public final class MessageCodec {
             // In long arithmetic: a chunk near 2 GiB must fail the size check below, not wrap around.
             size += Long.BYTES * 4 + 1 + Integer.BYTES + (long) chunk.data().size();
         } else if (message instanceof InstallSnapshotResponse) {
+            size += Long.BYTES * 2 + 1;
+        } else if (message instanceof ReadIndexRequest) {
+            size += Long.BYTES;
+        } else if (message instanceof ReadIndexResponse) {
             size += Long.BYTES * 2 + 1;
         } else if (!(message instanceof TimeoutNow)) {
             throw unsupported(message);
@@ -308,6 +321,7 @@ public final class MessageCodec {
         } else if (message instanceof AppendEntriesRequest append) {
             writePrefix(target, TYPE_APPEND_ENTRIES_REQUEST, append);
             target.putLong(append.prevLogIndex()).putLong(append.prevLogTerm()).putLong(append.leaderCommit());
+            target.putLong(append.readContext());
             List<LogEntry> entries = append.entries();
             target.putInt(entries.size());
             for (int i = 0; i < entries.size(); i++) {
@@ -321,6 +335,7 @@ public final class MessageCodec {
             writePrefix(target, TYPE_APPEND_ENTRIES_RESPONSE, response);
             target.put((byte) (response.success() ? APPEND_SUCCESS : 0));
             target.putLong(response.index()).putLong(response.hintIndex()).putLong(response.hintTerm());
+            target.putLong(response.readContext());
         } else if (message instanceof TimeoutNow timeoutNow) {
             writePrefix(target, TYPE_TIMEOUT_NOW, timeoutNow);
         } else if (message instanceof IdentityRequest identity) {
@@ -365,6 +380,13 @@ public final class MessageCodec {
             writePrefix(target, TYPE_INSTALL_SNAPSHOT_RESPONSE, response);
             target.putLong(response.snapshotIndex()).putLong(response.nextOffset());
             target.put((byte) (response.refused() ? SNAPSHOT_REFUSED : 0));
+        } else if (message instanceof ReadIndexRequest request) {
+            writePrefix(target, TYPE_READ_INDEX_REQUEST, request);
+            target.putLong(request.requestId());
+        } else if (message instanceof ReadIndexResponse response) {
+            writePrefix(target, TYPE_READ_INDEX_RESPONSE, response);
+            target.putLong(response.requestId()).putLong(response.index());
+            target.put((byte) (response.granted() ? READ_INDEX_GRANTED : 0));
         } else {
             throw unsupported(message);
         }
@@ -400,7 +422,7 @@ public final class MessageCodec {
                     "unsupported version " + version + " (this codec reads version " + VERSION + ")", 0);
         }
         int type = readUnsignedByte(in, start, "message type");
-        if (type < TYPE_VOTE_REQUEST || type > TYPE_INSTALL_SNAPSHOT_RESPONSE) {
+        if (type < TYPE_VOTE_REQUEST || type > TYPE_READ_INDEX_RESPONSE) {
             throw new MalformedMessageException("unknown message type " + type, TYPE_OFFSET);
         }
         NodeId from = readNodeId(in, start, "from");
@@ -418,6 +440,9 @@ public final class MessageCodec {
                 case TYPE_REPAIR_RESPONSE -> readRepairResponse(in, start, from, to, term);
                 case TYPE_INSTALL_SNAPSHOT_REQUEST -> readInstallSnapshotRequest(in, start, from, to, term);
                 case TYPE_INSTALL_SNAPSHOT_RESPONSE -> readInstallSnapshotResponse(in, start, from, to, term);
+                case TYPE_READ_INDEX_REQUEST ->
+                    new ReadIndexRequest(from, to, term, readNonNegativeLong(in, start, "requestId"));
+                case TYPE_READ_INDEX_RESPONSE -> readReadIndexResponse(in, start, from, to, term);
                 default -> new TimeoutNow(from, to, term);
             };
         } catch (IllegalArgumentException e) {
@@ -450,8 +475,9 @@ public final class MessageCodec {
         long prevLogIndex = readNonNegativeLong(in, start, "prevLogIndex");
         long prevLogTerm = readNonNegativeLong(in, start, "prevLogTerm");
         long leaderCommit = readNonNegativeLong(in, start, "leaderCommit");
+        long readContext = readNonNegativeLong(in, start, "readContext");
         List<LogEntry> entries = readEntries(in, start);
-        return new AppendEntriesRequest(from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit);
+        return new AppendEntriesRequest(from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, readContext);
     }
 
     private static AppendEntriesResponse readAppendEntriesResponse(
@@ -460,7 +486,16 @@ public final class MessageCodec {
         long index = readNonNegativeLong(in, start, "index");
         long hintIndex = readNonNegativeLong(in, start, "hintIndex");
         long hintTerm = readNonNegativeLong(in, start, "hintTerm");
-        return new AppendEntriesResponse(from, to, term, success, index, hintIndex, hintTerm);
+        long readContext = readNonNegativeLong(in, start, "readContext");
+        return new AppendEntriesResponse(from, to, term, success, index, hintIndex, hintTerm, readContext);
+    }
+
+    private static ReadIndexResponse readReadIndexResponse(
+            ByteBuffer in, int start, NodeId from, NodeId to, long term) {
+        long requestId = readNonNegativeLong(in, start, "requestId");
+        long index = readNonNegativeLong(in, start, "index");
+        boolean granted = readFlags(in, start, READ_INDEX_GRANTED) != 0;
+        return new ReadIndexResponse(from, to, term, requestId, index, granted);
     }
 
     private static RepairResponse readRepairResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {

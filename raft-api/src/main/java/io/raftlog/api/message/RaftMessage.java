@@ -17,7 +17,9 @@ public sealed interface RaftMessage
                 RepairRequest,
                 RepairResponse,
                 InstallSnapshotRequest,
-                InstallSnapshotResponse {
+                InstallSnapshotResponse,
+                ReadIndexRequest,
+                ReadIndexResponse {
     NodeId from();
 
     NodeId to();

@@ -71,6 +71,15 @@ class MessageCodecTest {
         samples.add(new AppendEntriesResponse(B, A, 5, true, 42, 0, 0));
         samples.add(new AppendEntriesResponse(B, A, 5, false, 42, 30, 2));
         samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX));
+        samples.add(new AppendEntriesResponse(B, A, 5, true, 42, 0, 0, 17));
+        samples.add(new AppendEntriesResponse(B, A, MAX, false, MAX, MAX, MAX, MAX));
+        samples.add(new AppendEntriesRequest(A, B, 5, 42, 4, List.of(), 40, 3));
+        samples.add(new AppendEntriesRequest(A, B, MAX, MAX, MAX, List.of(), MAX, MAX));
+        samples.add(new ReadIndexRequest(B, A, 5, 1));
+        samples.add(new ReadIndexRequest(LONGEST_ID, A, MAX, MAX));
+        samples.add(new ReadIndexResponse(A, B, 5, 1, 42, true));
+        samples.add(new ReadIndexResponse(A, B, 5, 1, 0, false));
+        samples.add(new ReadIndexResponse(A, LONGEST_ID, MAX, MAX, MAX, true));
         samples.add(new TimeoutNow(A, B, 9));
         samples.add(new TimeoutNow(LONGEST_ID, A, MAX));
         samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, List.of(99L), false, 3, 1_000, false));
@@ -184,6 +193,7 @@ class MessageCodecTest {
                     .i64(10)
                     .i64(3)
                     .i64(12)
+                    .i64(0)
                     .i32(1)
                     .i64(11)
                     .i64(3)
@@ -211,6 +221,18 @@ class MessageCodecTest {
                             .i64(42)
                             .i64(0)
                             .i64(0)
+                            .i64(0)
+                            .toArray());
+            assertThat(bytesOf(MessageCodec.encode(new ReadIndexRequest(B, A, 5, 9))))
+                    .isEqualTo(frame(12).id("n2").id("n1").i64(5).i64(9).toArray());
+            assertThat(bytesOf(MessageCodec.encode(new ReadIndexResponse(A, B, 5, 9, 42, true))))
+                    .isEqualTo(frame(13)
+                            .id("n1")
+                            .id("n2")
+                            .i64(5)
+                            .i64(9)
+                            .i64(42)
+                            .u8(0x01)
                             .toArray());
         }
 
@@ -672,7 +694,7 @@ class MessageCodecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(ints = {0, 12, 128, 255})
+        @ValueSource(ints = {0, 14, 128, 255})
         void unknownMessageTypesAreRejected(int type) {
             assertRejected(frame(type).id("n1").id("n2").i64(1).toArray(), "unknown message type " + type, 1);
         }
@@ -681,8 +703,8 @@ class MessageCodecTest {
         void unknownEntryTypeIsRejected() {
             byte[] bytes = appendOneEntry(11, 3, 9, 0).toArray();
 
-            // version, type, two ids of 3 bytes, four longs, the count, the entry's index and term
-            assertRejected(bytes, "unknown entry type 9 in entry 0", 2 + 3 + 3 + 32 + 4 + 16);
+            // version, type, two ids of 3 bytes, five longs, the count, the entry's index and term
+            assertRejected(bytes, "unknown entry type 9 in entry 0", 2 + 3 + 3 + 40 + 4 + 16);
         }
 
         @Test
@@ -694,30 +716,30 @@ class MessageCodecTest {
 
             assertThatExceptionOfType(MalformedMessageException.class)
                     .isThrownBy(() -> MessageCodec.decode(source))
-                    .satisfies(e -> assertThat(e.offset()).isEqualTo(60));
+                    .satisfies(e -> assertThat(e.offset()).isEqualTo(68));
             assertThat(source.position()).isEqualTo(7);
         }
 
         @Test
         void negativeOrImpossibleEntryCountsAreRejectedBeforeAllocating() {
-            assertRejected(appendHeader().i32(-1).toArray(), "negative entry count -1", 40);
+            assertRejected(appendHeader().i32(-1).toArray(), "negative entry count -1", 48);
             assertRejected(
                     appendHeader().i32(Integer.MAX_VALUE).toArray(),
                     "entry count 2147483647 needs at least 45097156587 bytes but only 0 remain",
-                    40);
+                    48);
             assertRejected(
                     appendHeader().i32(2).i64(11).i64(3).u8(0).i32(0).toArray(),
                     "entry count 2 needs at least 42 bytes but only 21 remain",
-                    40);
+                    48);
         }
 
         @Test
         void negativeOrImpossiblePayloadLengthsAreRejected() {
-            assertRejected(appendOneEntry(11, 3, 0, -5).toArray(), "negative payload length -5 in entry 0", 61);
+            assertRejected(appendOneEntry(11, 3, 0, -5).toArray(), "negative payload length -5 in entry 0", 69);
             assertRejected(
                     appendOneEntry(11, 3, 0, Integer.MAX_VALUE).bytes(1, 2, 3).toArray(),
                     "payload length 2147483647 in entry 0 exceeds the 3 bytes remaining",
-                    61);
+                    69);
         }
 
         @Test
@@ -779,8 +801,8 @@ class MessageCodecTest {
 
         @Test
         void entriesTheRecordsRefuseAreRejected() {
-            assertRejected(appendOneEntry(0, 3, 0, 0).toArray(), "invalid entry 0: entry index must be >= 1", 44);
-            assertRejected(appendOneEntry(11, 0, 0, 0).toArray(), "invalid entry 0: entry term must be >= 1", 44);
+            assertRejected(appendOneEntry(0, 3, 0, 0).toArray(), "invalid entry 0: entry index must be >= 1", 52);
+            assertRejected(appendOneEntry(11, 0, 0, 0).toArray(), "invalid entry 0: entry term must be >= 1", 52);
             assertRejected(
                     appendOneEntry(12, 3, 0, 0).toArray(),
                     "invalid AppendEntriesRequest: entries must be consecutive from 11, found index 12",
@@ -809,7 +831,7 @@ class MessageCodecTest {
                 int validPrefix = random.nextInt(3);
                 if (validPrefix >= 1 && input.length >= 2) {
                     input[0] = MessageCodec.VERSION;
-                    input[1] = (byte) (1 + random.nextInt(11)); // every type, InstallSnapshotResponse (11) included
+                    input[1] = (byte) (1 + random.nextInt(13)); // every type, ReadIndexResponse (13) included
                 }
                 if (validPrefix == 2 && input.length >= 8) {
                     System.arraycopy(new byte[] {2, 'n', '1', 2, 'n', '2'}, 0, input, 2, 6);
@@ -979,9 +1001,9 @@ class MessageCodecTest {
         return frame(11).id("n1").id("n2").i64(term).i64(index).i64(nextOffset).u8(flags);
     }
 
-    /** An AppendEntriesRequest from n1 to n2 in term 4 after (10, 3), committed to 12, up to its entry count. */
+    /** An AppendEntriesRequest from n1 to n2 in term 4 after (10, 3), committed to 12, read context 0, up to its entry count. */
     private static Frame appendHeader() {
-        return frame(3).id("n1").id("n2").i64(4).i64(10).i64(3).i64(12);
+        return frame(3).id("n1").id("n2").i64(4).i64(10).i64(3).i64(12).i64(0);
     }
 
     private static Frame appendOneEntry(long index, long term, int typeCode, int payloadLength) {

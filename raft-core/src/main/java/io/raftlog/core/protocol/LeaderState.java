@@ -8,6 +8,7 @@ import io.raftlog.api.message.AppendEntriesResponse;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
+import io.raftlog.api.message.ReadIndexResponse;
 import io.raftlog.api.message.TimeoutNow;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +36,20 @@ final class LeaderState {
 
     private long uncommittedBytes;
     private final long[] matchScratch;
+
+    /** A read waiting for its index to be confirmed (Raft thesis §6.4). */
+    private record PendingRead(long requestId, NodeId origin, long index, long context) {}
+
+    /** Whether an entry of this term is committed: until then the commit index may be stale. */
+    private boolean committedInTerm;
+    /** The newest read-confirmation round; every AppendEntries this leader sends carries it. */
+    private long readContext;
+    /** Reads with their index and round, oldest (lowest round) first. */
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    /** Reads asked before an entry of this term was committed: they get their index then. */
+    private final ArrayDeque<PendingRead> readsBeforeTermCommit = new ArrayDeque<>();
+    /** A round was opened since the last flush: send a heartbeat to every follower at once. */
+    private boolean confirmReads;
 
     LeaderState(RaftProtocol raft) {
         this.raft = raft;
@@ -149,6 +164,12 @@ final class LeaderState {
     void handleAppendResponse(AppendEntriesResponse response) {
         Progress progress = followers.get(response.from());
         progress.recentActive = true;
+        if (response.readContext() > progress.readAck) {
+            // Any answer of this term, success or not, shows the follower still took this node for
+            // its leader when it answered the round the request carried.
+            progress.readAck = Math.min(response.readContext(), readContext);
+            releaseConfirmedReads();
+        }
         if (response.success()) {
             if (response.index() > log.lastIndex()) {
                 throw new IllegalStateException(response.from() + " acknowledged index " + response.index()
@@ -256,11 +277,92 @@ final class LeaderState {
             while (!uncommittedBatches.isEmpty() && uncommittedBatches.peekFirst()[0] <= quorumIndex) {
                 uncommittedBytes -= uncommittedBatches.removeFirst()[1];
             }
+            if (!committedInTerm) {
+                committedInTerm = true;
+                while (!readsBeforeTermCommit.isEmpty()) {
+                    PendingRead read = readsBeforeTermCommit.removeFirst();
+                    registerRead(read.requestId(), read.origin());
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads (ReadIndex)
+
+    /**
+     * A linearizable read asked of this leader, by itself or by a follower ({@code origin}): its
+     * index is the commit index now, valid once a quorum has answered an AppendEntries sent after
+     * this moment in this term (no newer leader can have acknowledged anything before it). Until
+     * an entry of this term is committed the commit index may lag what earlier leaders committed,
+     * so the read waits for that first.
+     */
+    void readIndex(long requestId, NodeId origin) {
+        if (!committedInTerm) {
+            readsBeforeTermCommit.addLast(new PendingRead(requestId, origin, 0, 0));
+        } else {
+            registerRead(requestId, origin);
+        }
+    }
+
+    private void registerRead(long requestId, NodeId origin) {
+        if (raft.quorum() == 1) {
+            answerRead(new PendingRead(requestId, origin, log.committed(), 0));
+            return;
+        }
+        pendingReads.addLast(new PendingRead(requestId, origin, log.committed(), ++readContext));
+        confirmReads = true;
+    }
+
+    /** Answers every read whose round a quorum (this node included) has echoed. */
+    private void releaseConfirmedReads() {
+        if (pendingReads.isEmpty()) {
+            return;
+        }
+        int n = 0;
+        matchScratch[n++] = readContext;
+        for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
+            matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().readAck : 0;
+        }
+        Arrays.sort(matchScratch, 0, n);
+        long confirmed = matchScratch[n - raft.quorum()];
+        while (!pendingReads.isEmpty() && pendingReads.peekFirst().context() <= confirmed) {
+            answerRead(pendingReads.removeFirst());
+        }
+    }
+
+    private void answerRead(PendingRead read) {
+        if (read.origin().equals(raft.id)) {
+            raft.readAnswered(Ready.ReadState.granted(read.requestId(), read.index()));
+        } else {
+            raft.send(new ReadIndexResponse(raft.id, read.origin(), raft.term, read.requestId(), read.index(), true));
+        }
+    }
+
+    /** Leadership ends: every read not answered yet is refused (its asker retries elsewhere). */
+    void refuseReads() {
+        for (ArrayDeque<PendingRead> reads : List.of(readsBeforeTermCommit, pendingReads)) {
+            for (PendingRead read : reads) {
+                if (read.origin().equals(raft.id)) {
+                    raft.readAnswered(Ready.ReadState.refused(read.requestId(), java.util.Optional.empty()));
+                } else {
+                    raft.send(new ReadIndexResponse(raft.id, read.origin(), raft.term, read.requestId(), 0, false));
+                }
+            }
+            reads.clear();
         }
     }
 
     /** Sends what each follower's progress allows: called when the driver collects a Ready. */
     void flush() {
+        if (confirmReads) {
+            confirmReads = false;
+            for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
+                Progress progress = entry.getValue();
+                if (progress.mode != Progress.Mode.SNAPSHOT && progress.match >= log.firstIndex() - 1) {
+                    sendHeartbeat(entry.getKey(), progress);
+                }
+            }
+        }
         for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
             NodeId follower = entry.getKey();
             Progress progress = entry.getValue();
@@ -282,7 +384,7 @@ final class LeaderState {
         List<LogEntry> entries =
                 log.entries(progress.next, raft.config.maxAppendEntries(), raft.config.maxAppendBytes());
         raft.send(new AppendEntriesRequest(
-                raft.id, follower, raft.term, prevIndex, log.term(prevIndex), entries, log.committed()));
+                raft.id, follower, raft.term, prevIndex, log.term(prevIndex), entries, log.committed(), readContext));
         if (progress.mode == Progress.Mode.REPLICATE) {
             long bytes = 0;
             for (LogEntry entry : entries) {
@@ -303,7 +405,14 @@ final class LeaderState {
     private void sendHeartbeat(NodeId follower, Progress progress) {
         long anchor = progress.match;
         raft.send(new AppendEntriesRequest(
-                raft.id, follower, raft.term, anchor, log.term(anchor), List.of(), Math.min(log.committed(), anchor)));
+                raft.id,
+                follower,
+                raft.term,
+                anchor,
+                log.term(anchor),
+                List.of(),
+                Math.min(log.committed(), anchor),
+                readContext));
     }
 
     void transferTo(NodeId target) {

@@ -34,6 +34,8 @@ final class Progress {
     final Inflights inflights;
     /** In snapshot mode: the index of the snapshot being sent. */
     long pendingSnapshot;
+    /** The newest read-confirmation round this follower echoed in the leader's term. */
+    long readAck;
 
     Progress(long next, int maxInflightMessages, long maxInflightBytes) {
         this.next = next;

@@ -14,6 +14,8 @@ import io.raftlog.api.message.InstallSnapshotRequest;
 import io.raftlog.api.message.InstallSnapshotResponse;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.RaftMessage;
+import io.raftlog.api.message.ReadIndexRequest;
+import io.raftlog.api.message.ReadIndexResponse;
 import io.raftlog.api.message.TimeoutNow;
 import io.raftlog.api.message.VoteRequest;
 import io.raftlog.api.message.VoteResponse;
@@ -70,6 +72,14 @@ public final class RaftProtocol {
     private final List<RaftMessage> messages = new ArrayList<>();
     private final List<RaftMessage> messagesAfterPersist = new ArrayList<>();
     private final List<Ready.SnapshotToSend> snapshotsToSend = new ArrayList<>();
+    private final List<Ready.ReadState> readStates = new ArrayList<>();
+    /**
+     * Reads this follower asked its leader for: request id to ticks since last asked. Refused if
+     * it stops following; asked again every half election timeout (a request or its answer may
+     * be lost with a connection; a duplicate answer is ignored).
+     */
+    private final Map<Long, Integer> forwardedReads = new java.util.LinkedHashMap<>();
+
     private long reportedCommitIndex;
 
     /**
@@ -121,6 +131,9 @@ public final class RaftProtocol {
     /** Advances logical time by one tick. */
     public void tick() {
         electionElapsed++;
+        if (!forwardedReads.isEmpty()) {
+            askAgainForReads();
+        }
         if (role == Role.LEADER) {
             leaderState.tick();
         } else if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
@@ -268,12 +281,32 @@ public final class RaftProtocol {
                 messages.add(new InstallSnapshotResponse(id, message.from(), term, request.snapshotIndex(), 0, true));
             } else if (message instanceof VoteRequest request && request.preVote()) {
                 messagesAfterPersist.add(new VoteResponse(id, message.from(), term, false, true));
+            } else if (message instanceof ReadIndexRequest request) {
+                // Its asker follows an old leader: the higher term tells it to look for the new one.
+                messages.add(new ReadIndexResponse(id, message.from(), term, request.requestId(), 0, false));
             }
             return;
         }
 
         if (message instanceof VoteRequest request) {
             handleVoteRequest(request);
+            return;
+        }
+        if (message instanceof ReadIndexRequest request) {
+            if (role == Role.LEADER) {
+                leaderState.readIndex(request.requestId(), request.from());
+            } else {
+                messages.add(new ReadIndexResponse(id, request.from(), term, request.requestId(), 0, false));
+            }
+            return;
+        }
+        if (message instanceof ReadIndexResponse response) {
+            if (forwardedReads.remove(response.requestId()) != null) {
+                readStates.add(
+                        response.granted()
+                                ? Ready.ReadState.granted(response.requestId(), response.index())
+                                : Ready.ReadState.refused(response.requestId(), Optional.ofNullable(leader)));
+            }
             return;
         }
         switch (role) {
@@ -332,6 +365,48 @@ public final class RaftProtocol {
     }
 
     /**
+     * Asks for a linearizable read index (Raft thesis §6.4) under the driver's {@code requestId}
+     * (unique among this node's reads in flight). A leader confirms with a quorum that it still
+     * leads and answers its commit index as of this call (once an entry of its term is committed);
+     * a follower asks its leader. The answer comes in {@link Ready#readStates()}: granted with the
+     * index to serve from once applied, or refused (no leader known, or leadership changed
+     * before the read was confirmed) for the caller to retry. A lost request or answer is not
+     * retried here: the driver gives up on a read after its own deadline.
+     */
+    public void readIndex(long requestId) {
+        if (role == Role.LEADER) {
+            leaderState.readIndex(requestId, id);
+        } else if (role == Role.FOLLOWER && leader != null) {
+            forwardedReads.put(requestId, 0);
+            messages.add(new ReadIndexRequest(id, leader, term, requestId));
+        } else {
+            readStates.add(Ready.ReadState.refused(requestId, Optional.ofNullable(leader)));
+        }
+    }
+
+    void readAnswered(Ready.ReadState state) {
+        readStates.add(state);
+    }
+
+    private void askAgainForReads() {
+        int every = Math.max(1, config.electionTicks() / 2);
+        for (Map.Entry<Long, Integer> read : forwardedReads.entrySet()) {
+            if (read.setValue(read.getValue() + 1) + 1 >= every && leader != null) {
+                read.setValue(0);
+                messages.add(new ReadIndexRequest(id, leader, term, read.getKey()));
+            }
+        }
+    }
+
+    /** This node stops following the leader it forwarded reads to: they will not be answered. */
+    private void refuseForwardedReads() {
+        for (long requestId : forwardedReads.keySet()) {
+            readStates.add(Ready.ReadState.refused(requestId, Optional.empty()));
+        }
+        forwardedReads.clear();
+    }
+
+    /**
      * The driver made the entries up to ({@code index}, {@code term}) of a Ready handed out at
      * {@code logEpoch} ({@link Ready#logEpoch()}) durable, with every earlier Ready's writes. A
      * stale report is ignored: the entry was replaced since, or entries handed out were truncated
@@ -352,6 +427,7 @@ public final class RaftProtocol {
         return !messages.isEmpty()
                 || !messagesAfterPersist.isEmpty()
                 || !snapshotsToSend.isEmpty()
+                || !readStates.isEmpty()
                 || log.hasEntriesToPersist()
                 || !currentHardState().equals(savedHardState)
                 || applicableCommitIndex() != reportedCommitIndex;
@@ -369,10 +445,18 @@ public final class RaftProtocol {
         reportedCommitIndex = applicableCommitIndex();
         List<LogEntry> entries = log.takeEntriesToPersist();
         Ready ready = new Ready(
-                changed, entries, messages, messagesAfterPersist, reportedCommitIndex, log.epoch(), snapshotsToSend);
+                changed,
+                entries,
+                messages,
+                messagesAfterPersist,
+                reportedCommitIndex,
+                log.epoch(),
+                snapshotsToSend,
+                readStates);
         messages.clear();
         messagesAfterPersist.clear();
         snapshotsToSend.clear();
+        readStates.clear();
         return ready;
     }
 
@@ -536,9 +620,17 @@ public final class RaftProtocol {
             if (isHeartbeatOfDurableEntries(request)) {
                 // Promise only what is durable: the committed prefix may still be in the write queue.
                 messages.add(new AppendEntriesResponse(
-                        id, request.from(), term, true, Math.min(committed, log.stableIndex()), 0, 0));
+                        id,
+                        request.from(),
+                        term,
+                        true,
+                        Math.min(committed, log.stableIndex()),
+                        0,
+                        0,
+                        request.readContext()));
             } else {
-                messagesAfterPersist.add(new AppendEntriesResponse(id, request.from(), term, true, committed, 0, 0));
+                messagesAfterPersist.add(new AppendEntriesResponse(
+                        id, request.from(), term, true, committed, 0, 0, request.readContext()));
             }
             return;
         }
@@ -558,7 +650,14 @@ public final class RaftProtocol {
             long hintIndex = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
             long hintTerm = log.term(hintIndex);
             messagesAfterPersist.add(new AppendEntriesResponse(
-                    id, request.from(), term, false, request.prevLogIndex(), hintIndex, hintTerm));
+                    id,
+                    request.from(),
+                    term,
+                    false,
+                    request.prevLogIndex(),
+                    hintIndex,
+                    hintTerm,
+                    request.readContext()));
             return;
         }
         log.appendFromLeader(entries);
@@ -566,7 +665,8 @@ public final class RaftProtocol {
         long lastNew = request.lastIndex();
         // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
-        AppendEntriesResponse success = new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0);
+        AppendEntriesResponse success =
+                new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0, request.readContext());
         if (isHeartbeatOfDurableEntries(request)) {
             // A heartbeat's answer promises only entries already durable here, so it need not wait
             // behind queued writes: a follower whose disk stalls still answers its leader at once,
@@ -673,6 +773,7 @@ public final class RaftProtocol {
     }
 
     private void becomePreCandidate() {
+        refuseForwardedReads();
         role = Role.PRE_CANDIDATE;
         leader = null;
         leaderState = null;
@@ -681,6 +782,7 @@ public final class RaftProtocol {
     }
 
     private void becomeCandidate(boolean leadershipTransfer) {
+        refuseForwardedReads();
         role = Role.CANDIDATE;
         term++;
         votedFor = id;
@@ -721,6 +823,12 @@ public final class RaftProtocol {
     }
 
     void becomeFollower(long newTerm, NodeId newLeader) {
+        if (leaderState != null) {
+            leaderState.refuseReads();
+        }
+        if (newTerm > term || !Objects.equals(newLeader, leader)) {
+            refuseForwardedReads();
+        }
         if (newTerm > term) {
             term = newTerm;
             votedFor = null;

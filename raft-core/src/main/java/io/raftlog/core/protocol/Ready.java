@@ -19,6 +19,8 @@ import java.util.Optional;
  *       {@link #messagesAfterPersist()} (votes and acknowledgements promise durable state) and call
  *       {@link RaftProtocol#persisted(long, long, long)} with the last entry and {@link #logEpoch()};</li>
  *   <li>apply committed entries up to {@link #commitIndex()}, which never exceeds what is durable;</li>
+ *   <li>complete each of {@link #readStates()}: a granted read index may be served once this node
+ *       has applied up to it;</li>
  *   <li>stream each of {@link #snapshotsToSend()} to its peer (a leader's follower that needs
  *       entries this log no longer holds), in {@link io.raftlog.api.message.InstallSnapshotRequest}
  *       chunks, for as long as {@link RaftProtocol#sendingSnapshot} says so.</li>
@@ -33,6 +35,7 @@ import java.util.Optional;
  *                             back with their durability report (a report from before a
  *                             truncation of handed-out entries is ignored)
  * @param snapshotsToSend      snapshots to start streaming to followers
+ * @param readStates           answers to {@link RaftProtocol#readIndex(long)} calls
  */
 public record Ready(
         Optional<HardState> hardState,
@@ -41,10 +44,39 @@ public record Ready(
         List<RaftMessage> messagesAfterPersist,
         long commitIndex,
         long logEpoch,
-        List<SnapshotToSend> snapshotsToSend) {
+        List<SnapshotToSend> snapshotsToSend,
+        List<ReadState> readStates) {
 
     /** A follower needs the snapshot ending at ({@code index}, {@code term}). */
     public record SnapshotToSend(NodeId peer, long index, long term) {}
+
+    /**
+     * The answer to a {@link RaftProtocol#readIndex(long)}: when {@code granted}, every write
+     * acknowledged (by any leader) before the read was asked is at or below {@code index}, so
+     * a read served once this node has applied up to {@code index} is linearizable. When refused
+     * (no leader known, leadership lost or changed before it was confirmed), the caller retries,
+     * ideally at {@code leader}.
+     */
+    public record ReadState(long requestId, long index, boolean granted, Optional<NodeId> leader) {
+        static ReadState granted(long requestId, long index) {
+            return new ReadState(requestId, index, true, Optional.empty());
+        }
+
+        static ReadState refused(long requestId, Optional<NodeId> leader) {
+            return new ReadState(requestId, 0, false, leader);
+        }
+    }
+
+    public Ready(
+            Optional<HardState> hardState,
+            List<LogEntry> entries,
+            List<RaftMessage> messages,
+            List<RaftMessage> messagesAfterPersist,
+            long commitIndex,
+            long logEpoch,
+            List<SnapshotToSend> snapshotsToSend) {
+        this(hardState, entries, messages, messagesAfterPersist, commitIndex, logEpoch, snapshotsToSend, List.of());
+    }
 
     public Ready(
             Optional<HardState> hardState,
@@ -58,6 +90,7 @@ public record Ready(
 
     public Ready {
         snapshotsToSend = List.copyOf(snapshotsToSend);
+        readStates = List.copyOf(readStates);
         entries = List.copyOf(entries);
         messages = List.copyOf(messages);
         messagesAfterPersist = List.copyOf(messagesAfterPersist);

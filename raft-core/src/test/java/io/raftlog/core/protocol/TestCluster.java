@@ -185,7 +185,18 @@ final class TestCluster {
         }
     }
 
+    /** Every read state each node's Ready carried, in order. */
+    final Map<NodeId, List<Ready.ReadState>> readStates = new LinkedHashMap<>();
+
+    /** The read states node {@code n}'s Readies carried so far. */
+    List<Ready.ReadState> readStates(int n) {
+        return readStates.getOrDefault(id(n), List.of());
+    }
+
     private void persistAndSend(InMemoryLogStore store, RaftProtocol raft, Ready ready) {
+        if (!ready.readStates().isEmpty()) {
+            readStates.computeIfAbsent(raft.id(), node -> new ArrayList<>()).addAll(ready.readStates());
+        }
         sentBeforePersist.addAll(ready.messages());
         for (RaftMessage message : ready.messages()) {
             if (message instanceof io.raftlog.api.message.AppendEntriesResponse ack

@@ -195,6 +195,11 @@ public final class FakeCluster implements AutoCloseable {
         }
 
         @Override
+        public CompletableFuture<Long> readIndex() {
+            return CompletableFuture.completedFuture(commitOffset());
+        }
+
+        @Override
         public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
             reads.add(new Read(id, fromOffset));
             List<CommittedRecord> now;
