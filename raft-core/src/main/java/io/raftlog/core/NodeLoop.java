@@ -604,6 +604,31 @@ public final class NodeLoop implements ReplicatedLog {
         return done;
     }
 
+    /** Completes when this node stops leading, if it {@link #handOffLeadership() hands off}. */
+    private CompletableFuture<Boolean> handOff;
+
+    /**
+     * Before a graceful stop: if this node leads, hands leadership to its most up-to-date
+     * follower. The future completes with {@code true} once this node no longer leads, with
+     * {@code false} at once when it does not lead or has no follower to hand to; the caller
+     * bounds the wait (a transfer not done within an election timeout is abandoned).
+     */
+    CompletableFuture<Boolean> handOffLeadership() {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        Runnable task = () -> {
+            java.util.Optional<NodeId> target = raft.handOffLeadership();
+            if (target.isEmpty()) {
+                done.complete(false);
+            } else {
+                LOG.info("node {} stops: handing leadership to {}", config.id(), target.get());
+                handOff = done;
+            }
+        };
+        tasks.add(task);
+        hooks.wakeup().run();
+        return done;
+    }
+
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
@@ -764,6 +789,10 @@ public final class NodeLoop implements ReplicatedLog {
             if (lastRole == Role.LEADER) {
                 proposer.leadershipLost(); // what it had in flight now resolves through the log only
                 retentionProposedAt = 0;
+                if (handOff != null) {
+                    handOff.complete(true);
+                    handOff = null;
+                }
             }
             if (role == Role.LEADER) {
                 metrics.becameLeader();

@@ -286,6 +286,7 @@ public final class RaftNode implements ReplicatedLog {
             return;
         }
         closed = true;
+        handOffLeadership();
         node.refuseNewWork();
         boolean wasRunning = running || loop.isAlive();
         running = false;
@@ -305,6 +306,36 @@ public final class RaftNode implements ReplicatedLog {
             terminated.completeExceptionally(failure);
         } else {
             terminated.complete(null);
+        }
+    }
+
+    /**
+     * A leader that stops gracefully first hands leadership to its most up-to-date follower, so
+     * writes pause for a round trip or two instead of an election timeout; waits at most an
+     * election timeout for it (then stops anyway, and the others elect a leader as after a crash).
+     */
+    private void handOffLeadership() {
+        if (!running
+                || !loop.isAlive()
+                || node.failure() != null
+                || node.status().role() != io.raftlog.api.Role.LEADER) {
+            return;
+        }
+        long waitMillis = config.tickInterval().toMillis() * config.protocol().electionTicks();
+        try {
+            if (node.handOffLeadership().get(Math.max(1, waitMillis), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                LOG.info("node {} handed leadership over", config.id());
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn(
+                    "node {}: no follower took over leadership within {} ms; stopping anyway", config.id(), waitMillis);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn(
+                    "node {}: handing leadership over failed: {}",
+                    config.id(),
+                    e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -91,6 +91,9 @@ final class LeaderState {
 
     void tick() {
         heartbeatElapsed++;
+        for (Progress progress : followers.values()) {
+            progress.ticksSinceHeard++;
+        }
         if (raft.electionElapsed() >= raft.config.electionTicks()) {
             raft.resetElectionElapsed();
             if (raft.config.checkQuorum() && !quorumActive()) {
@@ -164,6 +167,7 @@ final class LeaderState {
     void handleAppendResponse(AppendEntriesResponse response) {
         Progress progress = followers.get(response.from());
         progress.recentActive = true;
+        progress.ticksSinceHeard = 0;
         if (response.readContext() > progress.readAck) {
             // Any answer of this term, success or not, shows the follower still took this node for
             // its leader when it answered the round the request carried.
@@ -205,6 +209,7 @@ final class LeaderState {
     void handleSnapshotResponse(InstallSnapshotResponse response) {
         Progress progress = followers.get(response.from());
         progress.recentActive = true;
+        progress.ticksSinceHeard = 0;
         if (progress.mode == Progress.Mode.SNAPSHOT && response.snapshotIndex() == progress.pendingSnapshot) {
             progress.stalledTicks = 0;
         }
@@ -435,14 +440,25 @@ final class LeaderState {
         }
     }
 
-    /** The follower with the highest match index, if any follower has matched anything. */
+    /**
+     * The follower to hand leadership to: among those heard from within the last election timeout
+     * (one that went down would never take over), the one with the highest match index, the most
+     * recently heard on a tie; empty if none has matched anything.
+     */
     java.util.Optional<NodeId> mostUpToDateFollower() {
         NodeId best = null;
-        long bestMatch = 0;
+        Progress bestProgress = null;
         for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
-            if (entry.getValue().match > bestMatch) {
+            Progress progress = entry.getValue();
+            if (progress.match == 0 || progress.ticksSinceHeard >= raft.config.electionTicks()) {
+                continue;
+            }
+            if (bestProgress == null
+                    || progress.match > bestProgress.match
+                    || (progress.match == bestProgress.match
+                            && progress.ticksSinceHeard < bestProgress.ticksSinceHeard)) {
                 best = entry.getKey();
-                bestMatch = entry.getValue().match;
+                bestProgress = progress;
             }
         }
         return java.util.Optional.ofNullable(best);

@@ -34,6 +34,8 @@ final class Progress {
     final Inflights inflights;
     /** In snapshot mode: the index of the snapshot being sent. */
     long pendingSnapshot;
+    /** Ticks since this follower last answered anything (it may be down when this grows). */
+    int ticksSinceHeard;
     /** The newest read-confirmation round this follower echoed in the leader's term. */
     long readAck;
 

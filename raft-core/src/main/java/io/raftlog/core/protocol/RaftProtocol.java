@@ -407,6 +407,23 @@ public final class RaftProtocol {
     }
 
     /**
+     * A leader about to stop hands leadership to its most up-to-date follower (Raft thesis
+     * §3.10), as {@link #transferLeadership} does: proposals are refused from now on, and the
+     * follower campaigns once it holds the whole log.
+     *
+     * @return the follower chosen, or empty if this node does not lead or no follower has matched
+     *         anything yet
+     */
+    public Optional<NodeId> handOffLeadership() {
+        if (role != Role.LEADER) {
+            return Optional.empty();
+        }
+        Optional<NodeId> target = leaderState.mostUpToDateFollower();
+        target.ifPresent(leaderState::transferTo);
+        return target;
+    }
+
+    /**
      * The driver made the entries up to ({@code index}, {@code term}) of a Ready handed out at
      * {@code logEpoch} ({@link Ready#logEpoch()}) durable, with every earlier Ready's writes. A
      * stale report is ignored: the entry was replaced since, or entries handed out were truncated

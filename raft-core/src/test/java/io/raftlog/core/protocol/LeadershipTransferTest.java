@@ -84,6 +84,26 @@ class LeadershipTransferTest {
     }
 
     @Test
+    void aLeaderHandingOffBeforeItStopsPicksAFollowerItStillHearsFrom() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.status().matchIndex()).containsEntry(id(2), leader.lastIndex());
+        cluster.isolate(2); // as up to date as n3, but down
+        for (int i = 0; i < T; i++) {
+            leader.tick();
+            cluster.deliverAll();
+        }
+
+        assertThat(leader.handOffLeadership())
+                .as("rule: never hand off to a follower that went silent")
+                .contains(id(3));
+        cluster.deliverAll();
+        assertThat(cluster.node(3).role()).isEqualTo(Role.LEADER);
+    }
+
+    @Test
     void onlyTheLeaderCanTransferLeadership() {
         TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
         cluster.elect(1);

@@ -286,7 +286,8 @@ public final class NodeSimulation {
                 nodes.stream()
                         .mapToLong(node -> node.loop == null ? 1 : node.loop.logStartOffset())
                         .max()
-                        .orElse(1));
+                        .orElse(1),
+                workload.linearizableReads());
     }
 
     /**

@@ -29,6 +29,8 @@ package io.raftlog.testkit.sim;
  * @param deletions        deleteRecordsBefore calls that completed
  * @param outOfRangeReads  reads refused for asking below the log start
  * @param logStart         the highest log start offset at the end
+ * @param linearizableReads linearizable reads and read indexes answered (each checked to see every
+ *                         append acknowledged before it began)
  */
 public record NodeSimulationResult(
         long seed,
@@ -56,4 +58,5 @@ public record NodeSimulationResult(
         int snapshotsUnusable,
         long deletions,
         long outOfRangeReads,
-        long logStart) {}
+        long logStart,
+        long linearizableReads) {}

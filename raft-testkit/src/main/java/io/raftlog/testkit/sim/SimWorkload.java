@@ -88,6 +88,7 @@ final class SimWorkload {
     private long nextRecord;
     private long acknowledged;
     private long reads;
+    private long linearizableReads;
     private long outOfRangeReads;
     private long deletions;
     private long transfers;
@@ -169,6 +170,8 @@ final class SimWorkload {
             sendBatch(client, node);
         } else if (op < 83) {
             deleteRecords(client, node);
+        } else if (op < 90) {
+            linearizableRead(client, node);
         } else {
             read(client, node);
         }
@@ -345,6 +348,65 @@ final class SimWorkload {
             }
             next(client, sim.random.nextInt(15));
         }));
+    }
+
+    /**
+     * A linearizable read index, or a linearizable page read from below the newest acknowledged
+     * offset: it must see every append acknowledged before it began (a stale answer from a node
+     * that lost its leadership, or lags, breaks linearizability).
+     */
+    private void linearizableRead(Client client, NodeSimulation.Member node) {
+        long floor = maxAcknowledgedOffset;
+        if (sim.random.nextBoolean() || floor == 0) {
+            node.loop.readIndex().whenComplete(guarded((index, error) -> {
+                if (error == null) {
+                    if (index < floor) {
+                        throw new IllegalStateException("linearizability: " + node.id + " answered read index " + index
+                                + ", below offset " + floor + " acknowledged before the read began");
+                    }
+                    if (node.loop.commitOffset() < index) {
+                        throw new IllegalStateException("a read index " + index + " completed on " + node.id
+                                + " before it applied that far (" + node.loop.commitOffset() + ")");
+                    }
+                    linearizableReads++;
+                } else if (!(unwrap(error) instanceof NotLeaderException)
+                        && !(unwrap(error) instanceof NodeClosedException)) {
+                    throw new IllegalStateException("a read index failed unexpectedly: " + error, error);
+                }
+                next(client, sim.random.nextInt(15));
+            }));
+            return;
+        }
+        long from = 1 + sim.random.nextLong(floor);
+        node.loop
+                .read(from, 1 + sim.random.nextInt(20), Duration.ZERO, io.raftlog.api.ReadConsistency.LINEARIZABLE)
+                .whenComplete(guarded((records, error) -> {
+                    if (error == null) {
+                        // The record acknowledged at floor is a committed data record at or after from.
+                        if (records.isEmpty() || records.get(0).offset() > floor) {
+                            throw new IllegalStateException("linearizability: a read from " + from + " on " + node.id
+                                    + " returned "
+                                    + (records.isEmpty()
+                                            ? "nothing"
+                                            : "from " + records.get(0).offset())
+                                    + ", missing offset " + floor + " acknowledged before the read began");
+                        }
+                        for (CommittedRecord record : records) {
+                            expectations.add(new Expectation(record.offset(), record.payload(), "linearizable read"));
+                        }
+                        linearizableReads++;
+                    } else if (!(unwrap(error) instanceof NotLeaderException)
+                            && !(unwrap(error) instanceof NodeClosedException)
+                            && !(unwrap(error) instanceof io.raftlog.api.OffsetOutOfRangeException)
+                            && !(unwrap(error) instanceof io.raftlog.api.CorruptLogException)) {
+                        throw new IllegalStateException("a linearizable read failed unexpectedly: " + error, error);
+                    }
+                    next(client, sim.random.nextInt(15));
+                }));
+    }
+
+    long linearizableReads() {
+        return linearizableReads;
     }
 
     void transferLeadership() {

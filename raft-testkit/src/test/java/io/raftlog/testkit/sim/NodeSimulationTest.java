@@ -65,6 +65,9 @@ class NodeSimulationTest {
                 .mapToLong(NodeSimulationResult::outOfRangeReads)
                 .sum();
         long trimmed = results.stream().filter(result -> result.logStart() > 1).count();
+        long linearizable = results.stream()
+                .mapToLong(NodeSimulationResult::linearizableReads)
+                .sum();
         // The runs must have exercised something: every kind of fault, and a lot of traffic.
         assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
@@ -83,12 +86,14 @@ class NodeSimulationTest {
         assertThat(deletions).as("deleteRecordsBefore completed").isGreaterThan(seeds);
         assertThat(outOfRange).as("reads below the log start refused").isGreaterThan(seeds);
         assertThat(trimmed).as("runs whose log start moved").isGreaterThan(seeds / 2);
+        assertThat(linearizable).as("linearizable reads answered and checked").isGreaterThan(seeds);
         System.out.printf(
                 "%d whole-node seeds: %d acknowledged, %d reads, %d crash-restarts, %d failed writes retried,"
                         + " %d lost disks (%d started as if new, refused), %d older copies restored (%d refused),"
                         + " %d bit flips, %d pauses, %d clock jumps,"
                         + " %d transfers, %d snapshots installed, %d snapshots damaged (%d starts refused),"
-                        + " %d deletions, %d reads below the log start, %d runs with the log start moved;"
+                        + " %d deletions, %d reads below the log start, %d runs with the log start moved,"
+                        + " %d linearizable reads;"
                         + " %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
@@ -109,6 +114,7 @@ class NodeSimulationTest {
                 deletions,
                 outOfRange,
                 trimmed,
+                linearizable,
                 virtualMillis / 1000.0,
                 realMillis / 1000.0);
     }
