@@ -1,6 +1,8 @@
 package io.raftlog.core.protocol;
 
 import io.raftlog.api.Bytes;
+import io.raftlog.api.Membership;
+import io.raftlog.api.MembershipChangeException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.message.AppendEntriesRequest;
@@ -35,7 +37,7 @@ final class LeaderState {
     private final ArrayDeque<long[]> uncommittedBatches = new ArrayDeque<>();
 
     private long uncommittedBytes;
-    private final long[] matchScratch;
+    private long[] matchScratch;
 
     /** A read waiting for its index to be confirmed (Raft thesis §6.4). */
     private record PendingRead(long requestId, NodeId origin, long index, long context) {}
@@ -54,15 +56,141 @@ final class LeaderState {
     LeaderState(RaftProtocol raft) {
         this.raft = raft;
         this.log = raft.log;
-        long next = log.lastIndex() + 1;
-        for (NodeId member : raft.members) {
-            if (!member.equals(raft.id)) {
+        this.selfMatch = log.stableIndex();
+        syncFollowers(true);
+    }
+
+    /**
+     * Replicates to every member of the membership in effect, voters and learners, and to members
+     * of the committed one that the newer one removed (so a removed node usually learns it, and
+     * stops campaigning) until the change commits. A new member is probed from the end of the log.
+     */
+    private void syncFollowers(boolean newLeader) {
+        Membership membership = log.membership();
+        java.util.Set<NodeId> replicated = new java.util.TreeSet<>(membership.ids());
+        replicated.addAll(log.membershipAt(log.committed()).ids());
+        followers.keySet().removeIf(member -> !replicated.contains(member));
+        // A new leader appends its no-op next, which every follower's first append carries; a
+        // member added later is probed with the newest entry (the change itself), or it would
+        // wait for an entry that may not come.
+        long next = newLeader ? log.lastIndex() + 1 : Math.max(1, log.lastIndex());
+        for (NodeId member : replicated) {
+            if (!member.equals(raft.id) && !followers.containsKey(member)) {
                 followers.put(
                         member, new Progress(next, raft.config.maxInflightMessages(), raft.config.maxInflightBytes()));
             }
         }
-        this.selfMatch = log.stableIndex();
-        this.matchScratch = new long[raft.members.size()];
+        this.matchScratch = new long[followers.size() + 1];
+    }
+
+    /** Whether {@code member}'s answers count toward commits, read confirmations and CheckQuorum. */
+    private boolean votes(NodeId member) {
+        return log.membership().isVoter(member);
+    }
+
+    /** See {@link RaftProtocol#proposeMembership}. */
+    long proposeMembership(Membership next) {
+        Membership current = log.membership();
+        if (!committedInTerm) {
+            throw new MembershipChangeException("leader " + raft.id + " has not committed an entry of its term "
+                    + raft.term + " yet (it may not know every earlier change): retry in a moment");
+        }
+        if (log.membershipIndex() > log.committed()) {
+            throw new MembershipChangeException("the membership change at index " + log.membershipIndex()
+                    + " is not committed yet: one change at a time, retry once it is");
+        }
+        String change = describeChange(current, next);
+        if (!current.isVoter(raft.id) || !next.isVoter(raft.id)) {
+            throw new MembershipChangeException(
+                    "cannot " + change + ": " + raft.id + " leads; transfer leadership to another voter first");
+        }
+        if (!next.voters().keySet().equals(current.voters().keySet())) {
+            for (NodeId promoted : next.voters().keySet()) {
+                if (!current.isVoter(promoted)) {
+                    requireCaughtUp(promoted, change);
+                }
+            }
+            requireLiveQuorum(next, change);
+        }
+        long index = propose(List.of(next.encode()), List.of(EntryType.CONFIGURATION));
+        syncFollowers(false);
+        maybeCommit(); // fewer voters may make a quorum of what is acknowledged already
+        return index;
+    }
+
+    /**
+     * What {@code next} changes in {@code current}, in words; refuses anything but one node
+     * added as a learner, one learner promoted, one member removed, or one address changed.
+     */
+    private static String describeChange(Membership current, Membership next) {
+        java.util.Set<NodeId> all = new java.util.TreeSet<>(current.ids());
+        all.addAll(next.ids());
+        List<String> changes = new ArrayList<>();
+        for (NodeId node : all) {
+            String before = current.isVoter(node) ? "voter" : current.isLearner(node) ? "learner" : null;
+            String after = next.isVoter(node) ? "voter" : next.isLearner(node) ? "learner" : null;
+            if (before == null && "learner".equals(after)) {
+                changes.add("add learner " + node);
+            } else if (before == null) {
+                throw new MembershipChangeException("cannot add " + node
+                        + " as a voter directly: add it as a learner, let it catch up, then promote it");
+            } else if (after == null) {
+                changes.add("remove " + before + " " + node);
+            } else if (!before.equals(after)) {
+                if ("voter".equals(before)) {
+                    throw new MembershipChangeException(
+                            "cannot make voter " + node + " a learner: remove it, then add it as a learner");
+                }
+                changes.add("promote learner " + node);
+            } else if (!current.addressOf(node).equals(next.addressOf(node))) {
+                changes.add("change the address of " + node);
+            }
+        }
+        if (changes.isEmpty()) {
+            throw new MembershipChangeException("the membership is already " + current + ": nothing to change");
+        }
+        if (changes.size() > 1) {
+            throw new MembershipChangeException(
+                    "one change at a time (the single-server rule keeps old and new majorities overlapping), not: "
+                            + String.join(", ", changes));
+        }
+        return changes.get(0);
+    }
+
+    /** A learner is promoted only once it keeps up: replicating, answering, within one window. */
+    private void requireCaughtUp(NodeId learner, String change) {
+        Progress progress = followers.get(learner);
+        long window = (long) raft.config.maxAppendEntries() * raft.config.maxInflightMessages();
+        long behind = log.lastIndex() - (progress == null ? 0 : progress.match);
+        if (progress == null
+                || progress.mode != Progress.Mode.REPLICATE
+                || progress.ticksSinceHeard >= raft.config.electionTicks()
+                || behind > window) {
+            throw new MembershipChangeException("cannot " + change + ": it has not caught up (it holds up to index "
+                    + (progress == null ? 0 : progress.match) + " of the leader's " + log.lastIndex() + ", "
+                    + behind + " behind"
+                    + (progress != null && progress.ticksSinceHeard >= raft.config.electionTicks()
+                            ? ", and has not answered for an election timeout"
+                            : "")
+                    + "); as a voter it would hold up commits. Promote it once it is within " + window
+                    + " entries");
+        }
+    }
+
+    /** The voters of {@code next} this leader hears from must be a quorum of them, or nothing commits. */
+    private void requireLiveQuorum(Membership next, String change) {
+        List<NodeId> live = new ArrayList<>();
+        for (NodeId voter : next.voters().keySet()) {
+            Progress progress = followers.get(voter);
+            if (voter.equals(raft.id) || (progress != null && progress.ticksSinceHeard < raft.config.electionTicks())) {
+                live.add(voter);
+            }
+        }
+        if (live.size() < next.quorum()) {
+            throw new MembershipChangeException("cannot " + change + ": the voters would be "
+                    + next.voters().keySet() + ", a quorum of " + next.quorum() + ", and only " + live
+                    + " answer this leader; the cluster could commit nothing. Bring voters back first");
+        }
     }
 
     long propose(List<Bytes> payloads, List<EntryType> types) {
@@ -149,9 +277,10 @@ final class LeaderState {
     }
 
     private boolean quorumActive() {
-        int active = 1;
-        for (Progress progress : followers.values()) {
-            if (progress.recentActive) {
+        int active = votes(raft.id) ? 1 : 0;
+        for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
+            Progress progress = follower.getValue();
+            if (progress.recentActive && votes(follower.getKey())) {
                 active++;
             }
             progress.recentActive = false;
@@ -166,6 +295,9 @@ final class LeaderState {
 
     void handleAppendResponse(AppendEntriesResponse response) {
         Progress progress = followers.get(response.from());
+        if (progress == null) {
+            return; // a node this leader no longer replicates to (removed)
+        }
         progress.recentActive = true;
         progress.ticksSinceHeard = 0;
         if (response.readContext() > progress.readAck) {
@@ -208,6 +340,9 @@ final class LeaderState {
     /** A follower wrote a chunk of the snapshot: it is alive, and the transfer is moving. */
     void handleSnapshotResponse(InstallSnapshotResponse response) {
         Progress progress = followers.get(response.from());
+        if (progress == null) {
+            return;
+        }
         progress.recentActive = true;
         progress.ticksSinceHeard = 0;
         if (progress.mode == Progress.Mode.SNAPSHOT && response.snapshotIndex() == progress.pendingSnapshot) {
@@ -269,16 +404,24 @@ final class LeaderState {
     /** Raft §5.3/§5.4.2: commit the highest index on a quorum, but only by counting current-term entries. */
     private void maybeCommit() {
         int n = 0;
-        matchScratch[n++] = selfMatch;
+        if (votes(raft.id)) {
+            matchScratch[n++] = selfMatch;
+        }
         for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
             // A member catching up after a lost disk may have acknowledged before what it no longer
-            // holds: its acknowledgements wait until it has caught up.
-            matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().match : 0;
+            // holds: its acknowledgements wait until it has caught up. Learners count for nothing.
+            if (votes(follower.getKey())) {
+                matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().match : 0;
+            }
         }
         Arrays.sort(matchScratch, 0, n);
         long quorumIndex = matchScratch[n - raft.quorum()];
         if (quorumIndex > log.committed() && log.term(quorumIndex) == raft.term) {
+            boolean changeCommitted = log.membershipIndex() > log.committed() && log.membershipIndex() <= quorumIndex;
             log.commitTo(quorumIndex);
+            if (changeCommitted) {
+                syncFollowers(false); // stop replicating to the members it removed
+            }
             while (!uncommittedBatches.isEmpty() && uncommittedBatches.peekFirst()[0] <= quorumIndex) {
                 uncommittedBytes -= uncommittedBatches.removeFirst()[1];
             }
@@ -324,9 +467,13 @@ final class LeaderState {
             return;
         }
         int n = 0;
-        matchScratch[n++] = readContext;
+        if (votes(raft.id)) {
+            matchScratch[n++] = readContext;
+        }
         for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
-            matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().readAck : 0;
+            if (votes(follower.getKey())) {
+                matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().readAck : 0;
+            }
         }
         Arrays.sort(matchScratch, 0, n);
         long confirmed = matchScratch[n - raft.quorum()];
@@ -450,8 +597,10 @@ final class LeaderState {
         Progress bestProgress = null;
         for (Map.Entry<NodeId, Progress> entry : followers.entrySet()) {
             Progress progress = entry.getValue();
-            if (progress.match == 0 || progress.ticksSinceHeard >= raft.config.electionTicks()) {
-                continue;
+            if (progress.match == 0
+                    || progress.ticksSinceHeard >= raft.config.electionTicks()
+                    || !votes(entry.getKey())) {
+                continue; // silent (maybe down), or a learner: it could not take over
             }
             if (bestProgress == null
                     || progress.match > bestProgress.match

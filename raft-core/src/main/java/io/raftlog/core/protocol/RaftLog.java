@@ -1,5 +1,8 @@
 package io.raftlog.core.protocol;
 
+import io.raftlog.api.CorruptLogException;
+import io.raftlog.api.Membership;
+import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.LogStore;
 import java.util.ArrayList;
@@ -38,11 +41,25 @@ final class RaftLog {
     private long floorTerm;
 
     /**
+     * The membership in effect before the first configuration entry the log holds past it: the one
+     * the snapshot the log starts after recorded, or the bootstrap one (index 0).
+     */
+    private Membership baseMembership;
+
+    private long baseMembershipIndex;
+    /** The configuration entries in the log past the base, by index: the newest is in effect. */
+    private final java.util.TreeMap<Long, Membership> memberships = new java.util.TreeMap<>();
+    /** Stored entries that could not be read for their type at start (damaged): checked once repaired. */
+    private final java.util.Set<Long> unscanned = new java.util.HashSet<>();
+
+    /**
      * @param committed what the driver knows committed at start (a saved commit index, a
      *                  snapshot's index), at most the store's last index
      */
-    RaftLog(LogStore store, long committed) {
+    RaftLog(LogStore store, long committed, Membership initial, long initialIndex) {
         this.store = store;
+        this.baseMembership = java.util.Objects.requireNonNull(initial, "initial membership");
+        this.baseMembershipIndex = initialIndex;
         this.unstableOffset = store.lastIndex() + 1;
         this.handedOutTo = unstableOffset - 1;
         if (committed > store.lastIndex()) {
@@ -50,6 +67,73 @@ final class RaftLog {
                     "committed index " + committed + " is beyond the store's last index " + store.lastIndex());
         }
         this.committed = Math.max(0, committed);
+        scanMemberships(Math.max(store.firstIndex(), initialIndex + 1), store.lastIndex());
+    }
+
+    /** Reads the configuration entries the store holds in {@code from..to} (a restart). */
+    private void scanMemberships(long from, long to) {
+        long next = from;
+        while (next <= to) {
+            List<LogEntry> chunk;
+            try {
+                chunk = store.read(next, (int) Math.min(4096, to - next + 1), 4L << 20);
+            } catch (CorruptLogException damaged) {
+                // Read what lies before it, remember it, and go on after it.
+                long bad = damaged.index() >= next && damaged.index() <= to ? damaged.index() : next;
+                if (bad > next) {
+                    scanMemberships(next, bad - 1);
+                }
+                unscanned.add(bad);
+                next = bad + 1;
+                continue;
+            }
+            for (LogEntry entry : chunk) {
+                if (entry.index() > to) {
+                    break;
+                }
+                noteMembership(entry);
+                next = entry.index() + 1;
+            }
+        }
+    }
+
+    private void noteMembership(LogEntry entry) {
+        if (entry.type() == EntryType.CONFIGURATION) {
+            memberships.put(entry.index(), Membership.decode(entry.payload()));
+        }
+    }
+
+    /**
+     * A stored entry that could not be read at start was repaired: if it is a configuration entry
+     * (still in the log past the base), it takes effect as if read then.
+     */
+    void repaired(LogEntry entry) {
+        if (unscanned.remove(entry.index()) && entry.index() > baseMembershipIndex) {
+            noteMembership(entry);
+        }
+    }
+
+    /** The membership in effect: the newest configuration entry in the log, committed or not. */
+    Membership membership() {
+        return memberships.isEmpty() ? baseMembership : memberships.lastEntry().getValue();
+    }
+
+    /** The index of the entry that set {@link #membership()} (the base's index if none in the log). */
+    long membershipIndex() {
+        return memberships.isEmpty() ? baseMembershipIndex : memberships.lastKey();
+    }
+
+    /** The membership in effect at {@code index} (at or after the base's index). */
+    Membership membershipAt(long index) {
+        java.util.Map.Entry<Long, Membership> entry = memberships.floorEntry(index);
+        if (entry != null) {
+            return entry.getValue();
+        }
+        if (index < baseMembershipIndex) {
+            throw new IllegalArgumentException(
+                    "the membership at " + index + " is not known: the log's starts at " + baseMembershipIndex);
+        }
+        return baseMembership;
     }
 
     long firstIndex() {
@@ -69,13 +153,19 @@ final class RaftLog {
             floorIndex = index;
             floorTerm = term;
         }
+        java.util.Map.Entry<Long, Membership> folded = memberships.floorEntry(index);
+        if (folded != null) {
+            baseMembership = folded.getValue();
+            baseMembershipIndex = folded.getKey();
+            memberships.headMap(index, true).clear();
+        }
     }
 
     /**
      * Replaces the whole log with a snapshot ending at ({@code index}, {@code term}), which the
      * driver holds durably: the log becomes empty after it, everything up to it is committed.
      */
-    void install(long index, long term) {
+    void install(long index, long term, Membership membership) {
         if (index <= committed) {
             throw new IllegalStateException("snapshot at " + index + " is not beyond the commit index " + committed);
         }
@@ -86,6 +176,12 @@ final class RaftLog {
         floorIndex = index;
         floorTerm = term;
         committed = index;
+        memberships.clear();
+        unscanned.clear();
+        if (membership != null) {
+            baseMembership = membership;
+            baseMembershipIndex = index;
+        }
     }
 
     long lastIndex() {
@@ -178,6 +274,9 @@ final class RaftLog {
             throw new IllegalStateException("append at " + entries.get(0).index() + " after last index " + lastIndex());
         }
         unstable.addAll(entries);
+        for (LogEntry entry : entries) {
+            noteMembership(entry);
+        }
     }
 
     /**
@@ -203,13 +302,19 @@ final class RaftLog {
                     + committed + "): the log is inconsistent");
         }
         truncateFrom(from);
-        unstable.addAll(entries.subList(firstNew, entries.size()));
+        List<LogEntry> added = entries.subList(firstNew, entries.size());
+        unstable.addAll(added);
+        for (LogEntry entry : added) {
+            noteMembership(entry);
+        }
     }
 
     private void truncateFrom(long from) {
         if (from > lastIndex()) {
             return;
         }
+        memberships.tailMap(from, true).clear(); // a configuration truncated away no longer applies
+        unscanned.removeIf(index -> index >= from);
         if (from >= unstableOffset) {
             unstable.subList((int) (from - unstableOffset), unstable.size()).clear();
         } else {

@@ -1,6 +1,8 @@
 package io.raftlog.core.protocol;
 
 import io.raftlog.api.Bytes;
+import io.raftlog.api.Membership;
+import io.raftlog.api.MembershipChangeException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
@@ -44,7 +46,6 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftProtocol {
     final NodeId id;
-    final List<NodeId> members;
     final ProtocolConfig config;
     final RaftLog log;
     private final RandomGenerator random;
@@ -107,17 +108,39 @@ public final class RaftProtocol {
             LogStore store,
             RandomGenerator random,
             long committed) {
+        this(id, bootstrap(id, members), 0, config, store, random, committed);
+    }
+
+    private static Membership bootstrap(NodeId id, List<NodeId> members) {
+        if (members.stream().distinct().count() != members.size()) {
+            throw new IllegalArgumentException("duplicate member in " + members);
+        }
+        if (!members.contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is not one of the members " + members);
+        }
+        return Membership.ofVoters(members);
+    }
+
+    /**
+     * A node starting (or restarting) from what its store holds, with the membership in effect
+     * before the configuration entries the store holds: the one the snapshot the store starts after
+     * recorded (at {@code membershipIndex}, the snapshot's index), or the bootstrap one (index 0).
+     * The configuration entries in the store past that index are read now, so the newest one takes
+     * effect. This node need not be a member (a node about to be added): it then never campaigns,
+     * and follows whichever leader replicates to it.
+     */
+    public RaftProtocol(
+            NodeId id,
+            Membership membership,
+            long membershipIndex,
+            ProtocolConfig config,
+            LogStore store,
+            RandomGenerator random,
+            long committed) {
         this.id = Objects.requireNonNull(id, "id");
-        this.members = List.copyOf(members);
-        if (!this.members.contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is not one of the members " + this.members);
-        }
-        if (this.members.stream().distinct().count() != this.members.size()) {
-            throw new IllegalArgumentException("duplicate member in " + this.members);
-        }
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.log = new RaftLog(store, committed);
+        this.log = new RaftLog(store, committed, membership, membershipIndex);
         this.reportedCommitIndex = Math.min(log.committed(), log.stableIndex());
         HardState hardState = store.hardState();
         this.term = hardState.term();
@@ -142,7 +165,7 @@ public final class RaftProtocol {
     }
 
     private boolean mayCampaign() {
-        return !storageFailing && !votesHeld;
+        return !storageFailing && !votesHeld && log.membership().isVoter(id);
     }
 
     /**
@@ -175,7 +198,7 @@ public final class RaftProtocol {
      * acknowledgements toward any commit (it still replicates to it).
      */
     public void peerCatchingUp(NodeId peer, boolean catchingUp) {
-        if (peer.equals(id) || !members.contains(peer)) {
+        if (peer.equals(id) || !log.membership().contains(peer)) {
             return;
         }
         if (catchingUp) {
@@ -245,11 +268,18 @@ public final class RaftProtocol {
         return storageFailing;
     }
 
-    /** Handles a message from a peer. Messages for another node or from a non-member are ignored. */
+    /**
+     * Handles a message from a peer. Ignored: messages for another node; vote requests from a node
+     * that is not a voter in this node's membership (a removed node, unaware of it, cannot
+     * disrupt the cluster by campaigning); answers from a node this leader does not replicate to.
+     * A leader's messages are taken from any node: a member that missed the entry adding the
+     * leader must still be able to follow it.
+     */
     public void step(RaftMessage message) {
-        if (!message.to().equals(id)
-                || !members.contains(message.from())
-                || message.from().equals(id)) {
+        if (!message.to().equals(id) || message.from().equals(id)) {
+            return;
+        }
+        if (message instanceof VoteRequest && !log.membership().isVoter(message.from())) {
             return;
         }
         if (message instanceof IdentityRequest || message instanceof IdentityResponse) {
@@ -348,6 +378,26 @@ public final class RaftProtocol {
     }
 
     /**
+     * Proposes a change of membership as a {@code CONFIGURATION} entry: it takes effect on this
+     * leader at once (on append) and on each follower as it appends it. Changes go one node at a
+     * time, and only once the leader has committed an entry of its own term and the previous change
+     * is committed (the fix for the single-server change bug found after Raft's publication: a
+     * leader of a new term may not know yet that an earlier leader's change took effect). A change
+     * that would leave the cluster unable to commit is refused.
+     *
+     * @return the index of the configuration entry
+     * @throws NotLeaderException            if this node does not lead (or is handing over)
+     * @throws MembershipChangeException if the change is not allowed now, saying why
+     */
+    public long proposeMembership(Membership next) {
+        if (role != Role.LEADER || leaderState.transferee() != null) {
+            throw new NotLeaderException(
+                    id, Optional.ofNullable(role == Role.LEADER ? leaderState.transferee() : leader));
+        }
+        return leaderState.proposeMembership(next);
+    }
+
+    /**
      * Asks this leader to hand leadership to {@code target}: once the target's log is up to date
      * it is told to campaign at once ({@link TimeoutNow}). Proposals are refused meanwhile; the
      * transfer is abandoned after an election timeout.
@@ -356,8 +406,11 @@ public final class RaftProtocol {
         if (role != Role.LEADER) {
             throw new NotLeaderException(id, Optional.ofNullable(leader));
         }
-        if (!members.contains(target)) {
-            throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a member");
+        if (!log.membership().isVoter(target)) {
+            throw new IllegalArgumentException("cannot transfer leadership to " + target + ": "
+                    + (log.membership().isLearner(target)
+                            ? "a learner cannot lead; promote it first"
+                            : "not a member"));
         }
         if (!target.equals(id)) {
             leaderState.transferTo(target);
@@ -616,6 +669,9 @@ public final class RaftProtocol {
         if (role == Role.PRE_CANDIDATE && response.granted() && response.term() != term + 1) {
             return; // a grant for an earlier pre-vote round
         }
+        if (!log.membership().isVoter(response.from())) {
+            return; // only the voters of this node's membership elect it
+        }
         votes.putIfAbsent(response.from(), response.granted());
         long granted = votes.values().stream().filter(Boolean::booleanValue).count();
         long rejected = votes.size() - granted;
@@ -727,13 +783,22 @@ public final class RaftProtocol {
      * @return whether the log was replaced (the driver resets and restores)
      */
     public boolean installSnapshot(long index, long snapshotTerm) {
+        return installSnapshot(index, snapshotTerm, null);
+    }
+
+    /**
+     * Like {@link #installSnapshot(long, long)}, with the membership the snapshot recorded: when
+     * the log is replaced it takes effect (the configuration entries it held are gone with it).
+     * {@code null} keeps the membership this node had (for snapshots that record none).
+     */
+    public boolean installSnapshot(long index, long snapshotTerm, Membership membership) {
         if (role != Role.FOLLOWER || index <= log.committed()) {
             return false; // a leader holds every committed entry; an older snapshot brings nothing
         }
         NodeId to = leader;
         boolean replace = !log.matchTerm(index, snapshotTerm);
         if (replace) {
-            log.install(index, snapshotTerm);
+            log.install(index, snapshotTerm, membership);
         } else {
             log.commitTo(index);
         }
@@ -820,7 +885,7 @@ public final class RaftProtocol {
             }
             return;
         }
-        for (NodeId member : members) {
+        for (NodeId member : log.membership().voters().keySet()) {
             if (!member.equals(id)) {
                 // After persist: a candidate's self-vote must be durable before it asks for votes.
                 messagesAfterPersist.add(new VoteRequest(
@@ -861,7 +926,22 @@ public final class RaftProtocol {
     // ---------------------------------------------------------------- helpers
 
     int quorum() {
-        return members.size() / 2 + 1;
+        return log.membership().quorum();
+    }
+
+    /** The membership in effect: the newest configuration entry in the log, committed or not. */
+    public Membership membership() {
+        return log.membership();
+    }
+
+    /** The index of the entry that set {@link #membership()} (0: the bootstrap one). */
+    public long membershipIndex() {
+        return log.membershipIndex();
+    }
+
+    /** The membership in effect at {@code index}, for a snapshot taken there. */
+    public Membership membershipAt(long index) {
+        return log.membershipAt(index);
     }
 
     void send(RaftMessage message) {
@@ -889,7 +969,9 @@ public final class RaftProtocol {
         electionElapsed = 0;
         // A lone member has nobody to wait for: it campaigns at its first tick.
         randomizedElectionTimeout =
-                members.size() == 1 ? 1 : config.electionTicks() + random.nextInt(config.electionTicks());
+                log.membership().voters().size() == 1 && log.membership().isVoter(id)
+                        ? 1
+                        : config.electionTicks() + random.nextInt(config.electionTicks());
     }
 
     private void flushReplication() {

@@ -82,8 +82,16 @@ final class TestCluster {
         old.close();
         InMemoryLogStore reopened = new InMemoryLogStore(old.volume());
         stores.put(id, reopened);
-        RaftProtocol fresh =
-                new RaftProtocol(id, ids, config, reopened, new SplittableRandom(seed * 31 + id.hashCode()));
+        RaftProtocol fresh = ids.contains(id)
+                ? new RaftProtocol(id, ids, config, reopened, new SplittableRandom(seed * 31 + id.hashCode()))
+                : new RaftProtocol(
+                        id,
+                        io.raftlog.api.Membership.ofVoters(ids),
+                        0,
+                        config,
+                        reopened,
+                        new SplittableRandom(seed * 31 + id.hashCode()),
+                        0);
         nodes.put(id, fresh);
         queue.removeIf(message -> message.to().equals(id));
         return fresh;
@@ -116,8 +124,28 @@ final class TestCluster {
         cutLinks.add(List.of(id(b), id(a)));
     }
 
+    /**
+     * Starts node {@code n}, not in the bootstrap membership, on an empty store: a node about to be
+     * added. It knows the bootstrap voters and follows whichever leader replicates to it.
+     */
+    RaftProtocol addNode(int n) {
+        NodeId id = id(n);
+        InMemoryLogStore store = new InMemoryLogStore();
+        stores.put(id, store);
+        RaftProtocol raft = new RaftProtocol(
+                id,
+                io.raftlog.api.Membership.ofVoters(ids),
+                0,
+                config,
+                store,
+                new SplittableRandom(seed + id.hashCode()),
+                0);
+        nodes.put(id, raft);
+        return raft;
+    }
+
     void isolate(int n) {
-        for (NodeId other : ids) {
+        for (NodeId other : List.copyOf(nodes.keySet())) {
             if (!other.equals(id(n))) {
                 cutLinks.add(List.of(id(n), other));
                 cutLinks.add(List.of(other, id(n)));
@@ -230,6 +258,9 @@ final class TestCluster {
 
     private void send(RaftMessage message) {
         sent.add(message);
+        if (!nodes.containsKey(message.to())) {
+            return; // no such node runs (yet): lost, as on a network
+        }
         if (cutLinks.contains(List.of(message.from(), message.to())) || drop.test(message)) {
             return;
         }
@@ -254,7 +285,11 @@ final class TestCluster {
         if (message instanceof io.raftlog.api.message.InstallSnapshotRequest chunk && raft.wantsSnapshot(chunk)) {
             send(new io.raftlog.api.message.InstallSnapshotResponse(
                     raft.id(), chunk.from(), raft.term(), chunk.snapshotIndex(), chunk.totalBytes(), false));
-            if (chunk.last() && raft.installSnapshot(chunk.snapshotIndex(), chunk.snapshotTerm())) {
+            if (chunk.last()
+                    && raft.installSnapshot(
+                            chunk.snapshotIndex(),
+                            chunk.snapshotTerm(),
+                            nodes.get(chunk.from()).membershipAt(chunk.snapshotIndex()))) {
                 stores.get(message.to()).reset(chunk.snapshotIndex(), chunk.snapshotTerm());
             }
         }

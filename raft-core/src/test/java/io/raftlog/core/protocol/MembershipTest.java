@@ -1,0 +1,288 @@
+package io.raftlog.core.protocol;
+
+import static io.raftlog.core.protocol.TestCluster.id;
+import static io.raftlog.core.protocol.TestMessages.only;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftlog.api.Membership;
+import io.raftlog.api.MembershipChangeException;
+import io.raftlog.api.Role;
+import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.api.message.EntryType;
+import io.raftlog.api.message.VoteRequest;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Membership changes one node at a time (Raft thesis §4.2): configuration entries take effect on
+ * append, learners replicate without voting, a change waits for the leader's first commit of its
+ * term and for the previous change, and a removed node cannot disrupt the cluster.
+ */
+class MembershipTest {
+    private static final int T = ProtocolConfig.defaults().electionTicks();
+
+    @Test
+    void aLearnerReceivesTheLogButCountsTowardNoQuorum() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        RaftProtocol learner = cluster.addNode(4);
+
+        long index = leader.proposeMembership(leader.membership().withLearner(id(4), "host4:9000"));
+        cluster.deliverAll();
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+
+        assertThat(leader.membership().isLearner(id(4))).isTrue();
+        assertThat(learner.membership())
+                .as("rule: the learner learned its membership from the log")
+                .isEqualTo(leader.membership());
+        assertThat(learner.entries(index, 10, Long.MAX_VALUE).get(0).type()).isEqualTo(EntryType.CONFIGURATION);
+        assertThat(learner.lastIndex()).isEqualTo(x);
+
+        cluster.isolate(2);
+        cluster.isolate(3);
+        long y = cluster.propose(1, "y");
+        cluster.deliverAll();
+        assertThat(learner.lastIndex()).isEqualTo(y);
+        assertThat(leader.commitIndex())
+                .as("rule: a learner's acknowledgement counts for nothing")
+                .isEqualTo(x);
+
+        cluster.heal();
+        for (int i = 0; i < 4 * T; i++) {
+            learner.tick();
+            cluster.deliverAll();
+        }
+        assertThat(learner.role()).as("rule: a learner never campaigns").isEqualTo(Role.FOLLOWER);
+        assertThat(only(VoteRequest.class, cluster.sent))
+                .noneMatch(request -> request.from().equals(id(4)));
+    }
+
+    @Test
+    void aPromotedLearnerVotesAndCountsAndTheQuorumGrows() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+        cluster.tickAll(ProtocolConfig.defaults().heartbeatTicks());
+
+        leader.proposeMembership(leader.membership().promote(id(4)));
+        cluster.deliverAll();
+
+        assertThat(leader.membership().voters().keySet()).containsExactly(id(1), id(2), id(3), id(4));
+        cluster.isolate(3);
+        cluster.isolate(4);
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.commitIndex())
+                .as("rule: with 4 voters a quorum is 3; n1 and n2 are not enough")
+                .isLessThan(x);
+        cluster.heal();
+        cluster.tickAll(T); // the appends lost to the cut are sent again
+        assertThat(leader.commitIndex()).isEqualTo(x);
+    }
+
+    @Test
+    void aLearnerThatHasNotCaughtUpIsNotPromoted() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        cluster.isolate(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().promote(id(4))))
+                .as("rule: promoting a learner that lags would hold up commits")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("promote learner n4")
+                .hasMessageContaining("has not caught up");
+        assertThat(leader.membership().isLearner(id(4))).isTrue();
+    }
+
+    @Test
+    void oneChangeAtATimeAndOnlyOnceTheLeaderCommittedInItsTerm() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        cluster.holdIf(message -> message instanceof AppendEntriesResponse);
+        cluster.campaign(1);
+        RaftProtocol leader = cluster.node(1);
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().withLearner(id(4), "")))
+                .as("rule: no change before the leader committed an entry of its own term")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("has not committed an entry of its term");
+
+        cluster.holdIf(message -> false);
+        cluster.release(message -> true).forEach(cluster::deliver);
+        cluster.deliverAll();
+        cluster.holdIf(message -> message instanceof AppendEntriesResponse);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().withLearner(id(5), "")))
+                .as("rule: one change at a time: the previous one must be committed")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("is not committed yet");
+        assertThatThrownBy(() -> leader.proposeMembership(Membership.ofVoters(java.util.List.of(id(1), id(2), id(3)))
+                        .withLearner(id(4), "")
+                        .withLearner(id(5), "")))
+                .isInstanceOf(MembershipChangeException.class);
+    }
+
+    @Test
+    void changesThatAreNotOneSafeStepAreRefusedWithTheReason() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        Membership current = leader.membership();
+
+        assertThatThrownBy(() ->
+                        leader.proposeMembership(current.withLearner(id(4), "").promote(id(4))))
+                .hasMessageContaining("add it as a learner, let it catch up, then promote it");
+        assertThatThrownBy(() -> leader.proposeMembership(current.without(id(1))))
+                .hasMessageContaining("transfer leadership to another voter first");
+        assertThatThrownBy(() -> leader.proposeMembership(current.without(id(2)).without(id(3))))
+                .hasMessageContaining("one change at a time");
+        assertThatThrownBy(() -> leader.proposeMembership(current)).hasMessageContaining("nothing to change");
+
+        // n3 is down: removing n2 would leave voters n1 and n3 with only n1 answering.
+        cluster.isolate(3);
+        for (int i = 0; i < T; i++) {
+            leader.tick();
+            cluster.deliverAll();
+        }
+        assertThatThrownBy(() -> leader.proposeMembership(current.without(id(2))))
+                .as("rule: a change that leaves no live quorum is refused")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("only [n1] answer");
+        leader.proposeMembership(current.without(id(3)));
+        cluster.deliverAll();
+        assertThat(leader.membership().voters().keySet()).containsExactly(id(1), id(2));
+    }
+
+    @Test
+    void aRemovedVoterCannotDisruptTheCluster() {
+        TestCluster cluster = new TestCluster(
+                3, ProtocolConfig.defaults().withCheckQuorum(false).withPreVote(false));
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        long term = leader.term();
+        cluster.isolate(3); // it never hears that it was removed
+        leader.proposeMembership(leader.membership().without(id(3)));
+        cluster.deliverAll();
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.commitIndex())
+                .as("n1 and n2 are a quorum of two voters")
+                .isEqualTo(x);
+
+        cluster.heal();
+        RaftProtocol removed = cluster.node(3);
+        for (int i = 0; i < 6 * T; i++) {
+            removed.tick();
+            cluster.deliverAll();
+        }
+
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        assertThat(leader.term())
+                .as("rule: a removed node's vote requests change no one's term")
+                .isEqualTo(term);
+        assertThat(cluster.node(2).term()).isEqualTo(term);
+    }
+
+    @Test
+    void aNodeStopsCampaigningOnceItsLogSaysItWasRemoved() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        // n3 receives the entry that removes it: the leader replicates to it until it commits.
+        long change = leader.proposeMembership(leader.membership().without(id(3)));
+        cluster.deliverAll();
+        RaftProtocol removed = cluster.node(3);
+        assertThat(removed.membership().contains(id(3))).isFalse();
+        assertThat(leader.commitIndex()).isGreaterThanOrEqualTo(change);
+        assertThat(leader.status().matchIndex())
+                .as("rule: once the removal commits, the leader stops replicating to it")
+                .doesNotContainKey(id(3));
+
+        cluster.isolate(3);
+        for (int i = 0; i < 6 * T; i++) {
+            removed.tick();
+        }
+        cluster.deliverAll();
+        assertThat(removed.role()).isEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
+    void aConfigurationTakesEffectOnAppendAndIsUndoneWhenItsEntryIsTruncated() {
+        TestCluster cluster = new TestCluster(5, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        // Only n2 receives the change: n1 cannot commit it, and then loses its leadership.
+        cluster.cut(1, 3);
+        cluster.cut(1, 4);
+        cluster.cut(1, 5);
+        long change = leader.proposeMembership(leader.membership().withLearner(id(6), ""));
+        cluster.deliverAll();
+        assertThat(cluster.node(2).membership().isLearner(id(6)))
+                .as("rule: in effect on append, before it is committed")
+                .isTrue();
+        assertThat(leader.commitIndex()).isLessThan(change);
+
+        cluster.isolate(1);
+        int winner = 0;
+        for (int i = 0; i < 10 * T && winner == 0; i++) {
+            for (int n = 3; n <= 5; n++) {
+                cluster.node(n).tick();
+            }
+            cluster.deliverAll();
+            for (int n = 3; n <= 5; n++) {
+                if (cluster.node(n).role() == Role.LEADER) {
+                    winner = n;
+                }
+            }
+        }
+        assertThat(winner)
+                .as("one of n3..n5, which never saw the change, leads")
+                .isNotZero();
+        cluster.propose(winner, "overwrite");
+        cluster.deliverAll();
+
+        assertThat(cluster.node(2).membership().contains(id(6)))
+                .as("rule: a configuration whose entry is truncated no longer applies")
+                .isFalse();
+        assertThat(cluster.node(2).membershipIndex()).isZero();
+    }
+
+    @Test
+    void theMembershipSurvivesARestartAndCompaction() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        long change = leader.proposeMembership(leader.membership().withLearner(id(4), "h4:1"));
+        cluster.deliverAll();
+        Membership expected = leader.membership();
+
+        RaftProtocol restarted = cluster.restart(2);
+        assertThat(restarted.membership())
+                .as("rule: read back from the log on restart")
+                .isEqualTo(expected);
+        assertThat(restarted.membershipIndex()).isEqualTo(change);
+
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.membershipAt(change - 1).contains(id(4))).isFalse();
+        cluster.compact(1, x);
+        assertThat(leader.membership())
+                .as("rule: compaction keeps the membership")
+                .isEqualTo(expected);
+        assertThat(leader.membershipAt(x)).isEqualTo(expected);
+        assertThat(Set.copyOf(leader.status().matchIndex().keySet())).contains(id(4));
+    }
+}
