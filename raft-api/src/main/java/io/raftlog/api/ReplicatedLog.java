@@ -106,6 +106,55 @@ public interface ReplicatedLog extends AutoCloseable {
      */
     CompletableFuture<Long> readIndex();
 
+    /**
+     * The cluster's membership as this node knows it: the newest configuration entry in its log
+     * (in effect as soon as it is there, committed or not), or the one its snapshot or its start
+     * flags gave.
+     */
+    default Membership membership() {
+        throw new UnsupportedOperationException("this log does not track its membership");
+    }
+
+    /**
+     * Adds {@code node}, reachable at {@code address}, as a learner: it receives the log (by
+     * snapshot first if it needs entries the leader no longer holds) but does not vote or count
+     * toward any quorum. Start it with an empty data directory as a joining node first (or just
+     * after). Completes with the new membership once the change is committed. Must be sent to the
+     * leader ({@link NotLeaderException} otherwise); fails with {@link MembershipChangeException}
+     * (a definite failure: nothing changed) if the change is not allowed now, saying why.
+     */
+    default CompletableFuture<Membership> addLearner(NodeId node, String address) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes"));
+    }
+
+    /**
+     * Makes the learner {@code node} a voter, once it has caught up with the leader (refused with
+     * {@link MembershipChangeException} before). As {@link #addLearner}, completes once committed.
+     */
+    default CompletableFuture<Membership> promote(NodeId node) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes"));
+    }
+
+    /**
+     * Removes {@code node}, a voter or a learner. Refused if it leads (transfer leadership first)
+     * or if the voters left that answer the leader would not make a quorum. As {@link #addLearner},
+     * completes once committed; the removed node then no longer gets the log, never campaigns
+     * once it knows, and can be stopped.
+     */
+    default CompletableFuture<Membership> removeMember(NodeId node) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes"));
+    }
+
+    /**
+     * Asks this node, if it leads, to hand leadership to the voter {@code target} (Raft thesis
+     * §3.10): appends are refused meanwhile (with the target as the leader hint), and the target
+     * campaigns once it holds the whole log. Completes once the request is taken; the transfer is
+     * abandoned after an election timeout if it does not complete.
+     */
+    default CompletableFuture<Void> transferLeadership(NodeId target) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("leadership transfer"));
+    }
+
     /** A reader positioned at {@code fromOffset} (1 is the start of the log). */
     LogReader reader(long fromOffset);
 

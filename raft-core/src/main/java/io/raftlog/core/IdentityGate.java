@@ -166,6 +166,11 @@ final class IdentityGate {
                 case REJOIN ->
                     identity = StoreIdentity.first(
                             config.clusterId(), config.id(), random.nextLong(), true, false, random.nextLong());
+                case JOIN ->
+                    // Never a member before: nobody can hold promises of it (a peer that knew another
+                    // store of this id refuses it), so a majority of the voters vets it.
+                    identity = StoreIdentity.first(
+                            config.clusterId(), config.id(), random.nextLong(), false, false, random.nextLong());
                 default -> throw new IllegalStateException("unknown start mode " + config.startMode());
             }
             LOG.info(
@@ -219,7 +224,7 @@ final class IdentityGate {
      */
     void askPeers() {
         ticksSinceAsked = 0;
-        for (NodeId member : config.members()) {
+        for (NodeId member : peers()) {
             if (!member.equals(config.id())
                     && (!accepted.containsKey(member) || mustTellCaughtUp(member) || mustRetell.remove(member))) {
                 send.accept(new IdentityRequest(
@@ -243,8 +248,7 @@ final class IdentityGate {
      */
     void tick() {
         if (++ticksSinceAsked >= config.protocol().electionTicks()
-                && (accepted.size() < config.members().size() - 1
-                        || config.members().stream().anyMatch(this::mustTellCaughtUp))) {
+                && (!accepted.keySet().containsAll(peers()) || peers().stream().anyMatch(this::mustTellCaughtUp))) {
             askPeers();
         }
         if (++ticksSinceSaved >= saveEveryTicks && promisesUnsaved) {
@@ -294,7 +298,7 @@ final class IdentityGate {
             return true;
         }
         if (message instanceof IdentityResponse response) {
-            if (!config.members().contains(response.from())
+            if (!raft.membership().contains(response.from())
                     || !response.to().equals(config.id())
                     || response.boot() != identity.boot()) {
                 return true; // not for this node, or for an earlier start of it (late)
@@ -316,7 +320,7 @@ final class IdentityGate {
 
     private void answer(IdentityRequest request) {
         NodeId peer = request.from();
-        if (!config.members().contains(peer)
+        if (!raft.membership().contains(peer)
                 || peer.equals(config.id())
                 || !request.to().equals(config.id())) {
             return;
@@ -425,9 +429,27 @@ final class IdentityGate {
      * peers know: a blank restart of it as if new is then refused.
      */
     boolean vetted() {
-        int peers = config.members().size() - 1;
-        int quorumOfPeers = (config.members().size() / 2 + 1) - 1;
-        return accepted.size() >= (blankStart ? peers : Math.min(quorumOfPeers, peers));
+        java.util.Set<NodeId> voters = raft.membership().voters().keySet();
+        int voterPeers = voters.size() - (voters.contains(config.id()) ? 1 : 0);
+        int quorumOfPeers = raft.membership().quorum() - (voters.contains(config.id()) ? 1 : 0);
+        long acceptedVoters =
+                accepted.keySet().stream().filter(voters::contains).count();
+        return acceptedVoters >= (blankStart ? voterPeers : Math.min(quorumOfPeers, voterPeers));
+    }
+
+    /** The other members (voters and learners) of the membership in effect. */
+    private java.util.Set<NodeId> peers() {
+        java.util.Set<NodeId> peers = new java.util.TreeSet<>(raft.membership().ids());
+        peers.remove(config.id());
+        return peers;
+    }
+
+    /** The other voters of the membership in effect. */
+    private java.util.Set<NodeId> voterPeers() {
+        java.util.Set<NodeId> voters =
+                new java.util.TreeSet<>(raft.membership().voters().keySet());
+        voters.remove(config.id());
+        return voters;
     }
 
     private boolean mustHoldVotes() {
@@ -436,13 +458,12 @@ final class IdentityGate {
 
     /** Releases votes once vetted; walks a rejoining node through its floor and catch-up. */
     private void progress() {
-        if (identity.rejoining() && config.members().size() == 1) {
+        if (identity.rejoining() && voterPeers().isEmpty()) {
             identity = identity.caughtUp(); // a lone member has nobody to catch up from or promise to
             writer.saveMetadata(StoreIdentity.NAME, identity.encode());
         }
         if (identity.rejoining()) {
-            int peers = config.members().size() - 1;
-            if (floor < 0 && accepted.size() == peers) {
+            if (floor < 0 && accepted.keySet().containsAll(voterPeers())) {
                 long highest = raft.term();
                 for (long term : accepted.values()) {
                     highest = Math.max(highest, term);

@@ -12,7 +12,10 @@ import java.util.Set;
  * How one {@link RaftNode} runs: who it is, who its peers are, and its timing.
  *
  * @param id               this node
- * @param members          every voting member, this node included
+ * @param members          the voters of a new cluster, this node included (for {@link StartMode#JOIN},
+ *                         the existing members to reach, without this node). They only bootstrap:
+ *                         once the node's log or snapshot holds a membership, that one is used
+ *                         (membership changes), and the node warns if these disagree with it
  * @param tickInterval     real time per protocol tick; election timeout and heartbeat interval are
  *                         counted in ticks ({@link ProtocolConfig#electionTicks()},
  *                         {@link ProtocolConfig#heartbeatTicks()})
@@ -63,7 +66,14 @@ public record NodeConfig(
          * log up to the commit index a leader told it; it never votes in a term it may already
          * have voted in. A store with data is used as it is.
          */
-        REJOIN
+        REJOIN,
+        /**
+         * A node being added to a running cluster: a blank store is its first start, and it is not
+         * a member yet. {@code members} lists the cluster's members it can reach (not itself); it
+         * never campaigns, and takes the log, and its membership, from the leader once an operator
+         * has added it as a learner. A store with data is used as it is.
+         */
+        JOIN
     }
 
     /** A node of the default cluster that bootstraps a blank store. */
@@ -107,7 +117,15 @@ public record NodeConfig(
                 throw new IllegalArgumentException("member " + member + " is listed twice in " + members);
             }
         }
-        if (!seen.contains(id)) {
+        if (startMode == StartMode.JOIN) {
+            if (seen.contains(id)) {
+                throw new IllegalArgumentException("this node (" + id + ") joins a running cluster: it is not a member"
+                        + " yet, so list only the cluster's existing members, not " + id + " (" + members + ")");
+            }
+            if (members.isEmpty()) {
+                throw new IllegalArgumentException("a joining node needs the cluster's existing members to reach");
+            }
+        } else if (!seen.contains(id)) {
             throw new IllegalArgumentException("this node (" + id + ") is not among the members " + members);
         }
         if (tickInterval.isNegative() || tickInterval.isZero()) {
@@ -137,6 +155,24 @@ public record NodeConfig(
                 4096,
                 Duration.ofSeconds(30),
                 Duration.ofHours(1));
+    }
+
+    /**
+     * Defaults for {@code id}, a new node joining the running cluster whose members include
+     * {@code existingMembers} ({@link StartMode#JOIN}); an operator then adds it as a learner.
+     */
+    public static NodeConfig joining(NodeId id, List<NodeId> existingMembers) {
+        return new NodeConfig(
+                id,
+                existingMembers,
+                Duration.ofMillis(10),
+                ProtocolConfig.defaults(),
+                4096,
+                Duration.ofSeconds(30),
+                Duration.ofHours(1),
+                DEFAULT_CLUSTER_ID,
+                StartMode.JOIN,
+                LogConfig.defaults());
     }
 
     public NodeConfig withTickInterval(Duration interval) {

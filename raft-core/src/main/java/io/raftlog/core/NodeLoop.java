@@ -85,6 +85,7 @@ public final class NodeLoop implements ReplicatedLog {
     private final LogWriter writer;
     private final CommittedReads reads;
     private final LinearizableReads linearizableReads;
+    private MembershipChanges membershipChanges;
     private final AppendTracker tracker;
     private final Proposer proposer;
     private final io.raftlog.api.spi.storage.SnapshotStore snapshotStore;
@@ -233,7 +234,16 @@ public final class NodeLoop implements ReplicatedLog {
                 Snapshots.pickAtStart(snapshotStore, store);
         long committed = Math.min(
                 store.lastIndex(), Math.max(startSnapshot == null ? 0 : startSnapshot.index(), savedCommit(store)));
-        this.raft = new RaftProtocol(config.id(), config.members(), config.protocol(), store, random, committed);
+        // The flags' members only bootstrap: a restored snapshot's membership replaces them below,
+        // and the configuration entries in the store after it take effect.
+        this.raft = new RaftProtocol(
+                config.id(),
+                io.raftlog.api.Membership.ofVoters(config.members()),
+                0,
+                config.protocol(),
+                store,
+                random,
+                committed);
         this.retention = new LogRetention(config.log());
         this.reads = new CommittedReads(store, clock, retention::logStart);
         this.tracker = new AppendTracker(metrics, clock);
@@ -280,6 +290,8 @@ public final class NodeLoop implements ReplicatedLog {
         if (startSnapshot != null) {
             snapshots.restore(startSnapshot, restorer, false);
         }
+        warnIfTheFlagsDisagree();
+        this.publishedMembership = raft.membership();
         this.commitTarget = committed;
         this.savedCommit = committed;
         this.tickNanos = config.tickInterval().toNanos();
@@ -294,6 +306,33 @@ public final class NodeLoop implements ReplicatedLog {
         }
         this.appendTimeoutNanos = nanos;
         this.linearizableReads = new LinearizableReads(config.id(), nanos);
+        this.membershipChanges = new MembershipChanges(nanos);
+    }
+
+    /** A node started with members that are not the ones its log says: the log's are used. */
+    private void warnIfTheFlagsDisagree() {
+        io.raftlog.api.Membership membership = raft.membership();
+        java.util.Set<NodeId> flags = new java.util.TreeSet<>(config.members());
+        if (raft.membershipIndex() == 0 || config.startMode() == NodeConfig.StartMode.JOIN) {
+            return; // the bootstrap membership, or a joining node's guess: nothing to disagree with
+        }
+        if (!flags.equals(membership.voters().keySet())) {
+            LOG.warn(
+                    "node {} was started with the members {}, but its log's membership (entry {}) is {}: the log's is"
+                            + " used (the flags only bootstrap a new cluster; change members with raftlog admin)",
+                    config.id(),
+                    flags,
+                    raft.membershipIndex(),
+                    membership);
+        }
+        if (!membership.contains(config.id())) {
+            LOG.warn(
+                    "node {} is not a member of its log's membership {} (entry {}): it was removed; it will not"
+                            + " campaign, and the cluster no longer replicates to it",
+                    config.id(),
+                    membership,
+                    raft.membershipIndex());
+        }
     }
 
     /**
@@ -604,6 +643,64 @@ public final class NodeLoop implements ReplicatedLog {
         return done;
     }
 
+    @Override
+    public io.raftlog.api.Membership membership() {
+        return publishedMembership;
+    }
+
+    /** The membership, published by the loop for other threads. */
+    private volatile io.raftlog.api.Membership publishedMembership;
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> addLearner(NodeId node, String address) {
+        java.util.Objects.requireNonNull(address, "address");
+        return changeMembership(current -> current.withLearner(node, address));
+    }
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> promote(NodeId node) {
+        return changeMembership(current -> current.promote(node));
+    }
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> removeMember(NodeId node) {
+        return changeMembership(current -> current.without(node));
+    }
+
+    private CompletableFuture<io.raftlog.api.Membership> changeMembership(
+            java.util.function.UnaryOperator<io.raftlog.api.Membership> change) {
+        CompletableFuture<io.raftlog.api.Membership> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(closedError());
+            return done;
+        }
+        Runnable task = () -> {
+            if (closed) {
+                done.completeExceptionally(closedError());
+                return;
+            }
+            try {
+                io.raftlog.api.Membership next;
+                try {
+                    next = change.apply(raft.membership());
+                } catch (IllegalArgumentException refused) {
+                    throw new io.raftlog.api.MembershipChangeException(refused.getMessage());
+                }
+                long index = raft.proposeMembership(next);
+                membershipChanges.proposed(index, raft.term(), done, clock.nanoTime());
+                LOG.info("node {}: proposed the membership {} at index {}", config.id(), next, index);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        };
+        tasks.add(task);
+        if (closed && tasks.remove(task)) {
+            done.completeExceptionally(closedError());
+        }
+        hooks.wakeup().run();
+        return done;
+    }
+
     /** Completes when this node stops leading, if it {@link #handOffLeadership() hands off}. */
     private CompletableFuture<Boolean> handOff;
 
@@ -629,6 +726,7 @@ public final class NodeLoop implements ReplicatedLog {
         return done;
     }
 
+    @Override
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
@@ -681,6 +779,7 @@ public final class NodeLoop implements ReplicatedLog {
                 snapshots.tick();
                 lifecycleTick();
                 linearizableReads.tick(now);
+                membershipChanges.tick(now);
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -737,14 +836,14 @@ public final class NodeLoop implements ReplicatedLog {
             } else if (message instanceof io.raftlog.api.message.RepairResponse response) {
                 repairAnswered(response);
             } else if (message instanceof io.raftlog.api.message.InstallSnapshotRequest chunk) {
-                if (config.members().contains(chunk.from()) && identity.mayAcknowledge()) {
+                if (identity.mayAcknowledge()) { // the protocol takes chunks only from its leader
                     raft.step(chunk);
                     if (raft.wantsSnapshot(chunk)) {
                         snapshots.chunk(chunk, restorer);
                     }
                 }
             } else if (message instanceof io.raftlog.api.message.InstallSnapshotResponse answer) {
-                if (config.members().contains(answer.from())) {
+                if (raft.membership().contains(answer.from())) {
                     raft.step(answer);
                     snapshots.answered(answer);
                 }
@@ -765,7 +864,24 @@ public final class NodeLoop implements ReplicatedLog {
         return proposer.proposeQueued(proposals, appliedIndex) || worked;
     }
 
+    /** The membership last told to the transport and logged. */
+    private io.raftlog.api.Membership announcedMembership;
+
+    private void announceMembership() {
+        io.raftlog.api.Membership membership = raft.membership();
+        if (membership.equals(announcedMembership)) {
+            return;
+        }
+        if (announcedMembership != null) {
+            LOG.info("node {}: the membership is now {} (entry {})", config.id(), membership, raft.membershipIndex());
+        }
+        announcedMembership = membership;
+        publishedMembership = membership;
+        transport.membershipChanged(membership);
+    }
+
     private void drive() {
+        announceMembership();
         while (raft.hasReady()) {
             Ready ready = raft.ready();
             if (!ready.messages().isEmpty()) {
@@ -848,6 +964,7 @@ public final class NodeLoop implements ReplicatedLog {
         publishStatus(); // before completing futures: a caller sees at least its own commit
         reads.applied(appliedIndex);
         linearizableReads.applied(appliedIndex);
+        membershipChanges.applied(appliedIndex, this::termOrMinusOne, raft::membershipAt);
         tracker.applied(appliedIndex, this::termOrMinusOne, config.id(), raft.leader());
         snapshots.maybeTake(appliedIndex);
         if (retention.logStart() != compactedForStart) {
@@ -947,12 +1064,12 @@ public final class NodeLoop implements ReplicatedLog {
         }
         if (index > raft.stableIndex()
                 || index < store.firstIndex()
-                || config.members().size() == 1) {
+                || raft.membership().ids().size() == 1) {
             LOG.error(
                     "node {}: corrupt entry {} cannot be repaired from a peer ({})",
                     config.id(),
                     index,
-                    config.members().size() == 1 ? "no peers" : "not a durable entry of this node");
+                    raft.membership().ids().size() == 1 ? "no peers" : "not a durable entry of this node");
             return false;
         }
         RepairState state = new RepairState(corrupt);
@@ -972,9 +1089,15 @@ public final class NodeLoop implements ReplicatedLog {
         return true;
     }
 
+    private java.util.Set<NodeId> peersOf(io.raftlog.api.Membership membership) {
+        java.util.Set<NodeId> peers = new java.util.TreeSet<>(membership.ids());
+        peers.remove(config.id());
+        return peers;
+    }
+
     private void askForRepair(long index) {
         RepairState state = repairs.get(index);
-        for (NodeId member : config.members()) {
+        for (NodeId member : raft.membership().ids()) {
             if (!member.equals(config.id()) && !state.without.contains(member)) {
                 transport.send(new io.raftlog.api.message.RepairRequest(config.id(), member, raft.term(), index));
             }
@@ -1013,7 +1136,7 @@ public final class NodeLoop implements ReplicatedLog {
 
     /** A peer asks for an entry: sent only if committed and durable here, and intact. */
     private void answerRepair(io.raftlog.api.message.RepairRequest request) {
-        if (!config.members().contains(request.from()) || !request.to().equals(config.id())) {
+        if (!raft.membership().contains(request.from()) || !request.to().equals(config.id())) {
             return;
         }
         List<LogEntry> entry = List.of();
@@ -1041,7 +1164,7 @@ public final class NodeLoop implements ReplicatedLog {
     }
 
     private void repairAnswered(io.raftlog.api.message.RepairResponse response) {
-        if (!config.members().contains(response.from())) {
+        if (!raft.membership().contains(response.from())) {
             return;
         }
         RepairState state = repairs.get(response.index());
@@ -1062,9 +1185,9 @@ public final class NodeLoop implements ReplicatedLog {
                 return; // it does not know the entry committed yet: asked again at the next round
             }
             state.without.add(response.from());
-            if (state.without.size() == config.members().size() - 1) {
+            if (state.without.containsAll(peersOf(raft.membership()))) {
                 // Tell the others first: one waiting on this node's copy would otherwise wait forever.
-                for (NodeId member : config.members()) {
+                for (NodeId member : raft.membership().ids()) {
                     if (!member.equals(config.id())) {
                         transport.send(new io.raftlog.api.message.RepairResponse(
                                 config.id(), member, raft.term(), response.index(), List.of(), true));
@@ -1196,6 +1319,7 @@ public final class NodeLoop implements ReplicatedLog {
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         linearizableReads.close(closedError());
+        membershipChanges.close(closedError());
         store.close();
         snapshotStore.close();
         LOG.info("node {} closed", config.id());

@@ -229,6 +229,7 @@ public final class RaftNode implements ReplicatedLog {
      * Asks this node, if it leads, to hand leadership to {@code target}; completes once the
      * request is taken (not when the transfer is done — watch {@link #status()}).
      */
+    @Override
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         return node.transferLeadership(target);
     }
@@ -236,6 +237,26 @@ public final class RaftNode implements ReplicatedLog {
     @Override
     public CompletableFuture<Long> readIndex() {
         return node.readIndex();
+    }
+
+    @Override
+    public io.raftlog.api.Membership membership() {
+        return node.membership();
+    }
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> addLearner(NodeId node, String address) {
+        return this.node.addLearner(node, address);
+    }
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> promote(NodeId node) {
+        return this.node.promote(node);
+    }
+
+    @Override
+    public CompletableFuture<io.raftlog.api.Membership> removeMember(NodeId node) {
+        return this.node.removeMember(node);
     }
 
     /** The peers that accepted this node's store since it started (for tests). */

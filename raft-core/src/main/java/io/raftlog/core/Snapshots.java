@@ -195,10 +195,7 @@ final class Snapshots {
             SnapshotFile.Layout layout = SnapshotFile.verify(reader, store.location());
             DataInputStream node =
                     new DataInputStream(new java.io.ByteArrayInputStream(SnapshotFile.nodeState(reader, layout)));
-            int memberCount = node.readInt();
-            for (int i = 0; i < memberCount; i++) {
-                node.readUTF(); // the configuration, for membership changes to come
-            }
+            raft.restoreMembership(info.index(), readMembership(node));
             // Never below where the log starts here: past an installed snapshot, nothing before it.
             retention.readFrom(node, Math.max(raft.firstIndex(), installed ? info.index() + 1 : 1));
             proposer.readState(node, info.index());
@@ -214,6 +211,37 @@ final class Snapshots {
         lastTakenBytes = retention.appliedBytes();
         floor = Math.max(floor, raft.firstIndex() - 1);
         restorer.restored(info.index());
+    }
+
+    /**
+     * Marks the node state's membership section in the current format; the first format had a
+     * voter count there (never negative), followed by the voters' ids.
+     */
+    private static final int MEMBERSHIP_ENCODED = -1;
+
+    private static void writeMembership(DataOutputStream out, io.raftlog.api.Membership membership) throws IOException {
+        byte[] encoded = membership.encode().toByteArray();
+        out.writeInt(MEMBERSHIP_ENCODED);
+        out.writeInt(encoded.length);
+        out.write(encoded);
+    }
+
+    private static io.raftlog.api.Membership readMembership(DataInputStream node) throws IOException {
+        int marker = node.readInt();
+        if (marker != MEMBERSHIP_ENCODED) {
+            List<NodeId> voters = new java.util.ArrayList<>(marker);
+            for (int i = 0; i < marker; i++) {
+                voters.add(NodeId.of(node.readUTF())); // a snapshot of the first format
+            }
+            return io.raftlog.api.Membership.ofVoters(voters);
+        }
+        byte[] encoded = new byte[node.readInt()];
+        node.readFully(encoded);
+        try {
+            return io.raftlog.api.Membership.decode(Bytes.wrap(encoded));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("its membership cannot be read: " + e.getMessage(), e);
+        }
     }
 
     // ------------------------------------------------------------------ taking
@@ -243,10 +271,7 @@ final class Snapshots {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(config.members().size());
-            for (NodeId member : config.members()) {
-                out.writeUTF(member.value());
-            }
+            writeMembership(out, raft.membershipAt(applied));
             retention.writeTo(out);
             proposer.writeState(out);
             out.flush();

@@ -71,6 +71,34 @@ final class LocalCluster implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts {@code id}, a new node on an empty volume that joins the running cluster (an operator
+     * then adds it as a learner); it knows the bootstrap members.
+     */
+    RaftNode startJoining(NodeId id) {
+        volumes.putIfAbsent(id, new InMemoryLogStore.Volume());
+        java.util.List<NodeId> existing = new java.util.ArrayList<>(ids);
+        existing.remove(id);
+        NodeConfig base = tune.apply(NodeConfig.of(ids.get(0), ids));
+        NodeConfig config = NodeConfig.joining(id, existing)
+                .withTickInterval(base.tickInterval())
+                .withProtocol(base.protocol())
+                .withAppendTimeout(base.appendTimeout())
+                .withLog(base.log());
+        FaultyLogStore store = new FaultyLogStore(new InMemoryLogStore(volumes.get(id)));
+        stores.put(id, store);
+        RaftNode node = new RaftNode(
+                config,
+                store,
+                snapshotStores.apply(id, new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id))),
+                applications.apply(id),
+                network.newTransport(),
+                NodeMetrics.NONE,
+                id.hashCode() * 31L + starts++);
+        nodes.put(id, node.start());
+        return node;
+    }
+
     void stop(NodeId id) {
         nodes.remove(id).close();
     }

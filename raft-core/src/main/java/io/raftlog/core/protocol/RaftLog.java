@@ -113,6 +113,17 @@ final class RaftLog {
         }
     }
 
+    /** See {@link RaftProtocol#restoreMembership}. */
+    void restoreMembership(long index, Membership membership) {
+        if (index < baseMembershipIndex) {
+            return; // an older snapshot than what the log already knows
+        }
+        memberships.headMap(index, true).clear();
+        unscanned.removeIf(damaged -> damaged <= index);
+        baseMembership = java.util.Objects.requireNonNull(membership, "membership");
+        baseMembershipIndex = index;
+    }
+
     /** The membership in effect: the newest configuration entry in the log, committed or not. */
     Membership membership() {
         return memberships.isEmpty() ? baseMembership : memberships.lastEntry().getValue();

@@ -939,6 +939,15 @@ public final class RaftProtocol {
         return log.membershipIndex();
     }
 
+    /**
+     * The driver restored its state from a snapshot ending at {@code index} that recorded
+     * {@code membership}: it is the membership up to there (configuration entries the log still
+     * holds up to {@code index} are in it already; those after it still apply).
+     */
+    public void restoreMembership(long index, Membership membership) {
+        log.restoreMembership(index, membership);
+    }
+
     /** The membership in effect at {@code index}, for a snapshot taken there. */
     public Membership membershipAt(long index) {
         return log.membershipAt(index);

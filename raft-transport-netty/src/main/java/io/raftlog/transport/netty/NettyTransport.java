@@ -94,6 +94,11 @@ public final class NettyTransport implements Transport {
     private volatile NodeId self;
     private volatile MessageHandler handler;
     private volatile Map<NodeId, PeerLink> links = Map.of();
+    /** The members of the cluster's latest membership, besides the configured peers. */
+    private volatile java.util.Set<NodeId> members = java.util.Set.of();
+    /** A membership told before start, applied at start. */
+    private io.raftlog.api.Membership pendingMembership;
+
     private NettyIo io;
     private ChannelGroup channels;
     private Channel serverChannel;
@@ -141,12 +146,103 @@ public final class NettyTransport implements Transport {
         });
         links = Map.copyOf(created);
         state = State.STARTED;
+        if (pendingMembership != null) {
+            membershipChanged(pendingMembership);
+            pendingMembership = null;
+        }
         LOG.info(
                 "node {} of cluster '{}' listening on {} ({})",
                 self,
                 config.clusterId(),
                 localAddress(),
                 io.epoll() ? "epoll" : "nio");
+    }
+
+    /**
+     * Connects to every member of {@code membership} at the address it records (a member with no
+     * recorded address keeps the configured one; one with neither is unreachable, with a warning),
+     * accepts peer connections from every member, and closes the links to nodes no longer members.
+     * An address is {@code host:port} (an IPv6 host in brackets).
+     */
+    @Override
+    public synchronized void membershipChanged(io.raftlog.api.Membership membership) {
+        if (state == State.NEW) {
+            pendingMembership = membership;
+            return;
+        }
+        if (state != State.STARTED) {
+            return;
+        }
+        Map<NodeId, PeerLink> next = new HashMap<>(links);
+        Bootstrap template = null;
+        for (Map.Entry<NodeId, String> member : membership.members().entrySet()) {
+            NodeId peer = member.getKey();
+            if (peer.equals(self)) {
+                continue;
+            }
+            InetSocketAddress address;
+            try {
+                address = member.getValue().isEmpty() ? config.peers().get(peer) : parseAddress(member.getValue());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("node {}: member {} has an address it cannot use: {}", self, peer, e.getMessage());
+                continue;
+            }
+            if (address == null) {
+                LOG.warn("node {}: member {} has no address: neither the membership nor --peers gives one", self, peer);
+                continue;
+            }
+            PeerLink existing = next.get(peer);
+            if (existing == null
+                    || existing.address().getPort() != address.getPort()
+                    || !existing.address().getHostString().equals(address.getHostString())) {
+                if (existing != null) {
+                    existing.close();
+                }
+                if (template == null) {
+                    template = clientBootstrap();
+                }
+                next.put(peer, new PeerLink(this, peer, address, io.group().next(), template));
+                LOG.info("node {}: reaching member {} at {}", self, peer, address);
+            }
+        }
+        for (java.util.Iterator<Map.Entry<NodeId, PeerLink>> it =
+                        next.entrySet().iterator();
+                it.hasNext(); ) {
+            Map.Entry<NodeId, PeerLink> link = it.next();
+            if (!membership.contains(link.getKey())) {
+                link.getValue().close(); // removed from the cluster: nothing more to send it
+                it.remove();
+            }
+        }
+        links = Map.copyOf(next);
+        members = java.util.Set.copyOf(membership.ids());
+    }
+
+    /** {@code host:port}, or {@code [ipv6]:port}; resolved when connecting. */
+    static InetSocketAddress parseAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' has no numeric port");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("'" + text + "' has a port outside 1..65535");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** Whether {@code node} may connect as a peer: configured, or a member of the latest membership. */
+    boolean knowsPeer(NodeId node) {
+        return config.peers().containsKey(node) || members.contains(node);
     }
 
     /** The bound listen address (with the real port when the configured port was 0). */

@@ -94,6 +94,10 @@ final class PeerLink {
         return peer;
     }
 
+    InetSocketAddress address() {
+        return address;
+    }
+
     /** Whether messages wait in the queue. Any thread. */
     boolean hasQueued() {
         return !queue.isEmpty();

@@ -114,7 +114,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             return new HelloRejected(Reason.BAD_HELLO, "a peer hello must name its sender and its target");
         }
         NodeId from = hello.from().get();
-        if (from.equals(self) || !transport.config().peers().containsKey(from)) {
+        if (from.equals(self) || !transport.knowsPeer(from)) {
             return new HelloRejected(
                     Reason.UNKNOWN_NODE,
                     "node '" + from + "' is not a peer of node '" + self + "' in cluster '" + clusterId + "'");

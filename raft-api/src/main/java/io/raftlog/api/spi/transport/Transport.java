@@ -63,6 +63,17 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * The cluster's membership is now {@code membership}: at start, and after each change (it
+     * takes effect as soon as its entry is in the node's log). A transport that reaches peers by
+     * address connects to every member at the address the membership records (where one is
+     * recorded, {@code ""} otherwise), accepts messages from every member, and drops its
+     * connections to nodes no longer in it. Called on the node's loop thread; must not block.
+     * The default does nothing: a transport whose peers are fixed in its own configuration (or,
+     * like the in-memory one, needs no addresses) then reaches only those.
+     */
+    default void membershipChanged(io.raftlog.api.Membership membership) {}
+
+    /**
      * The largest message, as {@link io.raftlog.api.message.MessageCodec#encodedSize} counts it,
      * that this transport carries; a larger one is dropped (and counted). A node refuses records
      * that could never travel to its followers, and checks its append size limit against this at

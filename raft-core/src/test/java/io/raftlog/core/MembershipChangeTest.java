@@ -1,0 +1,96 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.Membership;
+import io.raftlog.api.MembershipChangeException;
+import io.raftlog.api.NodeId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Membership changes on real nodes: replacing a dead node, growing and shrinking the cluster. */
+class MembershipChangeTest {
+    private static final NodeId N3 = NodeId.of("n3");
+    private static final NodeId N4 = NodeId.of("n4");
+
+    @Test
+    void aDeadNodeIsReplacedByANewOneWithAnEmptyDisk() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            if (leader.id().equals(N3)) {
+                leader.transferLeadership(NodeId.of("n1")).get(10, TimeUnit.SECONDS);
+                leader = awaitLeaderOtherThan(cluster, N3);
+            }
+            List<Long> acked = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                acked.add(leader.append(Bytes.ofUtf8("before-" + i)).get(10, TimeUnit.SECONDS));
+            }
+            cluster.stop(N3); // its machine died
+
+            RaftNode joining = cluster.startJoining(N4);
+            Membership withLearner = leader.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+            assertThat(withLearner.isLearner(N4)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= acked.get(acked.size() - 1));
+
+            final RaftNode current = leader;
+            Membership promoted = current.promote(N4).get(10, TimeUnit.SECONDS);
+            assertThat(promoted.voters().keySet()).contains(N4);
+            Membership replaced = leader.removeMember(N3).get(10, TimeUnit.SECONDS);
+            assertThat(replaced.voters().keySet()).containsExactly(NodeId.of("n1"), NodeId.of("n2"), N4);
+
+            for (int i = 0; i < 50; i++) {
+                acked.add(leader.append(Bytes.ofUtf8("after-" + i)).get(10, TimeUnit.SECONDS));
+            }
+            long last = acked.get(acked.size() - 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= last);
+            List<Long> onN4 = joining.read(1, 1000, Duration.ZERO).get(10, TimeUnit.SECONDS).stream()
+                    .map(CommittedRecord::offset)
+                    .toList();
+            assertThat(onN4)
+                    .as("every acknowledged record, once, at its offset")
+                    .containsExactlyElementsOf(acked);
+            assertThat(joining.membership()).isEqualTo(replaced);
+        }
+    }
+
+    @Test
+    void aLaggingLearnerIsNotPromotedAndTheReasonIsGiven() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            // n4 is added but never started: it cannot have caught up.
+            leader.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+
+            assertThatThrownBy(() -> leader.promote(N4).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(MembershipChangeException.class)
+                    .hasMessageContaining("has not caught up");
+            assertThatThrownBy(() -> leader.removeMember(leader.id()).get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .hasMessageContaining("transfer leadership");
+        }
+    }
+
+    private static RaftNode awaitLeaderOtherThan(LocalCluster cluster, NodeId not) {
+        RaftNode[] found = new RaftNode[1];
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (RaftNode node : cluster.nodes.values()) {
+                if (!node.id().equals(not) && node.status().role() == io.raftlog.api.Role.LEADER) {
+                    found[0] = node;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+}
