@@ -77,7 +77,9 @@ final class ClusterNode implements AutoCloseable {
         members.addAll(peers.keySet());
         Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>(peers);
         addresses.put(id, listen);
-        NodeConfig config = NodeConfig.of(id, members)
+        NodeConfig config = (startMode == NodeConfig.StartMode.JOIN
+                        ? NodeConfig.joining(id, List.copyOf(peers.keySet()))
+                        : NodeConfig.of(id, members))
                 .withTickInterval(tickInterval)
                 .withClusterId(clusterId)
                 .withStartMode(startMode)

@@ -76,6 +76,13 @@ final class NodeCommand implements Callable<Integer> {
     boolean rejoin;
 
     @Option(
+            names = "--join",
+            description = "A new node joining a running cluster: start on an empty data directory, with --peers"
+                    + " listing existing members; it takes no part until an operator adds it"
+                    + " (raftlog admin add-learner, then promote).")
+    boolean join;
+
+    @Option(
             names = "--tick-ms",
             defaultValue = "10",
             description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
@@ -92,13 +99,18 @@ final class NodeCommand implements Callable<Integer> {
         if (tickMillis < 1) {
             throw new IllegalArgumentException("--tick-ms must be positive, got " + tickMillis);
         }
-        if (bootstrap && rejoin) {
-            throw new IllegalArgumentException("--bootstrap and --rejoin exclude each other: --bootstrap is for the"
-                    + " first start of a new cluster, --rejoin for a member that lost its data");
+        if ((bootstrap ? 1 : 0) + (rejoin ? 1 : 0) + (join ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("--bootstrap, --rejoin and --join exclude each other: --bootstrap is for"
+                    + " the first start of a new cluster, --rejoin for a member that lost its data, --join for a new"
+                    + " node added to a running cluster");
         }
         io.raftlog.core.NodeConfig.StartMode startMode = bootstrap
                 ? io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP
-                : rejoin ? io.raftlog.core.NodeConfig.StartMode.REJOIN : io.raftlog.core.NodeConfig.StartMode.EXISTING;
+                : rejoin
+                        ? io.raftlog.core.NodeConfig.StartMode.REJOIN
+                        : join
+                                ? io.raftlog.core.NodeConfig.StartMode.JOIN
+                                : io.raftlog.core.NodeConfig.StartMode.EXISTING;
         HTTPServer metrics = null;
         if (metricsPort != null) {
             DefaultExports.initialize();
@@ -134,7 +146,7 @@ final class NodeCommand implements Callable<Integer> {
                             ? ""
                             : ", metrics on http://" + listenAddress.getHostString() + ":" + metrics.getPort()
                                     + "/metrics");
-            NodeHealth.watch(node, peerAddresses.size());
+            NodeHealth.watch(node, join);
             // Ends on SIGTERM/SIGINT (the hook closes the node) or when the node stops itself.
             node.node.terminated().whenComplete((ignored, error) -> stopped.countDown());
             stopped.await();
