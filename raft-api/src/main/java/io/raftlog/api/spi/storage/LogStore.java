@@ -55,11 +55,19 @@ import java.util.function.Consumer;
  *
  * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException} and change nothing.
  * I/O failures throw {@link io.raftlog.api.StorageException} naming the store's location; a
- * failed mutation leaves the store as it was before the call. An entry failing its integrity check
- * throws {@link io.raftlog.api.CorruptLogException} naming its index; bad bytes are never
- * returned. Every method of a closed store but {@link #close()} throws
- * {@link IllegalStateException}. The node stops on a {@code StorageException} from a mutation:
- * better down than wrong.
+ * failed mutation leaves the store as it was before the call, so that calling it again is safe.
+ * An entry failing its integrity check throws {@link io.raftlog.api.CorruptLogException} naming
+ * its index; bad bytes are never returned. Every method of a closed store but {@link #close()}
+ * throws {@link IllegalStateException}.
+ *
+ * <p>What the node does with them: a {@code StorageException} from a mutation of the running node
+ * (on its I/O thread) is taken for a disk that may recover, a full disk or an I/O error. The node
+ * calls the mutation again with back-off for as long as it fails, reports
+ * {@link io.raftlog.api.NodeStatus.Health#STORAGE_FAILING}, and meanwhile neither acknowledges
+ * nor votes nor leads; it does not stop. A {@code StorageException} from a mutation while the
+ * node starts fails the start. A {@code CorruptLogException} from a read makes the node repair
+ * that entry from a peer ({@link #replace}); from a mutation it stops the node, as does any other
+ * exception from a mutation: better down than wrong.
  *
  * <p><b>Ownership.</b> Whoever opens a store hands it to a node ({@code RaftNode}'s constructor,
  * or the {@code RaftModule} that builds one from the bound {@code LogStore}); from then on the
