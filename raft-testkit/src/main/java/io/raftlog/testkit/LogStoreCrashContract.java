@@ -91,9 +91,9 @@ public abstract class LogStoreCrashContract {
     protected Path temp;
 
     /**
-     * The factory the child JVM and this JVM open the store with. It needs a no-argument
-     * constructor (it may be non-public) and must be loadable from the test class path; the child
-     * knows nothing of the test instance.
+     * The factory the child JVM and this JVM open the store with: a no-argument constructor,
+     * public or not (a nested class must be {@code static}), loadable by name from the test class
+     * path; the child knows nothing of the test instance. See {@link LogStoreFactory}.
      */
     protected abstract Class<? extends LogStoreFactory> factory();
 
