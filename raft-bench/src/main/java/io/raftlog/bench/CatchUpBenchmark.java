@@ -5,6 +5,7 @@ import io.raftlog.api.NodeStatus;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.Role;
 import io.raftlog.api.StateMachine;
+import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo;
 import io.raftlog.api.spi.transport.PeerTraffic;
@@ -102,7 +103,7 @@ import org.openjdk.jmh.annotations.Warmup;
         })
 public class CatchUpBenchmark {
     private static final String CLUSTER = "catch-up";
-    private static final long ENTRY_BYTES = LogLoader.RECORD_BYTES + 24L; // LogEntry.sizeInBytes()
+    private static final long ENTRY_BYTES = LogEntry.sizeInBytes(LogLoader.RECORD_BYTES);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
 
     /** Records written while the lagging node is down, before the log start moves past it. */

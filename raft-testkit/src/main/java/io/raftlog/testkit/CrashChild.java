@@ -126,7 +126,8 @@ final class CrashChild {
     /** The factory {@code type} names, whatever class loader loaded it. */
     static LogStoreFactory instantiate(Class<?> type) throws ReflectiveOperationException {
         Constructor<?> constructor = type.getDeclaredConstructor();
-        // A factory nested in a test class is often package-private: reach it anyway.
+        // A factory nested in a test class is often package-private: reach it anyway (LogStoreFactory
+        // promises that a non-public class and constructor work; FactoryInstantiationTest keeps it).
         constructor.setAccessible(true);
         return (LogStoreFactory) constructor.newInstance();
     }

@@ -83,8 +83,9 @@ public abstract class LogStoreCorruptionContract {
     protected Path temp;
 
     /**
-     * The factory that opens the store, in this JVM; it needs a no-argument constructor (it may
-     * be non-public), so the crash suite's factory serves here too.
+     * The factory that opens the store, in this JVM: a no-argument constructor, public or not (a
+     * nested class must be {@code static}), so the crash suite's factory serves here too. See
+     * {@link LogStoreFactory}.
      */
     protected abstract Class<? extends LogStoreFactory> factory();
 

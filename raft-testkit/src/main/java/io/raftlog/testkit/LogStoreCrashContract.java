@@ -58,10 +58,12 @@ import org.junit.jupiter.api.io.TempDir;
  *       turns the store's directory into what a power cut there might leave — some unforced
  *       writes lost, some kept, some torn — {@link #powerLosses()} times in all. This catches a
  *       store that never calls {@code FileChannel.force}, one that rewrites a record in place, or
- *       one that forgets to force the directory after creating a file. It sees only I/O through
- *       {@code java.nio.file}: a store writing through {@code java.io} streams or
+ *       one that forgets to force the directory after creating a file. It sees only changes made
+ *       through {@code java.nio.file}: a store writing through {@code java.io} streams or
  *       {@code RandomAccessFile}, a {@code MappedByteBuffer} or native code (LMDB) fails this test
- *       with a message saying so, and must exclude it with {@link ContractExclusion}.</li>
+ *       with a message saying so, and must exclude it with {@link ContractExclusion}. Reads are not
+ *       followed and need not be: through any API, {@code RandomAccessFile} included, they see
+ *       the live files, everything the process wrote, forced or not.</li>
  * </ul>
  *
  * <p><b>Seeds.</b> Each test draws a seed and prints it with any failure, with the last lines the
@@ -91,9 +93,9 @@ public abstract class LogStoreCrashContract {
     protected Path temp;
 
     /**
-     * The factory the child JVM and this JVM open the store with. It needs a no-argument
-     * constructor (it may be non-public) and must be loadable from the test class path; the child
-     * knows nothing of the test instance.
+     * The factory the child JVM and this JVM open the store with: a no-argument constructor,
+     * public or not (a nested class must be {@code static}), loadable by name from the test class
+     * path; the child knows nothing of the test instance. See {@link LogStoreFactory}.
      */
     protected abstract Class<? extends LogStoreFactory> factory();
 

@@ -66,8 +66,9 @@ abstract class LogStoreStateRules extends LogStoreRules {
     @Test
     void invalidMetadataNamesAndValuesAreRefusedAndChangeNothing() {
         store().saveMetadata("identity", Bytes.ofUtf8("kept"));
-        for (String bad :
-                new String[] {"", "Identity", "with space", "x".repeat(LogStore.MAX_METADATA_NAME + 1), "ä"}) {
+        for (String bad : new String[] {
+            "", "Identity", "with space", "x".repeat(LogStore.MAX_METADATA_NAME + 1), "ä", ".", "..", "...", "a/b"
+        }) {
             assertRefused(
                     () -> store().saveMetadata(bad, Bytes.EMPTY),
                     "saveMetadata with the invalid name '%s' throws IllegalArgumentException",
@@ -83,6 +84,46 @@ abstract class LogStoreStateRules extends LogStoreRules {
         assertThat(store().metadata("identity"))
                 .as("rule: refused metadata changes nothing")
                 .contains(Bytes.ofUtf8("kept"));
+    }
+
+    /**
+     * Every valid name is a record of its own, also the names a store keeping a file per record
+     * could take for one of its other files: a temporary file's suffix, a leading or trailing dot,
+     * the longest name. Each keeps its own value, also after reopening.
+     */
+    @Test
+    void metadataNamesThatLookLikeFileNamesAreRecordsOfTheirOwn() {
+        String[] names = {
+            "a",
+            "a.tmp",
+            "a.tmp.tmp",
+            "tmp",
+            ".a",
+            "a.",
+            "a..b",
+            "-",
+            "_",
+            "0",
+            "a-",
+            "lock",
+            "log",
+            "x".repeat(LogStore.MAX_METADATA_NAME)
+        };
+        for (int i = 0; i < names.length; i++) {
+            store().saveMetadata(names[i], Bytes.ofUtf8("value " + i));
+        }
+        store().saveMetadata("a", Bytes.ofUtf8("value 0")); // once more, after the others
+        assertEachNameKeepsItsValue(names, "after saving them");
+        reopen();
+        assertEachNameKeepsItsValue(names, "after reopening");
+    }
+
+    private void assertEachNameKeepsItsValue(String[] names, String when) {
+        for (int i = 0; i < names.length; i++) {
+            assertThat(store().metadata(names[i]))
+                    .as("rule: every valid metadata name is a record of its own ('%s', %s)", names[i], when)
+                    .contains(Bytes.ofUtf8("value " + i));
+        }
     }
 
     // ---- hard state ---------------------------------------------------------------------------

@@ -43,8 +43,15 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each test gets a fresh empty directory; {@link #reopen()} closes the store and opens a new one
  * on it, which must see every committed snapshot and nothing else. Tests with random data print
- * their seed when they fail; {@code -Draftlog.contract.seed=S} replays one. A crash here is the
- * store dropped without closing; a durable store should add its own tests with a killed process.
+ * their seed when they fail; {@code -Draftlog.contract.seed=S} replays one.
+ *
+ * <p><b>What a crash is here, and what it is not.</b> {@link #crash()} drops the store object inside
+ * this JVM: the process lives on, and so does the page cache. So the contract proves that commit is
+ * atomic and that writers a crash interrupts leave nothing visible, but not that anything reached
+ * the disk: a store that never forces its files, or its directory after the rename that commits a
+ * snapshot, passes. There is no crash suite (like {@link LogStoreCrashContract}) for snapshot
+ * stores; a durable one needs its forces checked by review, or tests of its own with a killed
+ * process.
  */
 @ExtendWith(ContractExclusions.class)
 public abstract class SnapshotStoreContract {
@@ -69,6 +76,13 @@ public abstract class SnapshotStoreContract {
      * Drops {@link #store} without closing it (nor its writers and readers), as if the process
      * died, and sets {@link #store} to a store opened anew on the same place, which must see the
      * committed snapshots and nothing of the writers that were not committed.
+     *
+     * <p>The new store is opened while the dropped one is still open (the contract closes it only
+     * after the test). A store that locks its directory, and so refuses a second store on it, may
+     * first release what the death of its process would release — the lock, its open files — but
+     * nothing more: no {@code close()}, no abort of its writers, no deleting of temporary files and
+     * no force, since those are what a crash skips. Closing the dropped store after the test must
+     * then still work (or do nothing).
      */
     protected abstract void crash();
 

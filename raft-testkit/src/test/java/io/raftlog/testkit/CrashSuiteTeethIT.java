@@ -66,6 +66,19 @@ class CrashSuiteTeethIT {
         }
     }
 
+    /** Correct, and reads past java.nio.file: the power-loss test must not mistake that for a bypass. */
+    static class ReadsThroughRandomAccessFile extends LogStoreCrashContract {
+        @Override
+        protected Class<? extends LogStoreFactory> factory() {
+            return TinyStores.RandomAccessFileReads.class;
+        }
+
+        @Override
+        protected int powerLosses() {
+            return 32;
+        }
+    }
+
     @Test
     void aStoreThatNeverForcesSurvivesSigkillButNotAPowerCut() {
         assertThat(run(NeverForces.class, "everyCompletedCallSurvivesSigkill")
@@ -102,6 +115,23 @@ class CrashSuiteTeethIT {
         assertThat(failure(WritesThroughJavaIo.class, "everyCompletedCallSurvivesPowerLoss"))
                 .contains(PowerLossCrashes.SEES_EVERY_CHANGE)
                 .contains("exclude everyCompletedCallSurvivesPowerLoss");
+    }
+
+    /**
+     * Power-loss mode follows changes, not reads: a store that reads its files through a
+     * RandomAccessFile (as docs/PLUGINS.md, section 5, allows) sees what it wrote and passes.
+     */
+    @Test
+    void aStoreReadingThroughRandomAccessFilePassesThePowerLossTest() {
+        Events events = run(ReadsThroughRandomAccessFile.class, "everyCompletedCallSurvivesPowerLoss");
+        assertThat(events.failed().stream()
+                        .map(event -> event.getPayload(TestExecutionResult.class)
+                                .flatMap(TestExecutionResult::getThrowable)
+                                .map(Throwable::getMessage)
+                                .orElse("")))
+                .as("failures of a correct store that reads through RandomAccessFile")
+                .isEmpty();
+        assertThat(events.succeeded().count()).as("the power-loss test passed").isOne();
     }
 
     private static Events run(Class<?> suite, String test) {

@@ -33,10 +33,6 @@ final class EntryCodec {
     private static final int LENGTH = 12;
     private static final int CRC = 16;
     private static final int CHECKED_HEADER_BYTES = 16;
-    /** What {@link LogEntry#sizeInBytes()} adds to the payload's length. */
-    private static final long SIZE_BEYOND_PAYLOAD =
-            LogEntry.data(1, 1, Bytes.EMPTY).sizeInBytes();
-
     /** Indexed by code; {@code EntryType.values()} would copy an array per call. */
     private static final EntryType[] TYPES_BY_CODE = typesByCode();
 
@@ -50,11 +46,13 @@ final class EntryCodec {
 
     /**
      * {@link LogEntry#sizeInBytes()} of the entry stored as {@code value} (its remaining bytes),
-     * without decoding it: what a read counts against its {@code maxBytes}. Derived from
-     * {@code LogEntry} itself, so the store's limit follows the SPI's if its estimate changes.
+     * without decoding it: what a read counts against its {@code maxBytes}. Counted by
+     * {@link LogEntry#sizeInBytes(int)}, so the store's limit follows the SPI's if its estimate
+     * changes.
      */
     static long sizeInBytes(ByteBuffer value) {
-        return value.remaining() - HEADER_BYTES + SIZE_BEYOND_PAYLOAD;
+        // A value shorter than a header (damage) counts as empty here: decode then reports it.
+        return LogEntry.sizeInBytes(Math.max(0, value.remaining() - HEADER_BYTES));
     }
 
     /** Bytes {@code entry} takes as a stored value. */

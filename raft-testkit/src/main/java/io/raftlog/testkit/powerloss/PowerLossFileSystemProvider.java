@@ -50,7 +50,9 @@ import java.util.concurrent.ExecutorService;
  * {@code RandomAccessFile} and {@code File.delete/renameTo/mkdir} (which do not use
  * {@code java.nio.file} on JDK 17), and native code such as LMDB's. The crash suite notices files
  * that changed without passing here and fails the test saying so. Opening with
- * {@code DELETE_ON_CLOSE} and changes of attributes are not followed.
+ * {@code DELETE_ON_CLOSE} and changes of attributes are not followed. Reads need no following:
+ * whatever the API ({@code RandomAccessFile} opened for reading included), they see the live
+ * files, and a power cut is applied to a copy, or to the directory as the JVM halts.
  *
  * <p><b>Threads.</b> Each change under the root is made under one lock, with its crash point, so a
  * simulated power cut sees whole calls of every thread.

@@ -7,6 +7,7 @@ import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.HardState;
 import io.raftlog.api.spi.storage.LogStore;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -46,7 +47,13 @@ public class TinyFileLogStore implements LogStore {
         /** Correct, but opens its files with {@code java.io.RandomAccessFile}, past {@code java.nio.file}. */
         JAVA_IO,
         /** Takes any damaged record for a write a crash cut short, and drops it and all after it. */
-        DAMAGE_TAKEN_FOR_A_TORN_TAIL
+        DAMAGE_TAKEN_FOR_A_TORN_TAIL,
+        /**
+         * Correct, and reads its log (at open, and every payload) through a {@code java.io.RandomAccessFile}
+         * opened for reading, past {@code java.nio.file}: power-loss mode follows changes only, so reads
+         * like these must pass it.
+         */
+        RANDOM_ACCESS_FILE_READS
     }
 
     private static final int SLOT_BYTES = 20;
@@ -57,6 +64,9 @@ public class TinyFileLogStore implements LogStore {
     private final FileChannel log;
     private final FileChannel head;
     private final FileChannel hard;
+    /** The log opened for reading with java.io, for {@link Flaw#RANDOM_ACCESS_FILE_READS}; else null. */
+    private final RandomAccessFile randomAccessReads;
+
     private final TinyLogState state;
     private long logLength;
     private long headSeq;
@@ -71,6 +81,9 @@ public class TinyFileLogStore implements LogStore {
         this.log = open("log");
         this.head = open("head");
         this.hard = flaw == Flaw.HARD_STATE_IN_PLACE ? open("hard") : null;
+        this.randomAccessReads = flaw == Flaw.RANDOM_ACCESS_FILE_READS
+                ? new RandomAccessFile(directory.resolve("log").toFile(), "r")
+                : null;
         if (fresh) {
             forceDirectory();
         }
@@ -220,11 +233,12 @@ public class TinyFileLogStore implements LogStore {
         long bytes = 0;
         for (long index = fromIndex; index <= state.last() && entries.size() < maxEntries; index++) {
             TinyLogState.Ref ref = state.ref(index);
-            if (!entries.isEmpty() && bytes + ref.length() + 24 > maxBytes) {
+            long size = LogEntry.sizeInBytes(ref.length()); // before reading the payload
+            if (!entries.isEmpty() && bytes + size > maxBytes) {
                 break;
             }
             entries.add(new LogEntry(index, ref.term(), ref.type(), payload(index, ref)));
-            bytes += ref.length() + 24;
+            bytes += size;
         }
         return entries;
     }
@@ -240,6 +254,9 @@ public class TinyFileLogStore implements LogStore {
             head.close();
             if (hard != null) {
                 hard.close();
+            }
+            if (randomAccessReads != null) {
+                randomAccessReads.close();
             }
         });
     }
@@ -321,22 +338,37 @@ public class TinyFileLogStore implements LogStore {
     }
 
     private Bytes payload(long index, TinyLogState.Ref ref) {
-        ByteBuffer payload = ByteBuffer.allocate(ref.length());
-        io(() -> {
-            while (payload.hasRemaining()) {
-                if (log.read(payload, ref.payloadOffset() + payload.position()) < 0) {
-                    throw new CorruptLogException(index, directory.toString(), "the payload is cut short");
-                }
-            }
-        });
-        payload.flip();
+        ByteBuffer[] read = new ByteBuffer[1];
+        io(() -> read[0] = readLog(ref.payloadOffset(), ref.length()));
+        ByteBuffer payload = read[0];
+        if (payload.remaining() < ref.length()) {
+            throw new CorruptLogException(index, directory.toString(), "the payload is cut short");
+        }
         if (flaw != Flaw.NO_READ_CHECK
                 && TinyRecords.payloadChecksum(
                                 index, ref.term(), (byte) ref.type().code(), payload.duplicate())
                         != ref.checksum()) {
             throw new CorruptLogException(index, directory.toString(), "the payload fails its checksum");
         }
-        return Bytes.wrap(payload.array());
+        return Bytes.wrap(payload);
+    }
+
+    /** Up to {@code length} bytes of the log from {@code position}, fewer at its end; flipped. */
+    ByteBuffer readLog(long position, int length) throws IOException {
+        if (randomAccessReads == null) {
+            return readAt(log, position, length);
+        }
+        byte[] bytes = new byte[length];
+        randomAccessReads.seek(position);
+        int filled = 0;
+        while (filled < length) {
+            int read = randomAccessReads.read(bytes, filled, length - filled);
+            if (read < 0) {
+                break; // the end of the file
+            }
+            filled += read;
+        }
+        return ByteBuffer.wrap(bytes, 0, filled);
     }
 
     static ByteBuffer readAt(FileChannel channel, long position, int length) throws IOException {

@@ -22,12 +22,11 @@ final class TinyLogScan {
         while (offset < size) {
             boolean isCommitted =
                     offset < committed && store.flaw() != TinyFileLogStore.Flaw.DAMAGE_TAKEN_FOR_A_TORN_TAIL;
-            ByteBuffer header = TinyFileLogStore.readAt(
-                    store.log(), offset, (int) Math.min(TinyRecords.HEADER_BYTES, size - offset));
+            ByteBuffer header = store.readLog(offset, (int) Math.min(TinyRecords.HEADER_BYTES, size - offset));
             String problem = headerProblem(header, offset, isCommitted ? committed : size);
             ByteBuffer body = null;
             if (problem == null) {
-                body = TinyFileLogStore.readAt(store.log(), offset + TinyRecords.HEADER_BYTES, header.getInt(1));
+                body = store.readLog(offset + TinyRecords.HEADER_BYTES, header.getInt(1));
                 byte kind = header.get(0);
                 // A committed batch's payloads are checked when read, not here.
                 boolean checkBody = !isCommitted || (kind != TinyRecords.BATCH && kind != TinyRecords.REPLACE);

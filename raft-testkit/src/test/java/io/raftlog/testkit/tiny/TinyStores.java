@@ -64,6 +64,14 @@ public final class TinyStores {
         }
     }
 
+    /** Correct, reading its log through a RandomAccessFile. */
+    public static final class RandomAccessFileReads implements LogStoreFactory {
+        @Override
+        public LogStore open(Path directory) {
+            return TinyFileLogStore.open(directory, TinyFileLogStore.Flaw.RANDOM_ACCESS_FILE_READS);
+        }
+    }
+
     /** Drops a damaged record and everything after it, as if a crash had cut it short. */
     public static final class DamageTakenForATornTail implements LogStoreFactory {
         @Override

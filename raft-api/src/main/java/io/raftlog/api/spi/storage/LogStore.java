@@ -55,11 +55,19 @@ import java.util.function.Consumer;
  *
  * <p><b>Errors.</b> Invalid arguments throw {@link IllegalArgumentException} and change nothing.
  * I/O failures throw {@link io.raftlog.api.StorageException} naming the store's location; a
- * failed mutation leaves the store as it was before the call. An entry failing its integrity check
- * throws {@link io.raftlog.api.CorruptLogException} naming its index; bad bytes are never
- * returned. Every method of a closed store but {@link #close()} throws
- * {@link IllegalStateException}. The node stops on a {@code StorageException} from a mutation:
- * better down than wrong.
+ * failed mutation leaves the store as it was before the call, so that calling it again is safe.
+ * An entry failing its integrity check throws {@link io.raftlog.api.CorruptLogException} naming
+ * its index; bad bytes are never returned. Every method of a closed store but {@link #close()}
+ * throws {@link IllegalStateException}.
+ *
+ * <p>What the node does with them: a {@code StorageException} from a mutation of the running node
+ * (on its I/O thread) is taken for a disk that may recover, a full disk or an I/O error. The node
+ * calls the mutation again with back-off for as long as it fails, reports
+ * {@link io.raftlog.api.NodeStatus.Health#STORAGE_FAILING}, and meanwhile neither acknowledges
+ * nor votes nor leads; it does not stop. A {@code StorageException} from a mutation while the
+ * node starts fails the start. A {@code CorruptLogException} from a read makes the node repair
+ * that entry from a peer ({@link #replace}); from a mutation it stops the node, as does any other
+ * exception from a mutation: better down than wrong.
  *
  * <p><b>Ownership.</b> Whoever opens a store hands it to a node ({@code RaftNode}'s constructor,
  * or the {@code RaftModule} that builds one from the bound {@code LogStore}); from then on the
@@ -99,7 +107,9 @@ public interface LogStore extends AutoCloseable {
      * log and hard state — which cluster and node the store belongs to, what it knows of its peers
      * — a few records, rarely written; the store does not interpret it.
      *
-     * @param name 1 to {@value #MAX_METADATA_NAME} characters of {@code [a-z0-9._-]}
+     * @param name 1 to {@value #MAX_METADATA_NAME} characters of {@code [a-z0-9._-]}, not only dots
+     *     (so never {@code "."} or {@code ".."}: a name is safe to use in a file name); every valid
+     *     name is a record of its own
      * @throws IllegalArgumentException if {@code name} is not a valid name
      * @throws io.raftlog.api.StorageException if the record cannot be read or fails its integrity check
      */
@@ -114,18 +124,30 @@ public interface LogStore extends AutoCloseable {
      */
     void saveMetadata(String name, Bytes value);
 
-    /** Checks a metadata name and value against the limits above (for implementations). */
+    /**
+     * Checks a metadata name and value against the limits above (for implementations): a name of 1
+     * to {@value #MAX_METADATA_NAME} characters of {@code [a-z0-9._-]}, not made of dots alone,
+     * and a value (if not null) of at most {@value #MAX_METADATA_BYTES} bytes.
+     *
+     * @throws IllegalArgumentException if either is invalid
+     */
     static void checkMetadata(String name, Bytes value) {
         if (name == null || name.isEmpty() || name.length() > MAX_METADATA_NAME) {
             throw new IllegalArgumentException(
                     "a metadata name has 1 to " + MAX_METADATA_NAME + " characters, got " + name);
         }
+        boolean onlyDots = true;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
                 throw new IllegalArgumentException(
                         "a metadata name has only characters of [a-z0-9._-], got '" + name + "'");
             }
+            onlyDots &= c == '.';
+        }
+        if (onlyDots) {
+            // "." and ".." name directories: a store keeping a file per record must never see them.
+            throw new IllegalArgumentException("a metadata name is not made of dots alone, got '" + name + "'");
         }
         if (value != null && value.size() > MAX_METADATA_BYTES) {
             throw new IllegalArgumentException("a metadata value has at most " + MAX_METADATA_BYTES + " bytes, got "

@@ -18,7 +18,9 @@ final class EntryReads {
 
     /**
      * Entries from {@code from}: at most {@code maxEntries}, and no more than fit {@code maxBytes}
-     * as {@link LogEntry#sizeInBytes()} counts them, but at least one. Each is checked against its
+     * as {@link LogEntry#sizeInBytes()} counts them, but at least one. The limit is checked from the
+     * index's payload lengths ({@link LogEntry#sizeInBytes(int)}), before anything is read, so an
+     * entry that will not be returned is never read. Each entry returned is checked against its
      * checksums; payloads are views of the buffers read, which nothing writes to again.
      *
      * @throws io.raftlog.api.CorruptLogException if an entry fails its checks
@@ -31,6 +33,10 @@ final class EntryReads {
         long windowStart = 0;
         long bytes = 0;
         for (long next = from; next <= index.lastIndex() && result.size() < maxEntries; next++) {
+            long size = LogEntry.sizeInBytes(index.payloadBytes(next));
+            if (!result.isEmpty() && bytes + size > maxBytes) {
+                break;
+            }
             long position = index.position(next);
             long frameEnd = position + index.frameBytes(next);
             if (window == null || position < windowStart || frameEnd > windowStart + window.limit()) {
@@ -38,28 +44,25 @@ final class EntryReads {
                         position, (int) readAhead(index, next, maxEntries - result.size(), maxBytes - bytes));
                 windowStart = position;
             }
-            LogEntry entry = Frames.decode(window, (int) (position - windowStart), next, position, location);
-            if (!result.isEmpty() && bytes + entry.sizeInBytes() > maxBytes) {
-                break;
-            }
-            bytes += entry.sizeInBytes();
-            result.add(entry);
+            result.add(Frames.decode(window, (int) (position - windowStart), next, position, location));
+            bytes += size;
         }
         return result;
     }
 
     /**
      * How many bytes to read at the frame of {@code from}: the frames of the entries the read may
-     * still return, while they lie one after another in the file, up to {@value #READ_AHEAD_BYTES}
-     * bytes (more only if the first frame alone is larger).
+     * still return (within {@code budgetBytes} as {@link LogEntry#sizeInBytes(int)} counts them),
+     * while they lie one after another in the file, up to {@value #READ_AHEAD_BYTES} bytes (more
+     * only if the first frame alone is larger).
      */
     private static long readAhead(EntryIndex index, long from, int entries, long budgetBytes) {
         long start = index.position(from);
         long end = start + index.frameBytes(from);
-        long wanted = index.payloadBytes(from);
+        long wanted = LogEntry.sizeInBytes(index.payloadBytes(from));
         for (long next = from + 1; next <= index.lastIndex() && next < from + entries; next++) {
             long position = index.position(next);
-            wanted += index.payloadBytes(next);
+            wanted += LogEntry.sizeInBytes(index.payloadBytes(next));
             // Markers and truncations lie between operations: a small gap is read over.
             if (position < end || position > end + 4 * Frames.HEADER_BYTES || wanted > budgetBytes) {
                 break;

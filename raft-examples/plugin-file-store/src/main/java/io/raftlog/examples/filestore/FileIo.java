@@ -19,8 +19,13 @@ import java.util.zip.CRC32C;
  * and I/O that an interrupt of the calling thread cannot break.
  */
 final class FileIo {
-    /** The suffix of the files {@link #replaceAtomically} writes before renaming them. */
-    static final String TEMPORARY_SUFFIX = ".tmp";
+    /**
+     * The suffix of the files {@link #replaceAtomically} writes before renaming them. Its '~' is in
+     * no metadata name ({@code [a-z0-9._-]}), so no record's file can be taken for a leftover
+     * temporary: with ".tmp", open would delete the record of the valid name {@code x.tmp}
+     * ({@code metadata-x.tmp}), and saving {@code x} would write over it.
+     */
+    static final String TEMPORARY_SUFFIX = "~tmp";
 
     /** File I/O to run with the interrupt put aside. */
     interface Action<T> {

@@ -30,7 +30,9 @@ import java.util.Objects;
  * <p><b>Lifecycle.</b> Like every raftlog module it only binds: configuring it opens nothing. The
  * stores are opened when the injector first provides them — the log store first, so that its
  * directory lock also keeps a second process away from the snapshots — and the node that receives
- * them closes them when it closes. Both are singletons: one injector, one node, one directory.
+ * them closes them when it closes. If the snapshot store cannot be opened, no node will ever own
+ * the log store, so the provider closes it before the failure reaches the caller. Both are
+ * singletons: one injector, one node, one directory.
  */
 public final class FileLogStoreModule extends AbstractModule {
     /** The subdirectory of the store's directory that holds the snapshots. */
@@ -59,6 +61,17 @@ public final class FileLogStoreModule extends AbstractModule {
     @Singleton
     SnapshotStore snapshotStore(FileLogStore lockHolder) {
         // The log store is a parameter so that it is opened, and its directory locked, first.
-        return FileSnapshotStore.open(lockHolder.directory().resolve(SNAPSHOT_DIRECTORY));
+        try {
+            return FileSnapshotStore.open(directory.resolve(SNAPSHOT_DIRECTORY));
+        } catch (RuntimeException | Error e) {
+            // No node will own the log store now: release its directory, or a retry in this JVM
+            // would find it locked.
+            try {
+                lockHolder.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 }
