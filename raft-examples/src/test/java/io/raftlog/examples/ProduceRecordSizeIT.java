@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code raftlog produce} takes records up to the largest a cluster can replicate, and says so above it. */
 class ProduceRecordSizeIT {
     /** 16 MiB frames less the framing of one record on a follower's AppendEntries (longest node ids). */
-    private static final int LARGEST = 16_777_025;
+    private static final int LARGEST = 16_777_017;
 
     @TempDir
     Path data;

@@ -260,7 +260,7 @@ public record RaftClientConfig(
      * bytes, and a header per entry) and the read response that returns it. A record one byte
      * larger could be appended by a leader but never replicated. It assumes the nodes'
      * {@code maxFrameBytes} is at least the client's. With the default 16 MiB frames it is
-     * 16,777,025 bytes. {@link RaftClient} refuses a larger record at once, before sending
+     * 16,777,017 bytes. {@link RaftClient} refuses a larger record at once, before sending
      * anything, with an {@link IllegalArgumentException}.
      */
     public int maxRecordBytes() {
