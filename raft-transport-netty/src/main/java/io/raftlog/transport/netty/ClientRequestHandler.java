@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.ReadConsistency;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
 import io.raftlog.transport.netty.internal.AppendRequest;
@@ -15,6 +16,8 @@ import io.raftlog.transport.netty.internal.DeleteRecordsResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse.Code;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.ReadIndexRequest;
+import io.raftlog.transport.netty.internal.ReadIndexResponse;
 import io.raftlog.transport.netty.internal.ReadRequest;
 import io.raftlog.transport.netty.internal.ReadResponse;
 import io.raftlog.transport.netty.internal.StatusRequest;
@@ -27,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one client connection after its handshake: each request goes to the node's
- * {@link ReplicatedLog}, and its answer (or error) is written back with the request's id whenever
- * the log completes it, so answers may overtake each other. At most
+ * {@link ReplicatedLog} — a read at the consistency it asks for, a read index to
+ * {@link ReplicatedLog#readIndex()} — and its answer (or error) is written back with the
+ * request's id whenever the log completes it, so answers may overtake each other. At most
  * {@code maxClientRequestsInFlight} requests are outstanding per connection; more are answered
  * {@code OVERLOADED} at once. A frame that is not a request closes the connection. Runs on the
  * channel's event loop; the log's futures may complete on any thread.
@@ -98,10 +102,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                         "a read needs fromOffset >= 1, maxRecords >= 1 and maxWait >= 0, got " + read.fromOffset()
                                 + ", " + read.maxRecords() + ", " + read.maxWaitMillis() + " ms");
             }
+            ReadConsistency consistency = read.consistency(); // an unknown code: MALFORMED, saying so
             int maxRecords = Math.min(read.maxRecords(), ClientService.MAX_READ_RECORDS);
             Duration maxWait = Duration.ofMillis(Math.min(read.maxWaitMillis(), ClientService.MAX_READ_WAIT_MILLIS));
-            return log.read(read.fromOffset(), maxRecords, maxWait)
+            return log.read(read.fromOffset(), maxRecords, maxWait, consistency)
                     .thenApply(records -> new ReadResponse(read.requestId(), service.fitInFrame(records)));
+        }
+        if (request instanceof ReadIndexRequest readIndex) {
+            return log.readIndex().thenApply(index -> new ReadIndexResponse(readIndex.requestId(), index));
         }
         if (request instanceof DeleteRecordsRequest delete) {
             return deleteRecordsBefore(log, delete);

@@ -6,14 +6,21 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.Unpooled;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
+import io.raftlog.api.ReadConsistency;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.RaftMessage;
 import io.raftlog.api.message.TimeoutNow;
+import io.raftlog.transport.netty.internal.ErrorResponse;
+import io.raftlog.transport.netty.internal.ErrorResponse.Code;
 import io.raftlog.transport.netty.internal.Frame;
 import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.RaftFrame;
+import io.raftlog.transport.netty.internal.ReadIndexRequest;
+import io.raftlog.transport.netty.internal.ReadIndexResponse;
+import io.raftlog.transport.netty.internal.ReadRequest;
+import io.raftlog.transport.netty.internal.ReadResponse;
 import io.raftlog.transport.netty.internal.StatusRequest;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,7 +35,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bad input closes the offending connection only: a live pair of nodes keeps exchanging messages
- * while each kind of bad frame is thrown at one of them, and the reason is logged.
+ * while each kind of bad frame is thrown at one of them, and the reason is logged. A request that
+ * decodes but cannot be served (an unknown read consistency) is answered with an error instead,
+ * and the connection serves on.
  */
 class BadInputTest {
     private static final NodeId A = NodeId.of("a");
@@ -147,6 +156,46 @@ class BadInputTest {
         awaitLogged("dropping a AppendEntriesRequest to a", "exceed the maximum frame of " + MAX_FRAME + " bytes");
         assertThat(b.droppedMessages(A)).isEqualTo(1);
         assertPeerTrafficFlows();
+    }
+
+    @Test
+    void aReadOfAnUnknownConsistencyIsAnsweredWithAnErrorSayingSoAndTheConnectionServesOn() {
+        try (FakeCluster log = new FakeCluster(A)) {
+            a.serveClients(log.node(A));
+            try (RawConnection client = helloAsClient()) {
+                client.send(new ReadRequest(1, 1, 10, 0, 9));
+                assertThat(client.read())
+                        .isEqualTo(ErrorResponse.of(
+                                1,
+                                Code.MALFORMED,
+                                "unknown read consistency 9 (this node knows 0 for COMMITTED and 1 for LINEARIZABLE)"));
+
+                client.send(ReadRequest.of(2, 1, 10, 0, ReadConsistency.LINEARIZABLE));
+                assertThat(client.read()).isEqualTo(new ReadResponse(2, List.of()));
+                client.send(new ReadIndexRequest(3));
+                assertThat(client.read()).isEqualTo(new ReadIndexResponse(3, 0));
+            }
+        }
+        assertPeerTrafficFlows();
+    }
+
+    @Test
+    void aReadIndexTheNodeCannotConfirmIsAnsweredNotLeaderWithTheHint() {
+        try (FakeCluster log = new FakeCluster(A)) {
+            log.refuseLinearizableReads(A, java.util.Optional.of(B));
+            a.serveClients(log.node(A));
+            try (RawConnection client = helloAsClient()) {
+                client.send(new ReadIndexRequest(4));
+                ErrorResponse refused = (ErrorResponse) client.read();
+
+                assertThat(refused.requestId()).isEqualTo(4);
+                assertThat(refused.code()).isEqualTo(Code.NOT_LEADER);
+                assertThat(refused.leader()).contains(B);
+                assertThat(refused.leaderAddress().orElseThrow().getPort())
+                        .isEqualTo(peers.get(B).getPort());
+                assertThat(refused.message()).contains("could not confirm a leader for a linearizable read");
+            }
+        }
     }
 
     private RawConnection helloAsClient() {

@@ -29,7 +29,10 @@ import java.util.function.Supplier;
  * that tests move around, idempotent appends de-duplicated by (producer id, sequence), a log start
  * offset moved by {@code deleteRecordsBefore} (which a member may be held behind, like a lagging
  * follower), and hooks to inject failures. Each member's {@link ReplicatedLog} refuses appends and
- * deletions with {@link NotLeaderException} unless it is the leader. Thread-safe.
+ * deletions with {@link NotLeaderException} unless it is the leader. Linearizable reads (and read
+ * indexes) are served by every member at the whole log, unless a member refuses them as a node
+ * that cannot confirm a leader does; a member {@linkplain #cutOff cut off} from its peers also
+ * lags: its committed prefix stays where it was, as a real one's would. Thread-safe.
  */
 public final class FakeCluster implements AutoCloseable {
     /** Decides what an append on the leader does; {@code apply} appends (idempotently) and returns offsets. */
@@ -67,12 +70,19 @@ public final class FakeCluster implements AutoCloseable {
     public final Queue<Append> appends = new ConcurrentLinkedQueue<>();
     public final Queue<Deletion> deletions = new ConcurrentLinkedQueue<>();
     public final Queue<Read> reads = new ConcurrentLinkedQueue<>();
+    /** The members asked for a read index (a linearizable read asks for one first), in order. */
+    public final Queue<NodeId> readIndexes = new ConcurrentLinkedQueue<>();
+
     private volatile NodeId leader;
     public volatile AppendHook hook = APPLY;
     public volatile DeleteHook deleteHook = APPLY_DELETION;
     private long logStart = 1;
     /** Members whose log start stays where it was: followers that did not apply the deletion yet. */
     private final Map<NodeId, Long> heldLogStarts = new HashMap<>();
+    /** Members cut off from their peers: the end of the committed prefix they hold. */
+    private final Map<NodeId, Long> cutOffEnds = new HashMap<>();
+    /** Members that refuse linearizable reads, with the leader hint they give. */
+    private final Map<NodeId, Optional<NodeId>> refusingReads = new HashMap<>();
 
     public FakeCluster(NodeId leader) {
         this.leader = leader;
@@ -99,6 +109,43 @@ public final class FakeCluster implements AutoCloseable {
     /** From now on, {@code node}'s log start stays at what it is now, whatever deletions commit. */
     public synchronized void holdLogStart(NodeId node) {
         heldLogStarts.put(node, logStart);
+    }
+
+    /**
+     * From now on {@code node} acts as a node cut off from its peers: its committed prefix stays
+     * at what the log holds now, and it refuses linearizable reads with no leader to hint.
+     */
+    public synchronized void cutOff(NodeId node) {
+        cutOffEnds.put(node, (long) log.size());
+        refusingReads.put(node, Optional.empty());
+    }
+
+    /**
+     * From now on {@code node} refuses linearizable reads and read indexes as a node that could
+     * not get a leader to confirm them, naming {@code hint} as the leader it knows.
+     */
+    public synchronized void refuseLinearizableReads(NodeId node, Optional<NodeId> hint) {
+        refusingReads.put(node, hint);
+    }
+
+    /** {@code node} is connected again: it serves linearizable reads and holds the whole log. */
+    public synchronized void heal(NodeId node) {
+        cutOffEnds.remove(node);
+        refusingReads.remove(node);
+    }
+
+    /** Read indexes {@code node} was asked for. */
+    public long readIndexesOn(NodeId node) {
+        return readIndexes.stream().filter(node::equals).count();
+    }
+
+    /** The end of the committed prefix {@code node} holds. */
+    private synchronized long endOn(NodeId node) {
+        return cutOffEnds.getOrDefault(node, (long) log.size());
+    }
+
+    private synchronized Optional<Optional<NodeId>> refusal(NodeId node) {
+        return Optional.ofNullable(refusingReads.get(node));
     }
 
     /** The log start offset {@code node} has applied. */
@@ -144,11 +191,12 @@ public final class FakeCluster implements AutoCloseable {
 
     private synchronized List<CommittedRecord> read(NodeId node, long fromOffset, int maxRecords) {
         long start = logStartOn(node);
+        long end = endOn(node);
         if (fromOffset < start) {
-            throw new OffsetOutOfRangeException(fromOffset, start, log.size());
+            throw new OffsetOutOfRangeException(fromOffset, start, end);
         }
         List<CommittedRecord> records = new ArrayList<>();
-        for (long offset = fromOffset; offset <= log.size() && records.size() < maxRecords; offset++) {
+        for (long offset = fromOffset; offset <= end && records.size() < maxRecords; offset++) {
             records.add(new CommittedRecord(offset, log.get((int) offset - 1)));
         }
         return records;
@@ -196,7 +244,19 @@ public final class FakeCluster implements AutoCloseable {
 
         @Override
         public CompletableFuture<Long> readIndex() {
-            return CompletableFuture.completedFuture(commitOffset());
+            readIndexes.add(id);
+            Optional<Optional<NodeId>> refused = refusal(id);
+            if (refused.isPresent()) {
+                Optional<NodeId> hint = refused.get();
+                return CompletableFuture.failedFuture(new NotLeaderException(
+                        id,
+                        hint,
+                        "node " + id + " could not confirm a leader for a linearizable read ("
+                                + hint.map(leader -> "the leader is " + leader).orElse("no leader is known")
+                                + "); nothing changed, retry"));
+            }
+            // A member that serves it holds the whole log: the read index is applied already.
+            return CompletableFuture.completedFuture((long) records().size());
         }
 
         @Override
@@ -228,12 +288,14 @@ public final class FakeCluster implements AutoCloseable {
         @Override
         public NodeStatus status() {
             NodeId current = leader;
-            long size = records().size();
+            long size = endOn(id);
+            boolean cutOff = size < records().size()
+                    || refusal(id).filter(Optional::isEmpty).isPresent();
             return new NodeStatus(
                             id,
-                            id.equals(current) ? Role.LEADER : Role.FOLLOWER,
+                            id.equals(current) ? Role.LEADER : cutOff ? Role.PRE_CANDIDATE : Role.FOLLOWER,
                             1,
-                            Optional.ofNullable(current),
+                            cutOff ? Optional.empty() : Optional.ofNullable(current),
                             size,
                             size,
                             id.equals(current) ? Map.of(id, size) : Map.of())
@@ -242,7 +304,7 @@ public final class FakeCluster implements AutoCloseable {
 
         @Override
         public long commitOffset() {
-            return records().size();
+            return endOn(id);
         }
 
         @Override

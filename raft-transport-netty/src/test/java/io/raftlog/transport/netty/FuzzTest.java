@@ -21,6 +21,7 @@ import io.raftlog.transport.netty.internal.DeleteRecordsRequest;
 import io.raftlog.transport.netty.internal.Frame;
 import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.RaftFrame;
+import io.raftlog.transport.netty.internal.ReadIndexRequest;
 import io.raftlog.transport.netty.internal.ReadRequest;
 import io.raftlog.transport.netty.internal.StatusRequest;
 import java.io.ByteArrayOutputStream;
@@ -178,7 +179,7 @@ class FuzzTest {
 
     private static Frame clientRequest(Random random) {
         long id = random.nextLong();
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(5)) {
             case 0 -> {
                 List<Bytes> records = new ArrayList<>();
                 for (int i = 0; i <= random.nextInt(3); i++) {
@@ -186,7 +187,16 @@ class FuzzTest {
                 }
                 yield new AppendRequest(id, random.nextLong(), random.nextInt(1000), records);
             }
-            case 1 -> new ReadRequest(id, 1 + random.nextInt(200), 1 + random.nextInt(50), random.nextInt(20));
+            // Mostly a consistency the node knows (linearizable reads ask the leader to confirm),
+            // sometimes one it must refuse with an error.
+            case 1 ->
+                new ReadRequest(
+                        id,
+                        1 + random.nextInt(200),
+                        1 + random.nextInt(50),
+                        random.nextInt(20),
+                        random.nextInt(10) == 0 ? random.nextInt(256) : random.nextInt(2));
+            case 3 -> new ReadIndexRequest(id);
             // Harmless to the checks afterwards whatever the offset: the node removes nothing past its
             // high watermark + 1, and they read from 99 below the last of 100 later appends.
             case 2 -> new DeleteRecordsRequest(id, random.nextInt(200) - 10);

@@ -28,8 +28,8 @@ class RecordSizeLimitTest {
     private static final int FRAME = 2 << 20;
     /**
      * A frame's version and kind bytes, then an AppendEntriesRequest of one entry: version, type,
-     * two ids of 64 bytes with their lengths, term, prevLogIndex, prevLogTerm, leaderCommit, readContext, entry
-     * count, and the entry's index, term, type and payload length.
+     * two ids of 64 bytes with their lengths, term, prevLogIndex, prevLogTerm, leaderCommit, read
+     * context, entry count, and the entry's index, term, type and payload length.
      */
     private static final int PEER_OVERHEAD = 2 + (1 + 1 + 65 + 65 + 8 + 8 + 8 + 8 + 8 + 4) + (8 + 8 + 1 + 4);
 

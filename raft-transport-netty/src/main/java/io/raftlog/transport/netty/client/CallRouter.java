@@ -14,6 +14,7 @@ import io.raftlog.transport.netty.internal.Backoff;
 import io.raftlog.transport.netty.internal.ClientResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.StatusResponse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeoutException;
  * retry never duplicates; a deletion is idempotent by itself — and fails each call at its
  * deadline with an exception that says what the caller may rely on. Definite refusals (an
  * invalid request, a read below the log start) fail at once. Confined to the client's event loop.
+ *
+ * <p>{@link Routes} picks the node for each attempt. A linearizable call (a linearizable read, a
+ * read index) may be served by any node; one that refuses it as not leader (it could not get a
+ * leader to confirm the read: cut off from a majority, or an election) is skipped for the rest
+ * of the call, which moves at once to the leader it hinted or to the next seed — the first round
+ * of nodes without back-off.
  */
 final class CallRouter {
     /** Redirects a call follows without back-off; more mean leadership is moving, so back off. */
@@ -45,8 +52,7 @@ final class CallRouter {
     private final Runnable onSlotFreed;
     private final Map<String, ClientConnection> connections = new HashMap<>();
     private final Set<ClientCall> active = new HashSet<>();
-    private InetSocketAddress leader;
-    private int nextSeed;
+    private final Routes routes;
     private long nextRequestId = 1;
     private boolean closed;
 
@@ -56,6 +62,7 @@ final class CallRouter {
         this.template = template;
         this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
         this.onSlotFreed = onSlotFreed;
+        this.routes = new Routes(config.seeds());
     }
 
     long nextRequestId() {
@@ -81,15 +88,15 @@ final class CallRouter {
         if (call.done) {
             return;
         }
-        InetSocketAddress target = call.pinned != null ? call.pinned : leader;
-        if (target == null) {
-            List<InetSocketAddress> seeds = config.seeds();
-            target = seeds.get(Math.floorMod(nextSeed++, seeds.size()));
-        }
-        InetSocketAddress chosen = target;
+        InetSocketAddress chosen = call.pinned != null ? call.pinned : routes.target(call);
         connections
                 .computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template))
                 .submit(call);
+    }
+
+    /** {@code connection} shook hands with {@code node}. */
+    void accepted(ClientConnection connection, NodeId node) {
+        routes.accepted(connection.address(), node);
     }
 
     void onResponse(ClientCall call, ClientResponse response) {
@@ -112,48 +119,54 @@ final class CallRouter {
                             : new RaftException("bad answer from the node: " + e.getMessage(), e));
             return;
         }
-        if (call.isWrite()) {
-            leader = connection.address(); // only the leader writes: reads and status follow it there
-        }
+        routes.served(
+                call,
+                connection.address(),
+                response instanceof StatusResponse status ? Optional.of(status.status()) : Optional.empty());
         finish(call, null);
         call.complete(response);
     }
 
     private void onError(ClientCall call, ErrorResponse error, ClientConnection connection) {
         String message = error.message();
+        String node = describe(connection);
         switch (error.code()) {
             case NOT_LEADER -> {
                 NodeId refusing = connection.node() == null ? NodeId.of("unknown") : connection.node();
-                call.lastError = new NotLeaderException(refusing, error.leader());
-                Optional<InetSocketAddress> hint =
-                        error.leaderAddress().filter(address -> !key(address).equals(key(connection.address())));
-                if (hint.isPresent()) {
-                    leader = hint.get();
+                call.noteError(node, new NotLeaderException(refusing, error.leader(), message));
+                if (call.isLinearizable()) {
+                    call.refusedBy.add(Routes.key(connection.address()));
+                }
+                boolean hinted = routes.notLeader(connection.address(), error.leader(), error.leaderAddress())
+                        .isPresent();
+                if (hinted) {
                     if (call.pinned == null && call.redirects++ < IMMEDIATE_REDIRECTS) {
                         dispatch(call);
                         return;
                     }
-                } else {
-                    forgetLeader(connection);
+                } else if (call.isLinearizable() && call.pinned == null && routes.untriedSeedLeft(call)) {
+                    // Any node may serve it: ask the next one now, it may have a leader to confirm it.
+                    dispatch(call);
+                    return;
                 }
             }
-            case OVERLOADED -> call.lastError = new OverloadedException(message);
+            case OVERLOADED -> call.noteError(node, new OverloadedException(message));
             case INDETERMINATE, TIMEOUT -> {
                 call.maybeDelivered |= call.isWrite();
-                call.lastError = new IndeterminateResultException(message);
+                call.noteError(node, new IndeterminateResultException(message));
             }
             case CLOSED -> {
-                call.lastError = new NodeClosedException(message);
-                forgetLeader(connection);
+                call.noteError(node, new NodeClosedException(message));
+                routes.forget(connection.address());
             }
             case UNAVAILABLE -> {
-                call.lastError = new RaftException(message);
-                forgetLeader(connection);
+                call.noteError(node, new RaftException(message));
+                routes.forget(connection.address());
             }
             case OUT_OF_ORDER_SEQUENCE -> {
                 // Expected while an earlier batch of this producer is still on its way (a retry of
                 // it was overtaken); a gap for good once every earlier batch is resolved.
-                call.lastError = new OutOfOrderSequenceException(message);
+                call.noteError(node, new OutOfOrderSequenceException(message));
                 if (!(call instanceof ClientCall.Append append && append.waitsForEarlierBatch())) {
                     if (!call.resentAfterGap && call instanceof ClientCall.Append) {
                         // The earlier batch was answered after the node refused this one: try again now.
@@ -212,12 +225,17 @@ final class CallRouter {
      * failure that no retry can fix).
      */
     void onAttemptFailed(ClientCall call, Throwable cause, boolean written, boolean refused) {
+        ClientConnection connection = call.connection;
         call.connection = null;
         if (call.done) {
             return;
         }
         call.maybeDelivered |= written && call.isWrite();
-        call.lastError = cause;
+        if (connection != null) {
+            call.noteError(describe(connection), cause);
+        } else {
+            call.lastError = cause;
+        }
         if (refused) {
             finish(call, cause);
             return;
@@ -227,13 +245,7 @@ final class CallRouter {
 
     void connectionClosed(ClientConnection connection) {
         connections.remove(key(connection.address()), connection);
-        forgetLeader(connection);
-    }
-
-    private void forgetLeader(ClientConnection connection) {
-        if (leader != null && key(leader).equals(key(connection.address()))) {
-            leader = null;
-        }
+        routes.forget(connection.address());
     }
 
     private void retryLater(ClientCall call) {
@@ -260,7 +272,16 @@ final class CallRouter {
         Throwable last = call.lastError;
         String message = "no answer within the request timeout of "
                 + config.requestTimeout().toMillis() + " ms"
-                + (last == null ? "" : "; last error: " + last.getMessage());
+                + (last == null ? "" : "; last error: " + last.getMessage())
+                + (call.errorsByNode.size() > 1 ? "; errors by node: " + errorsByNode(call) : "");
+        if (last instanceof NotLeaderException notLeader && call.isLinearizable()) {
+            // Nothing changed, and no node could get a leader to confirm the read: say which said what.
+            return new NotLeaderException(
+                    notLeader.nodeId(),
+                    notLeader.leaderHint(),
+                    "no node served the linearizable " + call.what() + " within the request timeout of "
+                            + config.requestTimeout().toMillis() + " ms; " + errorsByNode(call));
+        }
         if (!call.isWrite()) {
             TimeoutException timeout = new TimeoutException(message);
             timeout.initCause(last);
@@ -327,7 +348,21 @@ final class CallRouter {
         new ArrayList<>(connections.values()).forEach(ClientConnection::close);
     }
 
+    private static String errorsByNode(ClientCall call) {
+        StringBuilder text = new StringBuilder();
+        call.errorsByNode.forEach((node, error) -> text.append(text.length() == 0 ? "" : "; ")
+                .append(node)
+                .append(": ")
+                .append(error));
+        return text.toString();
+    }
+
+    /** A node for messages: its address, and its id once it shook hands. */
+    private static String describe(ClientConnection connection) {
+        return key(connection.address()) + (connection.node() == null ? "" : " (" + connection.node() + ")");
+    }
+
     private static String key(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
+        return Routes.key(address);
     }
 }

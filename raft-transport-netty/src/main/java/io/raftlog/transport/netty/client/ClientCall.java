@@ -4,6 +4,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.OffsetOutOfRangeException;
+import io.raftlog.api.ReadConsistency;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.AppendResponse;
 import io.raftlog.transport.netty.internal.ClientRequest;
@@ -12,13 +13,19 @@ import io.raftlog.transport.netty.internal.DeleteRecordsRequest;
 import io.raftlog.transport.netty.internal.DeleteRecordsResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.ReadIndexRequest;
+import io.raftlog.transport.netty.internal.ReadIndexResponse;
 import io.raftlog.transport.netty.internal.ReadRequest;
 import io.raftlog.transport.netty.internal.ReadResponse;
 import io.raftlog.transport.netty.internal.StatusRequest;
 import io.raftlog.transport.netty.internal.StatusResponse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +46,11 @@ abstract class ClientCall {
     boolean resentAfterGap;
 
     Throwable lastError;
+    /** The last error each node gave this call, the node that failed it last at the end: for its deadline's message. */
+    final Map<String, String> errorsByNode = new LinkedHashMap<>();
+    /** Nodes that refused this linearizable call as not leader: the next attempt goes elsewhere. */
+    final Set<String> refusedBy = new HashSet<>();
+
     boolean done;
     ClientConnection connection;
     long requestId;
@@ -80,8 +92,23 @@ abstract class ClientCall {
         return false;
     }
 
+    /**
+     * Whether the call needs a leader to confirm it (a linearizable read, a read index): any node
+     * may serve it, and when one cannot get a leader to confirm it, another is asked.
+     */
+    boolean isLinearizable() {
+        return false;
+    }
+
     /** What the call is, for error messages: "append", "read"… */
     abstract String what();
+
+    /** Notes that {@code node} failed this call with {@code error}. */
+    void noteError(String node, Throwable error) {
+        lastError = error;
+        errorsByNode.remove(node); // re-inserted last: the order says which came last
+        errorsByNode.put(node, String.valueOf(error.getMessage()));
+    }
 
     static ProtocolException unexpected(ClientResponse response, String expected) {
         return new ProtocolException(
@@ -146,23 +173,36 @@ abstract class ClientCall {
         }
     }
 
-    /** A read of committed records. */
+    /** A read of committed records, at a consistency. */
     static final class Read extends ClientCall {
         final CompletableFuture<List<CommittedRecord>> future = new CompletableFuture<>();
         private final long fromOffset;
         private final int maxRecords;
         private final Duration maxWait;
+        private final ReadConsistency consistency;
 
-        Read(long deadlineNanos, InetSocketAddress pinned, long fromOffset, int maxRecords, Duration maxWait) {
+        Read(
+                long deadlineNanos,
+                InetSocketAddress pinned,
+                long fromOffset,
+                int maxRecords,
+                Duration maxWait,
+                ReadConsistency consistency) {
             super(deadlineNanos, pinned);
             this.fromOffset = fromOffset;
             this.maxRecords = maxRecords;
             this.maxWait = maxWait;
+            this.consistency = consistency;
         }
 
         @Override
         ClientRequest request(long id) {
-            return new ReadRequest(id, fromOffset, maxRecords, maxWait.toMillis());
+            return ReadRequest.of(id, fromOffset, maxRecords, maxWait.toMillis(), consistency);
+        }
+
+        @Override
+        boolean isLinearizable() {
+            return consistency == ReadConsistency.LINEARIZABLE;
         }
 
         @Override
@@ -195,6 +235,47 @@ abstract class ClientCall {
         @Override
         String what() {
             return "read";
+        }
+    }
+
+    /** A linearizable read index, from any node a leader confirms. */
+    static final class ReadIndex extends ClientCall {
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+
+        ReadIndex(long deadlineNanos) {
+            super(deadlineNanos, null);
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new ReadIndexRequest(id);
+        }
+
+        @Override
+        boolean isLinearizable() {
+            return true;
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof ReadIndexResponse)) {
+                throw unexpected(response, "ReadIndexResponse");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            future.complete(((ReadIndexResponse) response).index());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+
+        @Override
+        String what() {
+            return "read index";
         }
     }
 

@@ -134,6 +134,7 @@ final class ClientConnection {
     private void onAccepted(NodeId accepted) {
         node = accepted;
         ready = true;
+        router.accepted(this, accepted);
         lastReadNanos = System.nanoTime();
         long period = Math.max(
                 TimeUnit.MILLISECONDS.toNanos(10),

@@ -11,6 +11,7 @@ import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.api.OverloadedException;
+import io.raftlog.api.ReadConsistency;
 import io.raftlog.transport.netty.internal.NettyIo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -27,12 +28,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A client of a raftlog cluster over the network: appends, reads, deletions and status, from any JVM.
  *
  * <p>The client connects lazily to any seed node and follows {@code NOT_LEADER} redirects to the
- * leader; while no leader is known it retries with capped exponential back-off. Requests carry ids,
- * so many are in flight on one connection. Appends are batched like a Kafka producer: those made
- * within {@code linger} (or until a batch is full) go as one idempotent append under this client's
+ * leader; while no leader is known it retries with capped exponential back-off. It learns where
+ * the leader is from every answer that says so — a write, a status, a redirect — and sends
+ * appends, deletions, committed reads and status there. Requests carry ids, so many are in
+ * flight on one connection. Appends are batched like a Kafka producer: those made within
+ * {@code linger} (or until a batch is full) go as one idempotent append under this client's
  * random {@link #producerId()} with consecutive sequence numbers, and any retry of a batch whose
  * outcome is unknown re-sends the same producer id and sequences, so the leader never appends a
  * record twice.
+ *
+ * <h2>Reads</h2>
+ * Reads are {@link ReadConsistency#LINEARIZABLE} unless asked otherwise: a read sees every record
+ * whose append was acknowledged (to any client) before the read began, whichever node serves it —
+ * a follower asks its leader to confirm — at the cost of one heartbeat round on the leader and
+ * nothing in the log. A node that cannot get a leader to confirm the read (cut off from a
+ * majority, an election) refuses it, and the client asks the leader it hinted or the next seed,
+ * within the call's deadline: a linearizable read never returns a stale page. A
+ * {@link ReadConsistency#COMMITTED} read returns the serving node's committed prefix as it is,
+ * which may lag on a follower or a deposed leader. {@link #readIndex()} gives the linearizable
+ * high watermark alone, for a consumer that must know where "everything committed so far" ends.
  *
  * <h2>Errors</h2>
  * Futures fail with what the caller may rely on:
@@ -50,9 +64,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link IllegalArgumentException}: the request is invalid — an empty append, a record larger
  *       than {@link #maxRecordBytes()}, or records that together do not fit one frame — and was not
  *       sent; or the node refused it as invalid (the message says why), a definite failure;</li>
+ *   <li>{@link NotLeaderException} from a linearizable read or {@link #readIndex()}: no node got a
+ *       leader to confirm it before the request timeout (no leader, an election, every node tried
+ *       cut off from a majority; the message says what each node said) — or, for a read from one
+ *       given node, that node could not. Never a stale result instead; reads change nothing, so
+ *       try again;</li>
  *   <li>{@link OffsetOutOfRangeException}: a read asked for an offset below the log start offset of
- *       the node that served it (see {@link #read(long, int, Duration)});</li>
- *   <li>{@link TimeoutException}: a read or status got no answer in time.</li>
+ *       the node that served it (see {@link #read(long, int, Duration, ReadConsistency)});</li>
+ *   <li>{@link TimeoutException}: a read, read index or status got no answer in time (the
+ *       message has the last error, and each node's when several failed it).</li>
  * </ul>
  * {@link #deleteRecordsBefore} fails as appends do.
  *
@@ -135,31 +155,67 @@ public final class RaftClient implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code maxRecords} committed records from {@code fromOffset}, from the leader if
-     * one is known (else any node); completes as soon as at least one is there, or empty once
-     * {@code maxWait} passes.
+     * A linearizable read: {@link #read(long, int, Duration, ReadConsistency)} at
+     * {@link ReadConsistency#LINEARIZABLE}. Its page holds every record from {@code fromOffset} whose
+     * append was acknowledged before the call, as far as {@code maxRecords} and one frame allow.
+     */
+    public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
+        return read(fromOffset, maxRecords, maxWait, ReadConsistency.LINEARIZABLE);
+    }
+
+    /**
+     * Reads up to {@code maxRecords} committed records from {@code fromOffset}; completes as soon as
+     * at least one is there, or empty once {@code maxWait} passes.
+     *
+     * <ul>
+     *   <li>{@link ReadConsistency#LINEARIZABLE}: from any node a leader confirms — the leader if
+     *       known, else the node that served the last linearizable read, else the seeds in turn. A
+     *       node that cannot confirm a leader refuses, and the client tries the leader it hinted or
+     *       the next node (at once for the first round, then with back-off) until the deadline, then
+     *       fails with {@link NotLeaderException}. An empty page means that no record from
+     *       {@code fromOffset} was acknowledged before the call (offsets have gaps: the positions
+     *       in between may hold internal entries), nor committed before {@code maxWait} passed.</li>
+     *   <li>{@link ReadConsistency#COMMITTED}: from the leader if one is known (else any node), as
+     *       that node has it: never an uncommitted record, but a follower's or a deposed leader's
+     *       page may be stale — even empty although later records are committed.</li>
+     * </ul>
      *
      * <p>Fails with {@link OffsetOutOfRangeException} if {@code fromOffset} is below the log start
      * offset of the node that served the read; the exception carries that node's log start offset
      * and high watermark, to reset the position to. Like a Kafka consumer's fetch, the error is
      * that node's answer, and the client does not ask another node instead: every replica removes
      * the same records, a follower only later than the leader, so one that still holds the offset
-     * would hold it only for a while. While the leader is not known, the read may land on a
-     * follower, whose log start may lag the leader's: it may then still return records the leader
-     * already removed.
+     * would hold it only for a while. A read served by a follower (while the leader is not known,
+     * or linearizable) sees that follower's log start, which may lag the leader's: it may then still
+     * return records the leader already removed.
      */
-    public CompletableFuture<List<CommittedRecord>> read(long fromOffset, int maxRecords, Duration maxWait) {
-        return read(null, fromOffset, maxRecords, maxWait);
+    public CompletableFuture<List<CommittedRecord>> read(
+            long fromOffset, int maxRecords, Duration maxWait, ReadConsistency consistency) {
+        return read(null, fromOffset, maxRecords, maxWait, consistency);
     }
 
     /**
-     * Like {@link #read(long, int, Duration)}, but from the node listening at {@code node}: its own
-     * committed prefix (a follower's may lag the leader's) above its own log start offset, with no
-     * redirect and no retry elsewhere. A {@code null} node means the leader, as in
-     * {@link #read(long, int, Duration)}.
+     * The committed prefix of the node listening at {@code node}: {@link #read(InetSocketAddress,
+     * long, int, Duration, ReadConsistency)} at {@link ReadConsistency#COMMITTED} — a follower's
+     * may lag the leader's. A {@code null} node routes the read as
+     * {@link #read(long, int, Duration, ReadConsistency)} does, at {@code COMMITTED}.
      */
     public CompletableFuture<List<CommittedRecord>> read(
             InetSocketAddress node, long fromOffset, int maxRecords, Duration maxWait) {
+        return read(node, fromOffset, maxRecords, maxWait, ReadConsistency.COMMITTED);
+    }
+
+    /**
+     * Like {@link #read(long, int, Duration, ReadConsistency)}, but from the node listening at
+     * {@code node} only, above its own log start offset, with no redirect and no retry elsewhere:
+     * at {@code COMMITTED} its own committed prefix; at {@code LINEARIZABLE} it asks its leader to
+     * confirm the read, and fails with {@link NotLeaderException} if it cannot (a node cut off from
+     * the others fails so rather than serve its stale prefix). A {@code null} node routes the read
+     * as {@link #read(long, int, Duration, ReadConsistency)} does.
+     */
+    public CompletableFuture<List<CommittedRecord>> read(
+            InetSocketAddress node, long fromOffset, int maxRecords, Duration maxWait, ReadConsistency consistency) {
+        Objects.requireNonNull(consistency, "consistency");
         if (fromOffset < 1 || maxRecords < 1 || maxWait.isNegative()) {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("need fromOffset >= 1, maxRecords >= 1 and maxWait >= 0"));
@@ -167,7 +223,28 @@ public final class RaftClient implements AutoCloseable {
         if (!tryAcquireSlot()) {
             return CompletableFuture.failedFuture(overloaded());
         }
-        ClientCall.Read call = new ClientCall.Read(deadline(maxWait), node, fromOffset, maxRecords, maxWait);
+        ClientCall.Read call =
+                new ClientCall.Read(deadline(maxWait), node, fromOffset, maxRecords, maxWait, consistency);
+        onLoop(call.future, () -> router.submit(call), true);
+        return call.future;
+    }
+
+    /**
+     * A linearizable high watermark ({@code ReplicatedLog.readIndex()} on some node, without writing
+     * to the log): an offset at or above every record whose append was acknowledged before this
+     * call, which the node that answered has applied. Reading up to it (linearizably, or from any
+     * node that has applied that far) sees all of those records; a consumer that takes it at start
+     * knows where "everything committed so far" ends, whichever node it reads from. Routed as a
+     * linearizable read is: the leader, the node that served the last linearizable call, or the
+     * seeds in turn, past nodes that cannot confirm a leader. Fails with {@link NotLeaderException}
+     * if no node got a leader to confirm it before the request timeout (the message says what
+     * each node said), or as {@link #status()} does.
+     */
+    public CompletableFuture<Long> readIndex() {
+        if (!tryAcquireSlot()) {
+            return CompletableFuture.failedFuture(overloaded());
+        }
+        ClientCall.ReadIndex call = new ClientCall.ReadIndex(deadline(Duration.ZERO));
         onLoop(call.future, () -> router.submit(call), true);
         return call.future;
     }
@@ -207,12 +284,18 @@ public final class RaftClient implements AutoCloseable {
         return status().thenApply(status -> status.log().startOffset());
     }
 
-    /** The status of the leader if one is known, else of any node. */
+    /**
+     * The status of the leader if one is known, else of any node. A status from the leader, or one
+     * naming a leader the client has reached before, tells the client where the leader is.
+     */
     public CompletableFuture<NodeStatus> status() {
         return status(null);
     }
 
-    /** The status of the node listening at {@code node} (no redirect, no retry elsewhere). */
+    /**
+     * The status of the node listening at {@code node} (no redirect, no retry elsewhere); the client
+     * learns the leader from it as from {@link #status()}.
+     */
     public CompletableFuture<NodeStatus> status(InetSocketAddress node) {
         if (!tryAcquireSlot()) {
             return CompletableFuture.failedFuture(overloaded());

@@ -2,6 +2,6 @@ package io.raftlog.transport.netty.internal;
 
 /** A node's answer to the {@link ClientRequest} with the same {@link #requestId()}. */
 public sealed interface ClientResponse extends Frame
-        permits AppendResponse, ReadResponse, StatusResponse, DeleteRecordsResponse, ErrorResponse {
+        permits AppendResponse, ReadResponse, StatusResponse, DeleteRecordsResponse, ReadIndexResponse, ErrorResponse {
     long requestId();
 }

@@ -45,7 +45,12 @@ public record ErrorResponse(
 
     /** Error codes; part of the wire format. */
     public enum Code {
-        /** Definite: the node is not the leader; retry on the leader named, if any. */
+        /**
+         * Definite: the node is not the leader; retry on the leader named, if any. For a
+         * linearizable read or a read index: the node could not get a leader to confirm it (no
+         * leader known, an election, a node cut off from a majority); nothing changed, and another
+         * node — the leader named, if any — may serve it.
+         */
         NOT_LEADER(1),
         /** Definite: the leader refused the append (too much uncommitted data); back off and retry. */
         OVERLOADED(2),

@@ -25,8 +25,10 @@ import io.netty.buffer.ByteBuf;
  * 16    AppendRequest          request id i64 | producer id i64 | first sequence i64 | count i32
  *                              | (length i32 | bytes)*
  * 17    ReadRequest            request id i64 | from offset i64 | max records i32 | max wait ms i64
+ *                              | consistency u8 (0 COMMITTED, 1 LINEARIZABLE; another value is answered MALFORMED)
  * 18    StatusRequest          request id i64
  * 19    DeleteRecordsRequest   request id i64 | offset i64
+ * 20    ReadIndexRequest       request id i64
  * 32    AppendResponse         request id i64 | count i32 | offset i64*
  * 33    ReadResponse           request id i64 | count i32 | (offset i64 | length i32 | bytes)*
  * 34    StatusResponse         request id i64 | node id | role u8 | term i64 | leader id? | commit i64 | last i64
@@ -34,6 +36,7 @@ import io.netty.buffer.ByteBuf;
  *                              | log start i64 | log bytes i64 | snapshot index i64 | snapshot bytes i64
  *                              | snapshot ms i64 | snapshots sent i64 | snapshots received i64
  * 35    DeleteRecordsResponse  request id i64 | log start i64
+ * 36    ReadIndexResponse      request id i64 | read index i64
  * 47    ErrorResponse          request id i64 | code u8 | leader id? | leader host str | leader port u16 | message str
  *                              | (log start i64 | high watermark i64: code 11, OFFSET_OUT_OF_RANGE, only)
  * </pre>
@@ -44,8 +47,13 @@ import io.netty.buffer.ByteBuf;
  * <p>Every body is decoded exactly: a field missing or a byte left over is a {@link ProtocolException}.
  * So a node and a client must agree on each body's layout, not only on the version byte: the log
  * fields of {@link StatusResponse} and the bounds of an {@code OFFSET_OUT_OF_RANGE}
- * {@link ErrorResponse} came after version 1 was first written (as did the status's health), and a
- * side without them refuses those frames and closes the connection rather than misread them.
+ * {@link ErrorResponse} came after version 1 was first written (as did the status's health, the
+ * consistency byte of {@link ReadRequest} and the read index frames), and a side without them
+ * refuses those frames and closes the connection rather than misread them.
+ *
+ * <p>A node answers a request it can decode but not serve — an offset, count or wait out of range,
+ * an unknown read consistency — with an {@link ErrorResponse} ({@code MALFORMED}) that says why,
+ * and keeps the connection.
  */
 public sealed interface Frame permits Hello, HelloAccepted, HelloRejected, RaftFrame, ClientRequest, ClientResponse {
     /** The wire protocol version this code writes and the only one it reads. */
@@ -61,10 +69,12 @@ public sealed interface Frame permits Hello, HelloAccepted, HelloRejected, RaftF
     int KIND_READ_REQUEST = 17;
     int KIND_STATUS_REQUEST = 18;
     int KIND_DELETE_RECORDS_REQUEST = 19;
+    int KIND_READ_INDEX_REQUEST = 20;
     int KIND_APPEND_RESPONSE = 32;
     int KIND_READ_RESPONSE = 33;
     int KIND_STATUS_RESPONSE = 34;
     int KIND_DELETE_RECORDS_RESPONSE = 35;
+    int KIND_READ_INDEX_RESPONSE = 36;
     int KIND_ERROR_RESPONSE = 47;
 
     /** This frame's kind byte. */

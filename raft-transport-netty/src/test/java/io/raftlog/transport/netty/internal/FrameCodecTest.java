@@ -10,6 +10,7 @@ import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.api.ReadConsistency;
 import io.raftlog.api.Role;
 import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.LogEntry;
@@ -69,8 +70,11 @@ class FrameCodecTest {
                         List.of(LogEntry.data(10, 3, Bytes.ofUtf8("ten")), LogEntry.data(11, 3, Bytes.EMPTY)),
                         8)),
                 new AppendRequest(1, -42, 7, List.of(Bytes.ofUtf8("a"), Bytes.EMPTY, Bytes.copyOf(new byte[300]))),
-                new ReadRequest(2, 5, 100, 250),
+                ReadRequest.of(2, 5, 100, 250, ReadConsistency.COMMITTED),
+                ReadRequest.of(2, 5, 100, 250, ReadConsistency.LINEARIZABLE),
+                new ReadRequest(2, 5, 100, 250, 0xff), // the node judges the consistency, not the decoder
                 new StatusRequest(3),
+                new ReadIndexRequest(8),
                 new DeleteRecordsRequest(6, 15),
                 new DeleteRecordsRequest(6, -1), // the node judges the offset, not the decoder
                 new AppendResponse(1, List.of(12L, 13L, 14L)),
@@ -81,6 +85,8 @@ class FrameCodecTest {
                 new StatusResponse(3, new NodeStatus(B, Role.PRE_CANDIDATE, 4, Optional.empty(), 0, 0, Map.of())),
                 new StatusResponse(3, STATUS_WITH_LOG),
                 new DeleteRecordsResponse(6, 15),
+                new ReadIndexResponse(8, 0),
+                new ReadIndexResponse(8, 2_500),
                 new ErrorResponse(
                         4,
                         Code.NOT_LEADER,
@@ -358,6 +364,85 @@ class FrameCodecTest {
                 Frame.KIND_DELETE_RECORDS_RESPONSE,
                 Arrays.copyOf(body, Long.BYTES),
                 "truncated: log start offset needs 8 byte(s) but only 0 remain");
+    }
+
+    // ---- linearizable reads: the read's consistency, the read index ------------------------------
+
+    @Test
+    void aReadRequestCarriesItsConsistencyInItsLastByte() {
+        assertThat(bodyOf(ReadRequest.of(2, 5, 100, 250, ReadConsistency.COMMITTED)))
+                .endsWith(ReadRequest.COMMITTED);
+        assertThat(bodyOf(ReadRequest.of(2, 5, 100, 250, ReadConsistency.LINEARIZABLE)))
+                .endsWith(ReadRequest.LINEARIZABLE);
+        for (ReadConsistency consistency : ReadConsistency.values()) {
+            assertThat(ReadRequest.of(1, 1, 1, 0, consistency).consistency()).isEqualTo(consistency);
+        }
+    }
+
+    @Test
+    void aReadRequestWithoutItsConsistencyIsRefused() {
+        byte[] body = bodyOf(ReadRequest.of(2, 5, 100, 250, ReadConsistency.LINEARIZABLE));
+        assertRefused(
+                Frame.KIND_READ_REQUEST,
+                Arrays.copyOf(body, body.length - 1),
+                "truncated: read consistency needs 1 byte(s) but only 0 remain");
+    }
+
+    @Test
+    void aReadRequestWithBytesAfterItsConsistencyIsRefused() {
+        byte[] body = bodyOf(ReadRequest.of(2, 5, 100, 250, ReadConsistency.LINEARIZABLE));
+        assertRefused(
+                Frame.KIND_READ_REQUEST,
+                Arrays.copyOf(body, body.length + 1),
+                "1 trailing byte(s) after a complete ReadRequest");
+    }
+
+    @Test
+    void anUnknownConsistencyDecodesAndSaysWhatTheNodeKnowsWhenAskedFor() {
+        byte[] body = bodyOf(ReadRequest.of(2, 5, 100, 250, ReadConsistency.LINEARIZABLE));
+        body[body.length - 1] = 7;
+        ReadRequest decoded =
+                (ReadRequest) FrameDecoder.decodeBody(Frame.KIND_READ_REQUEST, Unpooled.wrappedBuffer(body));
+
+        assertThat(decoded.consistencyCode()).isEqualTo(7);
+        assertThatThrownBy(decoded::consistency)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown read consistency 7 (this node knows 0 for COMMITTED and 1 for LINEARIZABLE)");
+        assertThatThrownBy(() -> new ReadRequest(2, 5, 100, 250, 256)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aTruncatedReadIndexRequestIsRefused() {
+        byte[] body = bodyOf(new ReadIndexRequest(8));
+        assertRefused(
+                Frame.KIND_READ_INDEX_REQUEST,
+                Arrays.copyOf(body, body.length - 1),
+                "truncated: request id needs 8 byte(s) but only 7 remain");
+    }
+
+    @Test
+    void aReadIndexRequestWithTrailingBytesIsRefused() {
+        byte[] body = bodyOf(new ReadIndexRequest(8));
+        assertRefused(
+                Frame.KIND_READ_INDEX_REQUEST,
+                Arrays.copyOf(body, body.length + 1),
+                "1 trailing byte(s) after a complete ReadIndexRequest");
+    }
+
+    @Test
+    void aReadIndexResponseWithANegativeIndexIsRefused() {
+        byte[] body = bodyOf(new ReadIndexResponse(8, 2_500));
+        Unpooled.wrappedBuffer(body).setLong(Long.BYTES, -1);
+        assertRefused(Frame.KIND_READ_INDEX_RESPONSE, body, "a read index must be >= 0, was -1");
+    }
+
+    @Test
+    void aTruncatedReadIndexResponseIsRefused() {
+        byte[] body = bodyOf(new ReadIndexResponse(8, 2_500));
+        assertRefused(
+                Frame.KIND_READ_INDEX_RESPONSE,
+                Arrays.copyOf(body, Long.BYTES + 3),
+                "truncated: read index needs 8 byte(s) but only 3 remain");
     }
 
     /** A frame of {@code kind} around {@code body} is refused with {@code reason}, and what follows is discarded. */
