@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.transport.netty.client.RaftClient;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,15 +103,15 @@ class ConsumeFromIT {
     void deleteRecordsPrintsTheNewLogStartWhichStatusShowsAndEarliestStartsAt() throws Exception {
         List<Long> offsets = appendFifty();
 
-        Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "20");
+        NodeProcesses.Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "20");
         assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
         assertThat(deleted.stdout()).isEqualTo("20\n");
 
-        Run status = raftlog("status", "--servers", cluster.servers());
+        NodeProcesses.Run status = raftlog("status", "--servers", cluster.servers());
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.stdout()).contains("\"logStartOffset\":20,");
 
-        Run earliest = raftlog(consumeArgs("--from", "earliest"));
+        NodeProcesses.Run earliest = raftlog(consumeArgs("--from", "earliest"));
         assertThat(earliest.exitCode()).as(earliest.toString()).isZero();
         assertThat(earliest.stdout()).isEqualTo(printed(offsets, 20));
         assertThat(earliest.stderr())
@@ -127,7 +124,7 @@ class ConsumeFromIT {
         List<Long> offsets = appendFifty();
         assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
 
-        Run consume = raftlog(consumeArgs("--from", "5"));
+        NodeProcesses.Run consume = raftlog(consumeArgs("--from", "5"));
 
         assertThat(consume.exitCode()).as(consume.toString()).isZero();
         assertThat(consume.stdout()).as(consume.toString()).isEqualTo(printed(offsets, 20));
@@ -141,7 +138,7 @@ class ConsumeFromIT {
         List<Long> offsets = appendFifty();
         assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
 
-        Run consume = raftlog(consumeArgs("--from", "5", "--reset", "latest"));
+        NodeProcesses.Run consume = raftlog(consumeArgs("--from", "5", "--reset", "latest"));
 
         assertThat(consume.exitCode()).as(consume.toString()).isZero();
         assertThat(consume.stdout())
@@ -164,7 +161,7 @@ class ConsumeFromIT {
         appendFifty();
         assertThat(client.deleteRecordsBefore(20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
 
-        Run consume = raftlog(consumeArgs("--from", "5", "--reset", "none"));
+        NodeProcesses.Run consume = raftlog(consumeArgs("--from", "5", "--reset", "none"));
 
         assertThat(consume.exitCode()).as(consume.toString()).isNotZero();
         assertThat(consume.stdout()).isEmpty();
@@ -176,7 +173,7 @@ class ConsumeFromIT {
 
     @Test
     void deleteRecordsPastTheCommitOffsetIsAOneLineError() throws Exception {
-        Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "1000000");
+        NodeProcesses.Run deleted = raftlog("delete-records", "--servers", cluster.servers(), "--before", "1000000");
 
         assertThat(deleted.exitCode()).as(deleted.toString()).isNotZero();
         assertThat(deleted.stdout()).isEmpty();
@@ -211,46 +208,8 @@ class ConsumeFromIT {
         return text.toString();
     }
 
-    /** What a {@code raftlog} process wrote to standard output and standard error, apart. */
-    private record Run(int exitCode, String stdout, String stderr) {}
-
-    private int runs;
-
-    /**
-     * Runs {@code raftlog ARGS} in a child JVM as {@link NodeProcesses#launch} does, but with
-     * standard output and standard error in separate files, and waits for it to exit.
-     */
-    private Run raftlog(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens",
-                "java.base/java.nio=ALL-UNNAMED",
-                "--add-opens",
-                "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RaftlogCommand.class.getName()));
-        command.addAll(List.of(args));
-        Path directory = Files.createDirectories(data.resolve("runs"));
-        int run = ++runs;
-        Path stdout = directory.resolve(run + ".out");
-        Path stderr = directory.resolve(run + ".err");
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
-        process.getOutputStream().close();
-        try {
-            assertThat(NodeProcesses.exited(process, Duration.ofSeconds(30)))
-                    .as("raftlog %s exits", String.join(" ", args))
-                    .isTrue();
-        } finally {
-            process.destroyForcibly();
-        }
-        return new Run(
-                process.exitValue(),
-                Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+    private NodeProcesses.Run raftlog(String... args) throws Exception {
+        return commands.run(args);
     }
 
     /** Runs {@code raftlog consume} against the node and returns what it printed. */

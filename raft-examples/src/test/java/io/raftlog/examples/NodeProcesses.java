@@ -36,6 +36,14 @@ final class NodeProcesses implements AutoCloseable {
                 .filter(entry -> !entry.getKey().equals(id))
                 .map(entry -> entry.getKey() + "=" + hostPort(entry.getValue()))
                 .collect(Collectors.joining(","));
+        return startWithPeers(id, peers, extra);
+    }
+
+    /**
+     * As {@link #start}, with {@code peers} as the node's {@code --peers} (say, addresses of a
+     * {@link PeerLinkProxy} instead of the other nodes' own).
+     */
+    Process startWithPeers(String id, String peers, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "node",
                 "--id",
@@ -60,15 +68,7 @@ final class NodeProcesses implements AutoCloseable {
      * stops it if it is still running.
      */
     Process launch(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-opens");
-        command.add("java.base/java.nio=ALL-UNNAMED");
-        command.add("--add-opens");
-        command.add("java.base/sun.nio.ch=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(RaftlogCommand.class.getName());
+        List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of(args));
         Files.createDirectories(root);
         File log = root.resolve(name + ".log").toFile();
@@ -78,6 +78,54 @@ final class NodeProcesses implements AutoCloseable {
                 .start();
         running.put(name, process);
         return process;
+    }
+
+    /** What a {@code raftlog} process wrote to standard output and standard error, apart. */
+    record Run(int exitCode, String stdout, String stderr) {}
+
+    private int runs;
+
+    /**
+     * Runs {@code raftlog ARGS} in a child JVM as {@link #launch} does, but with standard output and
+     * standard error in separate files under {@code root/runs}, and waits for it to exit (at most
+     * 30 s, then it is killed and the test fails).
+     */
+    Run run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(List.of(args));
+        Path directory = Files.createDirectories(root.resolve("runs"));
+        int run = ++runs;
+        Path stdout = directory.resolve(run + ".out");
+        Path stderr = directory.resolve(run + ".err");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        process.getOutputStream().close();
+        try {
+            if (!exited(process, Duration.ofSeconds(30))) {
+                throw new AssertionError("raftlog " + String.join(" ", args) + " did not exit within 30 s");
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Run(
+                process.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    /** {@code java} with the flags LMDB needs and this test's class path, running {@code raftlog}. */
+    private static List<String> javaCommand() {
+        return List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RaftlogCommand.class.getName());
     }
 
     /** The running process of {@code name}. */

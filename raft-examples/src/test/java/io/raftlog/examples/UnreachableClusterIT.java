@@ -9,7 +9,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code status} and {@code produce} against a port where nothing listens say the connection was refused. */
+/**
+ * {@code status}, {@code produce} and {@code consume} against a port where nothing listens say the
+ * connection was refused.
+ */
 class UnreachableClusterIT {
     @TempDir
     Path data;
@@ -26,6 +29,22 @@ class UnreachableClusterIT {
             assertThat(commands.output("status"))
                     .contains("connection to 127.0.0.1:" + port + " refused (is a node listening there?)")
                     .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void consumeSaysItFoundNoHighWatermarkToReadUpToAndWhy() throws Exception {
+        int port = NodeProcesses.freePort();
+        try (NodeProcesses commands = new NodeProcesses(data, 0)) {
+            NodeProcesses.Run consume = commands.run("consume", "--servers", "127.0.0.1:" + port, "--timeout", "1");
+
+            assertThat(consume.exitCode()).isNotZero();
+            assertThat(consume.stdout()).isEmpty();
+            assertThat(consume.stderr().strip())
+                    .startsWith("error: could not find the high watermark to read up to (a linearizable read index)"
+                            + " from --servers 127.0.0.1:" + port + ": no answer within the request timeout of 1000 ms")
+                    .endsWith("connection to 127.0.0.1:" + port + " refused (is a node listening there?)")
+                    .doesNotContain("\n");
         }
     }
 
