@@ -654,32 +654,53 @@ public final class NodeLoop implements ReplicatedLog {
     @Override
     public CompletableFuture<io.raftlog.api.Membership> addLearner(NodeId node, String address) {
         java.util.Objects.requireNonNull(address, "address");
-        return changeMembership(current -> current.withLearner(node, address));
+        return changeMembership(
+                current -> current.isLearner(node) && current.addressOf(node).equals(address),
+                current -> current.withLearner(node, address));
     }
 
     @Override
     public CompletableFuture<io.raftlog.api.Membership> promote(NodeId node) {
-        return changeMembership(current -> current.promote(node));
+        return changeMembership(current -> current.isVoter(node), current -> current.promote(node));
     }
 
     @Override
     public CompletableFuture<io.raftlog.api.Membership> removeMember(NodeId node) {
-        return changeMembership(current -> current.without(node));
+        return changeMembership(current -> !current.contains(node), current -> current.without(node));
     }
 
+    /**
+     * Proposes {@code change} of the membership; idempotent: when {@code done} already holds (a
+     * retry of a change that took effect), completes once the membership in effect is committed.
+     */
     private CompletableFuture<io.raftlog.api.Membership> changeMembership(
+            java.util.function.Predicate<io.raftlog.api.Membership> done,
             java.util.function.UnaryOperator<io.raftlog.api.Membership> change) {
-        CompletableFuture<io.raftlog.api.Membership> done = new CompletableFuture<>();
+        CompletableFuture<io.raftlog.api.Membership> result = new CompletableFuture<>();
         if (closed) {
-            done.completeExceptionally(closedError());
-            return done;
+            result.completeExceptionally(closedError());
+            return result;
         }
-        Runnable task = () -> {
+        long deadline = clock.nanoTime() + appendTimeoutNanos;
+        Runnable[] task = new Runnable[1];
+        task[0] = () -> {
             if (closed) {
-                done.completeExceptionally(closedError());
+                result.completeExceptionally(closedError());
                 return;
             }
             try {
+                if (raft.role() != Role.LEADER) {
+                    throw new io.raftlog.api.NotLeaderException(config.id(), raft.leader());
+                }
+                if (done.test(raft.membership())) {
+                    long index = raft.membershipIndex();
+                    if (index <= appliedIndex) {
+                        result.complete(raft.membership());
+                    } else {
+                        membershipChanges.proposed(index, raft.termAt(index), result, clock.nanoTime());
+                    }
+                    return;
+                }
                 io.raftlog.api.Membership next;
                 try {
                     next = change.apply(raft.membership());
@@ -687,19 +708,28 @@ public final class NodeLoop implements ReplicatedLog {
                     throw new io.raftlog.api.MembershipChangeException(refused.getMessage());
                 }
                 long index = raft.proposeMembership(next);
-                membershipChanges.proposed(index, raft.term(), done, clock.nanoTime());
+                membershipChanges.proposed(index, raft.term(), result, clock.nanoTime());
                 LOG.info("node {}: proposed the membership {} at index {}", config.id(), next, index);
+            } catch (io.raftlog.api.MembershipChangeException refused) {
+                if (refused.retryable() && clock.nanoTime() - deadline < 0) {
+                    deferredChanges.add(task[0]); // a new leader's first commit, or the previous change: soon
+                } else {
+                    result.completeExceptionally(refused);
+                }
             } catch (RuntimeException e) {
-                done.completeExceptionally(e);
+                result.completeExceptionally(e);
             }
         };
-        tasks.add(task);
-        if (closed && tasks.remove(task)) {
-            done.completeExceptionally(closedError());
+        tasks.add(task[0]);
+        if (closed && tasks.remove(task[0])) {
+            result.completeExceptionally(closedError());
         }
         hooks.wakeup().run();
-        return done;
+        return result;
     }
+
+    /** Membership changes to try again at the next tick (refused for a moment only). */
+    private final List<Runnable> deferredChanges = new java.util.ArrayList<>();
 
     /** Completes when this node stops leading, if it {@link #handOffLeadership() hands off}. */
     private CompletableFuture<Boolean> handOff;
@@ -780,6 +810,11 @@ public final class NodeLoop implements ReplicatedLog {
                 lifecycleTick();
                 linearizableReads.tick(now);
                 membershipChanges.tick(now);
+                if (!deferredChanges.isEmpty()) {
+                    List<Runnable> again = List.copyOf(deferredChanges);
+                    deferredChanges.clear();
+                    again.forEach(Runnable::run);
+                }
                 nextTickNanos += tickNanos;
                 if (nextTickNanos < now) {
                     nextTickNanos = now + tickNanos; // the loop fell behind; don't replay missed ticks
@@ -1303,6 +1338,8 @@ public final class NodeLoop implements ReplicatedLog {
         while ((task = tasks.poll()) != null) {
             task.run(); // each task sees the node closed and fails its future
         }
+        List.copyOf(deferredChanges).forEach(Runnable::run); // they too see the node closed
+        deferredChanges.clear();
         if (wasStarted && failure.get() == null) {
             saveCommit(); // a clean stop: the restart knows everything applied committed
         }

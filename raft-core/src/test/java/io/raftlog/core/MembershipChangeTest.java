@@ -62,6 +62,28 @@ class MembershipChangeTest {
     }
 
     @Test
+    void aPromotedJoinerCanTakeOverLeadership() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long offset = leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            RaftNode joining = cluster.startJoining(N4);
+            leader.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= offset);
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(() -> leader.promote(N4).get(10, TimeUnit.SECONDS).isVoter(N4));
+
+            leader.transferLeadership(N4).get(10, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("rule: a promoted joiner is a voter like any other: it can lead")
+                    .until(() -> joining.status().role() == io.raftlog.api.Role.LEADER);
+            assertThat(joining.append(Bytes.ofUtf8("led by n4")).get(10, TimeUnit.SECONDS))
+                    .isGreaterThan(offset);
+        }
+    }
+
+    @Test
     void aLaggingLearnerIsNotPromotedAndTheReasonIsGiven() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {
             RaftNode leader = cluster.awaitLeader();

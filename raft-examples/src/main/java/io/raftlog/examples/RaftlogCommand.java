@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
             ConsumeCommand.class,
             StatusCommand.class,
             DeleteRecordsCommand.class,
+            AdminCommand.class,
             DemoCommand.class
         })
 public final class RaftlogCommand implements Runnable {

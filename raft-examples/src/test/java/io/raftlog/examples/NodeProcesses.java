@@ -63,6 +63,34 @@ final class NodeProcesses implements AutoCloseable {
 
     private final java.util.Set<String> bootstrapped = new java.util.HashSet<>();
 
+    /** Gives node {@code id} an address (a fresh loopback port), for a node to be added later. */
+    InetSocketAddress allocate(String id) {
+        return addresses.computeIfAbsent(id, ignored -> new InetSocketAddress("127.0.0.1", freePort()));
+    }
+
+    /**
+     * Starts {@code id}, a new node, with {@code --join} on an empty data directory; its
+     * {@code --peers} are {@code members}, the cluster's members now.
+     */
+    Process startJoining(String id, java.util.Collection<String> members) throws IOException {
+        allocate(id);
+        bootstrapped.add(id);
+        String peers = members.stream()
+                .map(member -> member + "=" + hostPort(addresses.get(member)))
+                .collect(Collectors.joining(","));
+        return startWithPeers(id, peers, "--join");
+    }
+
+    /** SIGTERM, as an operator's stop: the node shuts down gracefully (a leader hands off first). */
+    void stop(String id) throws InterruptedException {
+        Process process = running.remove(id);
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(id + " did not stop within 30 s of SIGTERM");
+        }
+    }
+
     /**
      * Launches {@code raftlog ARGS...} with output to {@code root/<name>.log}; {@link #close()}
      * stops it if it is still running.

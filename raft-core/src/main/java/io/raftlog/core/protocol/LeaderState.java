@@ -92,12 +92,16 @@ final class LeaderState {
     long proposeMembership(Membership next) {
         Membership current = log.membership();
         if (!committedInTerm) {
-            throw new MembershipChangeException("leader " + raft.id + " has not committed an entry of its term "
-                    + raft.term + " yet (it may not know every earlier change): retry in a moment");
+            throw new MembershipChangeException(
+                    "leader " + raft.id + " has not committed an entry of its term " + raft.term
+                            + " yet (it may not know every earlier change): retry in a moment",
+                    true);
         }
         if (log.membershipIndex() > log.committed()) {
-            throw new MembershipChangeException("the membership change at index " + log.membershipIndex()
-                    + " is not committed yet: one change at a time, retry once it is");
+            throw new MembershipChangeException(
+                    "the membership change at index " + log.membershipIndex()
+                            + " is not committed yet: one change at a time, retry once it is",
+                    true);
         }
         String change = describeChange(current, next);
         if (!current.isVoter(raft.id) || !next.isVoter(raft.id)) {
@@ -157,21 +161,21 @@ final class LeaderState {
         return changes.get(0);
     }
 
-    /** A learner is promoted only once it keeps up: replicating, answering, within one window. */
+    /**
+     * A learner is promoted only once it keeps up: replicating, answering, and holding the
+     * committed log but for at most one AppendEntries' worth of entries (as a voter, a learner far
+     * behind would hold up commits: the quorum would need it, or leave no room for a failure).
+     */
     private void requireCaughtUp(NodeId learner, String change) {
         Progress progress = followers.get(learner);
-        long window = (long) raft.config.maxAppendEntries() * raft.config.maxInflightMessages();
-        long behind = log.lastIndex() - (progress == null ? 0 : progress.match);
-        if (progress == null
-                || progress.mode != Progress.Mode.REPLICATE
-                || progress.ticksSinceHeard >= raft.config.electionTicks()
-                || behind > window) {
+        long window = raft.config.maxAppendEntries();
+        long match = progress == null ? 0 : progress.match;
+        long behind = Math.max(0, log.committed() - match);
+        boolean silent = progress == null || progress.ticksSinceHeard >= raft.config.electionTicks();
+        if (progress == null || progress.mode != Progress.Mode.REPLICATE || silent || behind > window) {
             throw new MembershipChangeException("cannot " + change + ": it has not caught up (it holds up to index "
-                    + (progress == null ? 0 : progress.match) + " of the leader's " + log.lastIndex() + ", "
-                    + behind + " behind"
-                    + (progress != null && progress.ticksSinceHeard >= raft.config.electionTicks()
-                            ? ", and has not answered for an election timeout"
-                            : "")
+                    + match + ", the leader has committed " + log.committed() + ", " + behind + " behind"
+                    + (silent ? ", and it has not answered for an election timeout" : "")
                     + "); as a voter it would hold up commits. Promote it once it is within " + window
                     + " entries");
         }

@@ -114,6 +114,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (request instanceof DeleteRecordsRequest delete) {
             return deleteRecordsBefore(log, delete);
         }
+        if (request instanceof io.raftlog.transport.netty.internal.MembershipRequest membership) {
+            return membership(log, membership);
+        }
         StatusRequest status = (StatusRequest) request;
         return CompletableFuture.completedFuture(new StatusResponse(status.requestId(), log.status()));
     }
@@ -131,6 +134,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         return log.deleteRecordsBefore(delete.offset())
                 .thenApply(start -> new DeleteRecordsResponse(delete.requestId(), start));
+    }
+
+    private static CompletableFuture<io.raftlog.transport.netty.internal.MembershipResponse> membership(
+            ReplicatedLog log, io.raftlog.transport.netty.internal.MembershipRequest request) {
+        CompletableFuture<io.raftlog.api.Membership> done = switch (request.op()) {
+            case GET -> CompletableFuture.completedFuture(log.membership());
+            case ADD_LEARNER -> log.addLearner(request.node().orElseThrow(), request.address());
+            case PROMOTE -> log.promote(request.node().orElseThrow());
+            case REMOVE -> log.removeMember(request.node().orElseThrow());
+            case TRANSFER_LEADERSHIP ->
+                log.transferLeadership(request.node().orElseThrow()).thenApply(taken -> log.membership());
+        };
+        return done.thenApply(membership -> new io.raftlog.transport.netty.internal.MembershipResponse(
+                request.requestId(), membership, log.status().leader()));
     }
 
     @Override

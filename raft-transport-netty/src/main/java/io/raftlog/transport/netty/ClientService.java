@@ -93,6 +93,9 @@ final class ClientService {
                     new ErrorResponse.LogBounds(outOfRange.logStartOffset(), outOfRange.highWatermark()),
                     cause.getMessage());
         }
+        if (cause instanceof io.raftlog.api.MembershipChangeException) {
+            return ErrorResponse.of(id, Code.MEMBERSHIP_REFUSED, cause.getMessage());
+        }
         if (cause instanceof OverloadedException) {
             return ErrorResponse.of(id, Code.OVERLOADED, cause.getMessage());
         }

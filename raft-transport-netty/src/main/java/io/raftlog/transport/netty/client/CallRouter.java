@@ -208,6 +208,10 @@ final class CallRouter {
                 finish(call, unexpectedFailure(call, message));
                 return;
             }
+            case MEMBERSHIP_REFUSED -> {
+                finish(call, new io.raftlog.api.MembershipChangeException(message));
+                return;
+            }
         }
         retryLater(call);
     }

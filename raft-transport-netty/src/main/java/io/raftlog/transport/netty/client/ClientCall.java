@@ -12,6 +12,8 @@ import io.raftlog.transport.netty.internal.ClientResponse;
 import io.raftlog.transport.netty.internal.DeleteRecordsRequest;
 import io.raftlog.transport.netty.internal.DeleteRecordsResponse;
 import io.raftlog.transport.netty.internal.ErrorResponse;
+import io.raftlog.transport.netty.internal.MembershipRequest;
+import io.raftlog.transport.netty.internal.MembershipResponse;
 import io.raftlog.transport.netty.internal.ProtocolException;
 import io.raftlog.transport.netty.internal.ReadIndexRequest;
 import io.raftlog.transport.netty.internal.ReadIndexResponse;
@@ -355,6 +357,58 @@ abstract class ClientCall {
         @Override
         String what() {
             return "status";
+        }
+    }
+
+    /** Reads or changes the membership, or moves the leadership (see {@link MembershipRequest}). */
+    static final class MembershipCall extends ClientCall {
+        final CompletableFuture<io.raftlog.api.Membership> future = new CompletableFuture<>();
+        private final MembershipRequest.Op op;
+        private final java.util.Optional<io.raftlog.api.NodeId> node;
+        private final String address;
+
+        MembershipCall(
+                long deadlineNanos,
+                InetSocketAddress pinned,
+                MembershipRequest.Op op,
+                java.util.Optional<io.raftlog.api.NodeId> node,
+                String address) {
+            super(deadlineNanos, pinned);
+            this.op = op;
+            this.node = node;
+            this.address = address;
+        }
+
+        @Override
+        ClientRequest request(long id) {
+            return new MembershipRequest(id, op, node, address);
+        }
+
+        @Override
+        void validate(ClientResponse response) {
+            if (!(response instanceof MembershipResponse)) {
+                throw unexpected(response, "MembershipResponse");
+            }
+        }
+
+        @Override
+        void complete(ClientResponse response) {
+            future.complete(((MembershipResponse) response).membership());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+
+        @Override
+        boolean isWrite() {
+            return op != MembershipRequest.Op.GET; // only the leader takes a change
+        }
+
+        @Override
+        String what() {
+            return "membership " + op.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         }
     }
 }

@@ -6,12 +6,16 @@ import io.netty.channel.EventLoop;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.IndeterminateResultException;
+import io.raftlog.api.Membership;
+import io.raftlog.api.MembershipChangeException;
 import io.raftlog.api.NodeClosedException;
+import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.OffsetOutOfRangeException;
 import io.raftlog.api.OverloadedException;
 import io.raftlog.api.ReadConsistency;
+import io.raftlog.transport.netty.internal.MembershipRequest;
 import io.raftlog.transport.netty.internal.NettyIo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -288,6 +292,54 @@ public final class RaftClient implements AutoCloseable {
      * The status of the leader if one is known, else of any node. A status from the leader, or one
      * naming a leader the client has reached before, tells the client where the leader is.
      */
+    /**
+     * The cluster's membership as the leader (if known, else any node) knows it: voters and
+     * learners with their addresses. Fails as {@link #status()} does.
+     */
+    public CompletableFuture<Membership> membership() {
+        return membershipCall(MembershipRequest.Op.GET, null, "");
+    }
+
+    /**
+     * Adds {@code node}, reachable by peers and clients at {@code address} ({@code host:port}), as
+     * a learner; completes with the membership once the change is committed. Start the node with
+     * {@code --join} (an empty data directory). Goes to the leader; changes are idempotent (adding
+     * a learner that is already one with that address completes at once), so the client retries
+     * them as it retries deletions. Fails with {@link MembershipChangeException}
+     * (nothing changed; the message says why) when the leader refuses it.
+     */
+    public CompletableFuture<Membership> addLearner(NodeId node, String address) {
+        return membershipCall(MembershipRequest.Op.ADD_LEARNER, node, address);
+    }
+
+    /** Makes the learner {@code node} a voter once it has caught up; as {@link #addLearner}. */
+    public CompletableFuture<Membership> promote(NodeId node) {
+        return membershipCall(MembershipRequest.Op.PROMOTE, node, "");
+    }
+
+    /** Removes the member {@code node} (not the leader: transfer leadership first); as {@link #addLearner}. */
+    public CompletableFuture<Membership> removeMember(NodeId node) {
+        return membershipCall(MembershipRequest.Op.REMOVE, node, "");
+    }
+
+    /**
+     * Asks the leader to hand leadership to the voter {@code target}; completes once the request is
+     * taken (watch {@link #status()} for the new leader), with the membership.
+     */
+    public CompletableFuture<Membership> transferLeadership(NodeId target) {
+        return membershipCall(MembershipRequest.Op.TRANSFER_LEADERSHIP, target, "");
+    }
+
+    private CompletableFuture<Membership> membershipCall(MembershipRequest.Op op, NodeId node, String address) {
+        if (!tryAcquireSlot()) {
+            return CompletableFuture.failedFuture(overloaded());
+        }
+        ClientCall.MembershipCall call = new ClientCall.MembershipCall(
+                deadline(Duration.ZERO), null, op, java.util.Optional.ofNullable(node), address);
+        onLoop(call.future, () -> router.submit(call), true);
+        return call.future;
+    }
+
     public CompletableFuture<NodeStatus> status() {
         return status(null);
     }

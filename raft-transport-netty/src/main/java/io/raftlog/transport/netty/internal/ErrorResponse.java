@@ -86,7 +86,13 @@ public record ErrorResponse(
          * {@link LogBounds}. Every replica removes the same records, so no other node will serve the
          * offset for long: reset the position instead of retrying.
          */
-        OFFSET_OUT_OF_RANGE(11);
+        OFFSET_OUT_OF_RANGE(11),
+        /**
+         * Definite: the leader refused the membership change (another change is in progress, the
+         * learner has not caught up, no quorum would be left…); the message says why. Nothing
+         * changed; retrying the same change later may succeed.
+         */
+        MEMBERSHIP_REFUSED(12);
 
         private final int code;
 

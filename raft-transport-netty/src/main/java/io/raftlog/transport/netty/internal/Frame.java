@@ -29,6 +29,8 @@ import io.netty.buffer.ByteBuf;
  * 18    StatusRequest          request id i64
  * 19    DeleteRecordsRequest   request id i64 | offset i64
  * 20    ReadIndexRequest       request id i64
+ * 21    MembershipRequest      request id i64 | op u8 (0 get, 1 add learner, 2 promote, 3 remove,
+ *                              4 transfer leadership) | node id? (none for get) | address str (add learner only)
  * 32    AppendResponse         request id i64 | count i32 | offset i64*
  * 33    ReadResponse           request id i64 | count i32 | (offset i64 | length i32 | bytes)*
  * 34    StatusResponse         request id i64 | node id | role u8 | term i64 | leader id? | commit i64 | last i64
@@ -37,6 +39,7 @@ import io.netty.buffer.ByteBuf;
  *                              | snapshot ms i64 | snapshots sent i64 | snapshots received i64
  * 35    DeleteRecordsResponse  request id i64 | log start i64
  * 36    ReadIndexResponse      request id i64 | read index i64
+ * 37    MembershipResponse     request id i64 | length i32 | membership (raft-api Membership.encode) | leader id?
  * 47    ErrorResponse          request id i64 | code u8 | leader id? | leader host str | leader port u16 | message str
  *                              | (log start i64 | high watermark i64: code 11, OFFSET_OUT_OF_RANGE, only)
  * </pre>
@@ -70,11 +73,13 @@ public sealed interface Frame permits Hello, HelloAccepted, HelloRejected, RaftF
     int KIND_STATUS_REQUEST = 18;
     int KIND_DELETE_RECORDS_REQUEST = 19;
     int KIND_READ_INDEX_REQUEST = 20;
+    int KIND_MEMBERSHIP_REQUEST = 21;
     int KIND_APPEND_RESPONSE = 32;
     int KIND_READ_RESPONSE = 33;
     int KIND_STATUS_RESPONSE = 34;
     int KIND_DELETE_RECORDS_RESPONSE = 35;
     int KIND_READ_INDEX_RESPONSE = 36;
+    int KIND_MEMBERSHIP_RESPONSE = 37;
     int KIND_ERROR_RESPONSE = 47;
 
     /** This frame's kind byte. */

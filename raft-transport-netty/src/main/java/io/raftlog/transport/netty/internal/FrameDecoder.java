@@ -130,11 +130,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case Frame.KIND_STATUS_REQUEST -> StatusRequest.read(body);
             case Frame.KIND_DELETE_RECORDS_REQUEST -> DeleteRecordsRequest.read(body);
             case Frame.KIND_READ_INDEX_REQUEST -> ReadIndexRequest.read(body);
+            case Frame.KIND_MEMBERSHIP_REQUEST -> MembershipRequest.read(body);
             case Frame.KIND_APPEND_RESPONSE -> AppendResponse.read(body);
             case Frame.KIND_READ_RESPONSE -> ReadResponse.read(body);
             case Frame.KIND_STATUS_RESPONSE -> StatusResponse.read(body);
             case Frame.KIND_DELETE_RECORDS_RESPONSE -> DeleteRecordsResponse.read(body);
             case Frame.KIND_READ_INDEX_RESPONSE -> ReadIndexResponse.read(body);
+            case Frame.KIND_MEMBERSHIP_RESPONSE -> MembershipResponse.read(body);
             case Frame.KIND_ERROR_RESPONSE -> ErrorResponse.read(body);
             default -> throw new ProtocolException("unknown frame kind " + kind);
         };
