@@ -80,6 +80,39 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A leader that stops with a change in flight cannot tell whether it will commit: its followers
+     * may hold the entry and the next leader commit it. The caller must hear "indeterminate", not
+     * the definite "node closed" that means nothing changed (found by the whole-node simulator).
+     */
+    @Test
+    void aChangeInFlightWhenItsLeaderStopsIsIndeterminateAndMayStillTakeEffect() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS); // an entry of its term is committed
+            List<RaftNode> followers = new ArrayList<>(cluster.nodes.values());
+            followers.remove(leader);
+            for (RaftNode follower : followers) {
+                cluster.network.block(follower.id(), leader.id()); // it sends, but hears no acknowledgement
+            }
+            long before = leader.status().lastIndex();
+            java.util.concurrent.CompletableFuture<Membership> change = leader.addLearner(N4, "");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            followers.stream().allMatch(node -> node.status().lastIndex() > before));
+            cluster.stop(leader.id());
+
+            assertThatThrownBy(() -> change.get(10, TimeUnit.SECONDS))
+                    .as("the change may still commit: indeterminate, not refused")
+                    .cause()
+                    .isInstanceOf(io.raftlog.api.IndeterminateResultException.class);
+            // And it does: the next leader commits the entry its followers hold.
+            RaftNode next = awaitLeaderOtherThan(cluster, leader.id());
+            next.append(Bytes.ofUtf8("after")).get(10, TimeUnit.SECONDS);
+            assertThat(next.membership().isLearner(N4)).isTrue();
+        }
+    }
+
     private static RaftNode awaitLeaderOtherThan(LocalCluster cluster, NodeId not) {
         RaftNode[] found = new RaftNode[1];
         await().atMost(Duration.ofSeconds(10)).until(() -> {
