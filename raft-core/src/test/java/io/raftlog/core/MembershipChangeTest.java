@@ -113,6 +113,32 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A joining node that restarts before it was added (or before a majority vetted it) is still a
+     * new node: a majority of the voters vets it, as at its first start. It was taken for a blank
+     * store started as if new, which must wait for every member, and one member down then kept it
+     * from ever taking the log (found by the whole-node simulator, seed 36).
+     */
+    @Test
+    void aJoiningNodeRestartedBeforeItWasAddedIsVettedByAMajority() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long last = leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            cluster.startJoining(N4);
+            cluster.stop(N4); // restarted (a crash, a deployment) before the operator added it
+            NodeId down = cluster.ids.stream()
+                    .filter(id -> !id.equals(cluster.awaitLeader().id()))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(down); // and one member is down meanwhile: a majority is still up
+            RaftNode joining = cluster.startJoining(N4);
+
+            RaftNode current = cluster.awaitLeader();
+            current.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= last);
+        }
+    }
+
     private static RaftNode awaitLeaderOtherThan(LocalCluster cluster, NodeId not) {
         RaftNode[] found = new RaftNode[1];
         await().atMost(Duration.ofSeconds(10)).until(() -> {
