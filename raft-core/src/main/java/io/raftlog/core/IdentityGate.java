@@ -376,7 +376,10 @@ final class IdentityGate {
             return null;
         }
         if (known.storeId() != request.storeId()) {
-            return request.rejoining()
+            // Rejoining: the floor protects it. Taking part: the voters vetted this store already
+            // (a store taken as blank waits for every voter, so none of them knew another); this
+            // peer missed its rejoin, being a learner, or no member, then.
+            return request.rejoining() || request.takesPart()
                     ? null
                     : peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
                             + ", " + self + " knew " + Long.toHexString(known.storeId())
