@@ -121,7 +121,10 @@ public interface ReplicatedLog extends AutoCloseable {
      * toward any quorum. Start it with an empty data directory as a joining node first (or just
      * after). Completes with the new membership once the change is committed. Must be sent to the
      * leader ({@link NotLeaderException} otherwise); fails with {@link MembershipChangeException}
-     * (a definite failure: nothing changed) if the change is not allowed now, saying why.
+     * (a definite failure: nothing changed) if the change is not allowed now, saying why, and with
+     * {@link IndeterminateResultException} if its outcome is not known (not committed within the
+     * append timeout, or the node closed first): it may still take effect; read
+     * {@link #membership()} to see.
      */
     default CompletableFuture<Membership> addLearner(NodeId node, String address) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes"));

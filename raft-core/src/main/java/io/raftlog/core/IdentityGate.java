@@ -137,8 +137,9 @@ final class IdentityGate {
             identity = found.next(random.nextLong());
             // A store first taken as blank that not every peer has accepted yet stays on probation
             // across restarts: a peer that remembers an earlier store of this node may not have
-            // answered yet, and the node must not take part before it did.
-            blankStart = !found.vetted() && !found.rejoining();
+            // answered yet, and the node must not take part before it did. Not a joining node's:
+            // it was never a member, and a majority vets it at every start until one has.
+            blankStart = !found.vetted() && !found.rejoining() && !found.joined();
             if (config.startMode() == NodeConfig.StartMode.REJOIN && !found.rejoining()) {
                 if (found.vetted() && !isBlank(store)) {
                     // It took part on this store already (rejoined, or never lost it): --rejoin was
@@ -169,8 +170,8 @@ final class IdentityGate {
                 case JOIN ->
                     // Never a member before: nobody can hold promises of it (a peer that knew another
                     // store of this id refuses it), so a majority of the voters vets it.
-                    identity = StoreIdentity.first(
-                            config.clusterId(), config.id(), random.nextLong(), false, false, random.nextLong());
+                    identity = StoreIdentity.joining(
+                            config.clusterId(), config.id(), random.nextLong(), random.nextLong());
                 default -> throw new IllegalStateException("unknown start mode " + config.startMode());
             }
             LOG.info(
@@ -375,7 +376,10 @@ final class IdentityGate {
             return null;
         }
         if (known.storeId() != request.storeId()) {
-            return request.rejoining()
+            // Rejoining: the floor protects it. Taking part: the voters vetted this store already
+            // (a store taken as blank waits for every voter, so none of them knew another); this
+            // peer missed its rejoin, being a learner, or no member, then.
+            return request.rejoining() || request.takesPart()
                     ? null
                     : peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
                             + ", " + self + " knew " + Long.toHexString(known.storeId())

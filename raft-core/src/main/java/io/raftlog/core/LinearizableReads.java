@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * asks the protocol for a read index under its own id, then waits until the node has applied up
  * to that index; its future completes with the index, below which every record a read returns
  * from then on is one that was committed — and every write acknowledged before the read began is
- * among them. A read the protocol refuses, or that no leader confirms within the deadline, fails
- * with {@link NotLeaderException}: nothing changed, and it may be retried anywhere.
+ * among them. A read the protocol refuses, or that is not served within the deadline (no leader
+ * confirmed it, or this node did not apply up to its index: cut off from its leader, or removed),
+ * fails with {@link NotLeaderException}: nothing changed, and it may be retried anywhere.
  */
 final class LinearizableReads {
     private record Asked(CompletableFuture<Long> future, long deadlineNanos) {}
@@ -27,7 +28,7 @@ final class LinearizableReads {
     private final long timeoutNanos;
     private final Map<Long, Asked> asked = new HashMap<>();
     /** Granted reads waiting for the node to apply up to their index, by index. */
-    private final TreeMap<Long, List<CompletableFuture<Long>>> waitingForApply = new TreeMap<>();
+    private final TreeMap<Long, List<Asked>> waitingForApply = new TreeMap<>();
 
     private long nextRequestId;
 
@@ -64,22 +65,25 @@ final class LinearizableReads {
         } else {
             waitingForApply
                     .computeIfAbsent(state.index(), index -> new ArrayList<>(1))
-                    .add(read.future());
+                    .add(read);
         }
     }
 
     /** The node has applied up to {@code index}. */
     void applied(long index) {
         while (!waitingForApply.isEmpty() && waitingForApply.firstKey() <= index) {
-            Map.Entry<Long, List<CompletableFuture<Long>>> first = waitingForApply.pollFirstEntry();
-            for (CompletableFuture<Long> future : first.getValue()) {
-                future.complete(first.getKey());
+            Map.Entry<Long, List<Asked>> first = waitingForApply.pollFirstEntry();
+            for (Asked read : first.getValue()) {
+                read.future().complete(first.getKey());
             }
         }
     }
 
-    /** Fails the reads no leader answered before their deadline. */
+    /** Fails the reads not served before their deadline. */
     void tick(long now) {
+        if (!waitingForApply.isEmpty()) {
+            failLateApplies(now);
+        }
         if (asked.isEmpty()) {
             return;
         }
@@ -97,6 +101,34 @@ final class LinearizableReads {
         }
     }
 
+    /**
+     * Granted reads whose index this node has not applied by their deadline: it no longer hears
+     * from its leader (it was removed, or is cut off), and may never get there.
+     */
+    private void failLateApplies(long now) {
+        for (Iterator<Map.Entry<Long, List<Asked>>> it =
+                        waitingForApply.entrySet().iterator();
+                it.hasNext(); ) {
+            Map.Entry<Long, List<Asked>> waiting = it.next();
+            for (Iterator<Asked> reads = waiting.getValue().iterator(); reads.hasNext(); ) {
+                Asked read = reads.next();
+                if (now - read.deadlineNanos() >= 0) {
+                    reads.remove();
+                    read.future()
+                            .completeExceptionally(new NotLeaderException(
+                                    self,
+                                    java.util.Optional.empty(),
+                                    "node " + self + " did not apply up to read index " + waiting.getKey()
+                                            + " within " + timeoutNanos / 1_000_000 + " ms (it no longer hears from"
+                                            + " its leader: cut off, or removed); nothing changed, retry elsewhere"));
+                }
+            }
+            if (waiting.getValue().isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
     /** Whether no read is in flight. */
     boolean isEmpty() {
         return asked.isEmpty() && waitingForApply.isEmpty();
@@ -105,7 +137,9 @@ final class LinearizableReads {
     void close(RaftException error) {
         asked.values().forEach(read -> read.future().completeExceptionally(error));
         asked.clear();
-        waitingForApply.values().forEach(futures -> futures.forEach(f -> f.completeExceptionally(error)));
+        waitingForApply
+                .values()
+                .forEach(reads -> reads.forEach(read -> read.future().completeExceptionally(error)));
         waitingForApply.clear();
     }
 }

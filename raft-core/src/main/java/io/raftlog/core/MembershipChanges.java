@@ -2,7 +2,6 @@ package io.raftlog.core;
 
 import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.Membership;
-import io.raftlog.api.RaftException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +13,8 @@ import java.util.function.LongUnaryOperator;
  * Membership changes this leader proposed, waiting for their entry to be applied, owned by the
  * event loop. Applied with the term it was proposed in: committed, and the future completes with
  * the membership; applied with another term: a later leader replaced it, a definite failure (nothing
- * changed; retry). Not applied before the deadline: indeterminate (it may still commit).
+ * changed; retry). Not applied before the deadline, or before the node closes: indeterminate (it
+ * may still commit).
  */
 final class MembershipChanges {
     private record Pending(long term, CompletableFuture<Membership> future, long deadlineNanos) {}
@@ -73,8 +73,13 @@ final class MembershipChanges {
         }
     }
 
-    void close(RaftException error) {
-        pending.values().forEach(change -> change.future().completeExceptionally(error));
+    /**
+     * The node stops: a change in flight is indeterminate, not refused — its followers may hold the
+     * entry, and the next leader commit it.
+     */
+    void close(String reason) {
+        pending.values()
+                .forEach(change -> change.future().completeExceptionally(new IndeterminateResultException(reason)));
         pending.clear();
     }
 }

@@ -1356,7 +1356,8 @@ public final class NodeLoop implements ReplicatedLog {
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");
         reads.close(closedError());
         linearizableReads.close(closedError());
-        membershipChanges.close(closedError());
+        membershipChanges.close("node " + config.id() + " closed before the membership change's outcome was known: it"
+                + " may still take effect; read the membership to see");
         store.close();
         snapshotStore.close();
         LOG.info("node {} closed", config.id());

@@ -21,6 +21,9 @@ import java.util.Map;
  * @param rejoining  the node started on this store after losing its data and has not caught up yet
  * @param vetted     a majority of the members accepted this store at least once (every member, for a
  *                   store first taken as blank with {@code BOOTSTRAP}; until then it stays on probation)
+ * @param joined     the store was first taken by a new node joining a running cluster ({@code JOIN}):
+ *                   until vetted, a majority of the voters vets it at every start, as at its first
+ *                   (no peer can hold an earlier store of a node that was never a member)
  * @param boots      the random boot ids of the last starts on this store, newest (this start's)
  *                   first, at most {@link #BOOT_HISTORY}: a peer that saw one of them checks it is
  *                   in this store's history, which a copy's later starts are not
@@ -32,6 +35,7 @@ record StoreIdentity(
         long generation,
         boolean rejoining,
         boolean vetted,
+        boolean joined,
         List<Long> boots) {
     /** The metadata record of a node's own identity. */
     static final String NAME = "identity";
@@ -49,7 +53,12 @@ record StoreIdentity(
     /** A store's first start. */
     static StoreIdentity first(
             String clusterId, NodeId node, long storeId, boolean rejoining, boolean vetted, long boot) {
-        return new StoreIdentity(clusterId, node, storeId, 1, rejoining, vetted, List.of(boot));
+        return new StoreIdentity(clusterId, node, storeId, 1, rejoining, vetted, false, List.of(boot));
+    }
+
+    /** A store's first start on a node joining a running cluster. */
+    static StoreIdentity joining(String clusterId, NodeId node, long storeId, long boot) {
+        return new StoreIdentity(clusterId, node, storeId, 1, false, false, true, List.of(boot));
     }
 
     /** The next start on this store, with boot id {@code boot}. */
@@ -57,7 +66,7 @@ record StoreIdentity(
         List<Long> history = new ArrayList<>(BOOT_HISTORY);
         history.add(boot);
         history.addAll(boots.subList(0, Math.min(boots.size(), BOOT_HISTORY - 1)));
-        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted, history);
+        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted, joined, history);
     }
 
     /** This start's boot id. */
@@ -66,15 +75,15 @@ record StoreIdentity(
     }
 
     StoreIdentity caughtUp() {
-        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted, joined, boots);
     }
 
     StoreIdentity rejoin() {
-        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted, joined, boots);
     }
 
     StoreIdentity asVetted() {
-        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true, joined, boots);
     }
 
     Bytes encode() {
@@ -84,7 +93,8 @@ record StoreIdentity(
                 ByteBuffer.allocate(1 + 2 + cluster.length + 1 + id.length + 8 + 8 + 1 + 1 + Long.BYTES * boots.size());
         buffer.put((byte) VERSION).putShort((short) cluster.length).put(cluster);
         buffer.put((byte) id.length).put(id);
-        buffer.putLong(storeId).putLong(generation).put((byte) ((rejoining ? 1 : 0) | (vetted ? 2 : 0)));
+        buffer.putLong(storeId).putLong(generation).put((byte)
+                ((rejoining ? 1 : 0) | (vetted ? 2 : 0) | (joined ? 4 : 0)));
         buffer.put((byte) boots.size());
         for (long boot : boots) {
             buffer.putLong(boot);
@@ -121,6 +131,7 @@ record StoreIdentity(
                     generation,
                     (flags & 1) != 0,
                     (flags & 2) != 0,
+                    (flags & 4) != 0,
                     boots);
         } catch (RuntimeException e) {
             if (e instanceof StorageException storage) {

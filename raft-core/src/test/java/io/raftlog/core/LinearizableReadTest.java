@@ -89,6 +89,31 @@ class LinearizableReadTest {
         }
     }
 
+    /**
+     * A read the leader confirmed still fails, within the deadline, on a node that never applies up
+     * to its index: here a removed node, which the leader no longer replicates to (a node cut off
+     * from its leader right after the answer waits the same way). It waited forever (found by the
+     * whole-node simulator, seed 4: a client's read on a removed node never answered).
+     */
+    @Test
+    void aConfirmedReadOnANodeThatNeverCatchesUpFailsAtItsDeadline() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, config -> config.withAppendTimeout(Duration.ofSeconds(1)))) {
+            RaftNode leader = cluster.awaitLeader();
+            RaftNode removed = cluster.nodes.values().stream()
+                    .filter(node -> node != leader)
+                    .findFirst()
+                    .orElseThrow();
+            leader.removeMember(removed.id()).get(10, TimeUnit.SECONDS);
+            long after = leader.append(Bytes.ofUtf8("after the removal")).get(10, TimeUnit.SECONDS);
+            assertThat(removed.commitOffset()).isLessThan(after);
+
+            Throwable failure = catchFailure(removed.readIndex());
+            assertThat(failure)
+                    .as("rule: a read that cannot be served in time fails definitely; it never hangs")
+                    .isInstanceOf(NotLeaderException.class);
+        }
+    }
+
     private static Throwable catchFailure(CompletableFuture<?> future) throws InterruptedException {
         try {
             Object result = future.get(30, TimeUnit.SECONDS);

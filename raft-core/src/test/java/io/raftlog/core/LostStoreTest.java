@@ -429,6 +429,41 @@ class LostStoreTest {
         }
     }
 
+    /**
+     * A voter rejoins after a lost disk, started with the voters as its members (a learner is not
+     * among them): the voters vet its rejoin. A learner that knew its old store hears of the new
+     * one only once the voter caught up, and must not take it for a blank store started as if new:
+     * the voters accepted it, and its refusal stopped the voter for good, as "--rejoin" is ignored
+     * on a store that took part (found by the whole-node simulator, seed 230).
+     */
+    @Test
+    void aRejoinedStoreIsAcceptedByALearnerThatKnewTheOldOne() throws Exception {
+        NodeId n4 = NodeId.of("n4");
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long last = leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            RaftNode learner = cluster.startJoining(n4);
+            leader.addLearner(n4, "").get(10, TimeUnit.SECONDS);
+            NodeId lost = cluster.ids.stream()
+                    .filter(id -> !id.equals(leader.id()))
+                    .findFirst()
+                    .orElseThrow();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> learner.commitOffset() >= last
+                            && cluster.nodes.get(lost).acceptedBy().contains(n4));
+
+            cluster.stop(lost);
+            cluster.wipe(lost);
+            RaftNode rejoined = cluster.start(lost, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rejoined.status().health() == Health.FAILED
+                            || (rejoined.status().health() == Health.HEALTHY
+                                    && rejoined.acceptedBy().contains(n4)));
+            assertThat(rejoined.status().problem()).isEmpty();
+            assertThat(rejoined.status().health()).isEqualTo(Health.HEALTHY);
+        }
+    }
+
     /** Waits until every running node's store was accepted by every other running node. */
     private static void awaitAcceptedEverywhere(LocalCluster cluster) {
         await().atMost(Duration.ofSeconds(10))

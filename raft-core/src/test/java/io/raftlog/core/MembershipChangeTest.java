@@ -102,6 +102,65 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A leader that stops with a change in flight cannot tell whether it will commit: its followers
+     * may hold the entry and the next leader commit it. The caller must hear "indeterminate", not
+     * the definite "node closed" that means nothing changed (found by the whole-node simulator).
+     */
+    @Test
+    void aChangeInFlightWhenItsLeaderStopsIsIndeterminateAndMayStillTakeEffect() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS); // an entry of its term is committed
+            List<RaftNode> followers = new ArrayList<>(cluster.nodes.values());
+            followers.remove(leader);
+            for (RaftNode follower : followers) {
+                cluster.network.block(follower.id(), leader.id()); // it sends, but hears no acknowledgement
+            }
+            long before = leader.status().lastIndex();
+            java.util.concurrent.CompletableFuture<Membership> change = leader.addLearner(N4, "");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            followers.stream().allMatch(node -> node.status().lastIndex() > before));
+            cluster.stop(leader.id());
+
+            assertThatThrownBy(() -> change.get(10, TimeUnit.SECONDS))
+                    .as("the change may still commit: indeterminate, not refused")
+                    .cause()
+                    .isInstanceOf(io.raftlog.api.IndeterminateResultException.class);
+            // And it does: the next leader commits the entry its followers hold.
+            RaftNode next = awaitLeaderOtherThan(cluster, leader.id());
+            next.append(Bytes.ofUtf8("after")).get(10, TimeUnit.SECONDS);
+            assertThat(next.membership().isLearner(N4)).isTrue();
+        }
+    }
+
+    /**
+     * A joining node that restarts before it was added (or before a majority vetted it) is still a
+     * new node: a majority of the voters vets it, as at its first start. It was taken for a blank
+     * store started as if new, which must wait for every member, and one member down then kept it
+     * from ever taking the log (found by the whole-node simulator, seed 36).
+     */
+    @Test
+    void aJoiningNodeRestartedBeforeItWasAddedIsVettedByAMajority() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            long last = leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            cluster.startJoining(N4);
+            cluster.stop(N4); // restarted (a crash, a deployment) before the operator added it
+            NodeId down = cluster.ids.stream()
+                    .filter(id -> !id.equals(cluster.awaitLeader().id()))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(down); // and one member is down meanwhile: a majority is still up
+            RaftNode joining = cluster.startJoining(N4);
+
+            RaftNode current = cluster.awaitLeader();
+            current.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= last);
+        }
+    }
+
     private static RaftNode awaitLeaderOtherThan(LocalCluster cluster, NodeId not) {
         RaftNode[] found = new RaftNode[1];
         await().atMost(Duration.ofSeconds(10)).until(() -> {

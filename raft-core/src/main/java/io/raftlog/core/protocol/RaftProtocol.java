@@ -270,16 +270,18 @@ public final class RaftProtocol {
 
     /**
      * Handles a message from a peer. Ignored: messages for another node; vote requests from a node
-     * that is not a voter in this node's membership (a removed node, unaware of it, cannot
+     * that is not a member of this node's membership (a removed node, unaware of it, cannot
      * disrupt the cluster by campaigning); answers from a node this leader does not replicate to.
-     * A leader's messages are taken from any node: a member that missed the entry adding the
-     * leader must still be able to follow it.
+     * A learner's vote requests are answered: it campaigns only as a voter of its own log, so it
+     * holds its promotion, which this node may have missed, and its election may need this vote
+     * (Raft thesis §4.1). A leader's messages are taken from any node: a member that missed the
+     * entry adding the leader must still be able to follow it.
      */
     public void step(RaftMessage message) {
         if (!message.to().equals(id) || message.from().equals(id)) {
             return;
         }
-        if (message instanceof VoteRequest && !log.membership().isVoter(message.from())) {
+        if (message instanceof VoteRequest && !log.membership().contains(message.from())) {
             return;
         }
         if (message instanceof IdentityRequest || message instanceof IdentityResponse) {

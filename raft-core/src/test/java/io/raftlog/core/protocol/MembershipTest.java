@@ -195,6 +195,44 @@ class MembershipTest {
         assertThat(cluster.node(2).term()).isEqualTo(term);
     }
 
+    /**
+     * Raft thesis §4.1: a server votes for a candidate its configuration does not list as a voter
+     * yet, or adding a server could leave the cluster unable to elect a leader. Here n3 missed n4's
+     * promotion (and n2's removal): to it n4 is a learner, yet n4 needs its vote once n1 is down.
+     * Found by the whole-node simulator (seed 269: no leader ever again).
+     */
+    @Test
+    void aVoterThatMissedAPromotionStillVotesForThePromotedNode() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+        cluster.tickAll(ProtocolConfig.defaults().heartbeatTicks());
+        cluster.isolate(3); // it misses what follows
+        leader.proposeMembership(leader.membership().promote(id(4)));
+        cluster.deliverAll();
+        long removal = leader.proposeMembership(leader.membership().without(id(2)));
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isGreaterThanOrEqualTo(removal);
+
+        cluster.heal();
+        cluster.isolate(1); // the leader goes down; n2, removed, is stopped
+        cluster.isolate(2);
+        RaftProtocol n3 = cluster.node(3);
+        RaftProtocol n4 = cluster.node(4);
+        assertThat(n3.membership().isLearner(id(4))).isTrue();
+        for (int i = 0; i < 10 * T && n4.role() != Role.LEADER; i++) {
+            n3.tick();
+            n4.tick();
+            cluster.deliverAll();
+        }
+        assertThat(n4.role())
+                .as("rule: n4, a voter in its log, gets the vote of n3, which still takes it for a learner")
+                .isEqualTo(Role.LEADER);
+    }
+
     @Test
     void aNodeStopsCampaigningOnceItsLogSaysItWasRemoved() {
         TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
