@@ -1241,7 +1241,10 @@ public final class NodeLoop implements ReplicatedLog {
         state.writing = true;
         long index = response.index();
         writer.repair(copy, () -> {
-            tasks.add(() -> repaired(index, response.from()));
+            tasks.add(() -> {
+                raft.entryRepaired(copy); // a configuration entry unreadable at start takes effect now
+                repaired(index, response.from());
+            });
             hooks.wakeup().run();
         });
     }

@@ -15,13 +15,13 @@ class GracefulStopTest {
 
     @Test
     void closingTheLeaderHandsLeadershipToAFollowerAtOnce() throws Exception {
-        // n1 (default timeouts) leads first; n2 and n3 time out after 20-40 s, so a new leader
+        // n1 (default timeouts) leads first; n2 and n3 time out after 3-6 s, so a new leader
         // within the deadline below can only come from a hand-off, never from a timeout.
         try (LocalCluster cluster = new LocalCluster(
                 3,
                 config -> config.id().equals(io.raftlog.api.NodeId.of("n1"))
                         ? config
-                        : config.withProtocol(ProtocolConfig.defaults().withElectionTicks(2_000)))) {
+                        : config.withProtocol(ProtocolConfig.defaults().withElectionTicks(300)))) {
             RaftNode leader = awaitAnyLeader(cluster, Duration.ofSeconds(10));
             assertThat(leader.id()).isEqualTo(io.raftlog.api.NodeId.of("n1"));
             long offset = leader.append(Bytes.ofUtf8("before the stop")).get(10, TimeUnit.SECONDS);
@@ -29,7 +29,7 @@ class GracefulStopTest {
 
             cluster.stop(leader.id());
 
-            RaftNode next = awaitAnyLeader(cluster, Duration.ofSeconds(10));
+            RaftNode next = awaitAnyLeader(cluster, Duration.ofSeconds(2));
             assertThat(next.status().term())
                     .as("one term: a transfer, not an election after a timeout")
                     .isEqualTo(term + 1);

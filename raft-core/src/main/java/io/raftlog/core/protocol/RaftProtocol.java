@@ -950,6 +950,14 @@ public final class RaftProtocol {
         log.restoreMembership(index, membership);
     }
 
+    /**
+     * The driver rewrote the stored entry {@code entry} with an intact copy: if it is a
+     * configuration entry that could not be read when this node started, it takes effect now.
+     */
+    public void entryRepaired(LogEntry entry) {
+        log.repaired(entry);
+    }
+
     /** The membership in effect at {@code index}, for a snapshot taken there. */
     public Membership membershipAt(long index) {
         return log.membershipAt(index);

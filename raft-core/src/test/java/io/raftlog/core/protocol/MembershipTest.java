@@ -323,4 +323,67 @@ class MembershipTest {
         assertThat(leader.membershipAt(x)).isEqualTo(expected);
         assertThat(Set.copyOf(leader.status().matchIndex().keySet())).contains(id(4));
     }
+
+    @Test
+    void anAddressChangeAndALearnersRemovalAreOneStepEach() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), "a:1"));
+        cluster.deliverAll();
+
+        leader.proposeMembership(leader.membership().withAddress(id(2), "b:2"));
+        cluster.deliverAll();
+        assertThat(cluster.node(3).membership().addressOf(id(2))).isEqualTo("b:2");
+        assertThatThrownBy(() -> leader.proposeMembership(
+                        new Membership(leader.membership().voters(), java.util.Map.of()).withLearner(id(2), "")))
+                .isInstanceOf(IllegalArgumentException.class);
+        Membership demoted =
+                new Membership(java.util.Map.of(id(1), "", id(3), ""), java.util.Map.of(id(2), "b:2", id(4), "a:1"));
+        assertThatThrownBy(() -> leader.proposeMembership(demoted))
+                .as("rule: a voter is not made a learner in one step")
+                .hasMessageContaining("remove it, then add it as a learner");
+
+        leader.proposeMembership(leader.membership().without(id(4)));
+        cluster.deliverAll();
+        assertThat(leader.membership().contains(id(4))).isFalse();
+        assertThat(leader.status().matchIndex()).doesNotContainKey(id(4));
+    }
+
+    @Test
+    void aSnapshotsMembershipReplacesTheBaseAndAnOlderOneIsIgnored() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        Membership recorded = leader.membership().withLearner(id(9), "z:9");
+        RaftProtocol follower = cluster.node(2);
+
+        follower.restoreMembership(x, recorded);
+        assertThat(follower.membership()).isEqualTo(recorded);
+        assertThat(follower.membershipIndex()).isEqualTo(x);
+        follower.restoreMembership(x - 1, Membership.ofVoters(java.util.List.of(id(1))));
+        assertThat(follower.membership())
+                .as("an older snapshot changes nothing")
+                .isEqualTo(recorded);
+        assertThatThrownBy(() -> follower.membershipAt(x - 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aNonLeaderRefusesChangesAndTransfersToLearners() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.addNode(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+
+        assertThatThrownBy(() ->
+                        cluster.node(2).proposeMembership(leader.membership().without(id(4))))
+                .isInstanceOf(io.raftlog.api.NotLeaderException.class);
+        assertThatThrownBy(() -> leader.transferLeadership(id(4))).hasMessageContaining("a learner cannot lead");
+        assertThatThrownBy(() -> leader.transferLeadership(id(7))).hasMessageContaining("not a member");
+    }
 }

@@ -272,4 +272,49 @@ class ReadIndexTest {
 
         assertThat(cluster.readStates(1)).containsExactly(Ready.ReadState.granted(2, x));
     }
+
+    @Test
+    void aFollowerOrCandidateOfTheSameTermRefusesARequestAndAStaleAnswerIsIgnored() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        RaftProtocol follower = cluster.node(2);
+
+        follower.step(new ReadIndexRequest(id(3), id(2), leader.term(), 5));
+        assertThat(only(
+                        io.raftlog.api.message.ReadIndexResponse.class,
+                        follower.ready().messages()))
+                .as("rule: only a leader answers a read index")
+                .containsExactly(
+                        new io.raftlog.api.message.ReadIndexResponse(id(2), id(3), leader.term(), 5, 0, false));
+
+        follower.step(new io.raftlog.api.message.ReadIndexResponse(id(1), id(2), leader.term(), 77, 3, true));
+        assertThat(follower.ready().readStates())
+                .as("an answer to nothing it asked is ignored")
+                .isEmpty();
+
+        follower.readIndex(8);
+        follower.step(new io.raftlog.api.message.ReadIndexResponse(id(1), id(2), leader.term(), 8, 0, false));
+        assertThat(follower.ready().readStates())
+                .extracting(Ready.ReadState::granted)
+                .as("a refusal from the leader is passed on")
+                .containsExactly(false);
+    }
+
+    @Test
+    void aCandidateRefusesAtOnce() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        cluster.isolate(1);
+        RaftProtocol candidate = cluster.node(1);
+        for (int i = 0; i < 3 * T && candidate.role() == Role.FOLLOWER; i++) {
+            candidate.tick();
+        }
+        assertThat(candidate.role()).isNotEqualTo(Role.FOLLOWER);
+
+        candidate.readIndex(1);
+
+        assertThat(candidate.ready().readStates())
+                .extracting(Ready.ReadState::granted)
+                .containsExactly(false);
+    }
 }
