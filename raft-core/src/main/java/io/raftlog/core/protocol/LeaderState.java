@@ -228,7 +228,9 @@ final class LeaderState {
     void tick() {
         heartbeatElapsed++;
         for (Progress progress : followers.values()) {
-            progress.ticksSinceHeard++;
+            if (progress.ticksSinceHeard < Integer.MAX_VALUE) {
+                progress.ticksSinceHeard++;
+            }
         }
         if (raft.electionElapsed() >= raft.config.electionTicks()) {
             raft.resetElectionElapsed();

@@ -190,6 +190,28 @@ class MembershipTest {
         assertThat(leader.membership().voters().keySet()).containsExactly(id(1), id(3));
     }
 
+    /**
+     * A new leader has heard from no follower yet: one that is down must not count as live for a
+     * voter change just because the leadership is young. Here n3 is down from before the
+     * election; removing n2 would leave n1 and a dead n3. Found by the whole-node simulator (seed
+     * 44: the change was accepted three ticks into a term, with the remaining voter down).
+     */
+    @Test
+    void aNewLeaderCountsOnlyTheFollowersItHeardFromAsLive() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        cluster.isolate(3);
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isEqualTo(x);
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().without(id(2))))
+                .as("rule: a follower not heard from in this term is not live")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("only [n1] answer");
+    }
+
     @Test
     void aRemovedVoterCannotDisruptTheCluster() {
         TestCluster cluster = new TestCluster(
