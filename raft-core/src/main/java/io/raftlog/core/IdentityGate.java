@@ -79,6 +79,15 @@ final class IdentityGate {
     private final java.util.Map<NodeId, Long> caughtUpBoot = new java.util.HashMap<>();
     /** Peers on a store new to this node, which must hear this node's identity again. */
     private final java.util.Set<NodeId> mustRetell = new java.util.HashSet<>();
+    /**
+     * The newest membership a peer's answer told, when newer than this node's own: a node away
+     * while members were replaced must be vetted by the voters of now, not by those its log names.
+     */
+    private long toldMembershipIndex = -1;
+
+    private java.util.Set<NodeId> toldVoters = java.util.Set.of();
+    /** Leaders whose messages this node dropped while not vetted: asked too (its members may be gone). */
+    private final java.util.Set<NodeId> leadersHeard = new java.util.TreeSet<>();
 
     private IdentityGate(
             NodeConfig config,
@@ -299,10 +308,16 @@ final class IdentityGate {
             return true;
         }
         if (message instanceof IdentityResponse response) {
-            if (!raft.membership().contains(response.from())
-                    || !response.to().equals(config.id())
-                    || response.boot() != identity.boot()) {
+            // From any node: a peer answers only a node of its own membership, which may be newer.
+            if (!response.to().equals(config.id()) || response.boot() != identity.boot()) {
                 return true; // not for this node, or for an earlier start of it (late)
+            }
+            if (!response.voters().isEmpty() && response.membershipIndex() > toldMembershipIndex) {
+                toldMembershipIndex = response.membershipIndex();
+                toldVoters = java.util.Set.copyOf(response.voters());
+                if (toldMembershipIndex > raft.membershipIndex()) {
+                    askPeers(); // the voters of now, some of whom its own membership does not list
+                }
             }
             if (!response.accepted()) {
                 fail.accept(new StorageException(
@@ -359,8 +374,16 @@ final class IdentityGate {
             caughtUpBoot.put(peer, request.boot());
         }
         raft.peerCatchingUp(peer, rejoining);
-        send.accept(
-                new IdentityResponse(config.id(), peer, raft.term(), true, request.boot(), request.rejoining(), ""));
+        send.accept(new IdentityResponse(
+                config.id(),
+                peer,
+                raft.term(),
+                true,
+                request.boot(),
+                request.rejoining(),
+                "",
+                raft.membershipIndex(),
+                List.copyOf(raft.membership().voters().keySet())));
         if (!mustRetell.isEmpty()) {
             askPeers();
         }
@@ -433,27 +456,53 @@ final class IdentityGate {
      * peers know: a blank restart of it as if new is then refused.
      */
     boolean vetted() {
-        java.util.Set<NodeId> voters = raft.membership().voters().keySet();
+        java.util.Set<NodeId> voters = voters();
         int voterPeers = voters.size() - (voters.contains(config.id()) ? 1 : 0);
-        int quorumOfPeers = raft.membership().quorum() - (voters.contains(config.id()) ? 1 : 0);
+        int quorumOfPeers = voters.size() / 2 + 1 - (voters.contains(config.id()) ? 1 : 0);
         long acceptedVoters =
                 accepted.keySet().stream().filter(voters::contains).count();
         return acceptedVoters >= (blankStart ? voterPeers : Math.min(quorumOfPeers, voterPeers));
     }
 
-    /** The other members (voters and learners) of the membership in effect. */
+    /**
+     * The voters that vet this store: those of its own membership, or of a newer one a peer told
+     * (until its own log catches up with it).
+     */
+    private java.util.Set<NodeId> voters() {
+        return toldMembershipIndex > raft.membershipIndex()
+                ? toldVoters
+                : raft.membership().voters().keySet();
+    }
+
+    /**
+     * The nodes to ask: the other members of its membership, the voters a peer told of, and, until
+     * vetted, the leaders whose messages it dropped.
+     */
     private java.util.Set<NodeId> peers() {
         java.util.Set<NodeId> peers = new java.util.TreeSet<>(raft.membership().ids());
+        peers.addAll(voters());
+        if (!vetted()) {
+            peers.addAll(leadersHeard);
+        }
         peers.remove(config.id());
         return peers;
     }
 
-    /** The other voters of the membership in effect. */
+    /** The other voters that vet this store. */
     private java.util.Set<NodeId> voterPeers() {
-        java.util.Set<NodeId> voters =
-                new java.util.TreeSet<>(raft.membership().voters().keySet());
+        java.util.Set<NodeId> voters = new java.util.TreeSet<>(voters());
         voters.remove(config.id());
         return voters;
+    }
+
+    /**
+     * {@code leader} sent this node a leader's message that it dropped, not vetted yet: it replicates
+     * to this node, so it is a member of a membership that holds it, and it is asked too.
+     */
+    void leaderHeard(NodeId leader) {
+        if (!leader.equals(config.id()) && leadersHeard.add(leader)) {
+            askPeers();
+        }
     }
 
     private boolean mustHoldVotes() {

@@ -876,6 +876,8 @@ public final class NodeLoop implements ReplicatedLog {
                     if (raft.wantsSnapshot(chunk)) {
                         snapshots.chunk(chunk, restorer);
                     }
+                } else {
+                    identity.leaderHeard(chunk.from());
                 }
             } else if (message instanceof io.raftlog.api.message.InstallSnapshotResponse answer) {
                 if (raft.membership().contains(answer.from())) {
@@ -888,6 +890,8 @@ public final class NodeLoop implements ReplicatedLog {
                     identity.voteGranted(vote.from(), vote.term());
                 }
                 raft.step(message); // until then AppendEntries are dropped: no acknowledgement yet
+            } else if (message instanceof AppendEntriesRequest) {
+                identity.leaderHeard(message.from());
             }
             worked = true;
         }

@@ -161,6 +161,60 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A voter down while the cluster replaced two of the three voters it knows comes back with a
+     * membership whose other voters are gone: none of them can vet its store, and until vetted it
+     * takes no AppendEntries, so it never learns the new membership. Its peers' answers now carry
+     * their membership, and it asks the leader that contacts it (found by the whole-node simulator,
+     * seeds 190 and 212: learners that never caught up).
+     */
+    @Test
+    void aVoterBackAfterItsPeersWereReplacedIsVettedByTheCurrentVoters() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        NodeId n2 = NodeId.of("n2");
+        NodeId n5 = NodeId.of("n5");
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            if (leader.id().equals(N3)) {
+                leader.transferLeadership(n1).get(10, TimeUnit.SECONDS);
+            }
+            cluster.stop(N3); // its machine is off for a while
+            RaftNode joining4 = cluster.startJoining(N4);
+            RaftNode joining5 = cluster.startJoining(n5);
+            for (NodeId added : List.of(N4, n5)) {
+                RaftNode current = cluster.awaitLeader();
+                current.addLearner(added, "").get(10, TimeUnit.SECONDS);
+                long last = current.append(Bytes.ofUtf8("for " + added)).get(10, TimeUnit.SECONDS);
+                RaftNode learner = added.equals(N4) ? joining4 : joining5;
+                await().atMost(Duration.ofSeconds(10)).until(() -> learner.commitOffset() >= last);
+                promoteWhenCaughtUp(cluster, added);
+            }
+            // Replace n1 and n2: removed, then stopped for good.
+            for (NodeId gone : List.of(n1, n2)) {
+                RaftNode current = cluster.awaitLeader();
+                if (current.id().equals(gone)) {
+                    current.transferLeadership(N4).get(10, TimeUnit.SECONDS);
+                    current = awaitLeaderOtherThan(cluster, gone);
+                }
+                current.removeMember(gone).get(10, TimeUnit.SECONDS);
+                cluster.stop(gone);
+            }
+            RaftNode current = cluster.awaitLeader();
+            long last = current.append(Bytes.ofUtf8("after the replacements")).get(10, TimeUnit.SECONDS);
+
+            RaftNode back = cluster.start(N3); // its log still says the voters are n1, n2 and n3
+            await().atMost(Duration.ofSeconds(10)).until(() -> back.commitOffset() >= last);
+            assertThat(back.membership().voters().keySet()).containsExactly(N3, N4, n5);
+        }
+    }
+
+    private static void promoteWhenCaughtUp(LocalCluster cluster, NodeId learner) {
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            cluster.awaitLeader().promote(learner).get(10, TimeUnit.SECONDS);
+            return true;
+        });
+    }
+
     private static RaftNode awaitLeaderOtherThan(LocalCluster cluster, NodeId not) {
         RaftNode[] found = new RaftNode[1];
         await().atMost(Duration.ofSeconds(10)).until(() -> {

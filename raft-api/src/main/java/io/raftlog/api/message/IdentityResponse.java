@@ -1,6 +1,8 @@
 package io.raftlog.api.message;
 
 import io.raftlog.api.NodeId;
+import java.util.HashSet;
+import java.util.List;
 
 /**
  * A peer's answer to an {@link IdentityRequest}: accepted, or refused with a reason an operator can
@@ -13,9 +15,22 @@ import io.raftlog.api.NodeId;
  * @param rejoining whether the request it answers said the node rejoins ({@link
  *               IdentityRequest#rejoining()}): a node that caught up knows which peers have heard so
  * @param reason why it refused (empty when accepted); at most {@link #MAX_REASON_CHARS} characters
+ * @param membershipIndex the index of the configuration entry in effect on the answering peer (0
+ *               for the membership it bootstrapped with); 0 when {@code voters} is empty
+ * @param voters the voters of that membership, so that a node whose own log is out of date (it was
+ *               away while members were replaced) learns whom its store must be vetted by; empty
+ *               if not told
  */
 public record IdentityResponse(
-        NodeId from, NodeId to, long term, boolean accepted, long boot, boolean rejoining, String reason)
+        NodeId from,
+        NodeId to,
+        long term,
+        boolean accepted,
+        long boot,
+        boolean rejoining,
+        String reason,
+        long membershipIndex,
+        List<NodeId> voters)
         implements RaftMessage {
     /** The longest reason kept; a longer one is cut (it must fit the wire's 1,024 bytes). */
     public static final int MAX_REASON_CHARS = 340;
@@ -29,5 +44,25 @@ public record IdentityResponse(
         if (reason.length() > MAX_REASON_CHARS) {
             reason = reason.substring(0, MAX_REASON_CHARS);
         }
+        Messages.requireNonNegative("membershipIndex", membershipIndex);
+        voters = List.copyOf(voters);
+        if (voters.isEmpty() && membershipIndex != 0) {
+            throw new IllegalArgumentException("a membership index (" + membershipIndex + ") without its voters");
+        }
+        if (voters.size() > MAX_VOTERS) {
+            throw new IllegalArgumentException("at most " + MAX_VOTERS + " voters, not " + voters.size());
+        }
+        if (new HashSet<>(voters).size() != voters.size()) {
+            throw new IllegalArgumentException("a voter is listed twice in " + voters);
+        }
+    }
+
+    /** The most voters an answer lists (a membership's most members). */
+    public static final int MAX_VOTERS = 1024;
+
+    /** An answer that tells no membership. */
+    public IdentityResponse(
+            NodeId from, NodeId to, long term, boolean accepted, long boot, boolean rejoining, String reason) {
+        this(from, to, term, accepted, boot, rejoining, reason, 0, List.of());
     }
 }

@@ -39,8 +39,9 @@ import java.util.Objects;
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
  *                          | flags u8 (0x01 rejoining, 0x02 takes part) | storeTerm i64
  *                          | storeLastIndex i64
- * 8 IdentityResponse       flags u8 (0x01 accepted, 0x02 answers a rejoining start) | boot i64 | reason length u16 (at most 1,024)
- *                          | reason UTF-8
+ * 8 IdentityResponse       flags u8 (0x01 accepted, 0x02 answers a rejoining start, 0x04 tells a membership)
+ *                          | boot i64 | reason length u16 (at most 1,024) | reason UTF-8 | with 0x04: membership
+ *                          index i64 | voter count u16 (1 to 1,024) | voter ids
  * 9 RepairRequest          index i64
  * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
  *                          AppendEntriesRequest
@@ -106,6 +107,7 @@ public final class MessageCodec {
     private static final int IDENTITY_TAKES_PART = 0x02;
     private static final int IDENTITY_ACCEPTED = 0x01;
     private static final int IDENTITY_ANSWERS_REJOINING = 0x02;
+    private static final int IDENTITY_TELLS_MEMBERSHIP = 0x04;
     private static final int REPAIR_DAMAGED = 0x01;
     private static final int SNAPSHOT_LAST = 0x01;
     private static final int SNAPSHOT_REFUSED = 0x01;
@@ -176,6 +178,12 @@ public final class MessageCodec {
             size += Long.BYTES * 4 + 1 + 1 + Long.BYTES * identity.boots().size();
         } else if (message instanceof IdentityResponse response) {
             size += 1 + Long.BYTES + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
+            if (!response.voters().isEmpty()) {
+                size += Long.BYTES + 2;
+                for (NodeId voter : response.voters()) {
+                    size += nodeIdSize(voter);
+                }
+            }
         } else if (message instanceof RepairRequest) {
             size += Long.BYTES;
         } else if (message instanceof RepairResponse response) {
@@ -351,10 +359,18 @@ public final class MessageCodec {
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
             target.put((byte) ((response.accepted() ? IDENTITY_ACCEPTED : 0)
-                    | (response.rejoining() ? IDENTITY_ANSWERS_REJOINING : 0)));
+                    | (response.rejoining() ? IDENTITY_ANSWERS_REJOINING : 0)
+                    | (response.voters().isEmpty() ? 0 : IDENTITY_TELLS_MEMBERSHIP)));
             target.putLong(response.boot());
             byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
             target.putShort((short) reason.length).put(reason);
+            if (!response.voters().isEmpty()) {
+                target.putLong(response.membershipIndex())
+                        .putShort((short) response.voters().size());
+                for (NodeId voter : response.voters()) {
+                    writeNodeId(target, voter);
+                }
+            }
         } else if (message instanceof RepairRequest repair) {
             writePrefix(target, TYPE_REPAIR_REQUEST, repair);
             target.putLong(repair.index());
@@ -571,7 +587,7 @@ public final class MessageCodec {
     }
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
-        int flags = readFlags(in, start, IDENTITY_ACCEPTED | IDENTITY_ANSWERS_REJOINING);
+        int flags = readFlags(in, start, IDENTITY_ACCEPTED | IDENTITY_ANSWERS_REJOINING | IDENTITY_TELLS_MEMBERSHIP);
         boolean accepted = (flags & IDENTITY_ACCEPTED) != 0;
         long boot = readLong(in, start, "boot");
         int lengthOffset = in.position() - start;
@@ -608,7 +624,49 @@ public final class MessageCodec {
                     "reason of " + text.length() + " characters exceeds " + IdentityResponse.MAX_REASON_CHARS,
                     lengthOffset + 2);
         }
-        return new IdentityResponse(from, to, term, accepted, boot, (flags & IDENTITY_ANSWERS_REJOINING) != 0, text);
+        long membershipIndex = 0;
+        List<NodeId> voters = List.of();
+        if ((flags & IDENTITY_TELLS_MEMBERSHIP) != 0) {
+            int indexOffset = in.position() - start;
+            membershipIndex = readLong(in, start, "membership index");
+            if (membershipIndex < 0) {
+                throw new MalformedMessageException("negative membership index " + membershipIndex, indexOffset);
+            }
+            int countOffset = in.position() - start;
+            if (in.remaining() < 2) {
+                throw new MalformedMessageException("truncated: no voter count", countOffset);
+            }
+            int count = Short.toUnsignedInt(in.getShort());
+            if (count < 1 || count > IdentityResponse.MAX_VOTERS) {
+                throw new MalformedMessageException(
+                        "voter count " + count + " is outside 1.." + IdentityResponse.MAX_VOTERS, countOffset);
+            }
+            if (count * 2L > in.remaining()) {
+                throw new MalformedMessageException(
+                        "truncated or corrupt: " + count + " voters cannot fit the " + in.remaining()
+                                + " bytes remaining",
+                        countOffset);
+            }
+            List<NodeId> read = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                NodeId voter = readNodeId(in, start, "voter");
+                if (read.contains(voter)) {
+                    throw new MalformedMessageException("voter " + voter + " is listed twice", countOffset);
+                }
+                read.add(voter);
+            }
+            voters = read;
+        }
+        return new IdentityResponse(
+                from,
+                to,
+                term,
+                accepted,
+                boot,
+                (flags & IDENTITY_ANSWERS_REJOINING) != 0,
+                text,
+                membershipIndex,
+                voters);
     }
 
     private static List<LogEntry> readEntries(ByteBuffer in, int start) {

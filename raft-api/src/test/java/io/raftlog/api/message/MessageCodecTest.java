@@ -100,6 +100,8 @@ class MessageCodecTest {
         samples.add(new IdentityResponse(
                 B, A, MAX, false, Long.MIN_VALUE, false, "n3 runs on another data directory — start it with --rejoin"));
         samples.add(new IdentityResponse(B, A, 0, false, -1, true, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
+        samples.add(new IdentityResponse(B, A, 7, true, 99, false, "", 0, List.of(A, B)));
+        samples.add(new IdentityResponse(B, A, 7, false, 99, true, "refused", MAX, List.of(B)));
         samples.add(new RepairRequest(A, B, 4, 434));
         samples.add(new RepairResponse(B, A, 4, 434, List.of(), false));
         samples.add(new RepairResponse(B, A, 4, 434, List.of(), true));

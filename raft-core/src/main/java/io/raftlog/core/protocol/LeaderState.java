@@ -181,19 +181,27 @@ final class LeaderState {
         }
     }
 
-    /** The voters of {@code next} this leader hears from must be a quorum of them, or nothing commits. */
+    /**
+     * The voters of {@code next} this leader hears from must be a quorum of them, or nothing commits.
+     * Not a voter catching up after a lost disk: its acknowledgements count for nothing yet and it
+     * grants no vote, so should this leader lose its leadership, no new one could be elected.
+     */
     private void requireLiveQuorum(Membership next, String change) {
         List<NodeId> live = new ArrayList<>();
         for (NodeId voter : next.voters().keySet()) {
             Progress progress = followers.get(voter);
-            if (voter.equals(raft.id) || (progress != null && progress.ticksSinceHeard < raft.config.electionTicks())) {
+            if (voter.equals(raft.id)
+                    || (progress != null
+                            && progress.ticksSinceHeard < raft.config.electionTicks()
+                            && raft.countsTowardCommits(voter))) {
                 live.add(voter);
             }
         }
         if (live.size() < next.quorum()) {
             throw new MembershipChangeException("cannot " + change + ": the voters would be "
                     + next.voters().keySet() + ", a quorum of " + next.quorum() + ", and only " + live
-                    + " answer this leader; the cluster could commit nothing. Bring voters back first");
+                    + " answer this leader (a voter catching up after a lost disk does not count); the cluster"
+                    + " could commit nothing. Bring voters back first");
         }
     }
 
@@ -224,7 +232,9 @@ final class LeaderState {
     void tick() {
         heartbeatElapsed++;
         for (Progress progress : followers.values()) {
-            progress.ticksSinceHeard++;
+            if (progress.ticksSinceHeard < Integer.MAX_VALUE) {
+                progress.ticksSinceHeard++;
+            }
         }
         if (raft.electionElapsed() >= raft.config.electionTicks()) {
             raft.resetElectionElapsed();

@@ -34,8 +34,12 @@ final class Progress {
     final Inflights inflights;
     /** In snapshot mode: the index of the snapshot being sent. */
     long pendingSnapshot;
-    /** Ticks since this follower last answered anything (it may be down when this grows). */
-    int ticksSinceHeard;
+    /**
+     * Ticks since this follower last answered anything (it may be down when this grows);
+     * {@link Integer#MAX_VALUE} until it answers this leader at all: a new leader has heard from
+     * nobody, and must not take a follower that is down for live.
+     */
+    int ticksSinceHeard = Integer.MAX_VALUE;
     /** The newest read-confirmation round this follower echoed in the leader's term. */
     long readAck;
 

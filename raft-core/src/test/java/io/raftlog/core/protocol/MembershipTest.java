@@ -165,6 +165,53 @@ class MembershipTest {
         assertThat(leader.membership().voters().keySet()).containsExactly(id(1), id(2));
     }
 
+    /**
+     * A voter rejoining after a lost disk answers the leader, but its acknowledgements count for
+     * nothing until it caught up, and it grants no vote: shrinking the voters to a set whose quorum
+     * needs it could leave the cluster without a leader for good, should this one lose leadership
+     * before it commits the change. Found by the whole-node simulator (seeds 44 and 166).
+     */
+    @Test
+    void aVoterChangeIsRefusedWhenItsQuorumWouldNeedAVoterStillCatchingUp() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.tickAll(ProtocolConfig.defaults().heartbeatTicks()); // everyone answers
+        leader.peerCatchingUp(id(3), true); // n3 lost its disk and rejoins
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().without(id(2))))
+                .as("rule: a voter catching up makes no quorum of the new voters")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("only [n1] answer");
+
+        leader.peerCatchingUp(id(3), false);
+        leader.proposeMembership(leader.membership().without(id(2)));
+        cluster.deliverAll();
+        assertThat(leader.membership().voters().keySet()).containsExactly(id(1), id(3));
+    }
+
+    /**
+     * A new leader has heard from no follower yet: one that is down must not count as live for a
+     * voter change just because the leadership is young. Here n3 is down from before the
+     * election; removing n2 would leave n1 and a dead n3. Found by the whole-node simulator (seed
+     * 44: the change was accepted three ticks into a term, with the remaining voter down).
+     */
+    @Test
+    void aNewLeaderCountsOnlyTheFollowersItHeardFromAsLive() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        cluster.isolate(3);
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        long x = cluster.propose(1, "x");
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isEqualTo(x);
+
+        assertThatThrownBy(() -> leader.proposeMembership(leader.membership().without(id(2))))
+                .as("rule: a follower not heard from in this term is not live")
+                .isInstanceOf(MembershipChangeException.class)
+                .hasMessageContaining("only [n1] answer");
+    }
+
     @Test
     void aRemovedVoterCannotDisruptTheCluster() {
         TestCluster cluster = new TestCluster(
