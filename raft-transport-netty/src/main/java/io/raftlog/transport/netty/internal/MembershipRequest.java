@@ -42,7 +42,7 @@ public record MembershipRequest(long requestId, Op op, Optional<NodeId> node, St
 
     public MembershipRequest {
         if ((op == Op.GET) == node.isPresent()) {
-            throw new IllegalArgumentException(op + (op == Op.GET ? " names no node" : " names a node"));
+            throw new IllegalArgumentException(op + (op == Op.GET ? " must name no node" : " must name a node"));
         }
         if (op != Op.ADD_LEARNER && !address.isEmpty()) {
             throw new IllegalArgumentException("only ADD_LEARNER carries an address");

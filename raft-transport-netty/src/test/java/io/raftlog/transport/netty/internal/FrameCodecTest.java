@@ -75,6 +75,9 @@ class FrameCodecTest {
                 new ReadRequest(2, 5, 100, 250, 0xff), // the node judges the consistency, not the decoder
                 new StatusRequest(3),
                 new ReadIndexRequest(8),
+                new MembershipRequest(9, MembershipRequest.Op.GET, Optional.empty(), ""),
+                new MembershipRequest(9, MembershipRequest.Op.ADD_LEARNER, Optional.of(B), "127.0.0.1:7004"),
+                new MembershipRequest(9, MembershipRequest.Op.TRANSFER_LEADERSHIP, Optional.of(A), ""),
                 new DeleteRecordsRequest(6, 15),
                 new DeleteRecordsRequest(6, -1), // the node judges the offset, not the decoder
                 new AppendResponse(1, List.of(12L, 13L, 14L)),
@@ -87,6 +90,10 @@ class FrameCodecTest {
                 new DeleteRecordsResponse(6, 15),
                 new ReadIndexResponse(8, 0),
                 new ReadIndexResponse(8, 2_500),
+                new MembershipResponse(
+                        9, io.raftlog.api.Membership.ofVoters(List.of(A)).withLearner(B, "h:1"), Optional.of(A)),
+                new MembershipResponse(9, io.raftlog.api.Membership.ofVoters(List.of(A, B)), Optional.empty()),
+                ErrorResponse.of(9, Code.MEMBERSHIP_REFUSED, "one change at a time"),
                 new ErrorResponse(
                         4,
                         Code.NOT_LEADER,
@@ -316,8 +323,8 @@ class FrameCodecTest {
     @Test
     void anUnknownErrorCodeIsRefused() {
         byte[] body = bodyOf(ErrorResponse.of(5, Code.MALFORMED, "bad"));
-        body[Long.BYTES] = 12; // the code byte, after the request id
-        assertRefused(Frame.KIND_ERROR_RESPONSE, body, "unknown error code 12");
+        body[Long.BYTES] = 13; // the code byte, after the request id
+        assertRefused(Frame.KIND_ERROR_RESPONSE, body, "unknown error code 13");
     }
 
     @Test
@@ -479,5 +486,19 @@ class FrameCodecTest {
             buffer.release();
             return bytes;
         }
+    }
+
+    @Test
+    void aMembershipRequestThatNamesNoNodeForAChangeIsRefused() {
+        byte[] body = bodyOf(new MembershipRequest(9, MembershipRequest.Op.GET, Optional.empty(), ""));
+        body[Long.BYTES] = 3; // REMOVE, with no node
+        assertRefused(Frame.KIND_MEMBERSHIP_REQUEST, body, "invalid MembershipRequest: REMOVE must name a node");
+    }
+
+    @Test
+    void anUnknownMembershipOperationIsRefused() {
+        byte[] body = bodyOf(new MembershipRequest(9, MembershipRequest.Op.GET, Optional.empty(), ""));
+        body[Long.BYTES] = 9;
+        assertRefused(Frame.KIND_MEMBERSHIP_REQUEST, body, "unknown membership operation 9");
     }
 }
