@@ -268,10 +268,17 @@ public final class RaftProtocol {
         return storageFailing;
     }
 
+    /** Whether a log ending at ({@code index}, {@code term}) is strictly more up to date than ours. */
+    private boolean logAhead(long index, long term) {
+        return term > log.lastTerm() || (term == log.lastTerm() && index > log.lastIndex());
+    }
+
     /**
      * Handles a message from a peer. Ignored: messages for another node; vote requests from a node
-     * that is not a member of this node's membership (a removed node, unaware of it, cannot
-     * disrupt the cluster by campaigning); answers from a node this leader does not replicate to.
+     * that is not a member of this node's membership, unless its log is ahead of this one (a
+     * removed node, unaware of it, cannot disrupt the cluster by campaigning, since its log lacks
+     * the removal; a node added while this one lagged holds the entries that added it, and its
+     * election may need this vote); answers from a node this leader does not replicate to.
      * A learner's vote requests are answered: it campaigns only as a voter of its own log, so it
      * holds its promotion, which this node may have missed, and its election may need this vote
      * (Raft thesis §4.1). A leader's messages are taken from any node: a member that missed the
@@ -281,7 +288,9 @@ public final class RaftProtocol {
         if (!message.to().equals(id) || message.from().equals(id)) {
             return;
         }
-        if (message instanceof VoteRequest && !log.membership().contains(message.from())) {
+        if (message instanceof VoteRequest request
+                && !log.membership().contains(request.from())
+                && !logAhead(request.lastLogIndex(), request.lastLogTerm())) {
             return;
         }
         if (message instanceof IdentityRequest || message instanceof IdentityResponse) {

@@ -280,6 +280,46 @@ class MembershipTest {
                 .isEqualTo(Role.LEADER);
     }
 
+    /**
+     * The same with n3 missing n4's addition too: to n3, n4 is no member at all, yet its vote is
+     * the only one n4 can win with (n2, removed, is gone). A vote request from a node this node's
+     * membership does not list is answered when the candidate's log is ahead of this node's (it
+     * may hold the entry that added it); one from a node whose log is not ahead — a removed node
+     * that missed its removal — is still ignored.
+     */
+    @Test
+    void aVoterThatMissedAnAdditionAndPromotionStillVotesForTheNewNode() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.isolate(3); // it misses everything that follows
+        cluster.addNode(4);
+        leader.proposeMembership(leader.membership().withLearner(id(4), ""));
+        cluster.deliverAll();
+        cluster.tickAll(ProtocolConfig.defaults().heartbeatTicks());
+        cluster.deliverAll();
+        leader.proposeMembership(leader.membership().promote(id(4)));
+        cluster.deliverAll();
+        long removal = leader.proposeMembership(leader.membership().without(id(2)));
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isGreaterThanOrEqualTo(removal);
+
+        cluster.heal();
+        cluster.isolate(1);
+        cluster.isolate(2);
+        RaftProtocol n3 = cluster.node(3);
+        RaftProtocol n4 = cluster.node(4);
+        assertThat(n3.membership().contains(id(4))).isFalse();
+        for (int i = 0; i < 10 * T && n4.role() != Role.LEADER; i++) {
+            n3.tick();
+            n4.tick();
+            cluster.deliverAll();
+        }
+        assertThat(n4.role())
+                .as("rule: n4, whose log is ahead of n3's, gets the vote of n3, to which it is no member")
+                .isEqualTo(Role.LEADER);
+    }
+
     @Test
     void aNodeStopsCampaigningOnceItsLogSaysItWasRemoved() {
         TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
