@@ -233,10 +233,22 @@ final class IdentityGate {
      * every peer that has not heard so (until then its acknowledgements count toward no commit).
      */
     void askPeers() {
+        askPeers(false);
+    }
+
+    /**
+     * Like {@link #askPeers()}; with {@code everyone}, asks the peers that accepted already too:
+     * their answers tell the membership of now, which may have changed since (a node waiting for
+     * a member that was removed meanwhile learns from them whom to wait for instead).
+     */
+    private void askPeers(boolean everyone) {
         ticksSinceAsked = 0;
         for (NodeId member : peers()) {
             if (!member.equals(config.id())
-                    && (!accepted.containsKey(member) || mustTellCaughtUp(member) || mustRetell.remove(member))) {
+                    && (everyone
+                            || !accepted.containsKey(member)
+                            || mustTellCaughtUp(member)
+                            || mustRetell.remove(member))) {
                 send.accept(new IdentityRequest(
                         config.id(),
                         member,
@@ -259,7 +271,8 @@ final class IdentityGate {
     void tick() {
         if (++ticksSinceAsked >= config.protocol().electionTicks()
                 && (!accepted.keySet().containsAll(peers()) || peers().stream().anyMatch(this::mustTellCaughtUp))) {
-            askPeers();
+            // Still waiting: ask everyone, so that a membership changed meanwhile reaches it.
+            askPeers(true);
         }
         if (++ticksSinceSaved >= saveEveryTicks && promisesUnsaved) {
             savePeers();

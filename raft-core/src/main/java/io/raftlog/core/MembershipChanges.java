@@ -48,8 +48,10 @@ final class MembershipChanges {
             } else if (term >= 0) {
                 change.getValue()
                         .future()
-                        .completeExceptionally(new io.raftlog.api.MembershipChangeException("the change at index "
-                                + index + " was replaced by a later leader's entries: nothing changed; retry"));
+                        .completeExceptionally(new io.raftlog.api.MembershipChangeException(
+                                "the change at index " + index
+                                        + " was replaced by a later leader's entries: nothing changed; retry",
+                                true));
             } else {
                 change.getValue()
                         .future()

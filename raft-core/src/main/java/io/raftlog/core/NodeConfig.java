@@ -217,6 +217,25 @@ public record NodeConfig(
                 log);
     }
 
+    /**
+     * This configuration for a node started with other flags: its id, the members it lists (for
+     * {@link StartMode#JOIN}, the cluster's members it can reach, not itself), and its start mode;
+     * everything else as here. For a cluster whose members changed since the first start.
+     */
+    public NodeConfig forNode(NodeId node, List<NodeId> listedMembers, StartMode mode) {
+        return new NodeConfig(
+                node,
+                listedMembers,
+                tickInterval,
+                protocol,
+                maxBatchRecords,
+                appendTimeout,
+                producerIdleTimeout,
+                clusterId,
+                mode,
+                log);
+    }
+
     /** This configuration for another member of the same cluster. */
     public NodeConfig withId(NodeId node) {
         return new NodeConfig(

@@ -208,6 +208,48 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A voter rejoining after a lost disk waits for every other voter it knows; when one of them is
+     * removed meanwhile (it was down), the peers that accepted the rejoin already must tell it the
+     * membership of now, or it waits for the removed one for ever (found by the whole-node
+     * simulator with membership changes, seed 77).
+     */
+    @Test
+    void aRejoiningVoterWaitingForAMemberThatIsRemovedMeanwhileFinishesItsRejoin() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        NodeId n2 = NodeId.of("n2");
+        NodeId n5 = NodeId.of("n5");
+        try (LocalCluster cluster = new LocalCluster(5)) {
+            RaftNode leader = cluster.awaitLeader();
+            if (!leader.id().equals(n1)) {
+                leader.transferLeadership(n1).get(10, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.nodes.get(n1).status().role() == io.raftlog.api.Role.LEADER);
+            RaftNode first = cluster.nodes.get(n1);
+            long before = first.append(Bytes.ofUtf8("before")).get(10, TimeUnit.SECONDS);
+            cluster.stop(n2); // down, and about to be removed
+            cluster.stop(n5);
+            cluster.wipe(n5); // its disk is lost
+            RaftNode rejoining = cluster.start(n5, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> rejoining.status().health() == io.raftlog.api.NodeStatus.Health.REJOINING);
+
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                first.removeMember(n2).get(10, TimeUnit.SECONDS);
+                return true;
+            });
+            long after = first.append(Bytes.ofUtf8("after")).get(10, TimeUnit.SECONDS);
+
+            await("the rejoin completes with the voters of now")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> rejoining.status().health() == io.raftlog.api.NodeStatus.Health.HEALTHY
+                            && rejoining.commitOffset() >= after);
+            assertThat(rejoining.membership().voters().keySet()).containsExactly(n1, N3, N4, n5);
+            assertThat(after).isGreaterThan(before);
+        }
+    }
+
     private static void promoteWhenCaughtUp(LocalCluster cluster, NodeId learner) {
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
             cluster.awaitLeader().promote(learner).get(10, TimeUnit.SECONDS);

@@ -64,7 +64,9 @@ public final class NodeSimulation {
         FAULT,
         CALM,
         RESTART,
-        CRASH
+        CRASH,
+        OPERATOR,
+        RETIRE
     }
 
     record Event(long time, long sequence, Kind kind, Member member, int incarnation, Object payload)
@@ -91,6 +93,12 @@ public final class NodeSimulation {
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     final SafetyChecker checker = new SafetyChecker();
     private final SimWorkload workload;
+    final SimOperator operator;
+    /** Most nodes a seed's operator adds (new ids), beyond the first members. */
+    private static final int MAX_ADDED = 4;
+    /** Room for every node a seed may have: the first members and those the operator adds. */
+    private final int capacity;
+
     private final Event[] trace = new Event[48];
     private final NodeConfig baseConfig;
 
@@ -194,12 +202,15 @@ public final class NodeSimulation {
         this.faultIntervalMillis = 20 + random.nextInt(300);
         this.diskErrorRate = options.crashes() ? random.nextDouble() * 0.004 : 0;
         this.linkCapacity = random.nextInt(3) == 0 ? 4 + random.nextInt(60) : Integer.MAX_VALUE;
-        this.linkArrival = new long[size * size];
-        this.linkInFlight = new int[size * size];
+        boolean changes = options.membershipChanges() && random.nextInt(4) != 0;
+        this.capacity = size + (changes ? MAX_ADDED : 0);
+        this.linkArrival = new long[capacity * capacity];
+        this.linkInFlight = new int[capacity * capacity];
         for (int i = 0; i < size; i++) {
-            nodes.add(new Member(i, members.get(i)));
+            nodes.add(new Member(i, members.get(i), List.copyOf(members)));
         }
         this.workload = new SimWorkload(this, options.clients(), seed);
+        this.operator = new SimOperator(this, List.copyOf(members), changes, 1 + random.nextInt(MAX_ADDED));
     }
 
     /** Runs {@code seed} with the default options. */
@@ -226,6 +237,7 @@ public final class NodeSimulation {
             node.start();
         }
         workload.start();
+        operator.start();
         schedule(faultDelay(), Kind.FAULT, null, 0, null);
         schedule(options.chaosMillis() * MS, Kind.CALM, null, 0, null);
         long end = (options.chaosMillis() + options.calmMillis() + options.settleMillis()) * MS;
@@ -245,7 +257,7 @@ public final class NodeSimulation {
         }
         workload.finish();
         for (Member node : nodes) {
-            if (node.restoredCopy) {
+            if (node.restoredCopy && !node.retired) {
                 throw new IllegalStateException("an older copy of " + node.id
                         + "'s store, which every peer's records give away, was never refused");
             }
@@ -287,7 +299,11 @@ public final class NodeSimulation {
                         .mapToLong(node -> node.loop == null ? 1 : node.loop.logStartOffset())
                         .max()
                         .orElse(1),
-                workload.linearizableReads());
+                workload.linearizableReads(),
+                operator.added(),
+                operator.promotions(),
+                operator.removals(),
+                operator.refusals());
     }
 
     /**
@@ -298,40 +314,107 @@ public final class NodeSimulation {
      * that it stays here at one chosen instant.
      */
     private boolean converged() {
-        if (!workload.idle()) {
+        if (!workload.idle() || !operator.idle()) {
             return false;
         }
         NodeStatus leader = null;
+        Member leading = null;
         for (Member node : nodes) {
-            if (!node.up || node.loop.isClosed() || node.restoredCopy) {
-                return false;
+            if (!node.up || node.loop.isClosed()) {
+                continue; // whether it should be up is checked below, against the membership
             }
             NodeStatus status = node.loop.status();
-            if (status.health() != NodeStatus.Health.HEALTHY) {
-                return false;
-            }
-            if (status.role() == Role.LEADER) {
+            if (status.role() == Role.LEADER && status.health() == NodeStatus.Health.HEALTHY) {
                 if (leader != null && leader.term() >= status.term()) {
                     continue; // a deposed leader that has not heard yet; the newest counts
                 }
                 leader = status;
+                leading = node;
             }
         }
         if (leader == null || leader.commitIndex() != leader.lastIndex()) {
             return false;
         }
-        for (Member node : nodes) {
-            if (node.loop.commitOffset() != leader.commitIndex()) {
+        for (Member node : finalMembers(leading)) {
+            if (!node.up || node.loop.isClosed() || node.restoredCopy) {
+                return false;
+            }
+            if (node.loop.status().health() != NodeStatus.Health.HEALTHY
+                    || node.loop.commitOffset() != leader.commitIndex()) {
                 return false;
             }
         }
         return true;
     }
 
+    /**
+     * The members of {@code leader}'s membership: the nodes that must be up and agree at the end.
+     * A removed node the operator left running is not one of them.
+     */
+    List<Member> finalMembers(Member leader) {
+        io.raftlog.api.Membership membership = leader.loop.membership();
+        List<Member> result = new ArrayList<>();
+        for (Member node : nodes) {
+            if (membership.contains(node.id)) {
+                result.add(node);
+            }
+        }
+        return result;
+    }
+
+    /** The members of the newest leader's membership, or every node that was not retired if none leads. */
+    List<Member> finalMembers() {
+        Member leading = null;
+        long term = -1;
+        for (Member node : nodes) {
+            if (node.up
+                    && !node.loop.isClosed()
+                    && node.loop.status().role() == Role.LEADER
+                    && node.loop.status().term() > term) {
+                leading = node;
+                term = node.loop.status().term();
+            }
+        }
+        if (leading != null) {
+            return finalMembers(leading);
+        }
+        return nodes.stream().filter(node -> !node.retired).toList();
+    }
+
+    /** A new node for the operator to add: a new id, an empty disk, started to join {@code voters}. */
+    Member addNode(List<NodeId> voters) {
+        NodeId id = NodeId.of("n" + (nodes.size() + 1));
+        Member node = new Member(nodes.size(), id, voters);
+        node.startMode = NodeConfig.StartMode.JOIN;
+        members.add(id);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
+    /** The node of that id, or null if the simulation has none (an id only a message named). */
+    Member memberOrNull(NodeId id) {
+        int index = members.indexOf(id);
+        return index < 0 ? null : nodes.get(index);
+    }
+
+    /** The operator shuts a removed node down for good, after {@code delayMillis}. */
+    void retireLater(Member node, long delayMillis) {
+        schedule(delayMillis * MS, Kind.RETIRE, node, 0, null);
+    }
+
+    <T> java.util.function.BiConsumer<T, Throwable> guarded(java.util.function.BiConsumer<T, Throwable> body) {
+        return workload.guarded(body);
+    }
+
     private void handle(Event event) {
         Member node = event.member();
+        if (node != null && node.retired && event.kind() != Kind.DELIVER) {
+            return; // shut down for good by the operator
+        }
         if (node != null
                 && event.kind() != Kind.RESTART
+                && event.kind() != Kind.RETIRE
                 && event.kind() != Kind.DELIVER
                 && event.incarnation() != node.incarnation) {
             return; // from a previous life of the node
@@ -365,6 +448,7 @@ public final class NodeSimulation {
                 if (!node.up
                         && !calm
                         && node.backup != null
+                        && operator.view().isVoter(node.id)
                         && random.nextInt(3) == 0
                         && noneRejoining()
                         && givenAwayByEveryPeer(node)) {
@@ -381,10 +465,16 @@ public final class NodeSimulation {
                     loseDisk(node);
                 }
             }
+            case OPERATOR -> operator.step();
+            case RETIRE -> {
+                node.stop();
+                node.retired = true;
+            }
         }
         if (node != null) {
             node.observe();
         }
+        operator.observe();
         workload.check();
     }
 
@@ -420,7 +510,7 @@ public final class NodeSimulation {
             schedule((1 + random.nextInt(30)) * MS, Kind.RESTART, from, 0, null);
         }
         Member to = member(message.to());
-        int link = from.index * nodes.size() + to.index;
+        int link = from.index * capacity + to.index;
         if (!calm) {
             if (random.nextDouble() < dropRate || blockedLinks.contains(linkKey(from.index, to.index))) {
                 messagesDropped++;
@@ -460,11 +550,11 @@ public final class NodeSimulation {
         if (from.up && from.incarnation != sent.senderIncarnation()) {
             // The sender died and is back: what its dead process sent and nobody read yet went with
             // its connections (a restarted process starts new ones), as over TCP.
-            linkInFlight[from.index * nodes.size() + to.index]--;
+            linkInFlight[from.index * capacity + to.index]--;
             messagesDropped++;
             return;
         }
-        int link = member(message.from()).index * nodes.size() + to.index;
+        int link = member(message.from()).index * capacity + to.index;
         linkInFlight[link]--;
         if (to.up && to.handler != null) {
             to.handler.onMessage(message);
@@ -490,7 +580,8 @@ public final class NodeSimulation {
             return;
         }
         int kind = random.nextInt(100);
-        Member node = nodes.get(random.nextInt(nodes.size()));
+        List<Member> live = nodes.stream().filter(member -> !member.retired).toList();
+        Member node = live.get(random.nextInt(live.size()));
         if (options.crashes() && random.nextInt(8) == 0) {
             takeBackup(node); // besides the fault below: a backup only grows older
         }
@@ -544,7 +635,49 @@ public final class NodeSimulation {
         lostDisks++;
         victim.volume = new InMemoryLogStore.Volume();
         victim.backup = null; // a copy of the lost store, no longer one its peers know
-        victim.startMode = random.nextBoolean() ? NodeConfig.StartMode.REJOIN : NodeConfig.StartMode.BOOTSTRAP;
+        io.raftlog.api.Membership view = operator.view();
+        if (view.contains(victim.id)) {
+            // The operator restarts it with the members of now (its first flags may name nodes
+            // gone), and --rejoin or, by mistake, as if new: BOOTSTRAP for a voter, JOIN for a learner.
+            boolean mistake = random.nextBoolean();
+            if (mistake && !view.isVoter(victim.id)) {
+                flagsToJoin(victim);
+            } else {
+                victim.flags = votersAnd(victim.id);
+                victim.startMode = mistake ? NodeConfig.StartMode.BOOTSTRAP : NodeConfig.StartMode.REJOIN;
+            }
+        } else {
+            flagsToJoin(victim); // not a member (yet, or any more): it joins again
+        }
+    }
+
+    /** The voters the operator knows of, and {@code node}, for a member's command line. */
+    private List<NodeId> votersAnd(NodeId node) {
+        List<NodeId> flags = new ArrayList<>(operator.view().voters().keySet());
+        if (!flags.contains(node)) {
+            flags.add(node);
+        }
+        return flags;
+    }
+
+    private void flagsToJoin(Member node) {
+        List<NodeId> flags = new ArrayList<>(operator.view().voters().keySet());
+        flags.remove(node.id);
+        node.flags = flags;
+        node.startMode = NodeConfig.StartMode.JOIN;
+    }
+
+    /**
+     * The operator wiped {@code node}'s store (or it lost it) and does as the node's message says:
+     * --rejoin, with the members of now; a node that is no member joins again.
+     */
+    private void rejoinMode(Member node) {
+        if (operator.view().contains(node.id)) {
+            node.flags = votersAnd(node.id);
+            node.startMode = NodeConfig.StartMode.REJOIN;
+        } else {
+            flagsToJoin(node);
+        }
     }
 
     private static final String LOSE_DISK = "lose disk";
@@ -568,6 +701,8 @@ public final class NodeSimulation {
         InMemoryLogStore.Volume copy = node.backup;
         for (Member other : nodes) {
             if (other != node
+                    && !other.retired
+                    && operator.view().contains(other.id)
                     && StoreVetting.refusal(
                                     other.id,
                                     other.volume.metadata(StoreVetting.PEERS_RECORD),
@@ -599,7 +734,10 @@ public final class NodeSimulation {
         }
         Member restored = null;
         for (Member candidate : nodes) {
-            if (candidate.backup != null && givenAwayByEveryPeer(candidate)) {
+            if (candidate.backup != null
+                    && !candidate.retired
+                    && operator.view().isVoter(candidate.id)
+                    && givenAwayByEveryPeer(candidate)) {
                 restored = candidate;
                 break;
             }
@@ -629,6 +767,7 @@ public final class NodeSimulation {
         // Started as an ordinary member (the command line's default): --rejoin would ask for the
         // rejoin protocol instead, which holds the node's votes until it is safe.
         node.startMode = NodeConfig.StartMode.EXISTING;
+        node.flags = List.copyOf(operator.view().voters().keySet());
     }
 
     /**
@@ -641,7 +780,8 @@ public final class NodeSimulation {
         // Only entries the log still holds for readers, and every node still holds: an entry that
         // rots below the log start after its peers dropped it cannot be repaired (see the notes).
         long first = checker.logStartAfter(checker.committedIndex());
-        for (Member other : nodes) {
+        List<Member> holders = nodes.stream().filter(other -> !other.retired).toList();
+        for (Member other : holders) {
             first = Math.max(first, other.volume.firstIndex());
         }
         long last = victim.volume.firstIndex() + victim.volume.size() - 1;
@@ -651,14 +791,14 @@ public final class NodeSimulation {
         int flips = 1 + random.nextInt(3);
         for (int i = 0; i < flips; i++) {
             long index = first + random.nextLong(last - first); // first..last-1
-            for (Member other : nodes) {
+            for (Member other : holders) {
                 long shared = other == victim ? -1 : other.volume.someDamaged();
                 if (shared >= first && shared < last && random.nextBoolean()) {
                     index = shared; // the same entry damaged on two nodes
                 }
             }
             int intactElsewhere = 0;
-            for (Member other : nodes) {
+            for (Member other : holders) {
                 long otherLast = other.volume.firstIndex() + other.volume.size() - 1;
                 if (other != victim
                         && other.volume.firstIndex() <= index
@@ -681,7 +821,14 @@ public final class NodeSimulation {
      */
     private boolean noneRejoining() {
         int impaired = 0;
+        io.raftlog.api.Membership view = operator.view();
+        int voters = 0;
         for (Member member : nodes) {
+            if (member.retired
+                    || !(view.isVoter(member.id) || operator.committed().isVoter(member.id))) {
+                continue; // a learner catching up, or a node out of the cluster, is not needed for a quorum
+            }
+            voters++;
             boolean rejoining = member.up
                     ? member.loop.holdsVotes()
                     : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
@@ -692,7 +839,7 @@ public final class NodeSimulation {
             }
         }
         // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5.
-        return impaired < (nodes.size() - 1) / 2 || impaired == 0;
+        return impaired < (voters - 1) / 2 || impaired == 0;
     }
 
     private Member leaderOr(Member other) {
@@ -711,7 +858,7 @@ public final class NodeSimulation {
             node.pausedUntil = 0;
             node.writer.slowUntil = 0;
             node.writer.fullUntil = 0;
-            if (!node.up) {
+            if (!node.up && !node.retired) {
                 schedule(MS, Kind.RESTART, node, 0, null);
             }
         }
@@ -772,6 +919,10 @@ public final class NodeSimulation {
         boolean restoredCopy;
         /** How the next start treats a blank store (an operator's flag). */
         NodeConfig.StartMode startMode = NodeConfig.StartMode.BOOTSTRAP;
+        /** The members its command line lists (for a joining node, the members it can reach). */
+        List<NodeId> flags;
+        /** Removed from the cluster and shut down for good by the operator. */
+        boolean retired;
 
         final MemberClock clock = new MemberClock(this);
         final SafetyChecker.PrefixHashes hashes = new SafetyChecker.PrefixHashes();
@@ -802,9 +953,10 @@ public final class NodeSimulation {
             return Math.max(0, Math.max(Math.min(snapshot, loop.commitOffset()), first - 1));
         }
 
-        Member(int index, NodeId id) {
+        Member(int index, NodeId id, List<NodeId> flags) {
             this.index = index;
             this.id = id;
+            this.flags = flags;
             this.clock.drift = (random.nextDouble() - 0.5) * 0.02; // up to ±1 % fast or slow
             this.clock.offsetNanos = random.nextLong(1_000_000 * MS);
             this.clock.wallOffsetMillis = 1_800_000_000_000L + random.nextLong(60_000);
@@ -820,7 +972,7 @@ public final class NodeSimulation {
             observedApplied = 0;
             ledTerm = -1;
             writer = new SimWriter(this);
-            NodeConfig config = baseConfig.withId(id).withStartMode(startMode);
+            NodeConfig config = baseConfig.forNode(id, flags, startMode);
             int life = incarnation;
             application = new SimStateMachine();
             observedInstalls = 0;
@@ -848,7 +1000,7 @@ public final class NodeSimulation {
                 store.close();
                 up = false;
                 volume = new InMemoryLogStore.Volume();
-                startMode = NodeConfig.StartMode.REJOIN;
+                rejoinMode(this);
                 schedule((20 + random.nextInt(300)) * MS, Kind.RESTART, this, 0, null);
                 return;
             }
@@ -874,18 +1026,18 @@ public final class NodeSimulation {
                     olderCopiesRefused++;
                     restoredCopy = false;
                     volume = new InMemoryLogStore.Volume();
-                    startMode = NodeConfig.StartMode.REJOIN;
+                    rejoinMode(this);
                 } else if (message.contains("no peer holds an intact committed copy")) {
                     // An entry rotted on a node so far behind that every peer has since compacted it
                     // into a snapshot: the operator does as the message says (wipe, --rejoin).
                     unrepairable++;
                     volume = new InMemoryLogStore.Volume();
-                    startMode = NodeConfig.StartMode.REJOIN;
+                    rejoinMode(this);
                 } else if (message.contains("refused this node's store")) {
                     // Its peers caught a lost disk started as if new; the operator does as the
                     // message says and starts it again with --rejoin.
                     lostDisksRefused++;
-                    startMode = NodeConfig.StartMode.REJOIN;
+                    rejoinMode(this);
                 }
                 // Like a process that exits on a storage error: restarted later by its supervisor.
                 schedule(0, Kind.CRASH, this, incarnation, null);
@@ -978,6 +1130,10 @@ public final class NodeSimulation {
             checker.onApplicationState(id, application.lastOffset, application.hash, applied);
             checker.onLogStart(id, loop.logStartOffset(), applied, logStatus.snapshotIndex(), volume.firstIndex());
             var status = loop.status();
+            if (status.role() == Role.LEADER && !loop.membership().isVoter(id)) {
+                throw new IllegalStateException("membership: " + id + " leads term " + status.term()
+                        + " but is no voter of its membership " + loop.membership());
+            }
             if (status.role() == Role.LEADER && status.term() != ledTerm) {
                 ledTerm = status.term();
                 checker.onLeader(id, status.term(), new SafetyChecker.LogView() {

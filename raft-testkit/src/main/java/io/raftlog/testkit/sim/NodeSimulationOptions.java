@@ -12,6 +12,8 @@ package io.raftlog.testkit.sim;
  *                       nodes converged (the liveness bound)
  * @param clients        concurrent clients (each with one operation outstanding at a time)
  * @param crashes        whether nodes crash and restart, losing what was not yet durable
+ * @param membershipChanges whether an operator changes the members on most seeds (adds learners
+ *                       with new ids, promotes them, removes voters, shuts removed nodes down)
  */
 public record NodeSimulationOptions(
         int minNodes,
@@ -20,7 +22,8 @@ public record NodeSimulationOptions(
         long calmMillis,
         long settleMillis,
         int clients,
-        boolean crashes) {
+        boolean crashes,
+        boolean membershipChanges) {
 
     public NodeSimulationOptions {
         if (minNodes < 1 || maxNodes < minNodes) {
@@ -31,8 +34,26 @@ public record NodeSimulationOptions(
         }
     }
 
-    /** Three or five nodes, three seconds of faults, then calm. */
+    /** Without membership changes. */
+    public NodeSimulationOptions(
+            int minNodes,
+            int maxNodes,
+            long chaosMillis,
+            long calmMillis,
+            long settleMillis,
+            int clients,
+            boolean crashes) {
+        this(minNodes, maxNodes, chaosMillis, calmMillis, settleMillis, clients, crashes, false);
+    }
+
+    /** Three or five nodes, three seconds of faults, then calm; membership changes on most seeds. */
     public static NodeSimulationOptions defaults() {
-        return new NodeSimulationOptions(3, 5, 3_000, 1_500, 6_000, 4, true);
+        return new NodeSimulationOptions(3, 5, 3_000, 1_500, 6_000, 4, true, true);
+    }
+
+    /** These options with membership changes on or off. */
+    public NodeSimulationOptions withMembershipChanges(boolean on) {
+        return new NodeSimulationOptions(
+                minNodes, maxNodes, chaosMillis, calmMillis, settleMillis, clients, crashes, on);
     }
 }

@@ -31,6 +31,11 @@ package io.raftlog.testkit.sim;
  * @param logStart         the highest log start offset at the end
  * @param linearizableReads linearizable reads and read indexes answered (each checked to see every
  *                         append acknowledged before it began)
+ * @param nodesAdded       nodes the operator added as learners (new ids, empty disks)
+ * @param promotions       learners promoted to voters
+ * @param removals         members removed (and, on most seeds, shut down)
+ * @param membershipRefusals membership changes refused (a lagging learner, a change pending, no
+ *                         live quorum), each retried or given up
  */
 public record NodeSimulationResult(
         long seed,
@@ -59,4 +64,8 @@ public record NodeSimulationResult(
         long deletions,
         long outOfRangeReads,
         long logStart,
-        long linearizableReads) {}
+        long linearizableReads,
+        int nodesAdded,
+        int promotions,
+        int removals,
+        int membershipRefusals) {}

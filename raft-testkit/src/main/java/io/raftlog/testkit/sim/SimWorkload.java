@@ -456,7 +456,7 @@ final class SimWorkload {
      */
     private RuntimeException violation;
 
-    private <T> java.util.function.BiConsumer<T, Throwable> guarded(java.util.function.BiConsumer<T, Throwable> body) {
+    <T> java.util.function.BiConsumer<T, Throwable> guarded(java.util.function.BiConsumer<T, Throwable> body) {
         return (value, error) -> {
             try {
                 body.accept(value, error);
@@ -510,7 +510,8 @@ final class SimWorkload {
             }
         }
         long applied = -1;
-        for (NodeSimulation.Member node : sim.nodes) {
+        List<NodeSimulation.Member> members = sim.finalMembers();
+        for (NodeSimulation.Member node : members) {
             if (!node.up) {
                 throw new IllegalStateException("liveness: " + node.id + " is down at the end");
             }
@@ -555,7 +556,7 @@ final class SimWorkload {
         }
         // Retention removes records below the log start, never one above it: every acknowledged
         // record at or above a node's log start is in that node's log, intact.
-        for (NodeSimulation.Member node : sim.nodes) {
+        for (NodeSimulation.Member node : members) {
             long start = node.loop.logStartOffset();
             long appliedThere = node.loop.commitOffset();
             for (Map.Entry<Bytes, Long> ack : acknowledgedAt.entrySet()) {
