@@ -62,14 +62,27 @@ final class LeaderState {
 
     /**
      * Replicates to every member of the membership in effect, voters and learners, and to members
-     * of the committed one that the newer one removed (so a removed node usually learns it, and
-     * stops campaigning) until the change commits. A new member is probed from the end of the log.
+     * of the committed one that the newer one removed until the change commits and they hold it
+     * (then a last heartbeat carries the commit index: a removed node that knows its removal
+     * committed stops campaigning). A new member is probed from the end of the log.
      */
     private void syncFollowers(boolean newLeader) {
         Membership membership = log.membership();
         java.util.Set<NodeId> replicated = new java.util.TreeSet<>(membership.ids());
         replicated.addAll(log.membershipAt(log.committed()).ids());
-        followers.keySet().removeIf(member -> !replicated.contains(member));
+        for (java.util.Iterator<Map.Entry<NodeId, Progress>> it =
+                        followers.entrySet().iterator();
+                it.hasNext(); ) {
+            Map.Entry<NodeId, Progress> follower = it.next();
+            if (!replicated.contains(follower.getKey()) && follower.getValue().match >= log.membershipIndex()) {
+                // Its removal committed, and it holds the entry: a last heartbeat tells it the
+                // commit (best effort). Until it holds it, it is replicated to still; otherwise,
+                // its log removing it uncommitted as far as it knows, it would keep campaigning
+                // (in vain: the members ignore a non-member whose log is not ahead of theirs).
+                sendHeartbeat(follower.getKey(), follower.getValue());
+                it.remove();
+            }
+        }
         // A new leader appends its no-op next, which every follower's first append carries; a
         // member added later is probed with the newest entry (the change itself), or it would
         // wait for an entry that may not come.
@@ -229,7 +242,17 @@ final class LeaderState {
         return first;
     }
 
+    /**
+     * This leader committed a membership that removes it (it was elected, its removal pending,
+     * by the voters of the new membership): it steps down at its next tick.
+     */
+    private boolean removedSelf;
+
     void tick() {
+        if (removedSelf) {
+            raft.becomeFollower(raft.term, null); // the new membership's voters elect a leader
+            return;
+        }
         heartbeatElapsed++;
         for (Progress progress : followers.values()) {
             if (progress.ticksSinceHeard < Integer.MAX_VALUE) {
@@ -342,6 +365,12 @@ final class LeaderState {
             }
             if (advanced) {
                 maybeCommit();
+                if (!votes(response.from())
+                        && !log.membership().contains(response.from())
+                        && progress.match >= log.membershipIndex()
+                        && log.membershipIndex() <= log.committed()) {
+                    syncFollowers(false); // a removed member caught up with its removal: let it go
+                }
             }
             if (response.from().equals(transferee) && progress.match == log.lastIndex()) {
                 raft.send(new TimeoutNow(raft.id, transferee, raft.term));
@@ -435,6 +464,7 @@ final class LeaderState {
             log.commitTo(quorumIndex);
             if (changeCommitted) {
                 syncFollowers(false); // stop replicating to the members it removed
+                removedSelf = !log.membership().isVoter(raft.id);
             }
             while (!uncommittedBatches.isEmpty() && uncommittedBatches.peekFirst()[0] <= quorumIndex) {
                 uncommittedBytes -= uncommittedBatches.removeFirst()[1];

@@ -134,6 +134,12 @@ final class RaftLog {
         return memberships.isEmpty() ? baseMembershipIndex : memberships.lastKey();
     }
 
+    /** The newest committed membership: in effect at the commit index (or the base, committed too). */
+    Membership committedMembership() {
+        java.util.Map.Entry<Long, Membership> entry = memberships.floorEntry(committed);
+        return entry != null ? entry.getValue() : baseMembership;
+    }
+
     /** The membership in effect at {@code index} (at or after the base's index). */
     Membership membershipAt(long index) {
         java.util.Map.Entry<Long, Membership> entry = memberships.floorEntry(index);

@@ -164,8 +164,16 @@ public final class RaftProtocol {
         }
     }
 
+    /**
+     * A voter campaigns; so does a node whose log removes it while the removal is not committed
+     * (Raft thesis §4.2.2): its log may be the only one holding that entry, and then no other node
+     * can be elected without its vote, which it refuses them. It counts only the new membership's
+     * votes, not its own, and steps down once the removal commits.
+     */
     private boolean mayCampaign() {
-        return !storageFailing && !votesHeld && log.membership().isVoter(id);
+        return !storageFailing
+                && !votesHeld
+                && (log.membership().isVoter(id) || log.committedMembership().isVoter(id));
     }
 
     /**
@@ -887,8 +895,11 @@ public final class RaftProtocol {
 
     private void startPoll(long pollTerm, boolean preVote, boolean leadershipTransfer) {
         votes.clear();
-        votes.put(id, true);
-        if (quorum() == 1) {
+        boolean voter = log.membership().isVoter(id);
+        if (voter) {
+            votes.put(id, true); // a node being removed asks for votes, but its own does not count
+        }
+        if (voter && quorum() == 1) {
             if (preVote) {
                 becomeCandidate(false);
             } else {

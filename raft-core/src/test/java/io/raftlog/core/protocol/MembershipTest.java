@@ -320,6 +320,54 @@ class MembershipTest {
                 .isEqualTo(Role.LEADER);
     }
 
+    /**
+     * Raft thesis §4.2.2: a node whose log removes it, uncommitted, may still be needed to elect a
+     * leader. Here n1 proposed n2's removal and only n2 got it before n1 was cut off: n2's log is
+     * the most up to date, so n3 and n4 (two of the four old voters) cannot win without its vote,
+     * which it refuses them; n2 must campaign itself, win with the new membership's voters (n3,
+     * n4), commit its own removal and step down. Found by the whole-node simulator (seed 251).
+     */
+    @Test
+    void aNodeWhoseUncommittedRemovalOnlyItHoldsStillCampaignsAndStepsDownOnceItCommits() {
+        TestCluster cluster = new TestCluster(4, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.deliverAll();
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+        cluster.isolate(3);
+        cluster.isolate(4);
+        long removal = leader.proposeMembership(leader.membership().without(id(2)));
+        cluster.deliverAll();
+        RaftProtocol n2 = cluster.node(2);
+        assertThat(n2.lastIndex()).isEqualTo(removal);
+        assertThat(leader.commitIndex()).isLessThan(removal);
+
+        cluster.heal();
+        cluster.isolate(1); // the leader is gone; n3 and n4 never saw the removal
+        RaftProtocol n3 = cluster.node(3);
+        RaftProtocol n4 = cluster.node(4);
+        boolean n2Led = false;
+        for (int i = 0; i < 30 * T; i++) {
+            n2.tick();
+            n3.tick();
+            n4.tick();
+            cluster.deliverAll();
+            n2Led |= n2.role() == Role.LEADER;
+            if ((n3.role() == Role.LEADER || n4.role() == Role.LEADER) && n3.commitIndex() >= removal) {
+                break;
+            }
+        }
+        assertThat(n2Led)
+                .as("rule: n2, whose removal is not committed, campaigns")
+                .isTrue();
+        assertThat(n3.role() == Role.LEADER || n4.role() == Role.LEADER)
+                .as("n3 or n4 leads once n2 stepped down")
+                .isTrue();
+        assertThat(n3.commitIndex()).isGreaterThanOrEqualTo(removal);
+        assertThat(n2.role()).isNotEqualTo(Role.LEADER);
+        assertThat(n3.membership().contains(id(2))).isFalse();
+    }
+
     @Test
     void aNodeStopsCampaigningOnceItsLogSaysItWasRemoved() {
         TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());

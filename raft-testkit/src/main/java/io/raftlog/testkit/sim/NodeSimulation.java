@@ -256,8 +256,10 @@ public final class NodeSimulation {
             }
         }
         workload.finish();
+        List<Member> finalMembers = finalMembers();
         for (Member node : nodes) {
-            if (node.restoredCopy && !node.retired) {
+            // A copy restored on a node removed since is not for its peers to refuse any more.
+            if (node.restoredCopy && finalMembers.contains(node)) {
                 throw new IllegalStateException("an older copy of " + node.id
                         + "'s store, which every peer's records give away, was never refused");
             }
@@ -633,6 +635,7 @@ public final class NodeSimulation {
     /** A crashed node's disk is lost: it restarts blank, with --rejoin or, by mistake, as if new. */
     private void loseDisk(Member victim) {
         lostDisks++;
+        operator.note("(fault) " + victim.id + " loses its disk");
         victim.volume = new InMemoryLogStore.Volume();
         victim.backup = null; // a copy of the lost store, no longer one its peers know
         io.raftlog.api.Membership view = operator.view();
@@ -672,6 +675,7 @@ public final class NodeSimulation {
      * --rejoin, with the members of now; a node that is no member joins again.
      */
     private void rejoinMode(Member node) {
+        operator.note("(operator) " + node.id + "'s store is wiped; it rejoins");
         if (operator.view().contains(node.id)) {
             node.flags = votersAnd(node.id);
             node.startMode = NodeConfig.StartMode.REJOIN;
@@ -893,9 +897,13 @@ public final class NodeSimulation {
                 text.append(node.loop.status())
                         .append(", start mode ")
                         .append(node.startMode)
-                        .append(node.loop.holdsVotes() ? ", votes held" : "");
+                        .append(node.loop.holdsVotes() ? ", votes held" : "")
+                        .append(node.retired ? ", retired" : "")
+                        .append(", membership ")
+                        .append(node.loop.membership());
             }
         }
+        text.append("\noperator:\n    ").append(operator.recentHistory());
         text.append("\nlast events:");
         for (int i = 1; i <= trace.length; i++) {
             Event event = trace[(int) ((events + i) % trace.length)];
@@ -1096,6 +1104,19 @@ public final class NodeSimulation {
             }
         }
 
+        /**
+         * Whether its log holds a configuration entry above its commit index: a leader whose own
+         * removal is pending may lead (elected by the new membership's voters) until it commits.
+         */
+        private boolean removalPending(NodeStatus status) {
+            for (long index = store.lastIndex(); index > status.commitIndex() && index >= store.firstIndex(); index--) {
+                if (volume.rawEntries(index, 1).get(0).type() == io.raftlog.api.message.EntryType.CONFIGURATION) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** After every event that touched the node: what it applied and whether it leads. */
         void observe() {
             if (!up || loop == null || loop.failure() != null) {
@@ -1130,9 +1151,10 @@ public final class NodeSimulation {
             checker.onApplicationState(id, application.lastOffset, application.hash, applied);
             checker.onLogStart(id, loop.logStartOffset(), applied, logStatus.snapshotIndex(), volume.firstIndex());
             var status = loop.status();
-            if (status.role() == Role.LEADER && !loop.membership().isVoter(id)) {
+            if (status.role() == Role.LEADER && !loop.membership().isVoter(id) && !removalPending(status)) {
                 throw new IllegalStateException("membership: " + id + " leads term " + status.term()
-                        + " but is no voter of its membership " + loop.membership());
+                        + " but is no voter of its membership " + loop.membership()
+                        + ", which its commit index " + status.commitIndex() + " covers");
             }
             if (status.role() == Role.LEADER && status.term() != ledTerm) {
                 ledTerm = status.term();

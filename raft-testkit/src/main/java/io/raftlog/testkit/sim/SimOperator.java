@@ -241,8 +241,7 @@ final class SimOperator {
             change.calmAttempts++;
             if (change.calmAttempts > MAX_CALM_ATTEMPTS) {
                 throw new IllegalStateException("liveness: the membership change " + change
-                        + " did not complete after the faults stopped; the operator's log:\n    "
-                        + String.join("\n    ", history.subList(Math.max(0, history.size() - 20), history.size())));
+                        + " did not complete after the faults stopped (the operator's log is below)");
             }
         }
         NodeSimulation.Member node = leaderOrAny();
@@ -250,7 +249,9 @@ final class SimOperator {
             next(10 + sim.random.nextInt(40));
             return;
         }
-        if (change.kind == Kind.REMOVE && node.id.equals(change.target)) {
+        if (change.kind == Kind.REMOVE
+                && node.id.equals(change.target)
+                && node.loop.status().role() == Role.LEADER) {
             // A leader cannot remove itself: hand leadership to another voter, then ask again.
             List<NodeId> others = new ArrayList<>(view.voters().keySet());
             others.remove(change.target);
@@ -346,7 +347,20 @@ final class SimOperator {
         return up.isEmpty() ? null : up.get(sim.random.nextInt(up.size()));
     }
 
-    private void note(String line) {
+    /** The operator's last moves, for a failure's report. */
+    String recentHistory() {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < history.size(); i++) {
+            String line = history.get(i);
+            // Every change proposed and every disk event; of the attempts' answers, the last ones.
+            if (!line.contains("  -> ") || i >= history.size() - 10 || !line.contains("NotLeader")) {
+                shown.add(line);
+            }
+        }
+        return String.join("\n    ", shown.subList(Math.max(0, shown.size() - 80), shown.size()));
+    }
+
+    void note(String line) {
         history.add((sim.now / NodeSimulation.MS) + "ms " + line);
     }
 
