@@ -242,17 +242,10 @@ final class LeaderState {
         return first;
     }
 
-    /**
-     * This leader committed a membership that removes it (it was elected, its removal pending,
-     * by the voters of the new membership): it steps down at its next tick.
-     */
+    /** This leader committed a membership that removes it: it steps down. */
     private boolean removedSelf;
 
     void tick() {
-        if (removedSelf) {
-            raft.becomeFollower(raft.term, null); // the new membership's voters elect a leader
-            return;
-        }
         heartbeatElapsed++;
         for (Progress progress : followers.values()) {
             if (progress.ticksSinceHeard < Integer.MAX_VALUE) {
@@ -365,6 +358,9 @@ final class LeaderState {
             }
             if (advanced) {
                 maybeCommit();
+                if (raft.role() != io.raftlog.api.Role.LEADER) {
+                    return; // it committed its own removal and stepped down
+                }
                 if (!votes(response.from())
                         && !log.membership().contains(response.from())
                         && progress.match >= log.membershipIndex()
@@ -475,6 +471,11 @@ final class LeaderState {
                     PendingRead read = readsBeforeTermCommit.removeFirst();
                     registerRead(read.requestId(), read.origin());
                 }
+            }
+            if (removedSelf) {
+                // It committed a membership without itself (elected, its removal pending, by the
+                // new voters): it steps down, and the new membership's voters elect a leader.
+                raft.becomeFollower(raft.term, null);
             }
         }
     }

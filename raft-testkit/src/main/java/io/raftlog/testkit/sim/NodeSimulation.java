@@ -99,7 +99,7 @@ public final class NodeSimulation {
     /** Room for every node a seed may have: the first members and those the operator adds. */
     private final int capacity;
 
-    private final Event[] trace = new Event[48];
+    private final Event[] trace = new Event[Integer.getInteger("raftlog.sim.trace", 48)];
     private final NodeConfig baseConfig;
 
     // The seed's fault model.
@@ -842,8 +842,11 @@ public final class NodeSimulation {
                 impaired++; // rejoining, not vetted yet, a blank restart pending, repairing, or a copy to be refused
             }
         }
-        // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5.
-        return impaired < (voters - 1) / 2 || impaired == 0;
+        // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5 — of
+        // the smaller of the committed and the newest voters (a pending removal may shrink them).
+        int fewest =
+                Math.min(view.voters().size(), operator.committed().voters().size());
+        return impaired < (Math.min(voters, fewest) - 1) / 2 || impaired == 0;
     }
 
     private Member leaderOr(Member other) {

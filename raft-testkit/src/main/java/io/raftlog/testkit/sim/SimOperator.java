@@ -352,12 +352,16 @@ final class SimOperator {
         List<String> shown = new ArrayList<>();
         for (int i = 0; i < history.size(); i++) {
             String line = history.get(i);
-            // Every change proposed and every disk event; of the attempts' answers, the last ones.
-            if (!line.contains("  -> ") || i >= history.size() - 10 || !line.contains("NotLeader")) {
+            // Every disk event and every change's first attempt; the last lines whatever they are.
+            if (line.contains("(fault)")
+                    || line.contains("(operator)")
+                    || line.contains("(attempt 1)")
+                    || (line.contains("  -> ") && !line.contains("Exception"))
+                    || i >= history.size() - 12) {
                 shown.add(line);
             }
         }
-        return String.join("\n    ", shown.subList(Math.max(0, shown.size() - 80), shown.size()));
+        return String.join("\n    ", shown.subList(Math.max(0, shown.size() - 100), shown.size()));
     }
 
     void note(String line) {
