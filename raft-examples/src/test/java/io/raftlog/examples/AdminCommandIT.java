@@ -94,7 +94,7 @@ class AdminCommandIT {
 
         assertThat(promoted.exitCode()).as(promoted.toString()).isZero();
         assertThat(promoted.stdout().lines()).as(promoted.toString()).contains(line("n4", "voter", leader));
-        Membership membership = cluster.client.membership().get(30, TimeUnit.SECONDS);
+        Membership membership = cluster.membership();
         assertThat(membership.voters().keySet()).containsExactly(node("n1"), node("n2"), node("n3"), node("n4"));
         assertThat(membership.learners()).isEmpty();
 
@@ -132,7 +132,7 @@ class AdminCommandIT {
         assertThat(removed.stdout().lines())
                 .as(removed.toString())
                 .containsExactly(line(rest.get(0), "voter", leader), line(rest.get(1), "voter", leader));
-        assertThat(cluster.client.membership().get(30, TimeUnit.SECONDS).contains(node(follower)))
+        assertThat(cluster.membership().contains(node(follower)))
                 .isFalse();
     }
 
@@ -190,7 +190,7 @@ class AdminCommandIT {
                 .startsWith("error: n5 did not catch up within 2 s (--timeout); it is still a learner. The leader"
                         + " said: cannot promote learner n5: it has not caught up (it holds up to index 0,")
                 .contains("it has not answered for an election timeout");
-        assertThat(cluster.client.membership().get(30, TimeUnit.SECONDS).isLearner(node("n5")))
+        assertThat(cluster.membership().isLearner(node("n5")))
                 .isTrue();
     }
 
@@ -220,7 +220,7 @@ class AdminCommandIT {
                 .startsWith("error: cannot remove voter " + followers.get(1) + ": the voters would be ")
                 .contains("and only [" + leader + "] answer this leader")
                 .endsWith("Bring voters back first");
-        assertThat(cluster.client.membership().get(30, TimeUnit.SECONDS).voters())
+        assertThat(cluster.membership().voters())
                 .hasSize(3);
     }
 

@@ -1,5 +1,6 @@
 package io.raftlog.examples;
 
+import io.raftlog.api.Membership;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.Role;
@@ -94,16 +95,25 @@ final class InProcessCluster implements AutoCloseable {
         return Awaitility.await().atMost(WAIT).until(this::agreedLeader, Optional::isPresent).orElseThrow();
     }
 
+    /** A leader that every running member of its membership follows (a node not added yet, or removed, has none). */
     private Optional<String> agreedLeader() {
-        Optional<String> leader = running.values().stream()
-                .map(node -> node.node.status())
-                .filter(status -> status.role() == Role.LEADER)
-                .map(status -> status.id().value())
+        Optional<ClusterNode> leader = running.values().stream()
+                .filter(node -> node.node.status().role() == Role.LEADER)
                 .findFirst();
-        boolean followed = leader.isPresent()
-                && running.values().stream()
-                        .allMatch(node -> node.node.status().leader().map(NodeId::value).equals(leader));
-        return followed ? leader : Optional.empty();
+        if (leader.isEmpty()) {
+            return Optional.empty();
+        }
+        Membership members = leader.get().node.membership();
+        Optional<NodeId> id = Optional.of(leader.get().node.id());
+        boolean followed = running.entrySet().stream()
+                .filter(node -> members.contains(NodeId.of(node.getKey())))
+                .allMatch(node -> node.getValue().node.status().leader().equals(id));
+        return followed ? id.map(NodeId::value) : Optional.empty();
+    }
+
+    /** The membership in effect on the leader. */
+    Membership membership() {
+        return running.get(leader()).node.membership();
     }
 
     /** {@code host:port} of {@code ids}, comma-separated, as {@code --servers} takes them. */
