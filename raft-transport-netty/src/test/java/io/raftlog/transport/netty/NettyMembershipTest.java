@@ -20,11 +20,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The membership over the client protocol, on a real 3-node cluster on loopback: what
- * {@link RaftClient#membership()} and each node's status say the members are, and at which
- * addresses.
+ * The membership on a real 3-node cluster on loopback: what {@link RaftClient#membership()} and
+ * each node's status say the members are, and at which addresses; and a removed node hearing of
+ * its removal over the peer links.
  */
-class ClientMembershipTest {
+class NettyMembershipTest {
     private static final NodeId N4 = NodeId.of("n4");
 
     private LoopbackRaftCluster cluster;
@@ -82,6 +82,23 @@ class ClientMembershipTest {
                             configuration -> configuration.equals(
                                     Optional.of(new NodeStatus.Configuration(added, index, true))));
         }
+    }
+
+    @Test
+    void aRemovedFollowerReceivesItsRemovalAndStopsTakingItselfForAMember() throws Exception {
+        NodeId leader = cluster.awaitLeader(Duration.ofSeconds(20));
+        NodeId removed = cluster.followers(leader).get(0);
+
+        Membership after = client.removeMember(removed).get(10, TimeUnit.SECONDS);
+
+        assertThat(after.contains(removed)).isFalse();
+        // The leader replicates to the node it removed until the removal commits, so that it learns
+        // it and stops campaigning; the transport must not drop the link before.
+        await().atMost(Duration.ofSeconds(10))
+                .alias(removed + " holds the entry that removed it")
+                .until(() -> !cluster.nodes.get(removed).membership().contains(removed));
+        assertThat(cluster.nodes.get(removed).status().configuration().orElseThrow().index())
+                .isEqualTo(leaderStatus().configuration().orElseThrow().index());
     }
 
     private NodeStatus leaderStatus() {
