@@ -134,6 +134,22 @@ class AdminCommandIT {
                 .containsExactly(line(rest.get(0), "voter", leader), line(rest.get(1), "voter", leader));
         assertThat(cluster.membership().contains(node(follower)))
                 .isFalse();
+
+        // The removed node heard of it: its own status no longer lists it (it may never learn that
+        // the entry committed: nobody replicates to it any more).
+        Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> !cluster.status(follower)
+                        .configuration()
+                        .orElseThrow()
+                        .membership()
+                        .contains(node(follower)));
+        NodeProcesses.Run status = commands.run("status", "--servers", cluster.address(follower));
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.stdout())
+                .as(status.toString())
+                .contains("\"voters\":{\"" + rest.get(0) + "\":\"" + cluster.address(rest.get(0)) + "\",\"" + rest.get(1)
+                        + "\":\"" + cluster.address(rest.get(1)) + "\"},\"learners\":{}}");
     }
 
     @Test
