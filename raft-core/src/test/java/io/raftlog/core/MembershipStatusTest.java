@@ -43,8 +43,7 @@ class MembershipStatusTest {
 
             Membership withLearner = leader.addLearner(N4, "127.0.0.1:7004").get(10, TimeUnit.SECONDS);
 
-            NodeStatus.Configuration onLeader =
-                    leader.status().configuration().orElseThrow();
+            NodeStatus.Configuration onLeader = leader.status().configuration().orElseThrow();
             assertThat(onLeader.membership()).isEqualTo(withLearner);
             assertThat(onLeader.committed())
                     .as("the change completed: its entry is committed")

@@ -65,7 +65,8 @@ final class AdminCommand implements Runnable {
         try {
             return future.get(2 * REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("no answer to " + what + " within " + 2 * REQUEST_TIMEOUT.toSeconds() + " s", e);
+            throw new IllegalStateException(
+                    "no answer to " + what + " within " + 2 * REQUEST_TIMEOUT.toSeconds() + " s", e);
         }
     }
 
@@ -128,8 +129,8 @@ final class AdminCommand implements Runnable {
                 port = 0;
             }
             if (port == 0) { // port 0 listens anywhere, but nobody can connect to it
-                throw new TypeConversionException("expected HOST:PORT (where peers and clients reach the node), got '"
-                        + value + "'");
+                throw new TypeConversionException(
+                        "expected HOST:PORT (where peers and clients reach the node), got '" + value + "'");
             }
             return value;
         }
@@ -222,8 +223,7 @@ final class AdminCommand implements Runnable {
             Deadline deadline = Deadline.after(timeout);
             try (RaftClient raft = client.connect(REQUEST_TIMEOUT)) {
                 Lagging lagging = new Lagging();
-                Optional<Membership> promoted =
-                        deadline.poll(POLL_INTERVAL, () -> tryPromote(raft, lagging, deadline));
+                Optional<Membership> promoted = deadline.poll(POLL_INTERVAL, () -> tryPromote(raft, lagging, deadline));
                 if (promoted.isEmpty()) {
                     throw new IllegalStateException(id + " did not catch up within " + timeout.toSeconds()
                             + " s (--timeout); it is still a learner. The leader said: " + lagging.reason);
@@ -240,8 +240,7 @@ final class AdminCommand implements Runnable {
         }
 
         /** The membership once promoted; empty while the leader refuses because the learner lags. */
-        private Optional<Membership> tryPromote(RaftClient raft, Lagging lagging, Deadline deadline)
-                throws Exception {
+        private Optional<Membership> tryPromote(RaftClient raft, Lagging lagging, Deadline deadline) throws Exception {
             try {
                 return Optional.of(await(raft.promote(id), "promote"));
             } catch (ExecutionException e) {
@@ -293,12 +292,16 @@ final class AdminCommand implements Runnable {
                 Membership before = await(raft.membership(), "the membership request");
                 if (!before.contains(id)) {
                     // The node would take it as done (a retried removal); a typo deserves to be told.
-                    throw new IllegalStateException(id + " is not a member (voters " + before.voters().keySet()
-                            + (before.learners().isEmpty() ? "" : ", learners " + before.learners().keySet())
-                            + "): nothing to remove; see raftlog admin members");
+                    throw new IllegalStateException(
+                            id + " is not a member (voters " + before.voters().keySet()
+                                    + (before.learners().isEmpty()
+                                            ? ""
+                                            : ", learners " + before.learners().keySet())
+                                    + "): nothing to remove; see raftlog admin members");
                 }
                 NodeStatus status = await(raft.status(), "status");
-                if (status.leader().filter(id::equals).isPresent() && !status.id().equals(id)) {
+                if (status.leader().filter(id::equals).isPresent()
+                        && !status.id().equals(id)) {
                     status = await(raft.status(), "status"); // the client knows the leader now: its own view
                 }
                 if (status.leader().filter(id::equals).isPresent()) {

@@ -91,8 +91,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             text.append('}');
         }
-        status.configuration().ifPresent(configuration -> text.append(",\"membership\":")
-                .append(membership(configuration)));
+        status.configuration()
+                .ifPresent(configuration -> text.append(",\"membership\":").append(membership(configuration)));
         return text.append('}').toString();
     }
 
@@ -106,7 +106,9 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder text = new StringBuilder("{");
         text.append("\"index\":").append(configuration.index()).append(',');
         text.append("\"committed\":").append(configuration.committed()).append(',');
-        text.append("\"voters\":").append(members(configuration.membership().voters())).append(',');
+        text.append("\"voters\":")
+                .append(members(configuration.membership().voters()))
+                .append(',');
         text.append("\"learners\":").append(members(configuration.membership().learners()));
         return text.append('}').toString();
     }

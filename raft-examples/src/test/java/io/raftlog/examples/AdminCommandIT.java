@@ -55,8 +55,7 @@ class AdminCommandIT {
         assertThat(members.exitCode()).as(members.toString()).isZero();
         assertThat(members.stdout().lines())
                 .as("bootstrapped from --peers, the members are listed at the addresses the nodes reach them at")
-                .containsExactly(
-                        line("n1", "voter", leader), line("n2", "voter", leader), line("n3", "voter", leader));
+                .containsExactly(line("n1", "voter", leader), line("n2", "voter", leader), line("n3", "voter", leader));
     }
 
     @Test
@@ -80,9 +79,7 @@ class AdminCommandIT {
                         line("n3", "voter", leader),
                         line("n4", "learner", leader));
         long last = offsets.get(offsets.size() - 1);
-        Awaitility.await()
-                .atMost(WAIT)
-                .until(() -> cluster.status("n4").commitIndex() >= last);
+        Awaitility.await().atMost(WAIT).until(() -> cluster.status("n4").commitIndex() >= last);
         assertThat(cluster.client
                         .read(cluster.addresses.get("n4"), 1, 1000, Duration.ZERO, ReadConsistency.COMMITTED)
                         .get(30, TimeUnit.SECONDS))
@@ -103,9 +100,9 @@ class AdminCommandIT {
         for (String id : List.of("n1", "n2", "n3", "n4")) {
             Awaitility.await()
                     .atMost(WAIT)
-                    .until(() -> cluster.status(id).configuration().orElseThrow(), configuration -> configuration
-                                    .committed()
-                            && configuration.index() == index);
+                    .until(
+                            () -> cluster.status(id).configuration().orElseThrow(),
+                            configuration -> configuration.committed() && configuration.index() == index);
         }
         NodeProcesses.Run status = commands.run("status", "--servers", cluster.servers());
         assertThat(status.exitCode()).as(status.toString()).isZero();
@@ -132,8 +129,7 @@ class AdminCommandIT {
         assertThat(removed.stdout().lines())
                 .as(removed.toString())
                 .containsExactly(line(rest.get(0), "voter", leader), line(rest.get(1), "voter", leader));
-        assertThat(cluster.membership().contains(node(follower)))
-                .isFalse();
+        assertThat(cluster.membership().contains(node(follower))).isFalse();
 
         // The removed node heard of it: its own status no longer lists it (it may never learn that
         // the entry committed: nobody replicates to it any more).
@@ -148,8 +144,8 @@ class AdminCommandIT {
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.stdout())
                 .as(status.toString())
-                .contains("\"voters\":{\"" + rest.get(0) + "\":\"" + cluster.address(rest.get(0)) + "\",\"" + rest.get(1)
-                        + "\":\"" + cluster.address(rest.get(1)) + "\"},\"learners\":{}}");
+                .contains("\"voters\":{\"" + rest.get(0) + "\":\"" + cluster.address(rest.get(0)) + "\",\""
+                        + rest.get(1) + "\":\"" + cluster.address(rest.get(1)) + "\"},\"learners\":{}}");
     }
 
     @Test
@@ -206,8 +202,7 @@ class AdminCommandIT {
                 .startsWith("error: n5 did not catch up within 2 s (--timeout); it is still a learner. The leader"
                         + " said: cannot promote learner n5: it has not caught up (it holds up to index 0,")
                 .contains("it has not answered for an election timeout");
-        assertThat(cluster.membership().isLearner(node("n5")))
-                .isTrue();
+        assertThat(cluster.membership().isLearner(node("n5"))).isTrue();
     }
 
     @Test
@@ -236,8 +231,7 @@ class AdminCommandIT {
                 .startsWith("error: cannot remove voter " + followers.get(1) + ": the voters would be ")
                 .contains("and only [" + leader + "] answer this leader")
                 .endsWith("Bring voters back first");
-        assertThat(cluster.membership().voters())
-                .hasSize(3);
+        assertThat(cluster.membership().voters()).hasSize(3);
     }
 
     @Test

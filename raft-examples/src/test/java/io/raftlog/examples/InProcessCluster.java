@@ -92,7 +92,10 @@ final class InProcessCluster implements AutoCloseable {
 
     /** The id of the node every running node follows, once they agree on one that leads. */
     String leader() {
-        return Awaitility.await().atMost(WAIT).until(this::agreedLeader, Optional::isPresent).orElseThrow();
+        return Awaitility.await()
+                .atMost(WAIT)
+                .until(this::agreedLeader, Optional::isPresent)
+                .orElseThrow();
     }
 
     /** A leader that every running member of its membership follows (a node not added yet, or removed, has none). */

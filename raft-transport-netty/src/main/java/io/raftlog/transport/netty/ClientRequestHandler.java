@@ -157,7 +157,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 log.transferLeadership(request.node().orElseThrow()).thenApply(taken -> log.membership());
         };
         return done.thenApply(membership -> new io.raftlog.transport.netty.internal.MembershipResponse(
-                request.requestId(), service.withAddresses(membership), log.status().leader()));
+                request.requestId(),
+                service.withAddresses(membership),
+                log.status().leader()));
     }
 
     @Override

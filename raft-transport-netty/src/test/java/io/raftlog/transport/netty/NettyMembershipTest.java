@@ -48,7 +48,13 @@ class NettyMembershipTest {
     void bootstrapMembersComeWithTheAddressesTheNodesReachThemAt() throws Exception {
         Membership membership = client.membership().get(10, TimeUnit.SECONDS);
 
-        assertThat(cluster.nodes.values().iterator().next().membership().voters().values())
+        assertThat(cluster.nodes
+                        .values()
+                        .iterator()
+                        .next()
+                        .membership()
+                        .voters()
+                        .values())
                 .as("the bootstrap membership records no address")
                 .containsOnly("");
         assertThat(membership.voters()).isEqualTo(configuredAddresses());
@@ -78,7 +84,9 @@ class NettyMembershipTest {
         for (InetSocketAddress address : cluster.addresses.values()) {
             await().atMost(Duration.ofSeconds(10))
                     .until(
-                            () -> client.status(address).get(10, TimeUnit.SECONDS).configuration(),
+                            () -> client.status(address)
+                                    .get(10, TimeUnit.SECONDS)
+                                    .configuration(),
                             configuration -> configuration.equals(
                                     Optional.of(new NodeStatus.Configuration(added, index, true))));
         }
@@ -97,7 +105,12 @@ class NettyMembershipTest {
         await().atMost(Duration.ofSeconds(10))
                 .alias(removed + " holds the entry that removed it")
                 .until(() -> !cluster.nodes.get(removed).membership().contains(removed));
-        assertThat(cluster.nodes.get(removed).status().configuration().orElseThrow().index())
+        assertThat(cluster.nodes
+                        .get(removed)
+                        .status()
+                        .configuration()
+                        .orElseThrow()
+                        .index())
                 .isEqualTo(leaderStatus().configuration().orElseThrow().index());
     }
 

@@ -360,8 +360,7 @@ class FrameCodecTest {
     void aConfigurationWhoseMembershipDoesNotDecodeIsRefused() {
         byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
         body[committedOffset(body) + 1 + Integer.BYTES] = 9; // the membership's format version
-        assertRefused(
-                Frame.KIND_STATUS_RESPONSE, body, "invalid configuration: unknown membership format version 9");
+        assertRefused(Frame.KIND_STATUS_RESPONSE, body, "invalid configuration: unknown membership format version 9");
     }
 
     @Test
