@@ -18,7 +18,9 @@ import java.util.Optional;
  * @param health      whether the node works, works with a problem it is retrying, or has stopped
  * @param problem     what is wrong, when {@code health} is not {@link Health#HEALTHY}: a sentence
  *                    an operator can act on (the cause's message, the data directory, …)
- * @param log         the log's extent on disk and its snapshots
+ * @param log           the log's extent on disk and its snapshots
+ * @param configuration the membership in effect on this node and where it comes from; empty when
+ *                      not known (a status from a node too old to report it)
  */
 public record NodeStatus(
         NodeId id,
@@ -30,7 +32,34 @@ public record NodeStatus(
         Map<NodeId, Long> matchIndex,
         Health health,
         Optional<String> problem,
-        Log log) {
+        Log log,
+        Optional<Configuration> configuration) {
+
+    /**
+     * The membership a node uses: the newest {@code CONFIGURATION} entry in its log, committed or
+     * not (Raft thesis §4.1: a configuration takes effect as soon as it is in the log), else the
+     * one in its newest snapshot, else the voters it was bootstrapped with.
+     *
+     * @param membership voters and learners, with the addresses the entry records
+     * @param index      the index of that entry (the snapshot's index for a snapshot's membership;
+     *                   0 for the membership a node starts with before its log holds one: the
+     *                   voters it bootstrapped with, or, for a node joining, the members it was
+     *                   told to reach)
+     * @param committed  whether this node knows the entry to be committed ({@code index} at or
+     *                   below its commit index); an uncommitted one may still be replaced by a
+     *                   new leader's log, and until it is committed the leader takes no other change
+     */
+    public record Configuration(Membership membership, long index, boolean committed) {
+        public Configuration {
+            Objects.requireNonNull(membership, "membership");
+            if (index < 0) {
+                throw new IllegalArgumentException("a configuration index cannot be negative, got " + index);
+            }
+            if (index == 0 && !committed) {
+                throw new IllegalArgumentException("the bootstrap membership (index 0) is committed by definition");
+            }
+        }
+    }
 
     /**
      * What the node's log holds and its snapshots.
@@ -89,7 +118,23 @@ public record NodeStatus(
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(configuration, "configuration");
         matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** A status that does not say which membership is in effect. */
+    public NodeStatus(
+            NodeId id,
+            Role role,
+            long term,
+            Optional<NodeId> leader,
+            long commitIndex,
+            long lastIndex,
+            Map<NodeId, Long> matchIndex,
+            Health health,
+            Optional<String> problem,
+            Log log) {
+        this(id, role, term, leader, commitIndex, lastIndex, matchIndex, health, problem, log, Optional.empty());
     }
 
     /** A status with {@link Log#WHOLE}. */
@@ -121,11 +166,38 @@ public record NodeStatus(
     /** This status with another health and problem ({@code null} for none). */
     public NodeStatus withHealth(Health health, String problem) {
         return new NodeStatus(
-                id, role, term, leader, commitIndex, lastIndex, matchIndex, health, Optional.ofNullable(problem), log);
+                id,
+                role,
+                term,
+                leader,
+                commitIndex,
+                lastIndex,
+                matchIndex,
+                health,
+                Optional.ofNullable(problem),
+                log,
+                configuration);
     }
 
     /** This status with another {@link Log}. */
     public NodeStatus withLog(Log newLog) {
-        return new NodeStatus(id, role, term, leader, commitIndex, lastIndex, matchIndex, health, problem, newLog);
+        return new NodeStatus(
+                id, role, term, leader, commitIndex, lastIndex, matchIndex, health, problem, newLog, configuration);
+    }
+
+    /** This status with the {@link Configuration} in effect. */
+    public NodeStatus withConfiguration(Configuration newConfiguration) {
+        return new NodeStatus(
+                id,
+                role,
+                term,
+                leader,
+                commitIndex,
+                lastIndex,
+                matchIndex,
+                health,
+                problem,
+                log,
+                Optional.of(newConfiguration));
     }
 }

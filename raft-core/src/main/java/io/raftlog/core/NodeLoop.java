@@ -903,20 +903,56 @@ public final class NodeLoop implements ReplicatedLog {
         return proposer.proposeQueued(proposals, appliedIndex) || worked;
     }
 
-    /** The membership last told to the transport and logged. */
+    /** The membership last logged and published. */
     private io.raftlog.api.Membership announcedMembership;
+
+    /** The members last told to the transport: see {@link #reachedMembers}. */
+    private io.raftlog.api.Membership reachedMembers;
 
     private void announceMembership() {
         io.raftlog.api.Membership membership = raft.membership();
-        if (membership.equals(announcedMembership)) {
-            return;
+        if (!membership.equals(announcedMembership)) {
+            if (announcedMembership != null) {
+                LOG.info(
+                        "node {}: the membership is now {} (entry {})",
+                        config.id(),
+                        membership,
+                        raft.membershipIndex());
+            }
+            announcedMembership = membership;
+            publishedMembership = membership;
         }
-        if (announcedMembership != null) {
-            LOG.info("node {}: the membership is now {} (entry {})", config.id(), membership, raft.membershipIndex());
+        io.raftlog.api.Membership reached = reachedMembers(membership);
+        if (!reached.equals(reachedMembers)) {
+            reachedMembers = reached;
+            transport.membershipChanged(reached);
         }
-        announcedMembership = membership;
-        publishedMembership = membership;
-        transport.membershipChanged(membership);
+    }
+
+    /**
+     * Whom the transport must reach: {@code membership}, and, until the change that removed them
+     * commits, the members of the committed membership it removed (as learners, at their
+     * addresses). A leader replicates to those until then, so that a removed node learns of its
+     * removal and stops campaigning; a transport that dropped its link to them at once would keep
+     * the entry from them (found by {@code NettyMembershipTest}).
+     */
+    private io.raftlog.api.Membership reachedMembers(io.raftlog.api.Membership membership) {
+        if (raft.membershipIndex() <= raft.commitIndex()) {
+            return membership;
+        }
+        io.raftlog.api.Membership committed;
+        try {
+            committed = raft.membershipAt(raft.commitIndex());
+        } catch (IllegalArgumentException unknown) {
+            return membership; // below what the log still knows: nothing to keep in reach
+        }
+        io.raftlog.api.Membership reached = membership;
+        for (java.util.Map.Entry<NodeId, String> member : committed.members().entrySet()) {
+            if (!reached.contains(member.getKey())) {
+                reached = reached.withLearner(member.getKey(), member.getValue());
+            }
+        }
+        return reached;
     }
 
     private void drive() {

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, delete records, or
- * run the demo.
+ * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, delete records,
+ * change its members, or run the demo.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
  * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
@@ -60,7 +60,7 @@ public final class RaftlogCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a subcommand: node, produce, consume, status, delete-records or demo");
+                spec.commandLine(), "name a subcommand: node, produce, consume, status, delete-records, admin or demo");
     }
 
     public static void main(String[] args) {
@@ -74,8 +74,9 @@ public final class RaftlogCommand implements Runnable {
         CommandLine line = new CommandLine(new RaftlogCommand());
         line.setParameterExceptionHandler((error, arguments) -> {
             PrintWriter err = error.getCommandLine().getErr();
+            // The whole command (raftlog admin promote), so the hint can be pasted as it is.
             err.println("error: " + error.getMessage() + " (see '"
-                    + error.getCommandLine().getCommandName() + " --help')");
+                    + error.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         line.setExecutionExceptionHandler((error, commandLine, parseResult) -> {

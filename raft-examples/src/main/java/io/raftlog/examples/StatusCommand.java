@@ -41,7 +41,9 @@ final class StatusCommand implements Callable<Integer> {
      * One node's status as a JSON object. The log's figures follow the offsets: its start offset
      * and size, the newest snapshot's offset and size, the age of the last snapshot the node took
      * itself ({@code null} before its first; measured against {@code nowMillis}, this machine's
-     * clock), and the snapshots the node sent (as a leader) and received (as a follower).
+     * clock), and the snapshots the node sent (as a leader) and received (as a follower). Then, as
+     * {@link #membership}, the members in effect on the node (left out when a node too old to
+     * report them answers).
      */
     static String json(InetSocketAddress address, NodeStatus status, long nowMillis) {
         StringBuilder text = new StringBuilder("{");
@@ -89,6 +91,35 @@ final class StatusCommand implements Callable<Integer> {
             }
             text.append('}');
         }
+        status.configuration()
+                .ifPresent(configuration -> text.append(",\"membership\":").append(membership(configuration)));
+        return text.append('}').toString();
+    }
+
+    /**
+     * {@code {"index":I,"committed":B,"voters":{ID:ADDRESS,...},"learners":{...}}}: the membership
+     * in effect on the node, the index of its configuration entry (0 for the one a node starts
+     * with), whether the node knows that entry committed, and each member's address ({@code null}
+     * where none is known).
+     */
+    static String membership(NodeStatus.Configuration configuration) {
+        StringBuilder text = new StringBuilder("{");
+        text.append("\"index\":").append(configuration.index()).append(',');
+        text.append("\"committed\":").append(configuration.committed()).append(',');
+        text.append("\"voters\":")
+                .append(members(configuration.membership().voters()))
+                .append(',');
+        text.append("\"learners\":").append(members(configuration.membership().learners()));
+        return text.append('}').toString();
+    }
+
+    private static String members(Map<io.raftlog.api.NodeId, String> members) {
+        StringBuilder text = new StringBuilder("{");
+        members.forEach((id, address) -> text.append(text.length() > 1 ? "," : "")
+                .append('"')
+                .append(escape(id.value()))
+                .append("\":")
+                .append(address.isEmpty() ? "null" : "\"" + escape(address) + "\""));
         return text.append('}').toString();
     }
 

@@ -3,6 +3,7 @@ package io.raftlog.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftlog.api.Membership;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.Role;
@@ -42,6 +43,25 @@ class StatusCommandTest {
     void aSnapshotStampedAheadOfThisClockIsZeroOld() {
         NodeStatus status = LEADER.withLog(new NodeStatus.Log(1, 0, 10, 10, 5_000, 0, 0));
         assertThat(StatusCommand.json(ADDRESS, status, 4_000)).contains("\"snapshotAgeMs\":0,");
+    }
+
+    @Test
+    void theMembershipInEffectComesLastWithItsEntryAndEveryMembersAddress() {
+        Membership membership = Membership.ofVoters(List.of(NodeId.of("n1"), NodeId.of("n2")))
+                .withAddress(NodeId.of("n1"), "127.0.0.1:7001")
+                .withLearner(NodeId.of("n4"), "127.0.0.1:7004");
+        NodeStatus status = LEADER.withConfiguration(new NodeStatus.Configuration(membership, 118, false));
+
+        assertThat(StatusCommand.json(ADDRESS, status, 1_000))
+                .endsWith("\"matchOffsets\":{\"n1\":121},\"membership\":{\"index\":118,\"committed\":false,"
+                        + "\"voters\":{\"n1\":\"127.0.0.1:7001\",\"n2\":null},"
+                        + "\"learners\":{\"n4\":\"127.0.0.1:7004\"}}}");
+    }
+
+    @Test
+    void aNodeThatDoesNotReportItsMembershipHasNoMembershipField() {
+        assertThat(LEADER.configuration()).isEmpty();
+        assertThat(StatusCommand.json(ADDRESS, LEADER, 1_000)).doesNotContain("membership");
     }
 
     @Test

@@ -604,9 +604,12 @@ public final class RaftProtocol {
         return role == Role.LEADER ? leaderState.uncommittedBytes() : 0;
     }
 
+    /** Role, term, leader, indexes, a leader's match indexes, and the membership in effect. */
     public NodeStatus status() {
         Map<NodeId, Long> matchIndex = role == Role.LEADER ? leaderState.matchIndexes() : Map.of();
-        return new NodeStatus(id, role, term, leader(), log.committed(), log.lastIndex(), matchIndex);
+        return new NodeStatus(id, role, term, leader(), log.committed(), log.lastIndex(), matchIndex)
+                .withConfiguration(new NodeStatus.Configuration(
+                        log.membership(), log.membershipIndex(), log.membershipIndex() <= log.committed()));
     }
 
     @Override

@@ -118,7 +118,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return membership(log, membership);
         }
         StatusRequest status = (StatusRequest) request;
-        return CompletableFuture.completedFuture(new StatusResponse(status.requestId(), log.status()));
+        return CompletableFuture.completedFuture(new StatusResponse(status.requestId(), withAddresses(log.status())));
     }
 
     /**
@@ -136,7 +136,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 .thenApply(start -> new DeleteRecordsResponse(delete.requestId(), start));
     }
 
-    private static CompletableFuture<io.raftlog.transport.netty.internal.MembershipResponse> membership(
+    /** {@code status} with its configuration's members at addresses, as {@link ClientService#withAddresses}. */
+    private NodeStatus withAddresses(NodeStatus status) {
+        return status.configuration()
+                .map(configuration -> status.withConfiguration(new NodeStatus.Configuration(
+                        service.withAddresses(configuration.membership()),
+                        configuration.index(),
+                        configuration.committed())))
+                .orElse(status);
+    }
+
+    private CompletableFuture<io.raftlog.transport.netty.internal.MembershipResponse> membership(
             ReplicatedLog log, io.raftlog.transport.netty.internal.MembershipRequest request) {
         CompletableFuture<io.raftlog.api.Membership> done = switch (request.op()) {
             case GET -> CompletableFuture.completedFuture(log.membership());
@@ -147,7 +157,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 log.transferLeadership(request.node().orElseThrow()).thenApply(taken -> log.membership());
         };
         return done.thenApply(membership -> new io.raftlog.transport.netty.internal.MembershipResponse(
-                request.requestId(), membership, log.status().leader()));
+                request.requestId(),
+                service.withAddresses(membership),
+                log.status().leader()));
     }
 
     @Override

@@ -79,6 +79,30 @@ final class ClientService {
         return kept;
     }
 
+    /**
+     * {@code membership} as clients are told it: a member whose configuration entry records no
+     * address (one of the members a cluster was bootstrapped with, from their {@code --peers}) is
+     * given the address this node reaches it at, its configured one; a member this node has no
+     * address for keeps {@code ""}.
+     */
+    io.raftlog.api.Membership withAddresses(io.raftlog.api.Membership membership) {
+        io.raftlog.api.Membership told = membership;
+        for (java.util.Map.Entry<io.raftlog.api.NodeId, String> member :
+                membership.members().entrySet()) {
+            InetSocketAddress configured = config.peers().get(member.getKey());
+            if (member.getValue().isEmpty() && configured != null) {
+                told = told.withAddress(member.getKey(), hostPort(configured));
+            }
+        }
+        return told;
+    }
+
+    /** {@code host:port}, the host in brackets if it is an IPv6 literal, as a membership records it. */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
     /** The error response for {@code request} failing with {@code failure}. */
     ErrorResponse errorFor(ClientRequest request, Throwable failure) {
         Throwable cause = unwrap(failure);

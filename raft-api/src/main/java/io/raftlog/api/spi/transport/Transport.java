@@ -63,11 +63,13 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * The cluster's membership is now {@code membership}: at start, and after each change (it
-     * takes effect as soon as its entry is in the node's log). A transport that reaches peers by
-     * address connects to every member at the address the membership records (where one is
-     * recorded, {@code ""} otherwise), accepts messages from every member, and drops its
-     * connections to nodes no longer in it. Called on the node's loop thread; must not block.
+     * The nodes to reach are now {@code membership}'s members: at start, and after each change
+     * (it takes effect as soon as its entry is in the node's log). Until a removal commits, the
+     * node includes the members it removes, as learners, so that they can receive the entry that
+     * removes them. A transport that reaches peers by address connects to every member at the
+     * address the membership records (where one is recorded, {@code ""} otherwise), accepts
+     * messages from every member, and drops its connections to nodes no longer in it. Called on
+     * the node's loop thread; must not block.
      * The default does nothing: a transport whose peers are fixed in its own configuration (or,
      * like the in-memory one, needs no addresses) then reaches only those.
      */

@@ -289,12 +289,10 @@ public final class RaftClient implements AutoCloseable {
     }
 
     /**
-     * The status of the leader if one is known, else of any node. A status from the leader, or one
-     * naming a leader the client has reached before, tells the client where the leader is.
-     */
-    /**
      * The cluster's membership as the leader (if known, else any node) knows it: voters and
-     * learners with their addresses. Fails as {@link #status()} does.
+     * learners with their addresses. A member whose configuration entry records no address (one a
+     * cluster was bootstrapped with, from the nodes' {@code --peers}) comes with the address the
+     * answering node reaches it at, or {@code ""} if it has none. Fails as {@link #status()} does.
      */
     public CompletableFuture<Membership> membership() {
         return membershipCall(MembershipRequest.Op.GET, null, "");
@@ -340,6 +338,12 @@ public final class RaftClient implements AutoCloseable {
         return call.future;
     }
 
+    /**
+     * The status of the leader if one is known, else of any node. A status from the leader, or one
+     * naming a leader the client has reached before, tells the client where the leader is. Its
+     * {@link NodeStatus#configuration()} is the membership in effect on that node, its members'
+     * addresses as {@link #membership()} gives them (empty from a node too old to send it).
+     */
     public CompletableFuture<NodeStatus> status() {
         return status(null);
     }

@@ -1,6 +1,8 @@
 package io.raftlog.transport.netty.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.raftlog.api.Bytes;
+import io.raftlog.api.Membership;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.Role;
@@ -12,10 +14,18 @@ import java.util.Optional;
 /**
  * A node's {@link NodeStatus}, its {@link NodeStatus.Log} included; its problem, if any, is cut to
  * what a string field holds.
+ *
+ * <p>The {@link NodeStatus.Configuration}, when the status has one, comes last: configuration
+ * index i64 | committed u8 (0 or 1) | membership length i32 | the membership as a
+ * {@code CONFIGURATION} entry holds it ({@link Membership#encode()}). A body that ends after the
+ * log is a status without one, as a node that predates the field sends it.
  */
 public record StatusResponse(long requestId, NodeStatus status) implements ClientResponse {
-    /** Bytes of the {@link NodeStatus.Log} at the end of the body: seven i64. */
+    /** Bytes of the {@link NodeStatus.Log}: seven i64, at the end of a body without a configuration. */
     static final int LOG_BYTES = 7 * Long.BYTES;
+
+    /** Bytes of a configuration before its membership: index, committed, membership length. */
+    static final int CONFIGURATION_HEADER_BYTES = Long.BYTES + 1 + Integer.BYTES;
 
     public StatusResponse {
         Objects.requireNonNull(status, "status");
@@ -43,7 +53,11 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
                 + Integer.BYTES
                 + 1
                 + Wire.stringSize(status.problem().orElse(""))
-                + LOG_BYTES;
+                + LOG_BYTES
+                + status.configuration()
+                        .map(configuration -> CONFIGURATION_HEADER_BYTES
+                                + configuration.membership().encode().size())
+                        .orElse(0);
         for (NodeId member : status.matchIndex().keySet()) {
             size += Wire.nodeIdSize(member) + Long.BYTES;
         }
@@ -69,6 +83,11 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
         out.writeLong(log.startOffset()).writeLong(log.sizeBytes());
         out.writeLong(log.snapshotIndex()).writeLong(log.snapshotBytes()).writeLong(log.snapshotMillis());
         out.writeLong(log.snapshotsSent()).writeLong(log.snapshotsReceived());
+        status.configuration().ifPresent(configuration -> {
+            Bytes membership = configuration.membership().encode();
+            out.writeLong(configuration.index()).writeByte(configuration.committed() ? 1 : 0);
+            out.writeInt(membership.size()).writeBytes(membership.asReadOnlyBuffer());
+        });
     }
 
     static StatusResponse read(ByteBuf in) {
@@ -90,6 +109,8 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
         }
         String problem = Wire.readString(in, "problem");
         NodeStatus.Log log = readLog(in);
+        Optional<NodeStatus.Configuration> configuration =
+                in.isReadable() ? Optional.of(readConfiguration(in)) : Optional.empty();
         Wire.requireEnd(in, "StatusResponse");
         return new StatusResponse(
                 requestId,
@@ -103,7 +124,22 @@ public record StatusResponse(long requestId, NodeStatus status) implements Clien
                         matchIndex,
                         NodeStatus.Health.values()[healthCode],
                         problem.isEmpty() ? Optional.empty() : Optional.of(problem),
-                        log));
+                        log,
+                        configuration));
+    }
+
+    private static NodeStatus.Configuration readConfiguration(ByteBuf in) {
+        long index = Wire.readLong(in, "configuration index");
+        int committed = Wire.readUnsignedByte(in, "configuration committed");
+        if (committed > 1) {
+            throw new ProtocolException("configuration committed must be 0 or 1, was " + committed);
+        }
+        Bytes encoded = Wire.readBytes(in, "membership");
+        try {
+            return new NodeStatus.Configuration(Membership.decode(encoded), index, committed == 1);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("invalid configuration: " + e.getMessage());
+        }
     }
 
     /**

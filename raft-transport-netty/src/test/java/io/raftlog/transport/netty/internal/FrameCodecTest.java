@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
+import io.raftlog.api.Membership;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
 import io.raftlog.api.ReadConsistency;
@@ -31,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FrameCodecTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
     private static final int MAX = 64 * 1024;
     /** A status whose every log field differs from the others, with a problem before the log. */
     private static final NodeStatus STATUS_WITH_LOG = new NodeStatus(
@@ -44,6 +47,13 @@ class FrameCodecTest {
                     NodeStatus.Health.STORAGE_FAILING,
                     Optional.of("disk full"))
             .withLog(new NodeStatus.Log(15, 4096, 20, 2048, 1_700_000_000_123L, 2, 1));
+    /** That status with a configuration not committed yet, a learner at an IPv6 address among its members. */
+    private static final NodeStatus.Configuration PENDING = new NodeStatus.Configuration(
+            Membership.ofVoters(List.of(A, B)).withAddress(A, "127.0.0.1:7001").withLearner(C, "[::1]:7003"),
+            42,
+            false);
+
+    private static final NodeStatus STATUS_WITH_CONFIGURATION = STATUS_WITH_LOG.withConfiguration(PENDING);
 
     private final EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
     private final EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX));
@@ -87,6 +97,12 @@ class FrameCodecTest {
                 new StatusResponse(3, new NodeStatus(A, Role.LEADER, 4, Optional.of(A), 10, 12, Map.of(A, 12L, B, 9L))),
                 new StatusResponse(3, new NodeStatus(B, Role.PRE_CANDIDATE, 4, Optional.empty(), 0, 0, Map.of())),
                 new StatusResponse(3, STATUS_WITH_LOG),
+                new StatusResponse(3, STATUS_WITH_CONFIGURATION),
+                new StatusResponse(
+                        3,
+                        new NodeStatus(B, Role.FOLLOWER, 1, Optional.empty(), 0, 0, Map.of())
+                                .withConfiguration(
+                                        new NodeStatus.Configuration(Membership.ofVoters(List.of(A, B)), 0, true))),
                 new DeleteRecordsResponse(6, 15),
                 new ReadIndexResponse(8, 0),
                 new ReadIndexResponse(8, 2_500),
@@ -268,12 +284,98 @@ class FrameCodecTest {
     }
 
     @Test
-    void aStatusResponseWithBytesAfterItsLogIsRefused() {
+    void aStatusResponseWithAByteAfterItsLogIsRefusedAsATruncatedConfiguration() {
         byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_LOG));
         assertRefused(
                 Frame.KIND_STATUS_RESPONSE,
                 Arrays.copyOf(body, body.length + 1),
+                "truncated: configuration index needs 8 byte(s) but only 1 remain");
+    }
+
+    // ---- the configuration in the status ---------------------------------------------------------
+
+    @Test
+    void aStatusResponseCarriesItsConfigurationAfterTheLog() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        byte[] membership = PENDING.membership().encode().toByteArray();
+        int start = bodyOf(new StatusResponse(3, STATUS_WITH_LOG)).length;
+        assertThat(body).hasSize(start + StatusResponse.CONFIGURATION_HEADER_BYTES + membership.length);
+        ByteBuf configuration = Unpooled.wrappedBuffer(body, start, body.length - start);
+        assertThat(configuration.readLong()).as("index").isEqualTo(42);
+        assertThat(configuration.readUnsignedByte()).as("committed").isEqualTo((short) 0);
+        assertThat(configuration.readInt()).as("membership length").isEqualTo(membership.length);
+        assertThat(ByteBufUtil.getBytes(configuration))
+                .as("the membership as a CONFIGURATION entry holds it")
+                .isEqualTo(membership);
+    }
+
+    @Test
+    void aStatusResponseThatEndsAfterItsLogHasNoConfigurationAsAnOlderNodeSendsIt() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        byte[] older = Arrays.copyOf(body, bodyOf(new StatusResponse(3, STATUS_WITH_LOG)).length);
+
+        decoder.writeInbound(frame(Frame.KIND_STATUS_RESPONSE, older));
+        StatusResponse decoded = decoder.readInbound();
+
+        assertThat(decoded.status().configuration()).isEmpty();
+        assertThat(decoded.status()).isEqualTo(STATUS_WITH_LOG);
+    }
+
+    @Test
+    void aStatusResponseWithATruncatedConfigurationIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        int membership = PENDING.membership().encode().size();
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, body.length - 3),
+                "truncated: membership needs " + membership + " byte(s) but only " + (membership - 3) + " remain");
+    }
+
+    @Test
+    void aStatusResponseWhoseConfigurationEndsAfterItsIndexIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, committedOffset(body)),
+                "truncated: configuration committed needs 1 byte(s) but only 0 remain");
+    }
+
+    @Test
+    void aStatusResponseWithBytesAfterItsConfigurationIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                Arrays.copyOf(body, body.length + 1),
                 "1 trailing byte(s) after a complete StatusResponse");
+    }
+
+    @Test
+    void aConfigurationCommittedFlagOtherThanZeroOrOneIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        body[committedOffset(body)] = 2;
+        assertRefused(Frame.KIND_STATUS_RESPONSE, body, "configuration committed must be 0 or 1, was 2");
+    }
+
+    @Test
+    void aConfigurationWhoseMembershipDoesNotDecodeIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        body[committedOffset(body) + 1 + Integer.BYTES] = 9; // the membership's format version
+        assertRefused(Frame.KIND_STATUS_RESPONSE, body, "invalid configuration: unknown membership format version 9");
+    }
+
+    @Test
+    void anUncommittedBootstrapConfigurationIsRefused() {
+        byte[] body = bodyOf(new StatusResponse(3, STATUS_WITH_CONFIGURATION));
+        Unpooled.wrappedBuffer(body).setLong(committedOffset(body) - Long.BYTES, 0);
+        assertRefused(
+                Frame.KIND_STATUS_RESPONSE,
+                body,
+                "invalid configuration: the bootstrap membership (index 0) is committed by definition");
+    }
+
+    /** Where the committed flag of {@link #PENDING} is in a body of {@link #STATUS_WITH_CONFIGURATION}. */
+    private static int committedOffset(byte[] body) {
+        return body.length - PENDING.membership().encode().size() - Integer.BYTES - 1;
     }
 
     @Test
@@ -454,16 +556,21 @@ class FrameCodecTest {
 
     /** A frame of {@code kind} around {@code body} is refused with {@code reason}, and what follows is discarded. */
     private void assertRefused(int kind, byte[] body, String reason) {
-        ByteBuf frame = Unpooled.buffer()
-                .writeInt(2 + body.length)
-                .writeByte(Frame.VERSION)
-                .writeByte(kind)
-                .writeBytes(body);
+        ByteBuf frame = frame(kind, body);
         assertThatThrownBy(() -> decoder.writeInbound(frame))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage(reason);
         decoder.writeInbound(encode(new StatusRequest(1)));
         assertThat((Object) decoder.readInbound()).isNull();
+    }
+
+    /** A frame of {@code kind} around {@code body}, which may be anything. */
+    private static ByteBuf frame(int kind, byte[] body) {
+        return Unpooled.buffer()
+                .writeInt(2 + body.length)
+                .writeByte(Frame.VERSION)
+                .writeByte(kind)
+                .writeBytes(body);
     }
 
     private static byte[] bodyOf(Frame frame) {
