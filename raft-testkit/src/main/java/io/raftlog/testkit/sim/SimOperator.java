@@ -121,11 +121,6 @@ final class SimOperator {
         return pending == null;
     }
 
-    /** The membership as the operator knows it: the newest a leader reported. */
-    Membership view() {
-        return view;
-    }
-
     /** The newest committed membership (from the committed log). */
     Membership committed() {
         return committed;
@@ -135,8 +130,8 @@ final class SimOperator {
         sim.schedule(delayMillis * NodeSimulation.MS, NodeSimulation.Kind.OPERATOR, null, 0, null);
     }
 
-    /** After every event: what leaders say the membership is, and the committed configurations. */
-    void observe() {
+    /** The membership as the operator knows it: the newest a leader reports (asked when needed). */
+    Membership view() {
         for (NodeSimulation.Member node : sim.nodes) {
             if (node.up && node.loop != null && node.loop.failure() == null) {
                 var status = node.loop.status();
@@ -146,6 +141,11 @@ final class SimOperator {
                 }
             }
         }
+        return view;
+    }
+
+    /** After every event: the committed configurations, each one step from the one before. */
+    void observe() {
         long last = sim.checker.committedIndex();
         for (long index = checkedTo + 1; index <= last; index++) {
             LogEntry entry = sim.checker.committedAt(index);
@@ -204,7 +204,7 @@ final class SimOperator {
     }
 
     private Change plan() {
-        Membership now = view;
+        Membership now = view();
         if (!now.learners().isEmpty()) {
             NodeId learner = now.learners().keySet().iterator().next();
             NodeSimulation.Member node = sim.memberOrNull(learner);
@@ -253,7 +253,7 @@ final class SimOperator {
                 && node.id.equals(change.target)
                 && node.loop.status().role() == Role.LEADER) {
             // A leader cannot remove itself: hand leadership to another voter, then ask again.
-            List<NodeId> others = new ArrayList<>(view.voters().keySet());
+            List<NodeId> others = new ArrayList<>(view().voters().keySet());
             others.remove(change.target);
             if (!others.isEmpty()) {
                 NodeId to = others.get(sim.random.nextInt(others.size()));

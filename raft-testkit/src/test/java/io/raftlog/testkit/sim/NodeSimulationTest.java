@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * Seeded simulation of whole nodes ({@code NodeLoop}) under faults, with clients on the public API.
  *
  * <ul>
- *   <li>{@code -Draftlog.sim.nodeSeeds=N} runs seeds 1..N (default 1000);</li>
+ *   <li>{@code -Draftlog.sim.nodeSeeds=N} runs seeds 1..N (default 1000); on most seeds an
+ *       operator changes the members meanwhile (adds learners, promotes, removes);</li>
  *   <li>{@code -Draftlog.sim.seed=S} replays exactly seed S, as printed by a failure.</li>
  * </ul>
  */
@@ -68,7 +69,23 @@ class NodeSimulationTest {
         long linearizable = results.stream()
                 .mapToLong(NodeSimulationResult::linearizableReads)
                 .sum();
+        long added =
+                results.stream().mapToLong(NodeSimulationResult::nodesAdded).sum();
+        long promotions =
+                results.stream().mapToLong(NodeSimulationResult::promotions).sum();
+        long removals =
+                results.stream().mapToLong(NodeSimulationResult::removals).sum();
+        long membershipRefusals = results.stream()
+                .mapToLong(NodeSimulationResult::membershipRefusals)
+                .sum();
+        long changedRuns = results.stream()
+                .filter(result -> result.promotions() > 0 && result.removals() > 0)
+                .count();
         // The runs must have exercised something: every kind of fault, and a lot of traffic.
+        assertThat(added).as("nodes added as learners").isGreaterThan(seeds / 2);
+        assertThat(promotions).as("learners promoted").isGreaterThan(seeds / 4);
+        assertThat(removals).as("members removed").isGreaterThan(seeds / 4);
+        assertThat(changedRuns).as("runs that both promoted and removed").isGreaterThan(seeds / 10);
         assertThat(crashes).as("crash-restarts").isGreaterThan(seeds / 2);
         assertThat(pauses).as("pauses").isGreaterThan(seeds / 4);
         assertThat(storageFailures).as("failed writes retried").isGreaterThan(seeds / 4);
@@ -93,7 +110,7 @@ class NodeSimulationTest {
                         + " %d bit flips, %d pauses, %d clock jumps,"
                         + " %d transfers, %d snapshots installed, %d snapshots damaged (%d starts refused),"
                         + " %d deletions, %d reads below the log start, %d runs with the log start moved,"
-                        + " %d linearizable reads;"
+                        + " %d linearizable reads; %d nodes added, %d promoted, %d removed (%d refusals);"
                         + " %.1f simulated s in %.1f s%n",
                 seeds,
                 acknowledged,
@@ -115,6 +132,10 @@ class NodeSimulationTest {
                 outOfRange,
                 trimmed,
                 linearizable,
+                added,
+                promotions,
+                removals,
+                membershipRefusals,
                 virtualMillis / 1000.0,
                 realMillis / 1000.0);
     }
