@@ -824,15 +824,27 @@ public final class NodeSimulation {
      * would in a real cluster: one disk at a time, each rejoined before the next).
      */
     private boolean noneRejoining() {
-        int impaired = 0;
-        io.raftlog.api.Membership view = operator.view();
-        int voters = 0;
+        // Every membership a leader could go on with: the committed one, the operator's view, and
+        // the newest in each running node's log (a pending removal shrinks the voters).
+        List<io.raftlog.api.Membership> memberships = new ArrayList<>();
+        memberships.add(operator.committed());
+        memberships.add(operator.view());
         for (Member member : nodes) {
-            if (member.retired
-                    || !(view.isVoter(member.id) || operator.committed().isVoter(member.id))) {
+            if (member.up && !member.retired && member.loop != null && !member.loop.isClosed()) {
+                memberships.add(member.loop.membership());
+            }
+        }
+        int fewest = Integer.MAX_VALUE;
+        java.util.Set<NodeId> voters = new HashSet<>();
+        for (io.raftlog.api.Membership membership : memberships) {
+            fewest = Math.min(fewest, membership.voters().size());
+            voters.addAll(membership.voters().keySet());
+        }
+        int impaired = 0;
+        for (Member member : nodes) {
+            if (member.retired || !voters.contains(member.id)) {
                 continue; // a learner catching up, or a node out of the cluster, is not needed for a quorum
             }
-            voters++;
             boolean rejoining = member.up
                     ? member.loop.holdsVotes()
                     : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
@@ -842,11 +854,9 @@ public final class NodeSimulation {
                 impaired++; // rejoining, not vetted yet, a blank restart pending, repairing, or a copy to be refused
             }
         }
-        // As many impaired nodes at once as the cluster tolerates: one of 3 or 4, two of 5 — of
-        // the smaller of the committed and the newest voters (a pending removal may shrink them).
-        int fewest =
-                Math.min(view.voters().size(), operator.committed().voters().size());
-        return impaired < (Math.min(voters, fewest) - 1) / 2 || impaired == 0;
+        // As many impaired nodes at once as the smallest of those memberships tolerates: one of 3
+        // or 4, two of 5.
+        return impaired < (fewest - 1) / 2 || impaired == 0;
     }
 
     private Member leaderOr(Member other) {

@@ -213,9 +213,17 @@ final class SimOperator {
             }
             return new Change(Kind.REMOVE, learner); // given up on (or never started)
         }
-        int voters = now.voters().size();
-        boolean canAdd = added < maxAdded && voters < maxVoters;
-        boolean canRemove = voters > minVoters;
+        // Sizes over every membership a leader could go on with (the view may be stale while no
+        // node leads): never below the fewest voters allowed, never above the most.
+        int fewest = now.voters().size();
+        int most = fewest;
+        for (Membership membership : memberships()) {
+            fewest = Math.min(fewest, membership.voters().size());
+            most = Math.max(
+                    most, membership.voters().size() + membership.learners().size());
+        }
+        boolean canAdd = added < maxAdded && most < maxVoters;
+        boolean canRemove = fewest > minVoters;
         if (!canAdd && !canRemove) {
             return null;
         }
@@ -233,6 +241,18 @@ final class SimOperator {
             }
         }
         return new Change(Kind.REMOVE, candidates.get(sim.random.nextInt(candidates.size())));
+    }
+
+    /** The committed membership and the newest in each running node's log. */
+    private List<Membership> memberships() {
+        List<Membership> all = new ArrayList<>();
+        all.add(committed);
+        for (NodeSimulation.Member node : sim.nodes) {
+            if (node.up && !node.retired && node.loop != null && !node.loop.isClosed()) {
+                all.add(node.loop.membership());
+            }
+        }
+        return all;
     }
 
     private void send(Change change) {
@@ -312,6 +332,7 @@ final class SimOperator {
                     "membership: " + change + " completed with the membership " + membership + ", without the change");
         }
         pending = null;
+        view = membership; // the newest the operator knows, until a leader reports a newer one
         switch (change.kind) {
             case ADD -> {}
             case PROMOTE -> promotions++;
