@@ -436,10 +436,21 @@ final class Snapshots {
         }
     }
 
-    /** The protocol asks for a snapshot to be sent (again): a transfer under way resumes. */
+    /**
+     * The protocol asks for a snapshot to be sent (again): a transfer under way resumes; one the
+     * follower confirmed whole starts over.
+     */
     void send(Ready.SnapshotToSend request) {
         Outgoing current = outgoing.get(request.peer());
         if (current != null && current.requested == request.index()) {
+            if (current.acked > 0 && current.acked >= current.info.sizeBytes()) {
+                // It has every byte, yet the protocol still asks: the answer that it installed the
+                // snapshot was lost, or a late refusal made the leader doubt it holds the entries.
+                // Resuming would send nothing, and the leader would never hear from it again. From
+                // the start, then: a follower that installed it answers the first chunk with its
+                // commit index; one that lost it receives it anew.
+                current.acked = 0;
+            }
             current.next = current.acked; // whatever was in flight may be lost: resend from the confirmed offset
             current.sentEmpty = false;
             current.pump();

@@ -32,6 +32,10 @@ final class LocalCluster implements AutoCloseable {
     java.util.function.BiFunction<
                     NodeId, io.raftlog.api.spi.storage.SnapshotStore, io.raftlog.api.spi.storage.SnapshotStore>
             snapshotStores = (id, store) -> store;
+    /** Wraps each start's transport (as it is by default). */
+    java.util.function.BiFunction<
+                    NodeId, io.raftlog.api.spi.transport.Transport, io.raftlog.api.spi.transport.Transport>
+            transports = (id, transport) -> transport;
     /** Starts so far: each start gets its own seed, as each process start draws its own randomness. */
     private long starts;
 
@@ -64,7 +68,7 @@ final class LocalCluster implements AutoCloseable {
                 store,
                 snapshotStores.apply(id, new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id))),
                 applications.apply(id),
-                network.newTransport(),
+                transports.apply(id, network.newTransport()),
                 NodeMetrics.NONE,
                 id.hashCode() * 31L + starts++);
         nodes.put(id, node.start());
@@ -92,7 +96,7 @@ final class LocalCluster implements AutoCloseable {
                 store,
                 snapshotStores.apply(id, new io.raftlog.core.storage.InMemorySnapshotStore(volumes.get(id))),
                 applications.apply(id),
-                network.newTransport(),
+                transports.apply(id, network.newTransport()),
                 NodeMetrics.NONE,
                 id.hashCode() * 31L + starts++);
         nodes.put(id, node.start());

@@ -75,6 +75,37 @@ class SnapshotInstallTest {
         assertThat(cluster.node(3).commitIndex()).isEqualTo(21);
     }
 
+    /**
+     * n3's refusal of an append at the snapshot's index, sent before it installed the snapshot,
+     * arrives after its answer to the install (whole-node seed 951). The leader cannot tell it
+     * from a follower that lost that entry: it asks its driver for the snapshot again, which its
+     * driver must send even though n3 confirmed every byte, and n3's answer to the chunk (it holds
+     * the snapshot's entries) brings it back to receiving entries.
+     */
+    @Test
+    void aLateRefusalAfterTheInstallMakesTheLeaderAskForTheSnapshotAgainAndN3StillCatchesUp() {
+        TestCluster cluster = clusterWithN3Behind(15);
+        cluster.holdIf(message ->
+                message instanceof AppendEntriesResponse && message.from().equals(id(3)));
+        cluster.tickAll(RAFT.heartbeatTicks() * 2);
+        assertThat(cluster.snapshotsSent).hasSize(1);
+        RaftProtocol n1 = cluster.node(1);
+        AppendEntriesResponse installed = new AppendEntriesResponse(id(3), id(1), n1.term(), true, 15, 0, 0);
+        assertThat(cluster.held()).contains(installed);
+        cluster.holdIf(message -> false);
+        cluster.release(message -> true);
+
+        cluster.deliver(installed);
+        cluster.deliver(new AppendEntriesResponse(id(3), id(1), n1.term(), false, 15, 1, 1, 0));
+
+        assertThat(cluster.snapshotsSent).as("asked again").hasSize(2);
+        assertThat(cluster.snapshotsSent.get(1).index()).isEqualTo(15);
+        cluster.deliverAll();
+        cluster.tickAll(RAFT.heartbeatTicks());
+        assertThat(n1.status().matchIndex().get(id(3))).isEqualTo(21);
+        assertThat(cluster.node(3).commitIndex()).isEqualTo(21);
+    }
+
     @Test
     void chunkAnswersCountAsSignsOfLifeForCheckQuorum() {
         for (boolean answered : new boolean[] {true, false}) {
