@@ -113,4 +113,30 @@ class LeadershipTransferTest {
                         NotLeaderException.class,
                         e -> assertThat(e.leaderHint()).contains(id(1)));
     }
+
+    /**
+     * Review F8 (second half): a TimeoutNow that arrives after its transfer was abandoned still
+     * makes the target campaign at once, past PreVote and the lease, deposing a healthy leader.
+     */
+    @Test
+    void aTimeoutNowDeliveredAfterTheTransferWasAbandonedDoesNotDeposeTheLeader() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        long term = leader.term();
+        cluster.holdIf(message -> message instanceof TimeoutNow);
+        leader.transferLeadership(id(2));
+        cluster.deliverAll();
+        assertThat(cluster.held()).as("the TimeoutNow is delayed in the network").isNotEmpty();
+
+        cluster.tickAll(T + 1); // the transfer is abandoned; n1 leads on, n2 and n3 hear from it
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).term()).isEqualTo(term);
+
+        cluster.holdIf(message -> false);
+        cluster.release(message -> true).forEach(cluster::deliver); // the late TimeoutNow arrives
+        cluster.deliverAll();
+
+        assertThat(leader.role()).as("a healthy leader is not deposed by a stale TimeoutNow").isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).term()).isEqualTo(term);
+    }
 }
