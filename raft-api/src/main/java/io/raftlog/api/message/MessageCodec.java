@@ -136,7 +136,7 @@ public final class MessageCodec {
         "ReadIndexResponse",
     };
 
-    private static final int MAX_NODE_ID_BYTES = 64;
+    private static final int MAX_NODE_ID_BYTES = NodeId.MAX_LENGTH;
     private static final int TYPE_OFFSET = 1;
     /** version, type, term; the two node ids come on top. */
     private static final int PREFIX_BYTES = 1 + 1 + Long.BYTES;
