@@ -129,22 +129,31 @@ class LeadershipTransferTest {
         cluster.holdIf(message -> message instanceof TimeoutNow);
         leader.transferLeadership(id(2));
         cluster.deliverAll();
-        assertThat(cluster.held()).as("the TimeoutNow is delayed in the network").isNotEmpty();
-        assertThat(only(TimeoutNow.class, cluster.held())).allMatch(timeoutNow -> timeoutNow.lastLogIndex() == lastIndex);
+        assertThat(cluster.held())
+                .as("the TimeoutNow is delayed in the network")
+                .isNotEmpty();
+        assertThat(only(TimeoutNow.class, cluster.held()))
+                .allMatch(timeoutNow -> timeoutNow.lastLogIndex() == lastIndex);
 
         cluster.tickAll(T + 1); // the transfer is abandoned; n1 leads on, n2 and n3 hear from it
         assertThat(leader.role()).isEqualTo(Role.LEADER);
         assertThat(cluster.node(2).term()).isEqualTo(term);
-        assertThat(leader.lastIndex()).as("giving the transfer up appended a no-op").isEqualTo(lastIndex + 1);
+        assertThat(leader.lastIndex())
+                .as("giving the transfer up appended a no-op")
+                .isEqualTo(lastIndex + 1);
         assertThat(cluster.node(2).lastIndex()).isEqualTo(lastIndex + 1);
 
         cluster.holdIf(message -> false);
         cluster.release(message -> true).forEach(cluster::deliver); // the late TimeoutNow arrives
         cluster.deliverAll();
 
-        assertThat(leader.role()).as("a healthy leader is not deposed by a stale TimeoutNow").isEqualTo(Role.LEADER);
+        assertThat(leader.role())
+                .as("a healthy leader is not deposed by a stale TimeoutNow")
+                .isEqualTo(Role.LEADER);
         assertThat(cluster.node(2).term()).isEqualTo(term);
-        assertThat(cluster.propose(1, "after")).as("and it takes proposals again").isEqualTo(lastIndex + 2);
+        assertThat(cluster.propose(1, "after"))
+                .as("and it takes proposals again")
+                .isEqualTo(lastIndex + 2);
     }
 
     @Test
@@ -179,7 +188,9 @@ class LeadershipTransferTest {
         assertThat(leader.lastIndex()).isEqualTo(lastIndex);
 
         leader.transferLeadership(id(3));
-        assertThat(leader.lastIndex()).as("the first transfer given up: a no-op").isEqualTo(lastIndex + 1);
+        assertThat(leader.lastIndex())
+                .as("the first transfer given up: a no-op")
+                .isEqualTo(lastIndex + 1);
         cluster.deliverAll();
         assertThat(only(TimeoutNow.class, cluster.held()))
                 .as("n3 is told once it holds the no-op")
@@ -212,7 +223,9 @@ class LeadershipTransferTest {
         RaftProtocol target = cluster.node(2);
 
         target.step(new TimeoutNow(id(1), id(2), term, 1));
-        assertThat(target.role()).as("stale: its log holds entries of term %d past 1", term).isEqualTo(Role.FOLLOWER);
+        assertThat(target.role())
+                .as("stale: its log holds entries of term %d past 1", term)
+                .isEqualTo(Role.FOLLOWER);
 
         target.step(new TimeoutNow(id(1), id(2), term));
         assertThat(target.role()).as("no index named: obeyed").isEqualTo(Role.CANDIDATE);

@@ -121,7 +121,8 @@ class OversizedRecordTest {
         NodeId a = NodeId.of("a");
         NodeId b = NodeId.of("b");
         Map<NodeId, java.net.InetSocketAddress> peers = Loopback.addresses(List.of(LONGEST, a, b));
-        NettyTransport transport = new NettyTransport(Loopback.config(LONGEST, peers).withMaxFrameBytes(FRAME));
+        NettyTransport transport =
+                new NettyTransport(Loopback.config(LONGEST, peers).withMaxFrameBytes(FRAME));
         try {
             RaftNode node = new RaftNode(NodeConfig.joining(LONGEST, List.of(a, b)), new InMemoryLogStore(), transport);
             long largest = node.maxRecordBytes();
