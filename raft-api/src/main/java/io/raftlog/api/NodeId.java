@@ -6,6 +6,12 @@ package io.raftlog.api;
  * @param value the name
  */
 public record NodeId(String value) implements Comparable<NodeId> {
+    /**
+     * The most characters (ASCII, so also bytes) an id has. Whatever must fit a message between two
+     * members sizes for ids this long: members join later, and a node's own id may be the longest.
+     */
+    public static final int MAX_LENGTH = 64;
+
     public NodeId {
         if (!valid(value)) {
             throw new IllegalArgumentException(
@@ -14,7 +20,7 @@ public record NodeId(String value) implements Comparable<NodeId> {
     }
 
     private static boolean valid(String value) {
-        if (value == null || value.isEmpty() || value.length() > 64) {
+        if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
         }
         for (int i = 0; i < value.length(); i++) {

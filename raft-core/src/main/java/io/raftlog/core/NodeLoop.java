@@ -336,17 +336,25 @@ public final class NodeLoop implements ReplicatedLog {
     }
 
     /**
+     * An id of {@link NodeId#MAX_LENGTH} characters, the longest allowed, for sizing messages between
+     * members. Not the longest of the start's members: a joining node's list omits its own id, and
+     * members added later may have longer ids than any at the start; a record sized for those could
+     * be accepted and then never fit an AppendEntries to (or from) a longer-named member.
+     */
+    static final NodeId LONGEST_ID = NodeId.of("x".repeat(NodeId.MAX_LENGTH));
+
+    /**
      * The largest record a leader could replicate, and a check that a full batch of
      * {@code maxAppendBytes} fits one message: otherwise a leader would send what the transport
-     * drops, forever (the cluster would stall with heartbeats still flowing).
+     * drops, forever (the cluster would stall with heartbeats still flowing). Both count the
+     * AppendEntries between two ids of the longest length allowed ({@link #LONGEST_ID}), so they
+     * hold whatever members join later; at most 2 × 63 bytes are lost to shorter ids.
      */
     private static long checkMessageLimits(NodeConfig config, int maxMessageBytes) {
-        NodeId longest = config.members().stream()
-                .max(java.util.Comparator.comparingInt(member -> member.value().length()))
-                .orElseThrow();
-        long framing = MessageCodec.encodedSize(new AppendEntriesRequest(longest, longest, 1, 0, 0, List.of(), 0));
+        long framing =
+                MessageCodec.encodedSize(new AppendEntriesRequest(LONGEST_ID, LONGEST_ID, 1, 0, 0, List.of(), 0));
         long entryFraming = MessageCodec.encodedSize(new AppendEntriesRequest(
-                        longest, longest, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.EMPTY)), 0))
+                        LONGEST_ID, LONGEST_ID, 1, 0, 0, List.of(LogEntry.data(1, 1, Bytes.EMPTY)), 0))
                 - framing;
         long maxAppendBytes = config.protocol().maxAppendBytes();
         if (framing + maxAppendBytes > maxMessageBytes) {

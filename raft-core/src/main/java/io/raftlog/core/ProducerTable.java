@@ -18,9 +18,35 @@ import java.util.concurrent.CompletableFuture;
  * <p>The committed part is rebuilt by every replica from the {@code PRODUCER_BATCH} entries of its
  * log as it applies them, so it survives leader changes and restarts. A leader adds the batches
  * it has proposed but not yet seen committed (in flight), so a retry arriving before the original
- * commits is attached to it instead of appended twice. Producers idle for longer than the idle
- * timeout, measured on the leaders' clocks recorded in the log, are forgotten. Owned by the event
- * loop; not thread-safe.
+ * commits is attached to it instead of appended twice. Owned by the event loop; not thread-safe.
+ *
+ * <h2>Forgetting producers, and why a retry is never taken for a new producer</h2>
+ *
+ * <p>A producer is forgotten when it has been idle for longer than the idle timeout, measured on
+ * the log's time (the newest timestamp of the batch headers applied, which the leaders' wall clocks
+ * stamped), or when the table holds more than {@code maxProducers}: the least recently appended
+ * goes first. Its state is dropped, but its id is kept in a list of expired ids, the last
+ * {@value #REMEMBERED_EXPIRED}, so that a late retry of any of its batches, even of its first one
+ * (sequence 0), is answered {@link Unknown} and not taken for a new producer's first batch.
+ *
+ * <p>The rule: <b>at most one producer is forgotten per batch header applied</b> ({@link #applied}),
+ * however far the log's time moves. A leader whose clock jumped hours ahead (an NTP step, a resumed
+ * VM) makes every producer idle at once; they are then forgotten one per batch, never all together.
+ * Hence an id, once forgotten, stays in the list for at least {@value #REMEMBERED_EXPIRED} more
+ * applied headers; and since a producer is forgotten only after its last batch, <em>a retry of a
+ * committed batch is never appended again if it reaches the leader within
+ * {@value #REMEMBERED_EXPIRED} applied batch headers of that batch</em>: a bound in log order,
+ * which no clock can shorten (a {@code RaftClient} retries for 10 s, so it would take a sustained
+ * 6,500 idempotent batches a second, and a producer forgotten right after its batch, to pass it).
+ * Without the rule, a jump that expired more producers than the list holds forgot the oldest ids
+ * outright, and a retry of one of their committed first batches was appended twice. An idle
+ * producer stays in the table until its turn (never more than {@code maxProducers} are held),
+ * which only makes its retries answered with their offsets for longer.
+ *
+ * <p>The rule depends only on the log: the headers applied and their order. Every replica applies
+ * the same headers, and a snapshot carries the table with its list, so the bound holds on whichever
+ * replica leads next. (Which producer is forgotten when also depends on the idle timeout, a setting
+ * of each node; the bound does not.)
  */
 final class ProducerTable {
     /** What to do with an idempotent batch. */
@@ -98,6 +124,8 @@ final class ProducerTable {
      * Producer ids forgotten most recently, remembered without their state so that a retry of an
      * expired producer's first batch is never taken for a new producer: expiry follows leaders'
      * wall clocks, which may jump forward, so a producer can expire while its retries still come.
+     * Since at most one producer is forgotten per applied header, an id stays here for at least
+     * this many applied headers (see the class documentation).
      */
     static final int REMEMBERED_EXPIRED = 65_536;
 
@@ -295,15 +323,18 @@ final class ProducerTable {
         }
     }
 
+    /**
+     * Forgets the least recently appended producer if the table is over its cap or that producer is
+     * idle: one at most, whatever the log's time did (the class documentation says why). One batch
+     * adds at most one producer, so one out per batch keeps the table within its cap.
+     */
     private void expire() {
         Iterator<Producer> oldestFirst = producers.values().iterator();
-        while (oldestFirst.hasNext()) {
+        if (oldestFirst.hasNext()) {
             Producer producer = oldestFirst.next();
             if (producers.size() > maxProducers || producer.lastTimestamp < logTime - idleMillis) {
                 oldestFirst.remove();
                 rememberExpired(producer);
-            } else {
-                break;
             }
         }
     }

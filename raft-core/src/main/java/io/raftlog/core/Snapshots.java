@@ -116,16 +116,25 @@ final class Snapshots {
         this.background = background;
         this.toLoop = toLoop;
         this.metrics = metrics;
-        NodeId longest = config.members().stream()
-                .max(java.util.Comparator.comparingInt(member -> member.value().length()))
-                .orElseThrow();
+        this.chunkBytes = chunkBytes(log, transport.maxMessageBytes());
+    }
+
+    /**
+     * The bytes of snapshot data one chunk carries: the configured chunk size, or less if an
+     * InstallSnapshotRequest carrying it would not fit the transport's largest message between two
+     * ids of the longest length allowed (members added later, or this node when it joined, may
+     * have ids longer than any the start named).
+     */
+    static int chunkBytes(LogConfig log, int maxMessageBytes) {
+        NodeId longest = NodeLoop.LONGEST_ID;
         int framing = io.raftlog.api.message.MessageCodec.encodedSize(
                 new InstallSnapshotRequest(longest, longest, 1, 1, 1, 0, 0, Bytes.EMPTY, true));
-        this.chunkBytes = (int) Math.min(log.snapshotChunkBytes(), (long) transport.maxMessageBytes() - framing);
+        int chunkBytes = (int) Math.min(log.snapshotChunkBytes(), (long) maxMessageBytes - framing);
         if (chunkBytes < 64) {
-            throw new IllegalArgumentException("the transport's largest message (" + transport.maxMessageBytes()
+            throw new IllegalArgumentException("the transport's largest message (" + maxMessageBytes
                     + " bytes) leaves room for snapshot chunks of only " + chunkBytes + " bytes");
         }
+        return chunkBytes;
     }
 
     /** The newest snapshot, or null. */

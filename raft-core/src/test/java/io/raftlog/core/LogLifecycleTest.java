@@ -44,6 +44,29 @@ class LogLifecycleTest {
         return offsets;
     }
 
+    /**
+     * Chunks are sized for the longest ids allowed, not the start's: a member added later, or this
+     * node when it joined, may have a longer id, and its chunks must still fit (review F1).
+     */
+    @Test
+    void aSnapshotChunkFitsTheTransportsLargestMessageBetweenMembersWithTheLongestIds() {
+        int maxMessageBytes = 4096;
+        LogConfig log = LogConfig.defaults().withSnapshotChunks(1 << 20, 2);
+        int chunk = Snapshots.chunkBytes(log, maxMessageBytes);
+
+        NodeId longest = NodeId.of("x".repeat(NodeId.MAX_LENGTH));
+        NodeId other = NodeId.of("y".repeat(NodeId.MAX_LENGTH));
+        int size = io.raftlog.api.message.MessageCodec.encodedSize(new io.raftlog.api.message.InstallSnapshotRequest(
+                longest, other, 7, 100, 7, 1L << 30, 0, Bytes.copyOf(new byte[chunk]), false));
+        assertThat(size).isEqualTo(maxMessageBytes);
+        assertThat(Snapshots.chunkBytes(LogConfig.defaults().withSnapshotChunks(1024, 2), maxMessageBytes))
+                .as("a configured size that fits is kept")
+                .isEqualTo(1024);
+        assertThatThrownBy(() -> Snapshots.chunkBytes(log, 200))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leaves room for snapshot chunks of only");
+    }
+
     @Test
     void deleteRecordsBeforeMovesTheLogStartOnEveryNodeAndReadsBelowItFailWithTheRange() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3)) {

@@ -45,6 +45,69 @@ class ProducerTableTest {
         assertThat(table.check(1, 0, 3)).isInstanceOf(ProducerTable.Unknown.class);
     }
 
+    /**
+     * The table holds up to 1,000,000 producers but remembers only the last
+     * {@value ProducerTable#REMEMBERED_EXPIRED} expired ids. Were a clock jump to expire more
+     * producers than that at once, the oldest would be forgotten outright, and the late retry of a
+     * committed sequence-0 batch of one of them appended again. At most one producer is forgotten
+     * per applied batch instead (review F6).
+     */
+    @Test
+    void aClockJumpForgetsAtMostOneProducerPerBatchSoNoneIsForgottenOutright() {
+        ProducerTable table = new ProducerTable(3_600_000, 1_000_000); // as Proposer builds it
+        long now = 1_800_000_000_000L;
+        int producers = ProducerTable.REMEMBERED_EXPIRED + 10;
+        long index = 1;
+        for (int p = 1; p <= producers; p++) {
+            table.applied(header(p, 0, 1, now), index, 1);
+            index += 2;
+        }
+        assertThat(table.check(1, 0, 1))
+                .as("committed, answered with its offset")
+                .isInstanceOf(ProducerTable.AlreadyCommitted.class);
+
+        // One batch stamped by a leader whose wall clock jumped two hours ahead.
+        table.applied(header(producers + 1, 0, 1, now + 7_200_000), index, 1);
+
+        assertThat(table.size()).as("one producer forgotten, one added").isEqualTo(producers);
+        // Producer 1's committed seq-0 batch is retried (its answer was lost): must not be Append.
+        assertThat(table.check(1, 0, 1))
+                .as("a retry of a committed batch must not be appended again")
+                .isInstanceOf(ProducerTable.Unknown.class);
+        assertThat(table.check(2, 0, 1))
+                .as("not forgotten yet: still answered with its offset")
+                .isEqualTo(new ProducerTable.AlreadyCommitted(List.of(4L)));
+
+        // Every further batch forgets one more idle producer, oldest first.
+        table.applied(header(producers + 1, 1, 1, now + 7_200_001), index + 2, 1);
+        assertThat(table.check(2, 0, 1)).isInstanceOf(ProducerTable.Unknown.class);
+        assertThat(table.check(3, 0, 1)).isInstanceOf(ProducerTable.AlreadyCommitted.class);
+    }
+
+    /**
+     * The bound the rule gives: a producer forgotten (here evicted by a cap of one) stays known as
+     * forgotten for {@value ProducerTable#REMEMBERED_EXPIRED} more applied batches. Only a retry
+     * later than that could be taken for a new producer.
+     */
+    @Test
+    void aForgottenProducerIsRememberedForAtLeastTheNextRememberedExpiredBatches() {
+        ProducerTable table = new ProducerTable(Long.MAX_VALUE / 4, 1);
+        table.applied(header(1, 0, 1, 1), 1, 1);
+        long index = 3;
+        for (int p = 2; p <= ProducerTable.REMEMBERED_EXPIRED + 1; p++) {
+            table.applied(header(p, 0, 1, 1), index, 1);
+            index += 2;
+        }
+        assertThat(table.check(1, 0, 1))
+                .as("%d batches after producer 1's", ProducerTable.REMEMBERED_EXPIRED)
+                .isInstanceOf(ProducerTable.Unknown.class);
+
+        table.applied(header(ProducerTable.REMEMBERED_EXPIRED + 2, 0, 1, 1), index, 1);
+        assertThat(table.check(1, 0, 1))
+                .as("one batch beyond the bound its id is gone too")
+                .isInstanceOf(ProducerTable.Append.class);
+    }
+
     @Test
     void aProducerThatComesBackWithANewBatchIsKnownAgain() {
         ProducerTable table = new ProducerTable(1_000, 100);

@@ -53,7 +53,7 @@ abstract class TransportDeliveryRules extends TransportRules {
                                 LogEntry.data(13, 3, Bytes.copyOf(new byte[] {0, (byte) 255, 7}))),
                         8),
                 new AppendEntriesResponse(A, B, 3, false, 9, 4, 1),
-                new TimeoutNow(A, B, 3),
+                new TimeoutNow(A, B, 3, 13),
                 new InstallSnapshotRequest(A, B, 3, 8, 2, 5, 2, Bytes.copyOf(new byte[] {1, 2, 3}), true),
                 new InstallSnapshotResponse(A, B, 3, 8, 5, false));
         a.transport().send(sent);

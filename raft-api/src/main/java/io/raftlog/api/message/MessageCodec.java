@@ -33,7 +33,7 @@ import java.util.Objects;
  *                                               | payload length i32 | payload bytes
  * 4 AppendEntriesResponse  flags u8 (0x01 success) | index i64 | hintIndex i64 | hintTerm i64
  *                          | readContext i64
- * 5 TimeoutNow             (nothing more)
+ * 5 TimeoutNow             lastLogIndex i64 (0: not given)
  * 6 InstallSnapshotRequest snapshotIndex i64 | snapshotTerm i64 | totalBytes i64 | offset i64 | flags u8 (0x01 last)
  *                          | data length i32 | data bytes
  * 7 IdentityRequest        storeId i64 | generation i64 | boot count u8 (1 to 16) | boots i64 each
@@ -136,7 +136,7 @@ public final class MessageCodec {
         "ReadIndexResponse",
     };
 
-    private static final int MAX_NODE_ID_BYTES = 64;
+    private static final int MAX_NODE_ID_BYTES = NodeId.MAX_LENGTH;
     private static final int TYPE_OFFSET = 1;
     /** version, type, term; the two node ids come on top. */
     private static final int PREFIX_BYTES = 1 + 1 + Long.BYTES;
@@ -200,7 +200,9 @@ public final class MessageCodec {
             size += Long.BYTES;
         } else if (message instanceof ReadIndexResponse) {
             size += Long.BYTES * 2 + 1;
-        } else if (!(message instanceof TimeoutNow)) {
+        } else if (message instanceof TimeoutNow) {
+            size += Long.BYTES;
+        } else {
             throw unsupported(message);
         }
         if (size > Integer.MAX_VALUE) {
@@ -346,6 +348,7 @@ public final class MessageCodec {
             target.putLong(response.readContext());
         } else if (message instanceof TimeoutNow timeoutNow) {
             writePrefix(target, TYPE_TIMEOUT_NOW, timeoutNow);
+            target.putLong(timeoutNow.lastLogIndex());
         } else if (message instanceof IdentityRequest identity) {
             writePrefix(target, TYPE_IDENTITY_REQUEST, identity);
             target.putLong(identity.storeId()).putLong(identity.generation());
@@ -459,7 +462,7 @@ public final class MessageCodec {
                 case TYPE_READ_INDEX_REQUEST ->
                     new ReadIndexRequest(from, to, term, readNonNegativeLong(in, start, "requestId"));
                 case TYPE_READ_INDEX_RESPONSE -> readReadIndexResponse(in, start, from, to, term);
-                default -> new TimeoutNow(from, to, term);
+                default -> new TimeoutNow(from, to, term, readNonNegativeLong(in, start, "lastLogIndex"));
             };
         } catch (IllegalArgumentException e) {
             // A record constructor refused the decoded values (our own checks throw MalformedMessageException).

@@ -81,7 +81,8 @@ class MessageCodecTest {
         samples.add(new ReadIndexResponse(A, B, 5, 1, 0, false));
         samples.add(new ReadIndexResponse(A, LONGEST_ID, MAX, MAX, MAX, true));
         samples.add(new TimeoutNow(A, B, 9));
-        samples.add(new TimeoutNow(LONGEST_ID, A, MAX));
+        samples.add(new TimeoutNow(A, B, 9, 41));
+        samples.add(new TimeoutNow(LONGEST_ID, A, MAX, MAX));
         samples.add(new IdentityRequest(A, B, 3, -7_123_456_789L, 12, List.of(99L), false, 3, 1_000, false));
         samples.add(new IdentityRequest(
                 LONGEST_ID,
@@ -225,6 +226,11 @@ class MessageCodecTest {
                             .i64(0)
                             .i64(0)
                             .toArray());
+            assertThat(bytesOf(MessageCodec.encode(new TimeoutNow(A, B, 7, 41))))
+                    .isEqualTo(frame(5).id("n1").id("n2").i64(7).i64(41).toArray());
+            assertThat(bytesOf(MessageCodec.encode(new TimeoutNow(A, B, 7))))
+                    .as("a TimeoutNow that names no index carries 0")
+                    .isEqualTo(frame(5).id("n1").id("n2").i64(7).i64(0).toArray());
             assertThat(bytesOf(MessageCodec.encode(new ReadIndexRequest(B, A, 5, 9))))
                     .isEqualTo(frame(12).id("n2").id("n1").i64(5).i64(9).toArray());
             assertThat(bytesOf(MessageCodec.encode(new ReadIndexResponse(A, B, 5, 9, 42, true))))
@@ -321,7 +327,7 @@ class MessageCodecTest {
             // A truncated message whose "to" id ends the buffer: its tail cannot be read as a whole word.
             RaftMessage message = new TimeoutNow(NodeId.of("abcdefghijk"), NodeId.of("abcdefghijkl"), 7);
             byte[] encoded = bytesOf(MessageCodec.encode(message));
-            byte[] truncated = Arrays.copyOf(encoded, encoded.length - Long.BYTES);
+            byte[] truncated = Arrays.copyOf(encoded, encoded.length - 2 * Long.BYTES); // term, lastLogIndex
 
             assertThatExceptionOfType(MalformedMessageException.class)
                     .isThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(truncated)))
@@ -757,7 +763,9 @@ class MessageCodecTest {
 
         @Test
         void negativeNumbersAreRejectedWhereTheyStand() {
-            assertRejected(frame(5).id("n1").id("n2").i64(-1).toArray(), "term must be >= 0, was -1", 8);
+            assertRejected(frame(5).id("n1").id("n2").i64(-1).i64(0).toArray(), "term must be >= 0, was -1", 8);
+            assertRejected(
+                    frame(5).id("n1").id("n2").i64(1).i64(-3).toArray(), "lastLogIndex must be >= 0, was -3", 16);
             assertRejected(
                     frame(1).id("n1")
                             .id("n2")

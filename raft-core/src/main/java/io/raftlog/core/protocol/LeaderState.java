@@ -33,6 +33,8 @@ final class LeaderState {
     private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
+    /** A TimeoutNow left for the transfer in progress: giving the transfer up then takes a no-op. */
+    private boolean timeoutNowSent;
     /** (last index, payload bytes) per uncommitted proposal batch, oldest first. */
     private final ArrayDeque<long[]> uncommittedBatches = new ArrayDeque<>();
 
@@ -262,7 +264,7 @@ final class LeaderState {
             }
         }
         if (transferee != null && ++transferElapsed >= raft.config.electionTicks()) {
-            transferee = null; // a transfer that did not finish within an election timeout is abandoned
+            abandonTransfer(); // a transfer that did not finish within an election timeout is abandoned
         }
         detectStalls();
         if (heartbeatElapsed >= raft.config.heartbeatTicks()) {
@@ -369,7 +371,7 @@ final class LeaderState {
                 }
             }
             if (response.from().equals(transferee) && progress.match == log.lastIndex()) {
-                raft.send(new TimeoutNow(raft.id, transferee, raft.term));
+                sendTimeoutNow();
             }
         } else {
             handleRejection(progress, response);
@@ -613,11 +615,42 @@ final class LeaderState {
     }
 
     void transferTo(NodeId target) {
+        if (transferee != null && !transferee.equals(target)) {
+            abandonTransfer(); // the first target must not take over on a TimeoutNow still on its way
+        }
         transferee = target;
         transferElapsed = 0;
         if (followers.get(target).match == log.lastIndex()) {
-            raft.send(new TimeoutNow(raft.id, target, raft.term));
+            sendTimeoutNow();
         }
+    }
+
+    /**
+     * Tells the transferee, which holds the whole log, to campaign. The TimeoutNow names the last
+     * index, which stays the last while the transfer lasts: proposals are refused meanwhile.
+     */
+    private void sendTimeoutNow() {
+        raft.send(new TimeoutNow(raft.id, transferee, raft.term, log.lastIndex()));
+        timeoutNowSent = true;
+    }
+
+    /**
+     * Gives up the transfer in progress. If a TimeoutNow left for it, a no-op of this term is
+     * appended: the log then moves past the index every such TimeoutNow names, and a target that
+     * holds the no-op when a late one arrives ignores it ({@link RaftProtocol}'s follower step). The
+     * no-op reaches the target with the next AppendEntries, so a TimeoutNow that the network delays
+     * (or reorders) behind that one cannot depose this leader. A deadline in ticks could not do
+     * this: the target cannot tell how long a message was on its way, and the nodes' ticks are not
+     * synchronized. Nor could "an AppendEntries sent after the TimeoutNow": the leader sends those
+     * throughout a live transfer too; only one sent after the transfer was given up says so, and
+     * only the log can mark it such.
+     */
+    private void abandonTransfer() {
+        if (timeoutNowSent) {
+            log.append(List.of(new LogEntry(log.lastIndex() + 1, raft.term, EntryType.NOOP, Bytes.EMPTY)));
+        }
+        transferee = null;
+        timeoutNowSent = false;
     }
 
     /**

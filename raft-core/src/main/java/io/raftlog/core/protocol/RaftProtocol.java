@@ -264,7 +264,9 @@ public final class RaftProtocol {
         }
         storageFailing = failing;
         if (failing && role == Role.LEADER) {
-            leaderState.mostUpToDateFollower().ifPresent(follower -> messages.add(new TimeoutNow(id, follower, term)));
+            leaderState
+                    .mostUpToDateFollower()
+                    .ifPresent(follower -> messages.add(new TimeoutNow(id, follower, term, log.lastIndex())));
             becomeFollower(term, null);
         } else if (failing && role != Role.FOLLOWER) {
             becomeFollower(term, null); // abandon the election: its votes could not be made durable
@@ -419,7 +421,9 @@ public final class RaftProtocol {
     /**
      * Asks this leader to hand leadership to {@code target}: once the target's log is up to date
      * it is told to campaign at once ({@link TimeoutNow}). Proposals are refused meanwhile; the
-     * transfer is abandoned after an election timeout.
+     * transfer is abandoned after an election timeout, or when another target is asked for. A
+     * transfer given up after a TimeoutNow left appends a no-op, so that a TimeoutNow arriving
+     * late does not depose this leader (see {@link TimeoutNow}).
      */
     public void transferLeadership(NodeId target) {
         if (role != Role.LEADER) {
@@ -654,9 +658,25 @@ public final class RaftProtocol {
             leader = request.from();
             electionElapsed = 0;
             handleSnapshotChunk(request);
-        } else if (message instanceof TimeoutNow && mayCampaign()) {
+        } else if (message instanceof TimeoutNow timeoutNow && mayCampaign() && !isStale(timeoutNow)) {
             campaign(true);
         }
+    }
+
+    /**
+     * Whether {@code timeoutNow}'s transfer was given up before it arrived: this log holds an entry
+     * of its term past the index it names. Only its leader appends entries of that term, it appends
+     * none while it transfers, and it appends a no-op when it gives a transfer up after sending a
+     * TimeoutNow; so such an entry shows that the leader gave up, whatever order the messages came
+     * in, and a TimeoutNow still current is never taken for a stale one. A TimeoutNow that arrives
+     * before the no-op does is obeyed; the election it starts is one that a transfer finishing just
+     * at its deadline would also have started, and it costs a term, never safety. One naming no
+     * index (0) is obeyed.
+     */
+    private boolean isStale(TimeoutNow timeoutNow) {
+        return timeoutNow.lastLogIndex() > 0
+                && log.lastTerm() == timeoutNow.term()
+                && log.lastIndex() > timeoutNow.lastLogIndex();
     }
 
     private void handleVoteRequest(VoteRequest request) {

@@ -113,4 +113,129 @@ class LeadershipTransferTest {
                         NotLeaderException.class,
                         e -> assertThat(e.leaderHint()).contains(id(1)));
     }
+
+    /**
+     * A TimeoutNow that arrives after its transfer was given up must not make the target campaign
+     * (past PreVote and the followers' lease) and depose a healthy leader (review F8). The leader,
+     * giving up a transfer for which it sent a TimeoutNow, appends a no-op; the TimeoutNow names the
+     * leader's last index when sent, and a target holding an entry of that term past it ignores it.
+     */
+    @Test
+    void aTimeoutNowDeliveredAfterTheTransferWasAbandonedDoesNotDeposeTheLeader() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        long term = leader.term();
+        long lastIndex = leader.lastIndex();
+        cluster.holdIf(message -> message instanceof TimeoutNow);
+        leader.transferLeadership(id(2));
+        cluster.deliverAll();
+        assertThat(cluster.held())
+                .as("the TimeoutNow is delayed in the network")
+                .isNotEmpty();
+        assertThat(only(TimeoutNow.class, cluster.held()))
+                .allMatch(timeoutNow -> timeoutNow.lastLogIndex() == lastIndex);
+
+        cluster.tickAll(T + 1); // the transfer is abandoned; n1 leads on, n2 and n3 hear from it
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).term()).isEqualTo(term);
+        assertThat(leader.lastIndex())
+                .as("giving the transfer up appended a no-op")
+                .isEqualTo(lastIndex + 1);
+        assertThat(cluster.node(2).lastIndex()).isEqualTo(lastIndex + 1);
+
+        cluster.holdIf(message -> false);
+        cluster.release(message -> true).forEach(cluster::deliver); // the late TimeoutNow arrives
+        cluster.deliverAll();
+
+        assertThat(leader.role())
+                .as("a healthy leader is not deposed by a stale TimeoutNow")
+                .isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).term()).isEqualTo(term);
+        assertThat(cluster.propose(1, "after"))
+                .as("and it takes proposals again")
+                .isEqualTo(lastIndex + 2);
+    }
+
+    @Test
+    void aTransferGivenUpBeforeAnyTimeoutNowLeftAppendsNothing() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        cluster.holdIf(appendWithEntries(1, 2));
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+        long lastIndex = leader.lastIndex();
+        leader.transferLeadership(id(2));
+
+        cluster.tickAll(T);
+
+        assertThat(only(TimeoutNow.class, cluster.sent)).isEmpty();
+        assertThat(leader.lastIndex()).as("no TimeoutNow to outdate, no no-op").isEqualTo(lastIndex);
+    }
+
+    /**
+     * Redirecting a transfer gives the first one up: its target must not take over on a TimeoutNow
+     * still on its way, so the leader appends a no-op, and the new target is told once it holds it.
+     */
+    @Test
+    void aTransferRedirectedToAnotherTargetOutdatesTheFirstTargetsTimeoutNow() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        long term = leader.term();
+        long lastIndex = leader.lastIndex();
+        cluster.holdIf(message -> message instanceof TimeoutNow);
+        leader.transferLeadership(id(2));
+        leader.transferLeadership(id(2)); // asked again: the same transfer goes on
+        assertThat(leader.lastIndex()).isEqualTo(lastIndex);
+
+        leader.transferLeadership(id(3));
+        assertThat(leader.lastIndex())
+                .as("the first transfer given up: a no-op")
+                .isEqualTo(lastIndex + 1);
+        cluster.deliverAll();
+        assertThat(only(TimeoutNow.class, cluster.held()))
+                .as("n3 is told once it holds the no-op")
+                .anyMatch(timeoutNow -> timeoutNow.to().equals(id(3)) && timeoutNow.lastLogIndex() == lastIndex + 1);
+
+        cluster.holdIf(message -> false);
+        cluster.release(message -> message.to().equals(id(2))).forEach(cluster::deliver); // n2's, late
+        cluster.deliverAll();
+        assertThat(cluster.node(2).term()).as("n2 ignored it").isEqualTo(term);
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+
+        cluster.release(message -> true).forEach(cluster::deliver);
+        cluster.deliverAll();
+        assertThat(cluster.node(3).role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(3).term()).isEqualTo(term + 1);
+    }
+
+    /**
+     * Only an entry of the TimeoutNow's own term past its index shows the transfer was given up;
+     * one that names no index (0, a sender that does not say) is obeyed, and so is one of a newer
+     * term than the target's log (its last entry is older than any the new leader appended).
+     */
+    @Test
+    void aTimeoutNowIsIgnoredOnlyOnEvidenceOfItsOwnLeadersLaterEntries() {
+        TestCluster cluster = new TestCluster(3, ProtocolConfig.defaults());
+        RaftProtocol leader = cluster.elect(1);
+        long term = leader.term();
+        cluster.propose(1, "x");
+        cluster.deliverAll();
+        RaftProtocol target = cluster.node(2);
+
+        target.step(new TimeoutNow(id(1), id(2), term, 1));
+        assertThat(target.role())
+                .as("stale: its log holds entries of term %d past 1", term)
+                .isEqualTo(Role.FOLLOWER);
+
+        target.step(new TimeoutNow(id(1), id(2), term));
+        assertThat(target.role()).as("no index named: obeyed").isEqualTo(Role.CANDIDATE);
+        assertThat(target.term()).isEqualTo(term + 1);
+
+        RaftProtocol other = cluster.node(3);
+        other.step(new TimeoutNow(id(2), id(3), term + 1, 1));
+        assertThat(other.role())
+                .as("a newer term's leader: n3's entries past 1 are of an older term")
+                .isEqualTo(Role.CANDIDATE);
+        assertThat(other.term()).isEqualTo(term + 2);
+    }
 }

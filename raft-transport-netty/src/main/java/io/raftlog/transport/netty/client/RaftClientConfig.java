@@ -69,7 +69,7 @@ public record RaftClientConfig(
 
     static {
         int kindAndVersion = Frame.HEADER_BYTES - Integer.BYTES; // counted by a frame's length field
-        NodeId longest = NodeId.of("x".repeat(64));
+        NodeId longest = NodeId.of("x".repeat(NodeId.MAX_LENGTH));
         int append = kindAndVersion + (int) AppendRequest.bodySize(List.of(Bytes.EMPTY));
         int replicate = kindAndVersion
                 + MessageCodec.encodedSize(new AppendEntriesRequest(
