@@ -111,7 +111,12 @@ class NettyMembershipTest {
                         .configuration()
                         .orElseThrow()
                         .index())
-                .isEqualTo(leaderStatus().configuration().orElseThrow().index());
+                .isEqualTo(cluster.nodes
+                        .get(leader)
+                        .status()
+                        .configuration()
+                        .orElseThrow()
+                        .index());
     }
 
     private NodeStatus leaderStatus() {
