@@ -370,12 +370,9 @@ final class IdentityGate {
             // A store this node did not know (it may have lost its own record of the member): what
             // a leader knew the member to hold was on another store; it probes it again.
             raft.peerStoreReplaced(peer);
-            if (known == null || known.storeId() != request.storeId()) {
-                // And that store does not know this node's: tell it (at once), so that it can tell
-                // this node's store from a blank one started as if new if this node loses its data.
-                // Once: two rejoining nodes retelling at every answer would ask each other for ever.
-                mustRetell.add(peer);
-            }
+            // And that store does not know this node's: tell it (at once), so that it can tell this
+            // node's store from a blank one started as if new if this node loses its data.
+            mustRetell.add(peer);
         }
         if (!now.equals(known)) {
             seen.put(peer, now);
