@@ -77,8 +77,18 @@ final class IdentityGate {
     private final java.util.Set<NodeId> toldCaughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Per member, the start (boot) in which it said it had caught up after a rejoin. */
     private final java.util.Map<NodeId, Long> caughtUpBoot = new java.util.HashMap<>();
-    /** Peers on a store new to this node, which must hear this node's identity again. */
+    /**
+     * Peers that must hear this node's identity again (told each election timeout until one of
+     * their answers comes): on a store new to this node, which does not know this node's; or, while
+     * this node rejoins, a new start of a peer, which must learn that its acknowledgements do not
+     * count yet.
+     */
     private final java.util.Set<NodeId> mustRetell = new java.util.HashSet<>();
+    /**
+     * Per peer, the start (boot) of it that was retold: once per start, so that two nodes that both
+     * retell do not answer each other's retelling for ever.
+     */
+    private final java.util.Map<NodeId, Long> retoldBoot = new java.util.HashMap<>();
     /**
      * The newest membership a peer's answer told, when newer than this node's own: a node away
      * while members were replaced must be vetted by the voters of now, not by those its log names.
@@ -248,7 +258,7 @@ final class IdentityGate {
                     && (everyone
                             || !accepted.containsKey(member)
                             || mustTellCaughtUp(member)
-                            || mustRetell.remove(member))) {
+                            || mustRetell.contains(member))) {
                 send.accept(new IdentityRequest(
                         config.id(),
                         member,
@@ -273,6 +283,8 @@ final class IdentityGate {
                 && (!accepted.keySet().containsAll(peers()) || peers().stream().anyMatch(this::mustTellCaughtUp))) {
             // Still waiting: ask everyone, so that a membership changed meanwhile reaches it.
             askPeers(true);
+        } else if (ticksSinceAsked >= config.protocol().electionTicks() && !mustRetell.isEmpty()) {
+            askPeers(false); // a retelling lost on the way, or its answer
         }
         if (++ticksSinceSaved >= saveEveryTicks && promisesUnsaved) {
             savePeers();
@@ -338,6 +350,7 @@ final class IdentityGate {
                 return true;
             }
             accepted.put(response.from(), response.term());
+            mustRetell.remove(response.from()); // it has heard this start of this node
             if (!response.rejoining()) {
                 toldCaughtUp.add(response.from());
             }
@@ -366,12 +379,20 @@ final class IdentityGate {
                 ? new StoreIdentity.Seen(
                         request.storeId(), request.generation(), request.boot(), known.votedTerm(), known.heldIndex())
                 : new StoreIdentity.Seen(request.storeId(), request.generation(), request.boot());
-        if (request.rejoining() || known == null || known.storeId() != request.storeId()) {
+        boolean storeNew = request.rejoining() || known == null || known.storeId() != request.storeId();
+        if (storeNew) {
             // A store this node did not know (it may have lost its own record of the member): what
             // a leader knew the member to hold was on another store; it probes it again.
             raft.peerStoreReplaced(peer);
-            // And that store does not know this node's: tell it (at once), so that it can tell this
-            // node's store from a blank one started as if new if this node loses its data.
+        }
+        // That store does not know this node's: tell it (at once), so that it can tell this node's
+        // store from a blank one started as if new if this node loses its data. And while this node
+        // rejoins, a peer's new start must hear so: it forgot, and would count this node's
+        // acknowledgements, and take it for a live voter when it checks a change of voters.
+        boolean retell = (storeNew || identity.rejoining())
+                && !Long.valueOf(request.boot()).equals(retoldBoot.get(peer));
+        if (retell) {
+            retoldBoot.put(peer, request.boot());
             mustRetell.add(peer);
         }
         if (!now.equals(known)) {
@@ -397,7 +418,7 @@ final class IdentityGate {
                 "",
                 raft.membershipIndex(),
                 List.copyOf(raft.membership().voters().keySet())));
-        if (!mustRetell.isEmpty()) {
+        if (retell) {
             askPeers();
         }
     }
@@ -541,12 +562,23 @@ final class IdentityGate {
                         config.id(),
                         floor);
             }
+            // Caught up once it holds, durably, a commit index its leader sent that covers an entry
+            // of the leader's own term: every entry committed before (which it may have acknowledged
+            // before losing its data) is below it. A leader's commit index alone is not enough: a
+            // new leader, or one restarted, sends the commit index it knows, which may lag what was
+            // committed until it commits an entry of its term (found by the whole-node simulator,
+            // seed 6684: a node rejoined to index 42, voted again, and elected a leader without the
+            // entry 53 it had acknowledged before).
+            long leaderCommit = raft.highestLeaderCommit();
             if (floor >= 0
                     && catchUpTo < 0
                     && raft.leader().isPresent()
                     && raft.term() >= floor
-                    && raft.highestLeaderCommit() > 0) {
-                catchUpTo = raft.highestLeaderCommit();
+                    && leaderCommit > 0
+                    && raft.stableIndex() >= leaderCommit
+                    && leaderCommit >= raft.firstIndex() - 1
+                    && raft.termAt(leaderCommit) == raft.term()) {
+                catchUpTo = leaderCommit;
             }
             if (catchUpTo > 0 && raft.stableIndex() >= catchUpTo) {
                 identity = identity.caughtUp();

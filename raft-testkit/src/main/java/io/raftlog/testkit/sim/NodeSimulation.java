@@ -674,8 +674,8 @@ public final class NodeSimulation {
      * The operator wiped {@code node}'s store (or it lost it) and does as the node's message says:
      * --rejoin, with the members of now; a node that is no member joins again.
      */
-    private void rejoinMode(Member node) {
-        operator.note("(operator) " + node.id + "'s store is wiped; it rejoins");
+    private void rejoinMode(Member node, String why) {
+        operator.note("(operator) " + node.id + "'s store is wiped (" + why + "); it rejoins");
         if (operator.view().contains(node.id)) {
             node.flags = votersAnd(node.id);
             node.startMode = NodeConfig.StartMode.REJOIN;
@@ -696,6 +696,7 @@ public final class NodeSimulation {
         var held = node.volume.snapshots();
         if (!held.isEmpty()) {
             node.volume.damageSnapshot(held.get(held.size() - 1).index());
+            operator.note("(fault) " + node.id + "'s newest snapshot is damaged");
             node.snapshotDamaged = true;
             snapshotsDamaged++;
         }
@@ -765,6 +766,7 @@ public final class NodeSimulation {
 
     private void restoreBackup(Member node) {
         olderCopies++;
+        operator.note("(fault) " + node.id + " restarts on an older copy of its store");
         node.volume = node.backup;
         node.backup = null;
         node.restoredCopy = true;
@@ -813,6 +815,7 @@ public final class NodeSimulation {
             }
             if (intactElsewhere > 0) {
                 victim.volume.damage(index);
+                operator.note("(fault) entry " + index + " rots on " + victim.id);
                 bitFlips++;
             }
         }
@@ -825,12 +828,13 @@ public final class NodeSimulation {
      */
     private boolean noneRejoining() {
         // Every membership a leader could go on with: the committed one, the operator's view, and
-        // the newest in each running node's log (a pending removal shrinks the voters).
+        // the newest in each node's log (a pending removal shrinks the voters) — a node down now
+        // included, with the membership it last ran with: it may come back with that log and lead.
         List<io.raftlog.api.Membership> memberships = new ArrayList<>();
         memberships.add(operator.committed());
         memberships.add(operator.view());
         for (Member member : nodes) {
-            if (member.up && !member.retired && member.loop != null && !member.loop.isClosed()) {
+            if (!member.retired && member.loop != null && member.loop.membership() != null) {
                 memberships.add(member.loop.membership());
             }
         }
@@ -840,10 +844,22 @@ public final class NodeSimulation {
             fewest = Math.min(fewest, membership.voters().size());
             voters.addAll(membership.voters().keySet());
         }
+        int impaired = impaired(voters);
+        // As many impaired nodes at once as the smallest of those memberships tolerates: one of 3
+        // or 4, two of 5.
+        return impaired < (fewest - 1) / 2 || impaired == 0;
+    }
+
+    /**
+     * How many of {@code voters} are impaired: rejoining, not vetted yet, a blank restart pending,
+     * repairing, or on a copy to be refused (a learner catching up, or a node out of the cluster, is
+     * not needed for a quorum).
+     */
+    int impaired(java.util.Set<NodeId> voters) {
         int impaired = 0;
         for (Member member : nodes) {
             if (member.retired || !voters.contains(member.id)) {
-                continue; // a learner catching up, or a node out of the cluster, is not needed for a quorum
+                continue;
             }
             boolean rejoining = member.up
                     ? member.loop.holdsVotes()
@@ -851,12 +867,10 @@ public final class NodeSimulation {
             boolean repairing = member.volume.hasDamage()
                     || (member.up && member.loop.status().health() == io.raftlog.api.NodeStatus.Health.REPAIRING);
             if (rejoining || repairing || member.restoredCopy || member.snapshotDamaged) {
-                impaired++; // rejoining, not vetted yet, a blank restart pending, repairing, or a copy to be refused
+                impaired++;
             }
         }
-        // As many impaired nodes at once as the smallest of those memberships tolerates: one of 3
-        // or 4, two of 5.
-        return impaired < (fewest - 1) / 2 || impaired == 0;
+        return impaired;
     }
 
     private Member leaderOr(Member other) {
@@ -1021,7 +1035,7 @@ public final class NodeSimulation {
                 store.close();
                 up = false;
                 volume = new InMemoryLogStore.Volume();
-                rejoinMode(this);
+                rejoinMode(this, "no intact snapshot");
                 schedule((20 + random.nextInt(300)) * MS, Kind.RESTART, this, 0, null);
                 return;
             }
@@ -1047,18 +1061,18 @@ public final class NodeSimulation {
                     olderCopiesRefused++;
                     restoredCopy = false;
                     volume = new InMemoryLogStore.Volume();
-                    rejoinMode(this);
+                    rejoinMode(this, "a restored copy, refused");
                 } else if (message.contains("no peer holds an intact committed copy")) {
                     // An entry rotted on a node so far behind that every peer has since compacted it
                     // into a snapshot: the operator does as the message says (wipe, --rejoin).
                     unrepairable++;
                     volume = new InMemoryLogStore.Volume();
-                    rejoinMode(this);
+                    rejoinMode(this, "an entry no peer holds intact");
                 } else if (message.contains("refused this node's store")) {
                     // Its peers caught a lost disk started as if new; the operator does as the
                     // message says and starts it again with --rejoin.
                     lostDisksRefused++;
-                    rejoinMode(this);
+                    rejoinMode(this, "a blank store started as new, refused");
                 }
                 // Like a process that exits on a storage error: restarted later by its supervisor.
                 schedule(0, Kind.CRASH, this, incarnation, null);

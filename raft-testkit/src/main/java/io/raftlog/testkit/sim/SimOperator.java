@@ -243,6 +243,13 @@ final class SimOperator {
         return new Change(Kind.REMOVE, candidates.get(sim.random.nextInt(candidates.size())));
     }
 
+    private boolean removalTolerated(NodeId voter) {
+        java.util.Set<NodeId> remaining =
+                new java.util.HashSet<>(view().voters().keySet());
+        remaining.remove(voter);
+        return sim.impaired(remaining) <= (remaining.size() - 1) / 2;
+    }
+
     /** The committed membership and the newest in each running node's log. */
     private List<Membership> memberships() {
         List<Membership> all = new ArrayList<>();
@@ -263,6 +270,14 @@ final class SimOperator {
                 throw new IllegalStateException("liveness: the membership change " + change
                         + " did not complete after the faults stopped (the operator's log is below)");
             }
+        }
+        if (change.kind == Kind.REMOVE && view().isVoter(change.target) && !removalTolerated(change.target)) {
+            // As a careful operator reads the members' health first: it does not shrink the voters
+            // while more of those left are impaired (rejoining after a lost disk, repairing) than
+            // the smaller cluster tolerates. The leader would refuse it too, but it may not know yet
+            // that a peer restarted a moment ago is rejoining.
+            next(50 + sim.random.nextInt(100));
+            return;
         }
         NodeSimulation.Member node = leaderOrAny();
         if (node == null) {
