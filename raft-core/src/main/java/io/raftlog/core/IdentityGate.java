@@ -180,17 +180,27 @@ final class IdentityGate {
                             + " lost its data, start it with --rejoin (StartMode.REJOIN)");
                 case BOOTSTRAP -> {
                     identity = StoreIdentity.first(
-                            config.clusterId(), config.id(), random.nextLong(), false, false, random.nextLong());
+                            config.clusterId(),
+                            config.id(),
+                            StoreIdentity.drawStoreId(random),
+                            false,
+                            false,
+                            random.nextLong());
                     blankStart = true;
                 }
                 case REJOIN ->
                     identity = StoreIdentity.first(
-                            config.clusterId(), config.id(), random.nextLong(), true, false, random.nextLong());
+                            config.clusterId(),
+                            config.id(),
+                            StoreIdentity.drawStoreId(random),
+                            true,
+                            false,
+                            random.nextLong());
                 case JOIN ->
                     // Never a member before: nobody can hold promises of it (a peer that knew another
                     // store of this id refuses it), so a majority of the voters vets it.
                     identity = StoreIdentity.joining(
-                            config.clusterId(), config.id(), random.nextLong(), random.nextLong());
+                            config.clusterId(), config.id(), StoreIdentity.drawStoreId(random), random.nextLong());
                 default -> throw new IllegalStateException("unknown start mode " + config.startMode());
             }
             LOG.info(
@@ -201,7 +211,7 @@ final class IdentityGate {
         } else {
             // A store written before stores recorded their identity: adopt it.
             identity = StoreIdentity.first(
-                    config.clusterId(), config.id(), random.nextLong(), false, true, random.nextLong());
+                    config.clusterId(), config.id(), StoreIdentity.drawStoreId(random), false, true, random.nextLong());
             LOG.info("node {}: recording an identity in its existing store", config.id());
         }
         store.saveMetadata(StoreIdentity.NAME, identity.encode());
@@ -269,7 +279,8 @@ final class IdentityGate {
                         identity.rejoining(),
                         storeTerm,
                         storeLastIndex,
-                        vetted()));
+                        vetted(),
+                        identity.replaced()));
             }
         }
     }
@@ -351,6 +362,14 @@ final class IdentityGate {
             }
             accepted.put(response.from(), response.term());
             mustRetell.remove(response.from()); // it has heard this start of this node
+            if (identity.rejoining() && response.previousStore() != 0) {
+                // The peer knew another store of this node, the one lost: this one replaces it.
+                StoreIdentity replacing = identity.replacing(response.previousStore());
+                if (!replacing.equals(identity)) {
+                    identity = replacing;
+                    writer.saveMetadata(StoreIdentity.NAME, identity.encode());
+                }
+            }
             if (!response.rejoining()) {
                 toldCaughtUp.add(response.from());
             }
@@ -417,7 +436,8 @@ final class IdentityGate {
                 request.rejoining(),
                 "",
                 raft.membershipIndex(),
-                List.copyOf(raft.membership().voters().keySet())));
+                List.copyOf(raft.membership().voters().keySet()),
+                known != null && known.storeId() != request.storeId() ? known.storeId() : 0));
         if (retell) {
             askPeers();
         }
@@ -435,8 +455,14 @@ final class IdentityGate {
         if (known.storeId() != request.storeId()) {
             // Rejoining: the floor protects it. Taking part: the voters vetted this store already
             // (a store taken as blank waits for every voter, so none of them knew another); this
-            // peer missed its rejoin, being a learner, or no member, then.
-            return request.rejoining() || request.takesPart()
+            // peer missed its rejoin, being a learner, or no member, then. Replacing the store this
+            // peer knew: the node rejoined on it, and the peers that accepted that told it which
+            // store it replaced; this peer missed the rejoin (seed 293: a learner then, it refused
+            // the node's every restart after it). A restored copy of the replaced store does not
+            // list this one, and the peers that know this one refuse it.
+            return request.rejoining()
+                            || request.takesPart()
+                            || request.replaces().contains(known.storeId())
                     ? null
                     : peer + " runs on another store than before (store " + Long.toHexString(request.storeId())
                             + ", " + self + " knew " + Long.toHexString(known.storeId())

@@ -264,6 +264,11 @@ public final class RaftNode implements ReplicatedLog {
         return node.acceptedBy();
     }
 
+    /** The identity of the store it runs on (for tests). */
+    StoreIdentity storeIdentity() {
+        return node.storeIdentity();
+    }
+
     // ------------------------------------------------------------------ event loop
 
     private void wakeup() {

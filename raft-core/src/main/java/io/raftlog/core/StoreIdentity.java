@@ -3,6 +3,7 @@ package io.raftlog.core;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.StorageException;
+import io.raftlog.api.message.IdentityRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +28,10 @@ import java.util.Map;
  * @param boots      the random boot ids of the last starts on this store, newest (this start's)
  *                   first, at most {@link #BOOT_HISTORY}: a peer that saw one of them checks it is
  *                   in this store's history, which a copy's later starts are not
+ * @param replaced   the stores of this node that this one replaced, as the peers that accepted its
+ *                   rejoin knew them (newest first, at most {@link IdentityRequest#MAX_REPLACES}):
+ *                   told to peers, so that one that missed the rejoin takes this store for their
+ *                   successor
  */
 record StoreIdentity(
         String clusterId,
@@ -36,7 +41,8 @@ record StoreIdentity(
         boolean rejoining,
         boolean vetted,
         boolean joined,
-        List<Long> boots) {
+        List<Long> boots,
+        List<Long> replaced) {
     /** The metadata record of a node's own identity. */
     static final String NAME = "identity";
     /** The metadata record of the identities this node accepted from its peers. */
@@ -44,21 +50,32 @@ record StoreIdentity(
     /** Boot ids kept: a peer that missed more starts than this in a row can check the start count only. */
     static final int BOOT_HISTORY = 16;
 
-    private static final int VERSION = 2;
+    /** Version 1 had no boots, version 2 no replaced stores. */
+    private static final int VERSION = 3;
 
     StoreIdentity {
         boots = List.copyOf(boots);
+        replaced = List.copyOf(replaced);
+    }
+
+    /** A store id drawn from {@code random}: never 0, which the wire uses for none. */
+    static long drawStoreId(java.util.random.RandomGenerator random) {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0);
+        return id;
     }
 
     /** A store's first start. */
     static StoreIdentity first(
             String clusterId, NodeId node, long storeId, boolean rejoining, boolean vetted, long boot) {
-        return new StoreIdentity(clusterId, node, storeId, 1, rejoining, vetted, false, List.of(boot));
+        return new StoreIdentity(clusterId, node, storeId, 1, rejoining, vetted, false, List.of(boot), List.of());
     }
 
     /** A store's first start on a node joining a running cluster. */
     static StoreIdentity joining(String clusterId, NodeId node, long storeId, long boot) {
-        return new StoreIdentity(clusterId, node, storeId, 1, false, false, true, List.of(boot));
+        return new StoreIdentity(clusterId, node, storeId, 1, false, false, true, List.of(boot), List.of());
     }
 
     /** The next start on this store, with boot id {@code boot}. */
@@ -66,7 +83,8 @@ record StoreIdentity(
         List<Long> history = new ArrayList<>(BOOT_HISTORY);
         history.add(boot);
         history.addAll(boots.subList(0, Math.min(boots.size(), BOOT_HISTORY - 1)));
-        return new StoreIdentity(clusterId, node, storeId, generation + 1, rejoining, vetted, joined, history);
+        return new StoreIdentity(
+                clusterId, node, storeId, generation + 1, rejoining, vetted, joined, history, replaced);
     }
 
     /** This start's boot id. */
@@ -75,22 +93,43 @@ record StoreIdentity(
     }
 
     StoreIdentity caughtUp() {
-        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted, joined, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, false, vetted, joined, boots, replaced);
     }
 
     StoreIdentity rejoin() {
-        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted, joined, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, true, vetted, joined, boots, replaced);
     }
 
     StoreIdentity asVetted() {
-        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true, joined, boots);
+        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, true, joined, boots, replaced);
+    }
+
+    /** Records that this store replaced {@code store} (newest first), if it had not yet. */
+    StoreIdentity replacing(long store) {
+        if (store == storeId || replaced.contains(store)) {
+            return this;
+        }
+        List<Long> stores = new ArrayList<>(IdentityRequest.MAX_REPLACES);
+        stores.add(store);
+        stores.addAll(replaced.subList(0, Math.min(replaced.size(), IdentityRequest.MAX_REPLACES - 1)));
+        return new StoreIdentity(clusterId, node, storeId, generation, rejoining, vetted, joined, boots, stores);
     }
 
     Bytes encode() {
         byte[] cluster = clusterId.getBytes(StandardCharsets.UTF_8);
         byte[] id = node.value().getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer =
-                ByteBuffer.allocate(1 + 2 + cluster.length + 1 + id.length + 8 + 8 + 1 + 1 + Long.BYTES * boots.size());
+        ByteBuffer buffer = ByteBuffer.allocate(1
+                + 2
+                + cluster.length
+                + 1
+                + id.length
+                + 8
+                + 8
+                + 1
+                + 1
+                + Long.BYTES * boots.size()
+                + 1
+                + Long.BYTES * replaced.size());
         buffer.put((byte) VERSION).putShort((short) cluster.length).put(cluster);
         buffer.put((byte) id.length).put(id);
         buffer.putLong(storeId).putLong(generation).put((byte)
@@ -99,6 +138,10 @@ record StoreIdentity(
         for (long boot : boots) {
             buffer.putLong(boot);
         }
+        buffer.put((byte) replaced.size());
+        for (long store : replaced) {
+            buffer.putLong(store);
+        }
         return Bytes.wrap(buffer.array());
     }
 
@@ -106,7 +149,7 @@ record StoreIdentity(
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
             int version = buffer.get();
-            if (version != 1 && version != VERSION) {
+            if (version < 1 || version > VERSION) {
                 throw new StorageException("the store's identity record has version " + version + ", expected "
                         + VERSION + " (a newer raftlog wrote it?)");
             }
@@ -118,10 +161,17 @@ record StoreIdentity(
             long generation = buffer.getLong();
             int flags = buffer.get();
             List<Long> boots = new ArrayList<>();
-            if (version == VERSION) {
+            if (version >= 2) {
                 int count = Byte.toUnsignedInt(buffer.get());
                 for (int i = 0; i < count; i++) {
                     boots.add(buffer.getLong());
+                }
+            }
+            List<Long> replaced = new ArrayList<>();
+            if (version >= 3) {
+                int count = Byte.toUnsignedInt(buffer.get());
+                for (int i = 0; i < count; i++) {
+                    replaced.add(buffer.getLong());
                 }
             }
             return new StoreIdentity(
@@ -132,7 +182,8 @@ record StoreIdentity(
                     (flags & 1) != 0,
                     (flags & 2) != 0,
                     (flags & 4) != 0,
-                    boots);
+                    boots,
+                    replaced);
         } catch (RuntimeException e) {
             if (e instanceof StorageException storage) {
                 throw storage;

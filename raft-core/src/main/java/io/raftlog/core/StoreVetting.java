@@ -53,7 +53,8 @@ public final class StoreVetting {
                 next.rejoining(),
                 term,
                 lastIndex,
-                false);
+                false,
+                next.replaced());
         return Optional.ofNullable(IdentityGate.refusal(peer, known, request));
     }
 }

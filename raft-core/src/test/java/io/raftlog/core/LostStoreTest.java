@@ -465,6 +465,75 @@ class LostStoreTest {
     }
 
     /**
+     * As above, but the learner hears nothing of the rejoined store in its first life: at its next
+     * start, the voter is neither rejoining nor (yet) accepted by a majority. The voters that
+     * accepted its rejoin told it which store it replaced, and it says so: the learner takes the
+     * new store for the successor of the one it knew. Before, it refused the voter's every restart
+     * for good (found by the whole-node simulator, seeds 293 and 12594).
+     */
+    @Test
+    void aLearnerThatMissedARejoinAcceptsTheRejoinedStoreAtItsNextStart() throws Exception {
+        NodeId n4 = NodeId.of("n4");
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = awaitLeaderAmong(cluster, N1);
+            long last = leader.append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            RaftNode learner = cluster.startJoining(n4);
+            leader.addLearner(n4, "").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> learner.commitOffset() >= last
+                            && cluster.nodes.get(N3).acceptedBy().contains(n4));
+            long oldStore = cluster.nodes.get(N3).storeIdentity().storeId();
+
+            cluster.stop(N3);
+            cluster.wipe(N3);
+            cluster.transports = (id, transport) -> new DroppingTransport(
+                    transport,
+                    message -> message instanceof io.raftlog.api.message.IdentityRequest
+                            && message.to().equals(n4),
+                    Integer.MAX_VALUE);
+            RaftNode rejoined = cluster.start(N3, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(20)).until(() -> rejoined.status().health() == Health.HEALTHY);
+            assertThat(rejoined.storeIdentity().replaced()).containsExactly(oldStore);
+            assertThat(rejoined.acceptedBy()).doesNotContain(n4);
+
+            cluster.transports = (id, transport) -> transport;
+            cluster.stop(N3);
+            RaftNode restarted = cluster.start(N3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> restarted.status().health() == Health.FAILED
+                            || restarted.acceptedBy().contains(n4));
+            assertThat(restarted.status().problem()).isEmpty();
+            assertThat(restarted.acceptedBy()).contains(n4);
+        }
+    }
+
+    /**
+     * A store that lists the one a peer knew as replaced is its successor; one that does not, and
+     * the replaced store itself brought back (a restored copy), are refused as before.
+     */
+    @Test
+    void onlyAStoreThatSaysItReplacedTheKnownOneIsTakenForItsSuccessor() {
+        long lost = 0x1111L;
+        long rejoined = 0x2222L;
+        StoreIdentity.Seen knewLost = new StoreIdentity.Seen(lost, 5, 77);
+        StoreIdentity.Seen knewRejoined = new StoreIdentity.Seen(rejoined, 2, 88);
+        assertThat(IdentityGate.refusal(N1, knewLost, request(rejoined, List.of(lost))))
+                .isNull();
+        assertThat(IdentityGate.refusal(N1, knewLost, request(rejoined, List.of(0x3333L))))
+                .contains("runs on another store than before");
+        assertThat(IdentityGate.refusal(N1, knewLost, request(rejoined, List.of())))
+                .contains("runs on another store than before");
+        assertThat(IdentityGate.refusal(N1, knewRejoined, request(lost, List.of())))
+                .contains("runs on another store than before");
+    }
+
+    /** A start of n3, neither rejoining nor taking part yet, on {@code store}. */
+    private static io.raftlog.api.message.IdentityRequest request(long store, List<Long> replaces) {
+        return new io.raftlog.api.message.IdentityRequest(
+                N3, N1, 4, store, 3, List.of(99L, 98L, 97L), false, 4, 40, false, replaces);
+    }
+
+    /**
      * A voter rejoining after a lost disk counts toward no commit and no live quorum until it has
      * caught up; a peer that restarts meanwhile forgot that, and must hear it again. Here the rejoin
      * is held back (no entry reaches it) and n1 restarts: as leader it must refuse to remove n2,

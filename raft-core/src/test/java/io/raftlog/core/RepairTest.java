@@ -190,6 +190,50 @@ class RepairTest {
         }
     }
 
+    /**
+     * A membership change retried on a leader whose own pending configuration entry rots: the
+     * corruption is repaired like any other (the leader steps down, the next leader's log replaces
+     * the entry), and the retry fails as a change on a node that no longer leads. Before, the
+     * retry's caller got the corruption and the loop never heard of it (whole-node simulator, seed
+     * 8440: the operator's ADD failed with a CorruptLogException).
+     */
+    @Test
+    void aMembershipChangeThatMeetsADamagedEntryLeavesItToTheRepairAndFailsTyped() throws Exception {
+        NodeId n4 = NodeId.of("n4");
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 3);
+            RaftNode leader = cluster.awaitLeader();
+            NodeId id = leader.id();
+            for (NodeId other : List.of(N1, N2, N3)) {
+                if (!other.equals(id)) {
+                    cluster.network.cut(id, other);
+                }
+            }
+            long before = leader.status().lastIndex();
+            var first = leader.addLearner(n4, "");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> cluster.stores.get(id).lastIndex() > before);
+            long damaged = cluster.stores.get(id).lastIndex();
+            cluster.stores.get(id).corrupt.add(damaged);
+
+            var retry = leader.addLearner(n4, "");
+            assertThat(retry)
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOf(io.raftlog.api.NotLeaderException.class);
+
+            cluster.network.heal();
+            long next = cluster.awaitLeader().append(Bytes.ofUtf8("after")).get(20, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            leader.commitOffset() >= next && leader.status().health() == Health.HEALTHY);
+            assertThat(cluster.stores.get(id).corrupt).isEmpty();
+            assertThat(first).failsWithin(Duration.ofSeconds(20));
+            assertRecords(leader, offsets);
+        }
+    }
+
     private static List<Long> produce(LocalCluster cluster, int count) throws Exception {
         RaftNode leader = cluster.awaitLeader();
         List<Long> offsets = new ArrayList<>();

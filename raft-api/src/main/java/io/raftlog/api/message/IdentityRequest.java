@@ -27,6 +27,12 @@ import java.util.List;
  * @param takesPart      a majority accepted this start already, so the node may have voted and
  *                       acknowledged since it started: what it promised since is not in the
  *                       values above, and a peer does not hold it against them
+ * @param replaces       the stores this one replaced when the node rejoined on it after losing its
+ *                       data, as the peers that accepted the rejoin knew them (at most {@link
+ *                       #MAX_REPLACES}, newest first): a peer that missed the rejoin (a learner
+ *                       then, or not yet a member) and still knows one of them takes this store for
+ *                       its successor, while a restored copy of a replaced store, which does not
+ *                       list this one, is still refused by the peers that know this one
  */
 public record IdentityRequest(
         NodeId from,
@@ -38,7 +44,8 @@ public record IdentityRequest(
         boolean rejoining,
         long storeTerm,
         long storeLastIndex,
-        boolean takesPart)
+        boolean takesPart,
+        List<Long> replaces)
         implements RaftMessage {
     public IdentityRequest {
         Messages.requireAddresses(from, to);
@@ -50,7 +57,30 @@ public record IdentityRequest(
         if (boots.isEmpty() || boots.size() > MAX_BOOTS) {
             throw new IllegalArgumentException("boots must hold 1 to " + MAX_BOOTS + " ids, got " + boots.size());
         }
+        replaces = List.copyOf(replaces);
+        if (replaces.size() > MAX_REPLACES) {
+            throw new IllegalArgumentException(
+                    "replaces must hold at most " + MAX_REPLACES + " ids, got " + replaces.size());
+        }
     }
+
+    /** A request from a store that replaced none. */
+    public IdentityRequest(
+            NodeId from,
+            NodeId to,
+            long term,
+            long storeId,
+            long generation,
+            List<Long> boots,
+            boolean rejoining,
+            long storeTerm,
+            long storeLastIndex,
+            boolean takesPart) {
+        this(from, to, term, storeId, generation, boots, rejoining, storeTerm, storeLastIndex, takesPart, List.of());
+    }
+
+    /** The most replaced stores a request lists. */
+    public static final int MAX_REPLACES = 8;
 
     /** The most boot ids a request carries. */
     public static final int MAX_BOOTS = 16;

@@ -20,6 +20,10 @@ import java.util.List;
  * @param voters the voters of that membership, so that a node whose own log is out of date (it was
  *               away while members were replaced) learns whom its store must be vetted by; empty
  *               if not told
+ * @param previousStore when the answering peer accepted a store other than the one it knew for the
+ *               node (a rejoin after a lost disk), the one it knew; 0 otherwise (store ids are
+ *               never 0). The rejoining node records it as replaced ({@link
+ *               IdentityRequest#replaces()}), for the peers that missed its rejoin
  */
 public record IdentityResponse(
         NodeId from,
@@ -30,7 +34,8 @@ public record IdentityResponse(
         boolean rejoining,
         String reason,
         long membershipIndex,
-        List<NodeId> voters)
+        List<NodeId> voters,
+        long previousStore)
         implements RaftMessage {
     /** The longest reason kept; a longer one is cut (it must fit the wire's 1,024 bytes). */
     public static final int MAX_REASON_CHARS = 340;
@@ -59,6 +64,20 @@ public record IdentityResponse(
 
     /** The most voters an answer lists (a membership's most members). */
     public static final int MAX_VOTERS = 1024;
+
+    /** An answer that tells no previous store. */
+    public IdentityResponse(
+            NodeId from,
+            NodeId to,
+            long term,
+            boolean accepted,
+            long boot,
+            boolean rejoining,
+            String reason,
+            long membershipIndex,
+            List<NodeId> voters) {
+        this(from, to, term, accepted, boot, rejoining, reason, membershipIndex, voters, 0);
+    }
 
     /** An answer that tells no membership. */
     public IdentityResponse(

@@ -105,9 +105,11 @@ public final class MessageCodec {
     private static final int READ_INDEX_GRANTED = 0x01;
     private static final int IDENTITY_REJOINING = 0x01;
     private static final int IDENTITY_TAKES_PART = 0x02;
+    private static final int IDENTITY_REPLACES = 0x04;
     private static final int IDENTITY_ACCEPTED = 0x01;
     private static final int IDENTITY_ANSWERS_REJOINING = 0x02;
     private static final int IDENTITY_TELLS_MEMBERSHIP = 0x04;
+    private static final int IDENTITY_TELLS_PREVIOUS_STORE = 0x08;
     private static final int REPAIR_DAMAGED = 0x01;
     private static final int SNAPSHOT_LAST = 0x01;
     private static final int SNAPSHOT_REFUSED = 0x01;
@@ -176,6 +178,9 @@ public final class MessageCodec {
             size += 1 + Long.BYTES * 4;
         } else if (message instanceof IdentityRequest identity) {
             size += Long.BYTES * 4 + 1 + 1 + Long.BYTES * identity.boots().size();
+            if (!identity.replaces().isEmpty()) {
+                size += 1 + Long.BYTES * identity.replaces().size();
+            }
         } else if (message instanceof IdentityResponse response) {
             size += 1 + Long.BYTES + 2 + response.reason().getBytes(StandardCharsets.UTF_8).length;
             if (!response.voters().isEmpty()) {
@@ -183,6 +188,9 @@ public final class MessageCodec {
                 for (NodeId voter : response.voters()) {
                     size += nodeIdSize(voter);
                 }
+            }
+            if (response.previousStore() != 0) {
+                size += Long.BYTES;
             }
         } else if (message instanceof RepairRequest) {
             size += Long.BYTES;
@@ -357,13 +365,21 @@ public final class MessageCodec {
                 target.putLong(boot);
             }
             target.put((byte) ((identity.rejoining() ? IDENTITY_REJOINING : 0)
-                    | (identity.takesPart() ? IDENTITY_TAKES_PART : 0)));
+                    | (identity.takesPart() ? IDENTITY_TAKES_PART : 0)
+                    | (identity.replaces().isEmpty() ? 0 : IDENTITY_REPLACES)));
             target.putLong(identity.storeTerm()).putLong(identity.storeLastIndex());
+            if (!identity.replaces().isEmpty()) {
+                target.put((byte) identity.replaces().size());
+                for (long replaced : identity.replaces()) {
+                    target.putLong(replaced);
+                }
+            }
         } else if (message instanceof IdentityResponse response) {
             writePrefix(target, TYPE_IDENTITY_RESPONSE, response);
             target.put((byte) ((response.accepted() ? IDENTITY_ACCEPTED : 0)
                     | (response.rejoining() ? IDENTITY_ANSWERS_REJOINING : 0)
-                    | (response.voters().isEmpty() ? 0 : IDENTITY_TELLS_MEMBERSHIP)));
+                    | (response.voters().isEmpty() ? 0 : IDENTITY_TELLS_MEMBERSHIP)
+                    | (response.previousStore() == 0 ? 0 : IDENTITY_TELLS_PREVIOUS_STORE)));
             target.putLong(response.boot());
             byte[] reason = response.reason().getBytes(StandardCharsets.UTF_8);
             target.putShort((short) reason.length).put(reason);
@@ -373,6 +389,9 @@ public final class MessageCodec {
                 for (NodeId voter : response.voters()) {
                     writeNodeId(target, voter);
                 }
+            }
+            if (response.previousStore() != 0) {
+                target.putLong(response.previousStore());
             }
         } else if (message instanceof RepairRequest repair) {
             writePrefix(target, TYPE_REPAIR_REQUEST, repair);
@@ -573,9 +592,27 @@ public final class MessageCodec {
         for (int i = 0; i < count; i++) {
             boots.add(readLong(in, start, "boot"));
         }
-        int flags = readFlags(in, start, IDENTITY_REJOINING | IDENTITY_TAKES_PART);
+        int flags = readFlags(in, start, IDENTITY_REJOINING | IDENTITY_TAKES_PART | IDENTITY_REPLACES);
         long storeTerm = readNonNegativeLong(in, start, "storeTerm");
         long storeLastIndex = readNonNegativeLong(in, start, "storeLastIndex");
+        List<Long> replaces = List.of();
+        if ((flags & IDENTITY_REPLACES) != 0) {
+            int replacesOffset = in.position() - start;
+            if (in.remaining() < 1) {
+                throw new MalformedMessageException("truncated: no replaced store count", replacesOffset);
+            }
+            int replacedCount = Byte.toUnsignedInt(in.get());
+            if (replacedCount < 1 || replacedCount > IdentityRequest.MAX_REPLACES) {
+                throw new MalformedMessageException(
+                        "replaced store count " + replacedCount + " is outside 1 to " + IdentityRequest.MAX_REPLACES,
+                        replacesOffset);
+            }
+            List<Long> read = new ArrayList<>(replacedCount);
+            for (int i = 0; i < replacedCount; i++) {
+                read.add(readLong(in, start, "replaced store"));
+            }
+            replaces = read;
+        }
         return new IdentityRequest(
                 from,
                 to,
@@ -586,11 +623,18 @@ public final class MessageCodec {
                 (flags & IDENTITY_REJOINING) != 0,
                 storeTerm,
                 storeLastIndex,
-                (flags & IDENTITY_TAKES_PART) != 0);
+                (flags & IDENTITY_TAKES_PART) != 0,
+                replaces);
     }
 
     private static IdentityResponse readIdentityResponse(ByteBuffer in, int start, NodeId from, NodeId to, long term) {
-        int flags = readFlags(in, start, IDENTITY_ACCEPTED | IDENTITY_ANSWERS_REJOINING | IDENTITY_TELLS_MEMBERSHIP);
+        int flags = readFlags(
+                in,
+                start,
+                IDENTITY_ACCEPTED
+                        | IDENTITY_ANSWERS_REJOINING
+                        | IDENTITY_TELLS_MEMBERSHIP
+                        | IDENTITY_TELLS_PREVIOUS_STORE);
         boolean accepted = (flags & IDENTITY_ACCEPTED) != 0;
         long boot = readLong(in, start, "boot");
         int lengthOffset = in.position() - start;
@@ -660,6 +704,14 @@ public final class MessageCodec {
             }
             voters = read;
         }
+        long previousStore = 0;
+        if ((flags & IDENTITY_TELLS_PREVIOUS_STORE) != 0) {
+            int previousOffset = in.position() - start;
+            previousStore = readLong(in, start, "previous store");
+            if (previousStore == 0) {
+                throw new MalformedMessageException("previous store flagged but 0", previousOffset);
+            }
+        }
         return new IdentityResponse(
                 from,
                 to,
@@ -669,7 +721,8 @@ public final class MessageCodec {
                 (flags & IDENTITY_ANSWERS_REJOINING) != 0,
                 text,
                 membershipIndex,
-                voters);
+                voters,
+                previousStore);
     }
 
     private static List<LogEntry> readEntries(ByteBuffer in, int start) {

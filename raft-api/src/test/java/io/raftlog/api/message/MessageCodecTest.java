@@ -97,7 +97,24 @@ class MessageCodecTest {
                 MAX,
                 MAX,
                 true));
+        samples.add(new IdentityRequest(
+                A,
+                B,
+                3,
+                5,
+                2,
+                List.of(99L, 98L),
+                false,
+                3,
+                1_000,
+                false,
+                java.util.stream.LongStream.range(-3, IdentityRequest.MAX_REPLACES - 3)
+                        .boxed()
+                        .toList()));
+        samples.add(new IdentityRequest(A, B, 3, 5, 2, List.of(99L), true, 3, 1_000, true, List.of(Long.MIN_VALUE)));
         samples.add(new IdentityResponse(B, A, 4, true, 99, true, ""));
+        samples.add(new IdentityResponse(B, A, 4, true, 99, true, "", 0, List.of(), -42));
+        samples.add(new IdentityResponse(B, A, 4, true, 99, true, "", 12, List.of(A, B), Long.MAX_VALUE));
         samples.add(new IdentityResponse(
                 B, A, MAX, false, Long.MIN_VALUE, false, "n3 runs on another data directory — start it with --rejoin"));
         samples.add(new IdentityResponse(B, A, 0, false, -1, true, "é".repeat(IdentityResponse.MAX_REASON_CHARS)));
