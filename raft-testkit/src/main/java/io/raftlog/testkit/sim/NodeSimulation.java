@@ -145,6 +145,9 @@ public final class NodeSimulation {
     int snapshotsInstalled;
 
     int olderCopiesRefused;
+    /** Older copies wiped for an entry no peer held intact before a refusal reached them. */
+    int olderCopiesWiped;
+
     int bitFlips;
     int pauses;
     int clockJumps;
@@ -284,6 +287,7 @@ public final class NodeSimulation {
                 lostDisksRefused,
                 olderCopies,
                 olderCopiesRefused,
+                olderCopiesWiped,
                 bitFlips,
                 pauses,
                 clockJumps,
@@ -1066,6 +1070,17 @@ public final class NodeSimulation {
                     // An entry rotted on a node so far behind that every peer has since compacted it
                     // into a snapshot: the operator does as the message says (wipe, --rejoin).
                     unrepairable++;
+                    if (restoredCopy) {
+                        // A restored copy older than every peer's log: it stopped on the entry
+                        // before its peers' refusal arrived. Never vetted, it took no part; the
+                        // wipe ends it as a refusal would.
+                        if (!loop.holdsVotes()) {
+                            throw new IllegalStateException("an older copy of " + id
+                                    + "'s store, which every peer's records give away, was vetted and took part");
+                        }
+                        olderCopiesWiped++;
+                        restoredCopy = false;
+                    }
                     volume = new InMemoryLogStore.Volume();
                     rejoinMode(this, "an entry no peer holds intact");
                 } else if (message.contains("refused this node's store")) {

@@ -15,6 +15,9 @@ package io.raftlog.testkit.sim;
  * @param lostDisksRefused of those started as if new, the starts their peers refused
  * @param olderCopies      nodes restarted on an older copy of their data their peers' records give away
  * @param olderCopiesRefused of those, the starts refused (all of them, or the run fails)
+ * @param olderCopiesWiped of those, the ones wiped first for an entry no peer held intact any more
+ *                         (the copy was older than every peer's log): gone before a peer's refusal
+ *                         arrived, never vetted, so it could neither vote nor acknowledge
  * @param bitFlips         stored entries damaged (caught by the store's checksum, then repaired)
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
@@ -50,6 +53,7 @@ public record NodeSimulationResult(
         int lostDisksRefused,
         int olderCopies,
         int olderCopiesRefused,
+        int olderCopiesWiped,
         int bitFlips,
         int pauses,
         int clockJumps,
