@@ -174,6 +174,27 @@ final class Snapshots {
                         candidate.index(),
                         candidate.index());
                 logStore.reset(candidate.index(), candidate.term());
+            } else if (!holdsSnapshotAt(snapshots, logStore.firstIndex() - 1)) {
+                // The log starts after a snapshot this store no longer holds: a compaction deleted
+                // it, and a crash lost the log's truncation, still queued then (found by the
+                // whole-node simulator, seed 15832: the node led, but could bring no follower
+                // behind its log's start up to date, the leader sending the snapshot its log
+                // starts after). That compaction kept its anchor and deleted every older snapshot,
+                // so the oldest one left past the log's start is its anchor: truncate to it now.
+                SnapshotInfo anchor = candidate;
+                for (SnapshotInfo older : snapshots.list()) {
+                    if (older.index() >= logStore.firstIndex()
+                            && older.index() < anchor.index()
+                            && termOrDamaged(logStore, older.index(), -1) == older.term()) {
+                        anchor = older;
+                    }
+                }
+                LOG.info(
+                        "the log in the store starts at {}, after a snapshot it no longer holds: it starts after"
+                                + " snapshot {} now",
+                        logStore.firstIndex(),
+                        anchor.index());
+                logStore.truncatePrefix(anchor.index() + 1);
             }
             return candidate;
         }
@@ -183,6 +204,11 @@ final class Snapshots {
                     + " this node cannot rebuild its state; wipe its data directory and start it with --rejoin");
         }
         return null;
+    }
+
+    /** Whether {@code snapshots} holds one ending at {@code index} (0: the log was never compacted). */
+    private static boolean holdsSnapshotAt(SnapshotStore snapshots, long index) {
+        return index == 0 || snapshots.list().stream().anyMatch(info -> info.index() == index);
     }
 
     /**

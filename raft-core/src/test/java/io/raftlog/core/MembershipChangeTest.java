@@ -250,6 +250,53 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A voter away while a joiner was added and promoted comes back lagging: its log does not list
+     * the joiner. Another voter that saw the promotion is down, and the rest restart, so a leader
+     * of the four voters needs the joiner's vote, and the joiner votes only once a majority of the
+     * voters vetted its store: the leader and the lagging voter. The lagging voter must answer the
+     * joiner although its log does not list it yet, or no leader is ever elected to bring its log
+     * up to date (found by the whole-node simulator, seeds 6287, 9075, 11808 and 16656).
+     */
+    @Test
+    void aJoinerPromotedWhileAVoterWasAwayIsVettedByThatVoterToo() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            RaftNode leader = cluster.awaitLeader();
+            if (leader.id().equals(N3)) {
+                leader.transferLeadership(n1).get(10, TimeUnit.SECONDS);
+                leader = awaitLeaderOtherThan(cluster, N3);
+            }
+            NodeId first = leader.id();
+            NodeId other = cluster.ids.stream()
+                    .filter(id -> !id.equals(first) && !id.equals(N3))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.stop(N3); // away: it misses the joiner's addition and promotion
+            RaftNode joining = cluster.startJoining(N4);
+            leader.addLearner(N4, "").get(10, TimeUnit.SECONDS);
+            long added = leader.append(Bytes.ofUtf8("with the learner")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> joining.commitOffset() >= added);
+            promoteWhenCaughtUp(cluster, N4);
+            assertThat(cluster.awaitLeader().membership().isVoter(N4)).isTrue();
+
+            cluster.stop(other); // down for good
+            cluster.stop(first);
+            cluster.stop(N4);
+            RaftNode lagging = cluster.start(N3);
+            assertThat(lagging.membership().contains(N4))
+                    .as("its log does not list the joiner")
+                    .isFalse();
+            cluster.start(first);
+            cluster.startJoining(N4); // restarted on its store: vetted again
+
+            RaftNode current = cluster.awaitLeader();
+            long after = current.append(Bytes.ofUtf8("after the restarts")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> lagging.commitOffset() >= after);
+            assertThat(lagging.membership().isVoter(N4)).isTrue();
+        }
+    }
+
     private static void promoteWhenCaughtUp(LocalCluster cluster, NodeId learner) {
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
             cluster.awaitLeader().promote(learner).get(10, TimeUnit.SECONDS);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.message.AppendEntriesResponse;
+import io.raftlog.core.storage.InMemoryLogStore;
+import io.raftlog.core.storage.InMemorySnapshotStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,6 +72,48 @@ class SnapshotTransferTest {
                     .ignoreExceptions()
                     .until(() ->
                             leader.promote(LEARNER).get(10, TimeUnit.SECONDS).isVoter(LEARNER));
+        }
+    }
+
+    /**
+     * A compaction deletes the snapshot the log started after at once, while the truncation of the
+     * log it decided is still queued; a crash then loses the truncation, and the log starts after a
+     * snapshot the store no longer holds. At the next start the node finishes the truncation: as a
+     * leader it could otherwise bring no follower behind its log's start up to date, sending the
+     * snapshot its log starts after (found by the whole-node simulator, seed 15832: no leader could
+     * stay, each losing its quorum to followers it could not serve).
+     */
+    @Test
+    void aLogStartingAfterASnapshotLostInACrashIsCompactedToTheNextOneAtStart() throws Exception {
+        NodeId only = NodeId.of("n1");
+        try (LocalCluster cluster = new LocalCluster(1, SnapshotTransferTest::snapshotOften)) {
+            RaftNode leader = cluster.awaitLeader();
+            appendMany(leader, 150);
+            leader.deleteRecordsBefore(leader.commitOffset() - 20).get(10, TimeUnit.SECONDS);
+            appendMany(leader, 60); // snapshots past the cut: the log is compacted below it
+            Awaitility.await().atMost(WAIT).until(() -> cluster.stores.get(only).firstIndex() > 2);
+            cluster.stop(only);
+            // What the crash leaves: the snapshot the log starts after is gone, newer ones remain.
+            try (InMemoryLogStore log = new InMemoryLogStore(cluster.volumes.get(only));
+                    InMemorySnapshotStore snapshots = new InMemorySnapshotStore(cluster.volumes.get(only))) {
+                snapshots.delete(log.firstIndex() - 1);
+                assertThat(snapshots.list())
+                        .as("snapshots past the log's start")
+                        .isNotEmpty();
+            }
+
+            RaftNode restarted = cluster.start(only);
+            RaftNode current = cluster.awaitLeader();
+            assertThat(current).isSameAs(restarted);
+            long last = current.append(Bytes.ofUtf8("after the restart")).get(10, TimeUnit.SECONDS);
+            RaftNode learner = cluster.startJoining(LEARNER);
+            current.addLearner(LEARNER, "").get(10, TimeUnit.SECONDS);
+
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .alias("a learner with an empty log catches up from a snapshot the leader holds")
+                    .until(() -> learner.commitOffset() >= last);
+            assertThat(learner.status().log().snapshotsReceived()).isGreaterThanOrEqualTo(1);
         }
     }
 }
