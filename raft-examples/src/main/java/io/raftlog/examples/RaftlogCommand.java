@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, delete records,
- * change its members, or run the demo.
+ * change its members, use the log as a key-value store, or run the demo.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
  * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
             StatusCommand.class,
             DeleteRecordsCommand.class,
             AdminCommand.class,
+            KvCommand.class,
             DemoCommand.class
         })
 public final class RaftlogCommand implements Runnable {
@@ -60,7 +61,8 @@ public final class RaftlogCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a subcommand: node, produce, consume, status, delete-records, admin or demo");
+                spec.commandLine(),
+                "name a subcommand: node, produce, consume, status, delete-records, admin, kv or demo");
     }
 
     public static void main(String[] args) {
