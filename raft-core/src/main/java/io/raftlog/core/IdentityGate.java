@@ -96,6 +96,13 @@ final class IdentityGate {
     private long toldMembershipIndex = -1;
 
     private java.util.Set<NodeId> toldVoters = java.util.Set.of();
+    /**
+     * Whether the voters the cluster was bootstrapped with are known (saved in the store), not the
+     * flags' guess of a node rejoining on a blank store; see {@link BootstrapMembers}.
+     */
+    private boolean bootstrapKnown;
+
+    private List<NodeId> bootstrapVoters = List.of();
     /** Leaders whose messages this node dropped while not vetted: asked too (its members may be gone). */
     private final java.util.Set<NodeId> leadersHeard = new java.util.TreeSet<>();
 
@@ -142,7 +149,8 @@ final class IdentityGate {
             Consumer<RaftMessage> send,
             LogWriter writer,
             Consumer<RaftException> fail,
-            java.util.random.RandomGenerator random) {
+            java.util.random.RandomGenerator random,
+            BootstrapMembers.Resolved bootstrap) {
         Optional<Bytes> saved = store.metadata(StoreIdentity.NAME);
         StoreIdentity identity;
         boolean blankStart = false;
@@ -229,6 +237,8 @@ final class IdentityGate {
                 blankStart,
                 store.hardState().term(),
                 store.lastIndex());
+        gate.bootstrapKnown = bootstrap.known();
+        gate.bootstrapVoters = bootstrap.voters();
         raft.holdVotes(gate.mustHoldVotes());
         return gate;
     }
@@ -291,7 +301,9 @@ final class IdentityGate {
      */
     void tick() {
         if (++ticksSinceAsked >= config.protocol().electionTicks()
-                && (!accepted.keySet().containsAll(peers()) || peers().stream().anyMatch(this::mustTellCaughtUp))) {
+                && (!accepted.keySet().containsAll(peers())
+                        || peers().stream().anyMatch(this::mustTellCaughtUp)
+                        || (identity.rejoining() && awaitsBootstrap()))) {
             // Still waiting: ask everyone, so that a membership changed meanwhile reaches it.
             askPeers(true);
         } else if (ticksSinceAsked >= config.protocol().electionTicks() && !mustRetell.isEmpty()) {
@@ -362,6 +374,11 @@ final class IdentityGate {
             }
             accepted.put(response.from(), response.term());
             mustRetell.remove(response.from()); // it has heard this start of this node
+            if (!bootstrapKnown
+                    && response.membershipIndex() == 0
+                    && !response.voters().isEmpty()) {
+                learnBootstrap(response);
+            }
             if (identity.rejoining() && response.previousStore() != 0) {
                 // The peer knew another store of this node, the one lost: this one replaces it.
                 StoreIdentity replacing = identity.replacing(response.previousStore());
@@ -435,6 +452,9 @@ final class IdentityGate {
             caughtUpBoot.put(peer, request.boot());
         }
         raft.peerCatchingUp(peer, rejoining);
+        // A bootstrap membership this node only guessed (rejoining on a blank store) is not told:
+        // a rejoining peer would take it for the cluster's.
+        boolean tellsMembership = raft.membershipIndex() > 0 || bootstrapKnown;
         send.accept(new IdentityResponse(
                 config.id(),
                 peer,
@@ -443,8 +463,8 @@ final class IdentityGate {
                 request.boot(),
                 request.rejoining(),
                 "",
-                raft.membershipIndex(),
-                List.copyOf(raft.membership().voters().keySet()),
+                tellsMembership ? raft.membershipIndex() : 0,
+                tellsMembership ? List.copyOf(raft.membership().voters().keySet()) : List.of(),
                 known != null && known.storeId() != request.storeId() ? known.storeId() : 0));
         if (retell) {
             askPeers();
@@ -614,7 +634,7 @@ final class IdentityGate {
                     && raft.termAt(leaderCommit) == raft.term()) {
                 catchUpTo = leaderCommit;
             }
-            if (catchUpTo > 0 && raft.stableIndex() >= catchUpTo) {
+            if (catchUpTo > 0 && raft.stableIndex() >= catchUpTo && !awaitsBootstrap()) {
                 identity = identity.caughtUp();
                 writer.saveMetadata(StoreIdentity.NAME, identity.encode());
                 LOG.info(
@@ -629,6 +649,40 @@ final class IdentityGate {
         if (raft.votesHeld() && !mustHoldVotes()) {
             raft.holdVotes(false);
         }
+    }
+
+    /**
+     * A peer told the voters the cluster was bootstrapped with (its log holds no configuration
+     * entry): saved, and taken in place of the flags' guess if they differ. Found by the
+     * whole-node simulator (seed 15138): a node rejoined with the members of now on its command
+     * line — an uncommitted removal a crash undid — and, its log holding no configuration entry,
+     * counted quorums by them: it led, and removed a second member with a majority of four.
+     */
+    private void learnBootstrap(IdentityResponse response) {
+        bootstrapKnown = true;
+        List<NodeId> voters = response.voters();
+        writer.saveMetadata(BootstrapMembers.NAME, BootstrapMembers.encode(voters, true));
+        if (!new java.util.TreeSet<>(voters).equals(new java.util.TreeSet<>(bootstrapVoters))) {
+            if (raft.adoptBootstrapMembership(voters)) {
+                LOG.warn(
+                        "node {} was started with the members {}, but the cluster was bootstrapped with {} (as {}"
+                                + " tells): those are used until the log holds a membership",
+                        config.id(),
+                        bootstrapVoters,
+                        voters,
+                        response.from());
+            }
+            bootstrapVoters = List.copyOf(voters);
+            askPeers(); // the members it did not ask yet
+        }
+    }
+
+    /**
+     * Whether this rejoining node still needs the cluster's bootstrap voters: it only guessed them
+     * and its log holds no committed configuration entry, which no truncation can take away.
+     */
+    private boolean awaitsBootstrap() {
+        return !bootstrapKnown && !(raft.membershipIndex() > 0 && raft.commitIndex() >= raft.membershipIndex());
     }
 
     /** The members that accepted this node's store in this life (for tests and status). */

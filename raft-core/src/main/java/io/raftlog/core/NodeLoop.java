@@ -236,9 +236,10 @@ public final class NodeLoop implements ReplicatedLog {
                 store.lastIndex(), Math.max(startSnapshot == null ? 0 : startSnapshot.index(), savedCommit(store)));
         // The flags' members only bootstrap: a restored snapshot's membership replaces them below,
         // and the configuration entries in the store after it take effect.
+        this.bootstrap = BootstrapMembers.resolve(config, store);
         this.raft = new RaftProtocol(
                 config.id(),
-                io.raftlog.api.Membership.ofVoters(config.members()),
+                io.raftlog.api.Membership.ofVoters(bootstrap.voters()),
                 0,
                 config.protocol(),
                 store,
@@ -386,7 +387,8 @@ public final class NodeLoop implements ReplicatedLog {
         }
         // Checked and saved before anything is sent: a refused store throws, and the node never starts.
         try {
-            identity = IdentityGate.open(config, store, raft, transport::send, writer, this::fail, identityRandom);
+            identity = IdentityGate.open(
+                    config, store, raft, transport::send, writer, this::fail, identityRandom, bootstrap);
         } catch (RuntimeException refused) {
             closed = true;
             shutDown = true;
@@ -928,6 +930,9 @@ public final class NodeLoop implements ReplicatedLog {
         }
         return proposer.proposeQueued(proposals, appliedIndex) || worked;
     }
+
+    /** The voters the cluster was bootstrapped with, as saved, or the flags' guess. */
+    private final BootstrapMembers.Resolved bootstrap;
 
     /** The membership last logged and published. */
     private io.raftlog.api.Membership announcedMembership;

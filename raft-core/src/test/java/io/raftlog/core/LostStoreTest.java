@@ -508,6 +508,36 @@ class LostStoreTest {
     }
 
     /**
+     * A node rejoining on a blank store with other members on its command line than the cluster
+     * was bootstrapped with (here it leaves n1 out), while the cluster still runs on its bootstrap
+     * membership: it learns the cluster's from its peers and counts quorums by it, and keeps it
+     * across restarts. Before, its log holding no configuration entry, it took the flags for the
+     * membership: a majority of its three voters is not one of the cluster's five (found by the
+     * whole-node simulator, seed 15138, where such a node led and removed a member).
+     */
+    @Test
+    void aNodeRejoiningWithOtherMembersOnItsCommandLineUsesTheClusterBootstrapMembership() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(5)) {
+            long last = cluster.awaitLeader().append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            awaitAcceptedEverywhere(cluster);
+            NodeId n5 = NodeId.of("n5");
+            cluster.stop(n5);
+            cluster.wipe(n5);
+            List<NodeId> wrong = List.of(N2, N3, NodeId.of("n4"), n5);
+            RaftNode rejoined = cluster.start(n5, config -> config.forNode(n5, wrong, NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rejoined.status().health() == Health.HEALTHY && rejoined.commitOffset() >= last);
+            assertThat(rejoined.membership().voters().keySet())
+                    .containsExactlyInAnyOrder(N1, N2, N3, NodeId.of("n4"), n5);
+
+            cluster.stop(n5);
+            RaftNode restarted = cluster.start(n5, config -> config.forNode(n5, wrong, NodeConfig.StartMode.EXISTING));
+            assertThat(restarted.membership().voters().keySet())
+                    .containsExactlyInAnyOrder(N1, N2, N3, NodeId.of("n4"), n5);
+        }
+    }
+
+    /**
      * A store that lists the one a peer knew as replaced is its successor; one that does not, and
      * the replaced store itself brought back (a restored copy), are refused as before.
      */

@@ -124,6 +124,18 @@ final class RaftLog {
         baseMembershipIndex = index;
     }
 
+    /**
+     * Replaces the bootstrap membership (index 0) with the cluster's, learned from a peer; returns
+     * false, changing nothing, if the log's base is a snapshot's membership (index above 0).
+     */
+    boolean adoptBootstrap(Membership bootstrap) {
+        if (baseMembershipIndex != 0) {
+            return false;
+        }
+        baseMembership = java.util.Objects.requireNonNull(bootstrap, "bootstrap");
+        return true;
+    }
+
     /** The membership in effect: the newest configuration entry in the log, committed or not. */
     Membership membership() {
         return memberships.isEmpty() ? baseMembership : memberships.lastEntry().getValue();

@@ -1001,6 +1001,15 @@ public final class RaftProtocol {
         log.repaired(entry);
     }
 
+    /**
+     * Takes {@code voters} for the membership the cluster was bootstrapped with (index 0), in place
+     * of the one this node started with: a node rejoining on a blank store knows the cluster's
+     * only from its peers. Returns false, changing nothing, once the log's base is a snapshot's.
+     */
+    public boolean adoptBootstrapMembership(List<NodeId> voters) {
+        return log.adoptBootstrap(Membership.ofVoters(voters));
+    }
+
     /** The membership in effect at {@code index}, for a snapshot taken there. */
     public Membership membershipAt(long index) {
         return log.membershipAt(index);
