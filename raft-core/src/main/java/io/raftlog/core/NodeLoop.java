@@ -1252,9 +1252,18 @@ public final class NodeLoop implements ReplicatedLog {
             damaged = true; // compacted away here: never to be had from this node
         } else if (index <= raft.stableIndex()) {
             try {
-                List<LogEntry> stored = store.read(index, 1, Long.MAX_VALUE);
-                // Only a copy known committed here is the committed entry; otherwise: not yet.
-                entry = index <= raft.commitIndex() ? stored : List.of();
+                if (index <= raft.commitIndex()) {
+                    entry = store.read(index, 1, Long.MAX_VALUE); // the committed entry
+                } else if (index + 1 <= raft.stableIndex()) {
+                    // Not known committed here: the copy, with the entry after it for the asker to
+                    // match against its own (seed 16922: a follower's uncommitted entry rotted,
+                    // no peer knew it committed, and the follower, out of the vote while it
+                    // repaired, was the one vote a leader needed).
+                    entry = store.read(index, 2, Long.MAX_VALUE);
+                    if (entry.size() < 2) {
+                        entry = List.of();
+                    }
+                }
             } catch (io.raftlog.api.CorruptLogException corruptHereToo) {
                 LOG.warn(
                         "node {}: cannot help {} repair entry {}: {}",
@@ -1308,6 +1317,9 @@ public final class NodeLoop implements ReplicatedLog {
             }
             return;
         }
+        if (response.entries().size() == 2 && !matchesAfter(response.entries().get(1))) {
+            return; // another log after it (or ours unreadable there too): not a copy to take
+        }
         LogEntry copy = response.entries().get(0);
         state.writing = true;
         long index = response.index();
@@ -1318,6 +1330,21 @@ public final class NodeLoop implements ReplicatedLog {
             });
             hooks.wakeup().run();
         });
+    }
+
+    /**
+     * Whether this node's own entry at {@code next}'s index is intact and has its term: then, by
+     * Log Matching, the peer's log and this one are the same up to there, the entry before included.
+     */
+    private boolean matchesAfter(LogEntry next) {
+        if (next.index() > raft.stableIndex() || next.index() < store.firstIndex()) {
+            return false;
+        }
+        try {
+            return store.term(next.index()) == next.term();
+        } catch (io.raftlog.api.CorruptLogException alsoDamaged) {
+            return false;
+        }
     }
 
     private void repaired(long index, NodeId source) {

@@ -43,7 +43,7 @@ import java.util.Objects;
  *                          | boot i64 | reason length u16 (at most 1,024) | reason UTF-8 | with 0x04: membership
  *                          index i64 | voter count u16 (1 to 1,024) | voter ids
  * 9 RepairRequest          index i64
- * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0 or 1) | entries as in
+ * 10 RepairResponse        flags u8 (0x01 damaged) | index i64 | entry count i32 (0, 1 or 2) | entries as in
  *                          AppendEntriesRequest
  * 11 InstallSnapshotResponse snapshotIndex i64 | nextOffset i64 | flags u8 (0x01 refused)
  * 12 ReadIndexRequest      requestId i64
