@@ -538,6 +538,65 @@ class LostStoreTest {
     }
 
     /**
+     * Two of five voters rejoin after lost disks and a third's acknowledgements are lost when
+     * leadership moves to a new term: the new leader can commit its first entry only with a rejoining member's
+     * acknowledgement, and the rejoining members finish catching up only once it has. It heard
+     * them rejoin in an earlier term, so their acknowledgements in its term come from their new
+     * stores and count. Before, nothing committed again while the third stayed silent (whole-
+     * node simulator, seed 3254).
+     */
+    @Test
+    void aLeaderOfALaterTermCountsTheAcknowledgementsOfMembersRejoiningSinceAnEarlierOne() throws Exception {
+        NodeId n4 = NodeId.of("n4");
+        NodeId n5 = NodeId.of("n5");
+        java.util.concurrent.atomic.AtomicBoolean holdBack = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean muteN3 = new java.util.concurrent.atomic.AtomicBoolean(false);
+        try (LocalCluster cluster = new LocalCluster(5)) {
+            awaitLeaderAmong(cluster, N1).append(Bytes.ofUtf8("r")).get(10, TimeUnit.SECONDS);
+            awaitAcceptedEverywhere(cluster);
+            // While held back, no entry and no snapshot reaches n4 and n5: they stay rejoining.
+            // Once muted, n3's acknowledgements are lost: a leader then has only n1's and its own,
+            // and needs one of a rejoining member's.
+            cluster.transports = (id, transport) -> new DroppingTransport(
+                    transport,
+                    message -> (holdBack.get()
+                                    && (message.to().equals(n4) || message.to().equals(n5))
+                                    && ((message instanceof io.raftlog.api.message.AppendEntriesRequest append
+                                                    && !append.entries().isEmpty())
+                                            || message instanceof io.raftlog.api.message.InstallSnapshotRequest))
+                            || (muteN3.get()
+                                    && message.from().equals(N3)
+                                    && message instanceof io.raftlog.api.message.AppendEntriesResponse),
+                    Integer.MAX_VALUE);
+            for (NodeId sender : List.of(N2, N3, N1)) { // their transports hold back from now on
+                cluster.stop(sender);
+                cluster.start(sender);
+                awaitAcceptedEverywhere(cluster);
+            }
+            awaitLeaderAmong(cluster, N1).append(Bytes.ofUtf8("s")).get(10, TimeUnit.SECONDS);
+            for (NodeId lost : List.of(n4, n5)) {
+                cluster.stop(lost);
+                cluster.wipe(lost);
+            }
+            RaftNode first = cluster.start(n4, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            RaftNode second = cluster.start(n5, config -> config.withStartMode(NodeConfig.StartMode.REJOIN));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.nodes.get(N2).acceptedBy().containsAll(List.of(n4, n5))
+                            && first.acceptedBy().contains(N2)
+                            && second.acceptedBy().contains(N2));
+            muteN3.set(true);
+            RaftNode leader = awaitLeaderAmong(cluster, N2); // a new term
+            holdBack.set(false);
+
+            long offset = leader.append(Bytes.ofUtf8("t")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> first.status().health() == Health.HEALTHY
+                            && second.status().health() == Health.HEALTHY
+                            && first.commitOffset() >= offset);
+        }
+    }
+
+    /**
      * A store that lists the one a peer knew as replaced is its successor; one that does not, and
      * the replaced store itself brought back (a restored copy), are refused as before.
      */

@@ -450,9 +450,10 @@ final class LeaderState {
         }
         for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
             // A member catching up after a lost disk may have acknowledged before what it no longer
-            // holds: its acknowledgements wait until it has caught up. Learners count for nothing.
+            // holds: only its acknowledgements of a later term count (see acknowledgementsCount).
+            // Learners count for nothing.
             if (votes(follower.getKey())) {
-                matchScratch[n++] = raft.countsTowardCommits(follower.getKey()) ? follower.getValue().match : 0;
+                matchScratch[n++] = raft.acknowledgementsCount(follower.getKey()) ? follower.getValue().match : 0;
             }
         }
         Arrays.sort(matchScratch, 0, n);

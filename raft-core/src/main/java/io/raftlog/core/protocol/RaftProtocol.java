@@ -59,7 +59,8 @@ public final class RaftProtocol {
     private final Map<NodeId, Boolean> votes = new HashMap<>();
     private LeaderState leaderState;
     /** Peers rejoining after a lost disk, not caught up yet: their acknowledgements count for nothing. */
-    private final java.util.Set<NodeId> catchingUpPeers = new java.util.HashSet<>();
+    /** Peers catching up after a lost disk, with this node's term when it heard so (the first time). */
+    private final java.util.Map<NodeId, Long> catchingUpPeers = new java.util.HashMap<>();
     /** The driver cannot make anything durable: do not lead, campaign or take over leadership. */
     private boolean storageFailing;
     /** The node may not vote yet (its identity is not vetted, or it is rejoining after a lost disk). */
@@ -210,17 +211,37 @@ public final class RaftProtocol {
             return;
         }
         if (catchingUp) {
-            catchingUpPeers.add(peer);
-        } else if (catchingUpPeers.remove(peer) && role == Role.LEADER) {
+            catchingUpPeers.putIfAbsent(peer, term);
+        } else if (catchingUpPeers.remove(peer) != null && role == Role.LEADER) {
             // Its acknowledgements count from now on: what they already reached may be committed
             // (no later acknowledgement need come to say so: the entries may all be acknowledged).
             leaderState.recountCommit();
         }
     }
 
-    /** Whether {@code peer}'s acknowledgements count toward commits ({@link #peerCatchingUp}). */
+    /**
+     * Whether {@code peer} counts as a caught-up voter ({@link #peerCatchingUp}): for the live
+     * voters a membership change needs, and for the acknowledgements a read index needs.
+     */
     boolean countsTowardCommits(NodeId peer) {
-        return !catchingUpPeers.contains(peer);
+        return !catchingUpPeers.containsKey(peer);
+    }
+
+    /**
+     * Whether {@code peer}'s acknowledgements count toward a commit in this term: yes once caught
+     * up; while catching up, only if this node heard it rejoin in an earlier term. Its store was
+     * lost before it rejoined, so its lost life never saw this term, and every acknowledgement it
+     * sent in this term comes from its new store — which holds what it acknowledged, durably, as
+     * this leader's log up to there; and this leader holds every committed record (elected without
+     * the rejoining node's vote). Counting them breaks a deadlock: with as many members catching up
+     * as the quorum can spare, a leader could commit nothing of its own term, and the rejoining
+     * members cannot finish catching up before it does (whole-node simulator, seed 3254). In the
+     * term it heard the rejoin, an acknowledgement sent by the lost store in this term, delayed on
+     * the way, could still arrive: those are not counted.
+     */
+    boolean acknowledgementsCount(NodeId peer) {
+        Long heardIn = catchingUpPeers.get(peer);
+        return heardIn == null || heardIn < term;
     }
 
     /** Whether votes are held ({@link #holdVotes}). */
