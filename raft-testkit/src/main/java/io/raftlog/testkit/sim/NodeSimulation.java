@@ -848,6 +848,11 @@ public final class NodeSimulation {
             fewest = Math.min(fewest, membership.voters().size());
             voters.addAll(membership.voters().keySet());
         }
+        // A learner being promoted may become a voter at any moment: counted, and the voters one more.
+        java.util.Optional<NodeId> promoting = operator.promoting().filter(node -> !voters.contains(node));
+        if (promoting.isPresent()) {
+            voters.add(promoting.get());
+        }
         int impaired = impaired(voters);
         // As many impaired nodes at once as the smallest of those memberships tolerates: one of 3
         // or 4, two of 5.
@@ -865,8 +870,11 @@ public final class NodeSimulation {
             if (member.retired || !voters.contains(member.id)) {
                 continue;
             }
+            if (member.up && member.blankUntil > 0 && member.loop.commitOffset() >= member.blankUntil) {
+                member.blankUntil = 0; // caught up
+            }
             boolean rejoining = member.up
-                    ? member.loop.holdsVotes()
+                    ? member.loop.holdsVotes() || member.blankUntil > 0
                     : member.startMode == NodeConfig.StartMode.REJOIN || member.volume.size() == 0;
             boolean repairing = member.volume.hasDamage()
                     || (member.up && member.loop.status().health() == io.raftlog.api.NodeStatus.Health.REPAIRING);
@@ -956,6 +964,8 @@ public final class NodeSimulation {
         InMemoryLogStore.Volume backup;
         /** It runs on a restored older copy, which its peers must refuse. */
         boolean restoredCopy;
+        /** Started on a blank store: impaired until it has applied up to this index (0: not blank). */
+        long blankUntil;
         /** How the next start treats a blank store (an operator's flag). */
         NodeConfig.StartMode startMode = NodeConfig.StartMode.BOOTSTRAP;
         /** The members its command line lists (for a joining node, the members it can reach). */
@@ -1007,6 +1017,9 @@ public final class NodeSimulation {
             }
             incarnation++;
             up = true;
+            // On a blank store, whatever its start mode (a JOIN by mistake included), it holds
+            // nothing of what the cluster committed until it has caught up.
+            blankUntil = volume.size() == 0 ? checker.committedIndex() : 0;
             store = new InMemoryLogStore(volume);
             observedApplied = 0;
             ledTerm = -1;

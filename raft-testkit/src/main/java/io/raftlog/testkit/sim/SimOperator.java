@@ -121,6 +121,13 @@ final class SimOperator {
         return pending == null;
     }
 
+    /** The learner a pending promotion makes a voter (it may take effect at any moment), if any. */
+    java.util.Optional<NodeId> promoting() {
+        return pending != null && pending.kind == Kind.PROMOTE
+                ? java.util.Optional.of(pending.target)
+                : java.util.Optional.empty();
+    }
+
     /** The newest committed membership (from the committed log). */
     Membership committed() {
         return committed;
