@@ -1368,6 +1368,19 @@ public final class NodeLoop implements ReplicatedLog {
      * Whether the loop refuses work: from {@link #close()} (or the owner's {@code refuseNewWork}) on.
      * After a fatal error {@link #failure()} is set first, and the owner closes the loop.
      */
+    /**
+     * Ticks before this node's election timer fires (0 on a leader), read on the loop's own thread:
+     * for a driver that runs the loop itself, as the simulator and the console do.
+     */
+    public int electionTicksLeft() {
+        return raft.electionTicksLeft();
+    }
+
+    /** The election timeout of the current timer, in ticks (on the loop's own thread, as above). */
+    public int electionTimeoutTicks() {
+        return raft.electionTimeoutTicks();
+    }
+
     public boolean isClosed() {
         return closed;
     }

@@ -576,6 +576,16 @@ public final class RaftProtocol {
 
     // ---------------------------------------------------------------- state
 
+    /** Ticks before this node's election timer fires; 0 on a leader, which has none. */
+    public int electionTicksLeft() {
+        return role == Role.LEADER ? 0 : Math.max(0, randomizedElectionTimeout - electionElapsed);
+    }
+
+    /** The election timeout drawn for the current timer, in ticks. */
+    public int electionTimeoutTicks() {
+        return randomizedElectionTimeout;
+    }
+
     public NodeId id() {
         return id;
     }

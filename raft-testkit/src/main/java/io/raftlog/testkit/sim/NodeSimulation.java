@@ -92,7 +92,7 @@ public final class NodeSimulation {
     final List<Member> nodes = new ArrayList<>();
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     final SafetyChecker checker = new SafetyChecker();
-    private final SimWorkload workload;
+    final SimWorkload workload;
     final SimOperator operator;
     /** Most nodes a seed's operator adds (new ids), beyond the first members. */
     private static final int MAX_ADDED = 4;
@@ -153,9 +153,31 @@ public final class NodeSimulation {
     int clockJumps;
     boolean calm;
     boolean quiet;
+    /**
+     * Driven by a person ({@link InteractiveSimulation}): no fault of the simulator's own, no
+     * clients or operator of its own; what happens to the cluster is what its driver does.
+     */
+    final boolean interactive;
+    /** Told of every message sent and delivered (the console draws them). */
+    Watcher watcher = Watcher.NONE;
+
+    /** What the network does with each message, for a driver that shows it. */
+    interface Watcher {
+        Watcher NONE = new Watcher() {};
+
+        /** A message left {@code from}: it arrives at {@code arrival}, or never ({@code dropped} says why). */
+        default void sent(Member from, Member to, RaftMessage message, long arrival, String dropped) {}
+
+        /** A message reached {@code to}, or was lost on the way ({@code lost} says why). */
+        default void delivered(Member from, Member to, RaftMessage message, String lost) {}
+
+        /** {@code node} removed its entries {@code from..to} from its log, to take a leader's. */
+        default void truncated(Member node, long from, long to) {}
+    }
 
     private NodeSimulation(long seed, NodeSimulationOptions options) {
         this.seed = seed;
+        this.interactive = false;
         this.options = options;
         this.random = new SplittableRandom(seed);
         int size = options.minNodes() + random.nextInt(options.maxNodes() - options.minNodes() + 1);
@@ -214,6 +236,113 @@ public final class NodeSimulation {
         }
         this.workload = new SimWorkload(this, options.clients(), seed);
         this.operator = new SimOperator(this, List.copyOf(members), changes, 1 + random.nextInt(MAX_ADDED));
+    }
+
+    /**
+     * A cluster of {@code size} nodes for a person to drive: no fault unless they cause it; the
+     * delays of messages and writes still come from {@code seed}, so that the same actions at the
+     * same steps replay the same run.
+     */
+    NodeSimulation(long seed, int size) {
+        this.seed = seed;
+        this.interactive = true;
+        this.options = new NodeSimulationOptions(size, size, 0, 0, 0, 1, true, true);
+        this.random = new SplittableRandom(seed);
+        for (int i = 1; i <= size; i++) {
+            members.add(NodeId.of("n" + i));
+        }
+        this.maxMessageBytes = Integer.MAX_VALUE;
+        io.raftlog.core.LogConfig lifecycle =
+                io.raftlog.core.LogConfig.defaults().withSnapshotEvery(40, 1L << 40);
+        this.baseConfig = NodeConfig.of(members.get(0), members)
+                .withTickInterval(Duration.ofMillis(TICK_MILLIS))
+                .withProtocol(ProtocolConfig.defaults())
+                .withAppendTimeout(Duration.ofSeconds(5))
+                .withLog(lifecycle);
+        this.dropRate = 0;
+        this.duplicateRate = 0;
+        this.reorderRate = 0;
+        this.maxDelayMillis = 12;
+        this.maxDiskDelayMillis = 3;
+        this.maxReportDelayMillis = 2;
+        this.crashAfterVoteRate = 0;
+        this.faultIntervalMillis = Integer.MAX_VALUE / 4;
+        this.diskErrorRate = 0;
+        this.linkCapacity = Integer.MAX_VALUE;
+        this.capacity = size + MAX_ADDED;
+        this.linkArrival = new long[capacity * capacity];
+        this.linkInFlight = new int[capacity * capacity];
+        for (int i = 0; i < size; i++) {
+            nodes.add(new Member(i, members.get(i), List.copyOf(members)));
+        }
+        this.workload = new SimWorkload(this, 1, seed);
+        this.operator = new SimOperator(this, List.copyOf(members), false, 0);
+        for (Member node : nodes) {
+            node.start();
+        }
+    }
+
+    /**
+     * Handles the next event (an {@link InteractiveSimulation} step).
+     *
+     * @return the event handled, or null if none is left
+     * @throws RuntimeException or AssertionError if an invariant broke
+     */
+    Event stepOne() {
+        Event event = queue.poll();
+        if (event == null) {
+            return null;
+        }
+        now = event.time();
+        events++;
+        trace[(int) (events % trace.length)] = event;
+        handle(event);
+        return event;
+    }
+
+    /** The next event, without handling it. */
+    Event peekEvent() {
+        return queue.peek();
+    }
+
+    /** Events handled so far. */
+    long eventsHandled() {
+        return events;
+    }
+
+    /** The messages on the wire: the DELIVER events queued. */
+    List<Event> inFlight() {
+        List<Event> result = new ArrayList<>();
+        for (Event event : queue) {
+            if (event.kind() == Kind.DELIVER) {
+                result.add(event);
+            }
+        }
+        result.sort(null);
+        return result;
+    }
+
+    /** Whether the link from {@code from} to {@code to} drops everything. */
+    boolean linkCut(Member from, Member to) {
+        return blockedLinks.contains(linkKey(from.index, to.index));
+    }
+
+    void cutLink(Member from, Member to, boolean cut) {
+        if (cut) {
+            blockedLinks.add(linkKey(from.index, to.index));
+        } else {
+            blockedLinks.remove(linkKey(from.index, to.index));
+        }
+    }
+
+    /** Most nodes this simulation has room for. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** The failure report of {@code error}: the seed, the nodes and the last events. */
+    String failureReport(Throwable error) {
+        return report(error);
     }
 
     /** Runs {@code seed} with the default options. */
@@ -453,6 +582,7 @@ public final class NodeSimulation {
             case RESTART -> {
                 if (!node.up
                         && !calm
+                        && !interactive
                         && node.backup != null
                         && operator.view().isVoter(node.id)
                         && random.nextInt(3) == 0
@@ -460,7 +590,7 @@ public final class NodeSimulation {
                         && givenAwayByEveryPeer(node)) {
                     restoreBackup(node); // the operator restores an old backup before this restart
                 }
-                if (!node.up && !calm && random.nextInt(4) == 0 && noneRejoining()) {
+                if (!node.up && !calm && !interactive && random.nextInt(4) == 0 && noneRejoining()) {
                     damageNewestSnapshot(node); // one impaired member at a time, as with lost disks
                 }
                 node.start();
@@ -520,11 +650,13 @@ public final class NodeSimulation {
         if (!calm) {
             if (random.nextDouble() < dropRate || blockedLinks.contains(linkKey(from.index, to.index))) {
                 messagesDropped++;
+                watcher.sent(from, to, message, -1, "the link is cut");
                 return;
             }
         }
         if (MessageCodec.encodedSize(message) > maxMessageBytes || linkInFlight[link] >= linkCapacity) {
             messagesDropped++;
+            watcher.sent(from, to, message, -1, "too large for the link");
             return;
         }
         int copies = !calm && random.nextDouble() < duplicateRate ? 2 : 1;
@@ -537,13 +669,14 @@ public final class NodeSimulation {
                 linkArrival[link] = arrival;
             }
             linkInFlight[link]++;
-            queue.add(
-                    new Event(arrival, sequence++, Kind.DELIVER, to, from.index, new Sent(message, from.incarnation)));
+            queue.add(new Event(
+                    arrival, sequence++, Kind.DELIVER, to, from.index, new Sent(message, from.incarnation, now)));
+            watcher.sent(from, to, message, arrival, null);
         }
     }
 
     /** A message on the wire, with the life of its sender that sent it. */
-    record Sent(RaftMessage message, int senderIncarnation) {
+    record Sent(RaftMessage message, int senderIncarnation, long sentAt) {
         @Override
         public String toString() {
             return message.toString();
@@ -558,12 +691,16 @@ public final class NodeSimulation {
             // its connections (a restarted process starts new ones), as over TCP.
             linkInFlight[from.index * capacity + to.index]--;
             messagesDropped++;
+            watcher.delivered(from, to, message, "its sender restarted since");
             return;
         }
         int link = member(message.from()).index * capacity + to.index;
         linkInFlight[link]--;
         if (to.up && to.handler != null) {
+            watcher.delivered(from, to, message, null);
             to.handler.onMessage(message);
+        } else {
+            watcher.delivered(from, to, message, to.id + " is down");
         }
     }
 
@@ -972,6 +1109,10 @@ public final class NodeSimulation {
         List<NodeId> flags;
         /** Removed from the cluster and shut down for good by the operator. */
         boolean retired;
+        /** Set by a driver: every write fails, as on a full disk, until cleared. */
+        boolean diskFull;
+        /** Set by a driver: every write fails with an I/O error, as on an unreachable disk. */
+        boolean diskCut;
 
         final MemberClock clock = new MemberClock(this);
         final SafetyChecker.PrefixHashes hashes = new SafetyChecker.PrefixHashes();
@@ -1428,8 +1569,9 @@ public final class NodeSimulation {
             }
             // Write what is left of the merged batch; a failure may come partway through it.
             while (written < batch.size()) {
-                if (!calm && (fullUntil > now || random.nextDouble() < diskErrorRate)) {
-                    if (random.nextDouble() < FATAL_SHARE && fullUntil <= now) {
+                boolean full = fullUntil > now || node.diskFull;
+                if (!calm && (full || node.diskCut || random.nextDouble() < diskErrorRate)) {
+                    if (random.nextDouble() < FATAL_SHARE && !full && !node.diskCut) {
                         // Rarely an error that is not transient (as a bug or a lying disk would give):
                         // the node stops, as a real one does, and its supervisor restarts it later.
                         stopped = true;
@@ -1446,7 +1588,8 @@ public final class NodeSimulation {
                     storageFailures++;
                     failing = true;
                     listener.writeFailing(new io.raftlog.api.StorageException("simulated "
-                            + (fullUntil > now ? "full disk" : "I/O error") + " on " + node.id
+                            + (full ? "full disk" : node.diskCut ? "I/O error (disk unreachable)" : "I/O error")
+                            + " on " + node.id
                             + " in a merged batch of " + batch.size()));
                     NodeSimulation.this.schedule(backoffMillis * MS, Kind.WRITE, node, node.incarnation, null);
                     writeScheduled = true;
@@ -1517,9 +1660,18 @@ public final class NodeSimulation {
                     && node.volume.rawEntries(lastHanded, 1).get(0).term() == status.term();
             checker.onEntries(node.id, leader, lastHanded, entries, node.hashes);
             if (first <= lastHanded) {
+                watcher.truncated(node, first, lastHanded);
                 node.store.truncateSuffix(first);
             }
             node.store.append(entries);
+        }
+
+        /** A driver gave the disk back: retry the failing write now rather than after the back-off. */
+        void retryNow() {
+            if (!stopped && failing) {
+                backoffMillis = 10;
+                NodeSimulation.this.schedule(0, Kind.WRITE, node, node.incarnation, null);
+            }
         }
 
         void report(long[] report) {

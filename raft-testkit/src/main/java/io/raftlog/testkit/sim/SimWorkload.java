@@ -247,6 +247,24 @@ final class SimWorkload {
         }));
     }
 
+    /**
+     * An append a driver of the simulation makes (the console's "send a record"), held to the
+     * same rules as the clients' own: acknowledged means committed at that offset, refused means
+     * never in the log.
+     */
+    CompletableFuture<List<Long>> append(NodeSimulation.Member node, List<Bytes> records) {
+        long floor = maxAcknowledgedOffset;
+        CompletableFuture<List<Long>> future = node.loop.appendAll(records);
+        future.whenComplete(guarded((offsets, error) -> {
+            if (error == null) {
+                acknowledge(records, offsets, floor, false);
+            } else if (isDefinite(unwrap(error))) {
+                definitelyRefused.addAll(records);
+            }
+        }));
+        return future;
+    }
+
     private void note(List<Bytes> records, String what) {
         String line = (sim.now / NodeSimulation.MS) + "ms " + what;
         for (Bytes record : records) {
