@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code raftlog} command: run a node, produce, consume, inspect a cluster, delete records,
- * change its members, use the log as a key-value store, or run the demo.
+ * change its members, use the log as a key-value store, run the demo, or open the Raft console.
  * Every failure is reported as one line on standard error with a non-zero exit status, never a
  * stack trace. Log lines go to standard error too, one per event (see {@link Logging}).
  */
@@ -29,7 +29,8 @@ import picocli.CommandLine.ScopeType;
             DeleteRecordsCommand.class,
             AdminCommand.class,
             KvCommand.class,
-            DemoCommand.class
+            DemoCommand.class,
+            ConsoleCommand.class
         })
 public final class RaftlogCommand implements Runnable {
     @CommandLine.Spec
@@ -62,7 +63,7 @@ public final class RaftlogCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "name a subcommand: node, produce, consume, status, delete-records, admin, kv or demo");
+                "name a subcommand: node, produce, consume, status, delete-records, admin, kv, demo or console");
     }
 
     public static void main(String[] args) {

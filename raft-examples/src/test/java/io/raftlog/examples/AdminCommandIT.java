@@ -80,12 +80,16 @@ class AdminCommandIT {
                         line("n4", "learner", leader));
         long last = offsets.get(offsets.size() - 1);
         Awaitility.await().atMost(WAIT).until(() -> cluster.status("n4").commitIndex() >= last);
-        assertThat(cluster.client
-                        .read(cluster.addresses.get("n4"), 1, 1000, Duration.ZERO, ReadConsistency.COMMITTED)
-                        .get(30, TimeUnit.SECONDS))
-                .as("the learner holds every record")
-                .extracting(CommittedRecord::offset)
-                .containsExactlyElementsOf(offsets);
+        // Its commit index may run ahead of what it has applied (reads serve up to the applied
+        // index), so wait until a read shows the records rather than reading once.
+        Awaitility.await()
+                .atMost(WAIT)
+                .untilAsserted(() -> assertThat(cluster.client
+                                .read(cluster.addresses.get("n4"), 1, 1000, Duration.ZERO, ReadConsistency.COMMITTED)
+                                .get(30, TimeUnit.SECONDS))
+                        .as("the learner holds every record")
+                        .extracting(CommittedRecord::offset)
+                        .containsExactlyElementsOf(offsets));
 
         NodeProcesses.Run promoted = admin("promote", "--id", "n4");
 
