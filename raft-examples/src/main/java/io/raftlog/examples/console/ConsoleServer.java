@@ -63,6 +63,11 @@ public final class ConsoleServer implements AutoCloseable {
      * @throws IOException if the port cannot be bound (in use, or not allowed)
      */
     public static ConsoleServer start(int port, long seed, int nodes) throws IOException {
+        // The JDK's server leaves Nagle's algorithm on: each small answer would then wait for the
+        // client's delayed ACK (40 ms on Linux). Read once, when its configuration loads.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         ConsoleSession session = new ConsoleSession(seed, nodes);
         HttpServer http;
         try {

@@ -62,7 +62,10 @@ public final class InteractiveSimulation {
     public static final long DEFAULT_PAUSE_MILLIS = 1_500;
 
     private static final long MS = NodeSimulation.MS;
-    private static final int MAX_REDIRECTS = 3;
+    /** How often the console's client sends a record before it gives up (redirects included). */
+    private static final int MAX_SEND_ATTEMPTS = 30;
+    /** How long the client waits before trying again while no leader is known. */
+    private static final long SEND_RETRY_MILLIS = 100;
 
     /** The verbs an {@link Action} may have, with the arguments each takes. */
     public static final Map<String, String> VERBS = Map.ofEntries(
@@ -571,7 +574,12 @@ public final class InteractiveSimulation {
         }
     }
 
-    private void send(NodeSimulation.Member node, String text, int redirects) {
+    /**
+     * Sends {@code text} to {@code node} as raftlog's client does: follows a redirect to the
+     * leader a refusal names, and while no leader is known (an election) tries again a little
+     * later, at the same node while it is up, else at the next one that is.
+     */
+    private void send(NodeSimulation.Member node, String text, int attempt) {
         sim.workload.append(node, List.of(Bytes.ofUtf8(text))).whenComplete((offsets, error) -> {
             Throwable cause = unwrap(error);
             if (error == null) {
@@ -580,29 +588,50 @@ public final class InteractiveSimulation {
                         "client",
                         "\"" + text + "\" committed at offset " + offsets.get(0) + " (acknowledged by " + node.id
                                 + ")");
-            } else if (cause instanceof NotLeaderException notLeader
-                    && notLeader.leaderHint().isPresent()
-                    && redirects < MAX_REDIRECTS) {
-                NodeSimulation.Member hinted =
-                        sim.memberOrNull(notLeader.leaderHint().get());
-                if (hinted == null || !hinted.up) {
-                    note(
-                            node.id.toString(),
-                            "client",
-                            node.id + " is not the leader and names "
-                                    + notLeader.leaderHint().get() + ", which is down: \"" + text + "\" is not sent");
-                    return;
-                }
+                return;
+            }
+            if (!(cause instanceof NotLeaderException notLeader) || attempt + 1 >= MAX_SEND_ATTEMPTS) {
+                note(node.id.toString(), "client", "\"" + text + "\" failed on " + node.id + ": " + describe(cause));
+                return;
+            }
+            NodeSimulation.Member hinted =
+                    notLeader.leaderHint().map(sim::memberOrNull).orElse(null);
+            if (hinted != null && hinted.up && hinted != node) {
                 note(
                         node.id.toString(),
                         "client",
                         "redirect: " + node.id + " is not the leader; the client sends \"" + text + "\" to "
                                 + hinted.id);
-                send(hinted, text, redirects + 1);
-            } else {
-                note(node.id.toString(), "client", "\"" + text + "\" failed on " + node.id + ": " + describe(cause));
+                send(hinted, text, attempt + 1);
+                return;
             }
+            note(
+                    node.id.toString(),
+                    "client",
+                    node.id + " knows no leader" + (hinted == null ? "" : " that is up") + ": the client tries \""
+                            + text + "\" again in " + SEND_RETRY_MILLIS + " ms");
+            sim.later(SEND_RETRY_MILLIS * MS, () -> {
+                NodeSimulation.Member next = node.up ? node : nextUp(node);
+                if (next == null) {
+                    note(node.id.toString(), "client", "no node is up: \"" + text + "\" is not sent");
+                } else {
+                    send(next, text, attempt + 1);
+                }
+            });
         });
+    }
+
+    /** The first node up after {@code node}, in the order they joined; null if none is. */
+    private NodeSimulation.Member nextUp(NodeSimulation.Member node) {
+        List<NodeSimulation.Member> all = sim.nodes;
+        int at = all.indexOf(node);
+        for (int i = 1; i <= all.size(); i++) {
+            NodeSimulation.Member candidate = all.get((at + i) % all.size());
+            if (candidate.up && !candidate.retired) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private void read(NodeSimulation.Member node, long offset) {

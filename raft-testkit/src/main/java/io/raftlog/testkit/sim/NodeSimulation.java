@@ -619,6 +619,11 @@ public final class NodeSimulation {
         return (List<RaftMessage>) payload;
     }
 
+    /** Runs {@code task} after {@code delay} nanoseconds of simulated time, on no node's behalf. */
+    void later(long delay, Runnable task) {
+        schedule(delay, Kind.TIMER, null, 0, new TimerTask(task));
+    }
+
     Event schedule(long delay, Kind kind, Member node, int incarnation, Object payload) {
         Event event = new Event(now + Math.max(0, delay), sequence++, kind, node, incarnation, payload);
         queue.add(event);

@@ -35,6 +35,23 @@ class InteractiveSimulationTest {
     }
 
     @Test
+    void aRecordSentBeforeAnyLeaderIsKnownIsSentAgainUntilOneIsAndCommits() {
+        InteractiveSimulation run = InteractiveSimulation.start(5, 3);
+
+        run.act("append", "n1", "early");
+
+        until(
+                run,
+                "early committed",
+                r -> r.timeline(entry -> entry.kind().equals("client"), 50).stream()
+                        .anyMatch(entry -> entry.text().startsWith("\"early\" committed at offset")));
+        assertThat(texts(run, "client"))
+                .as("the first try met no leader, and the client tried again")
+                .anyMatch(text -> text.equals("n1 knows no leader: the client tries \"early\" again in 100 ms"));
+        assertThat(run.verdict()).isEmpty();
+    }
+
+    @Test
     void stoppingTheLeaderElectsAnotherAndARestartedNodeCatchesUp() {
         InteractiveSimulation run = InteractiveSimulation.start(7, 3);
         String first = awaitLeader(run);
