@@ -370,6 +370,10 @@ function termColour(term) {
 }
 
 function renderLog(box, node) {
+  // Redraw only when the log changed: an entry replaced under the pointer would swallow a click.
+  const key = JSON.stringify([node.entries, node.snapshotIndex]);
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
   const parts = [];
   if (node.entries.length && node.entries[0].index > 1) {
     const note = document.createElement('span');
