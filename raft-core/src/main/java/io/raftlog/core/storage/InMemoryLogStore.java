@@ -40,6 +40,20 @@ public final class InMemoryLogStore implements LogStore {
         }
 
         /**
+         * Makes the stored entry at {@code index} hold {@code payload} instead, with nothing to
+         * tell: a misdirected or phantom write that a checksum cannot catch (the simulator's
+         * checker must). Its index, term and type stay.
+         */
+        public synchronized void forge(long index, io.raftlog.api.Bytes payload) {
+            int at = (int) (index - firstIndex);
+            if (at < 0 || at >= entries.size()) {
+                throw new IllegalArgumentException("no stored entry " + index);
+            }
+            LogEntry entry = entries.get(at);
+            entries.set(at, new LogEntry(entry.index(), entry.term(), entry.type(), payload));
+        }
+
+        /**
          * Up to {@code max} entries from {@code from}, damaged or not: what the bytes were before a
          * simulated flip (for a simulation's own checks, never for a node).
          */

@@ -77,6 +77,7 @@ public final class InteractiveSimulation {
             Map.entry("append", "node text"),
             Map.entry("read", "node offset"),
             Map.entry("corrupt", "node index"),
+            Map.entry("forge", "node index"),
             Map.entry("disk-cut", "node"),
             Map.entry("disk-restore", "node"),
             Map.entry("disk-full", "node"),
@@ -514,6 +515,20 @@ public final class InteractiveSimulation {
                 node.volume.damage(index);
                 return "bytes flipped in entry " + index + " on " + node.id
                         + "'s disk: its checksum will catch it when the entry is next read";
+            }
+            case "forge" -> {
+                NodeSimulation.Member node = node(args.get(0));
+                long index = number(args.get(1), "index");
+                long first = node.volume.firstIndex();
+                long last = first + node.volume.size() - 1;
+                if (index < first || index > last) {
+                    throw new IllegalArgumentException(
+                            node.id + "'s disk holds entries " + first + ".." + last + ", not " + index);
+                }
+                node.volume.forge(index, Bytes.ofUtf8("forged"));
+                return "entry " + index + " on " + node.id
+                        + "'s disk now holds other bytes that pass its checksum (a misdirected write: what no"
+                        + " checksum catches; the checker will, once the node uses it)";
             }
             case "disk-cut", "disk-restore" -> {
                 NodeSimulation.Member node = node(args.get(0));

@@ -52,6 +52,32 @@ class InteractiveSimulationTest {
     }
 
     @Test
+    void aForgedEntryThatPassesItsChecksumIsCaughtByTheCheckerAndStopsTheRun() {
+        InteractiveSimulation run = InteractiveSimulation.start(42, 3);
+        String leader = awaitLeader(run);
+        String follower = anotherThan(run, leader);
+        run.act("append", leader, "real");
+        until(
+                run,
+                "real committed everywhere",
+                r -> r.view().nodes().stream().allMatch(node -> node.commitIndex() >= 2));
+
+        run.act("forge", follower, "2");
+        run.act("stop", follower);
+        run.act("restart", follower); // it applies its log again, forged entry included
+        for (int slice = 0; slice < 1000 && run.verdict().isEmpty(); slice++) {
+            run.runFor(10 * MS);
+        }
+
+        assertThat(run.verdict().orElseThrow()).as(run.report().orElse("")).isNotBlank();
+        assertThat(texts(run, "violation")).containsExactly(run.verdict().orElseThrow());
+        long step = run.steps();
+        assertThat(run.stepEvent()).as("a broken run goes no further").isFalse();
+        assertThat(run.steps()).isEqualTo(step);
+        assertThat(run.exportTest("ForgedRunTest")).contains("When it was recorded an invariant broke");
+    }
+
+    @Test
     void stoppingTheLeaderElectsAnotherAndARestartedNodeCatchesUp() {
         InteractiveSimulation run = InteractiveSimulation.start(7, 3);
         String first = awaitLeader(run);
