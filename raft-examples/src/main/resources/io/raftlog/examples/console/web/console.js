@@ -329,6 +329,7 @@ function buildCard(id) {
       <input type="number" class="entry-index" min="1" placeholder="index" aria-label="entry index">
       <button class="small" data-action="read" title="A client reads from this offset on this node">Read</button>
       <button class="small danger" data-action="corrupt" title="Flip bytes in this stored entry">Corrupt</button>
+      <button class="small danger" data-action="forge" title="Rewrite this stored entry with bytes that pass its checksum (a misdirected write): the invariant checker catches what no checksum can">Forge</button>
     </div>
     <div class="actions">
       <button class="small danger" data-action="disk-cut" title="Every write fails, as on an unreachable disk">Cut disk</button>
@@ -355,6 +356,10 @@ function buildCard(id) {
   on('corrupt', () => {
     if (!index.value) { notice('choose the index of the entry to corrupt (click an entry of the log)', true); return; }
     act('corrupt', id, index.value);
+  });
+  on('forge', () => {
+    if (!index.value) { notice('choose the index of the entry to forge (click an entry of the log)', true); return; }
+    act('forge', id, index.value);
   });
   on('persisted', () => showPersisted(id));
   card.querySelector('.log').addEventListener('click', (e) => {
