@@ -505,26 +505,14 @@ public final class InteractiveSimulation {
             }
             case "corrupt" -> {
                 NodeSimulation.Member node = node(args.get(0));
-                long index = number(args.get(1), "index");
-                long first = node.volume.firstIndex();
-                long last = first + node.volume.size() - 1;
-                if (index < first || index > last) {
-                    throw new IllegalArgumentException(
-                            node.id + "'s disk holds entries " + first + ".." + last + ", not " + index);
-                }
+                long index = storedIndex(node, args.get(1));
                 node.volume.damage(index);
                 return "bytes flipped in entry " + index + " on " + node.id
                         + "'s disk: its checksum will catch it when the entry is next read";
             }
             case "forge" -> {
                 NodeSimulation.Member node = node(args.get(0));
-                long index = number(args.get(1), "index");
-                long first = node.volume.firstIndex();
-                long last = first + node.volume.size() - 1;
-                if (index < first || index > last) {
-                    throw new IllegalArgumentException(
-                            node.id + "'s disk holds entries " + first + ".." + last + ", not " + index);
-                }
+                long index = storedIndex(node, args.get(1));
                 node.volume.forge(index, Bytes.ofUtf8("forged"));
                 return "entry " + index + " on " + node.id
                         + "'s disk now holds other bytes that pass its checksum (a misdirected write: what no"
@@ -587,6 +575,18 @@ public final class InteractiveSimulation {
             }
             default -> throw new IllegalArgumentException("unknown action " + verb);
         }
+    }
+
+    /** The index {@code text} names, which must be an entry on {@code node}'s disk. */
+    private long storedIndex(NodeSimulation.Member node, String text) {
+        long index = number(text, "index");
+        long first = node.volume.firstIndex();
+        long last = first + node.volume.size() - 1;
+        if (index < first || index > last) {
+            throw new IllegalArgumentException(
+                    node.id + "'s disk holds entries " + first + ".." + last + ", not " + index);
+        }
+        return index;
     }
 
     /**
