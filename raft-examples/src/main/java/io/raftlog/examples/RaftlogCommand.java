@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
             DeleteRecordsCommand.class,
             AdminCommand.class,
             KvCommand.class,
+            BenchCommand.class,
             DemoCommand.class,
             ConsoleCommand.class
         })
