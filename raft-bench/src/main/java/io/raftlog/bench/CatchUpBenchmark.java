@@ -18,10 +18,7 @@ import io.raftlog.storage.lmdb.LmdbStorageModule;
 import io.raftlog.storage.lmdb.LmdbStoreConfig;
 import io.raftlog.transport.netty.NettyTransport;
 import io.raftlog.transport.netty.NettyTransportConfig;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -146,7 +143,7 @@ public class CatchUpBenchmark {
         root = BenchDirectories.createDeletedAtExit("catch-up");
         addresses = new LinkedHashMap<>();
         for (NodeId member : members) {
-            addresses.put(member, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+            addresses.put(member, Loopback.freeAddress());
         }
         for (NodeId member : members) {
             stores.put(member, LmdbLogStore.open(LmdbStoreConfig.of(directory(member))));
@@ -372,11 +369,5 @@ public class CatchUpBenchmark {
 
     private Path snapshotDirectory(NodeId id) {
         return directory(id).resolve(LmdbStorageModule.SNAPSHOT_DIRECTORY);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

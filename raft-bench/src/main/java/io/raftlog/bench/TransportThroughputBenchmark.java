@@ -21,9 +21,7 @@ import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.internal.FrameEncoder;
 import io.raftlog.transport.netty.internal.NettyIo;
 import io.raftlog.transport.netty.internal.RaftFrame;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +90,7 @@ public class TransportThroughputBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         message = messageOfFrameSize(frameBytes);
-        Map<NodeId, InetSocketAddress> peers = Map.of(SENDER, loopback(freePort()), RECEIVER, loopback(freePort()));
+        Map<NodeId, InetSocketAddress> peers = Map.of(SENDER, Loopback.freeAddress(), RECEIVER, Loopback.freeAddress());
         receiver = new NettyTransport(config(RECEIVER, peers));
         receiver.start(RECEIVER, m -> countReceived());
         sender = new NettyTransport(config(SENDER, peers));
@@ -227,11 +225,5 @@ public class TransportThroughputBenchmark {
 
     private static InetSocketAddress loopback(int port) {
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
