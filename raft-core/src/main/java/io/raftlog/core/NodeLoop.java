@@ -7,6 +7,7 @@ import io.raftlog.api.LogReader;
 import io.raftlog.api.NodeClosedException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NodeStatus;
+import io.raftlog.api.OverloadedException;
 import io.raftlog.api.RaftException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
@@ -27,6 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -106,6 +108,13 @@ public final class NodeLoop implements ReplicatedLog {
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
+    /**
+     * Payload bytes of the data appends taken and not yet answered (queued, proposed, uncommitted,
+     * committed but not yet applied): at most {@code maxUncommittedBytes}, checked as an append
+     * arrives, so a caller faster than the loop cannot grow the queue without bound.
+     */
+    private final AtomicLong outstandingAppendBytes = new AtomicLong();
+
     private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
@@ -488,6 +497,20 @@ public final class NodeLoop implements ReplicatedLog {
             future.completeExceptionally(closedError());
             return future;
         }
+        if (type == io.raftlog.api.message.EntryType.DATA) {
+            long bytes = 0;
+            for (Bytes record : records) {
+                bytes += record.size();
+            }
+            if (!reserveAppendBytes(bytes)) {
+                future.completeExceptionally(new OverloadedException("node " + config.id() + " holds "
+                        + outstandingAppendBytes.get() + " bytes of appends not yet committed; maxUncommittedBytes is "
+                        + config.protocol().maxUncommittedBytes() + ": retry after some commit"));
+                return future;
+            }
+            long reserved = bytes;
+            future.whenComplete((offsets, error) -> outstandingAppendBytes.addAndGet(-reserved));
+        }
         Proposer.Proposal proposal =
                 new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence, type);
         proposals.add(proposal);
@@ -509,6 +532,20 @@ public final class NodeLoop implements ReplicatedLog {
             timeout.cancel();
             metrics.appendLatency(clock.nanoTime() - submitted);
         });
+    }
+
+    /** Takes {@code bytes} of the append budget; one batch may exceed it when nothing else is held. */
+    private boolean reserveAppendBytes(long bytes) {
+        long limit = config.protocol().maxUncommittedBytes();
+        while (true) {
+            long held = outstandingAppendBytes.get();
+            if (held > 0 && held + bytes > limit) {
+                return false;
+            }
+            if (outstandingAppendBytes.compareAndSet(held, held + bytes)) {
+                return true;
+            }
+        }
     }
 
     @Override
