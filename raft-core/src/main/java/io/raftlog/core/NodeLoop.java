@@ -107,13 +107,33 @@ public final class NodeLoop implements ReplicatedLog {
     private final long appendTimeoutNanos;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>();
     /**
-     * Payload bytes of the data appends taken and not yet answered (queued, proposed, uncommitted,
-     * committed but not yet applied): at most {@code maxUncommittedBytes}, checked as an append
-     * arrives, so a caller faster than the loop cannot grow the queue without bound.
+     * Payload bytes of the data appends queued for the loop and not yet taken: at most
+     * {@code maxUncommittedBytes}, checked as an append arrives, so a caller faster than the loop
+     * (or a loop stalled in the application) cannot grow the queue without bound. Once taken, the
+     * protocol bounds the uncommitted bytes.
      */
-    private final AtomicLong outstandingAppendBytes = new AtomicLong();
+    private final AtomicLong queuedAppendBytes = new AtomicLong();
+
+    private final ConcurrentLinkedQueue<Proposer.Proposal> proposals = new ConcurrentLinkedQueue<>() {
+        @Override
+        public Proposer.Proposal poll() {
+            Proposer.Proposal proposal = super.poll();
+            if (proposal != null) {
+                queuedAppendBytes.addAndGet(-queuedBytes(proposal));
+            }
+            return proposal;
+        }
+
+        @Override
+        public boolean remove(Object proposal) {
+            boolean removed = super.remove(proposal);
+            if (removed) {
+                queuedAppendBytes.addAndGet(-queuedBytes((Proposer.Proposal) proposal));
+            }
+            return removed;
+        }
+    };
 
     private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -497,22 +517,14 @@ public final class NodeLoop implements ReplicatedLog {
             future.completeExceptionally(closedError());
             return future;
         }
-        if (type == io.raftlog.api.message.EntryType.DATA) {
-            long bytes = 0;
-            for (Bytes record : records) {
-                bytes += record.size();
-            }
-            if (!reserveAppendBytes(bytes)) {
-                future.completeExceptionally(new OverloadedException("node " + config.id() + " holds "
-                        + outstandingAppendBytes.get() + " bytes of appends not yet committed; maxUncommittedBytes is "
-                        + config.protocol().maxUncommittedBytes() + ": retry after some commit"));
-                return future;
-            }
-            long reserved = bytes;
-            future.whenComplete((offsets, error) -> outstandingAppendBytes.addAndGet(-reserved));
-        }
         Proposer.Proposal proposal =
                 new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence, type);
+        if (!reserveQueuedBytes(queuedBytes(proposal))) {
+            future.completeExceptionally(new OverloadedException("node " + config.id() + " has "
+                    + queuedAppendBytes.get() + " bytes of appends queued, its loop has not taken them yet;"
+                    + " maxUncommittedBytes is " + config.protocol().maxUncommittedBytes() + ": retry later"));
+            return future;
+        }
         proposals.add(proposal);
         if (closed && proposals.remove(proposal)) {
             // close() drained the queue just before we added to it.
@@ -534,15 +546,27 @@ public final class NodeLoop implements ReplicatedLog {
         });
     }
 
-    /** Takes {@code bytes} of the append budget; one batch may exceed it when nothing else is held. */
-    private boolean reserveAppendBytes(long bytes) {
+    /** The payload bytes {@code proposal} counts against the queue's bound (data records only). */
+    private static long queuedBytes(Proposer.Proposal proposal) {
+        if (proposal.type() != io.raftlog.api.message.EntryType.DATA) {
+            return 0;
+        }
+        long bytes = 0;
+        for (Bytes record : proposal.records()) {
+            bytes += record.size();
+        }
+        return bytes;
+    }
+
+    /** Takes {@code bytes} of the queue's bound; one batch may exceed it when the queue holds none. */
+    private boolean reserveQueuedBytes(long bytes) {
         long limit = config.protocol().maxUncommittedBytes();
         while (true) {
-            long held = outstandingAppendBytes.get();
+            long held = queuedAppendBytes.get();
             if (held > 0 && held + bytes > limit) {
                 return false;
             }
-            if (outstandingAppendBytes.compareAndSet(held, held + bytes)) {
+            if (queuedAppendBytes.compareAndSet(held, held + bytes)) {
                 return true;
             }
         }

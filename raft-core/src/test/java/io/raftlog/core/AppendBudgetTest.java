@@ -24,9 +24,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * A caller faster than the node cannot grow its memory without bound: appends beyond
- * {@code maxUncommittedBytes} of unanswered payload fail at once with {@link OverloadedException},
- * even while the node's loop is busy and takes nothing from its queue.
+ * A caller faster than the node cannot grow its memory without bound: while the node's loop is
+ * busy and takes nothing from its queue, appends beyond {@code maxUncommittedBytes} of queued
+ * payload fail at once with {@link OverloadedException} (once taken, the protocol bounds the
+ * uncommitted bytes: {@code ReplicationFlowControlTest}).
  */
 class AppendBudgetTest {
     private static final int RECORD = 256;
@@ -110,7 +111,7 @@ class AppendBudgetTest {
                     assertThat(append.get(10, TimeUnit.SECONDS)).isPositive();
                 }
             }
-            // Answered appends return their bytes: the node takes a full budget again.
+            // Appends the loop took return their bytes: the queue takes a full bound again.
             assertThat(node.append(record).get(10, TimeUnit.SECONDS)).isPositive();
         } finally {
             release.countDown();
