@@ -1,5 +1,7 @@
 package io.raftlog.examples.filestore.seeded;
 
+import io.raftlog.testkit.LogStoreCrashContract;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -40,11 +42,17 @@ class SeededBugsTest {
             "Contract", MutantSuites.Contract.class,
             "Crash", MutantSuites.Crash.class,
             "Corruption", MutantSuites.Corruption.class);
-    /** Fixed seeds, so that the default run does the same calls and damage every time. */
+    /**
+     * Fixed seeds, so that the default run does the same calls and damage every time. The power
+     * cuts are taken from a running child, so where they land still depends on timing: a torn
+     * frame header (what HEADER_CHECKSUM_IGNORED lets through) came up in 100 cuts on most runs
+     * but not all, on a loaded machine; 300 make a miss rare.
+     */
     private static final Map<String, String> SEEDS = Map.of(
             "raftlog.tck.crash.seed", "20261201",
             "raftlog.tck.corruption.seed", "20261201",
-            "raftlog.contract.seed", "20261201");
+            "raftlog.contract.seed", "20261201",
+            LogStoreCrashContract.POWER_LOSSES_PROPERTY, "300");
 
     @TempDir
     Path work;
