@@ -1,10 +1,9 @@
 package io.raftlog.examples.filestore.seeded;
 
-import io.raftlog.testkit.LogStoreCrashContract;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.raftlog.testkit.LogStoreCrashContract;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
