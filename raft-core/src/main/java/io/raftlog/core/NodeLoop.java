@@ -105,6 +105,8 @@ public final class NodeLoop implements ReplicatedLog {
     private final long maxRecordBytes;
     /** {@code appendTimeout} in nanoseconds, saturated (a timeout of centuries means none). */
     private final long appendTimeoutNanos;
+    /** The append timeout of every outstanding append, on one timer. */
+    private final AppendTimeouts appendTimeouts;
 
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
     /**
@@ -120,7 +122,7 @@ public final class NodeLoop implements ReplicatedLog {
         public Proposer.Proposal poll() {
             Proposer.Proposal proposal = super.poll();
             if (proposal != null) {
-                queuedAppendBytes.addAndGet(-queuedBytes(proposal));
+                queuedAppendBytes.addAndGet(-proposal.queuedBytes());
             }
             return proposal;
         }
@@ -129,7 +131,7 @@ public final class NodeLoop implements ReplicatedLog {
         public boolean remove(Object proposal) {
             boolean removed = super.remove(proposal);
             if (removed) {
-                queuedAppendBytes.addAndGet(-queuedBytes((Proposer.Proposal) proposal));
+                queuedAppendBytes.addAndGet(-((Proposer.Proposal) proposal).queuedBytes());
             }
             return removed;
         }
@@ -335,6 +337,12 @@ public final class NodeLoop implements ReplicatedLog {
             nanos = Long.MAX_VALUE;
         }
         this.appendTimeoutNanos = nanos;
+        this.appendTimeouts = new AppendTimeouts(
+                clock,
+                nanos,
+                () -> new IndeterminateResultException(
+                        "the append was not committed in time; it may still commit",
+                        new TimeoutException("append timeout " + config.appendTimeout())));
         this.linearizableReads = new LinearizableReads(config.id(), nanos);
         this.membershipChanges = new MembershipChanges(nanos);
     }
@@ -476,7 +484,7 @@ public final class NodeLoop implements ReplicatedLog {
 
     @Override
     public CompletableFuture<Long> append(Bytes record) {
-        return appendAll(List.of(record)).thenApply(offsets -> offsets.get(0));
+        return enqueue(List.of(record), false, 0, 0, io.raftlog.api.message.EntryType.DATA, offsets -> offsets.get(0));
     }
 
     @Override
@@ -499,31 +507,38 @@ public final class NodeLoop implements ReplicatedLog {
             long producerId,
             long firstSequence,
             io.raftlog.api.message.EntryType type) {
-        CompletableFuture<List<Long>> future = new CompletableFuture<>();
+        return enqueue(records, idempotent, producerId, firstSequence, type, offsets -> offsets);
+    }
+
+    /** Queues a proposal; the caller's future gets {@code shape} of its offsets (one stage, not two). */
+    private <T> CompletableFuture<T> enqueue(
+            List<Bytes> records,
+            boolean idempotent,
+            long producerId,
+            long firstSequence,
+            io.raftlog.api.message.EntryType type,
+            java.util.function.Function<List<Long>, T> shape) {
         if (records.isEmpty()) {
-            future.complete(List.of());
-            return future;
+            return CompletableFuture.completedFuture(shape.apply(List.of()));
         }
+        CompletableFuture<List<Long>> future = new CompletableFuture<>();
         for (Bytes record : records) {
             if (record.size() > maxRecordBytes) {
                 // Definite: refused before it reaches the log. Appended, it would stall the cluster.
-                future.completeExceptionally(new IllegalArgumentException("a record of " + record.size()
+                return CompletableFuture.failedFuture(new IllegalArgumentException("a record of " + record.size()
                         + " bytes is larger than the largest this node can replicate, " + maxRecordBytes
                         + " bytes (the transport's largest message less framing)"));
-                return future;
             }
         }
         if (closed || failure.get() != null) {
-            future.completeExceptionally(closedError());
-            return future;
+            return CompletableFuture.failedFuture(closedError());
         }
         Proposer.Proposal proposal =
                 new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence, type);
-        if (!reserveQueuedBytes(queuedBytes(proposal))) {
-            future.completeExceptionally(new OverloadedException("node " + config.id() + " has "
+        if (!reserveQueuedBytes(proposal.queuedBytes())) {
+            return CompletableFuture.failedFuture(new OverloadedException("node " + config.id() + " has "
                     + queuedAppendBytes.get() + " bytes of appends queued, its loop has not taken them yet;"
                     + " maxUncommittedBytes is " + config.protocol().maxUncommittedBytes() + ": retry later"));
-            return future;
         }
         proposals.add(proposal);
         if (closed && proposals.remove(proposal)) {
@@ -534,28 +549,17 @@ public final class NodeLoop implements ReplicatedLog {
         long submitted = clock.nanoTime();
         // The timeout applies to the caller's copy: the internal future keeps waiting for the real
         // outcome, which a retry of the same idempotent batch may attach to.
-        CompletableFuture<List<Long>> answer = future.copy();
-        NodeClock.Timer timeout = clock.schedule(
-                appendTimeoutNanos,
-                () -> answer.completeExceptionally(new IndeterminateResultException(
-                        "the append was not committed in time; it may still commit",
-                        new TimeoutException("append timeout " + config.appendTimeout()))));
-        return answer.whenComplete((offsets, error) -> {
-            timeout.cancel();
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        future.whenComplete((offsets, error) -> {
             metrics.appendLatency(clock.nanoTime() - submitted);
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(shape.apply(offsets));
+            }
         });
-    }
-
-    /** The payload bytes {@code proposal} counts against the queue's bound (data records only). */
-    private static long queuedBytes(Proposer.Proposal proposal) {
-        if (proposal.type() != io.raftlog.api.message.EntryType.DATA) {
-            return 0;
-        }
-        long bytes = 0;
-        for (Bytes record : proposal.records()) {
-            bytes += record.size();
-        }
-        return bytes;
+        appendTimeouts.watch(answer);
+        return answer;
     }
 
     /** Takes {@code bytes} of the queue's bound; one batch may exceed it when the queue holds none. */

@@ -28,14 +28,29 @@ import java.util.function.LongSupplier;
  * every batch in the log. Until then they wait.
  */
 final class Proposer {
-    /** An append waiting to be proposed; {@code idempotent} ones carry a producer id and sequence. */
+    /**
+     * An append waiting to be proposed; {@code idempotent} ones carry a producer id and sequence.
+     * {@code queuedBytes} is what it counts against the node's queue bound: the payload bytes of a
+     * data append, 0 for others (summed once, where it is queued).
+     */
     record Proposal(
             List<Bytes> records,
             CompletableFuture<List<Long>> future,
             boolean idempotent,
             long producerId,
             long firstSequence,
-            EntryType type) {
+            EntryType type,
+            long queuedBytes) {
+        Proposal(
+                List<Bytes> records,
+                CompletableFuture<List<Long>> future,
+                boolean idempotent,
+                long producerId,
+                long firstSequence,
+                EntryType type) {
+            this(records, future, idempotent, producerId, firstSequence, type, payloadBytes(records, type));
+        }
+
         Proposal(
                 List<Bytes> records,
                 CompletableFuture<List<Long>> future,
@@ -43,6 +58,17 @@ final class Proposer {
                 long producerId,
                 long firstSequence) {
             this(records, future, idempotent, producerId, firstSequence, EntryType.DATA);
+        }
+
+        private static long payloadBytes(List<Bytes> records, EntryType type) {
+            if (type != EntryType.DATA) {
+                return 0;
+            }
+            long bytes = 0;
+            for (Bytes record : records) {
+                bytes += record.size();
+            }
+            return bytes;
         }
     }
 

@@ -94,8 +94,11 @@ class AppendBudgetTest {
             assertThat(held).isBetween(BUDGET / RECORD - 1, BUDGET / RECORD);
             List<Throwable> causes = appends.stream()
                     .filter(CompletableFuture::isCompletedExceptionally)
-                    .map(refusal ->
-                            refusal.handle((offset, error) -> error.getCause()).join())
+                    .map(refusal -> refusal.handle(
+                                    (offset, error) -> error instanceof java.util.concurrent.CompletionException
+                                            ? error.getCause()
+                                            : error)
+                            .join())
                     .toList();
             assertThat(causes.get(0))
                     .isInstanceOf(OverloadedException.class)
