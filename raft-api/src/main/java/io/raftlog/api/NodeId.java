@@ -42,6 +42,18 @@ public record NodeId(String value) implements Comparable<NodeId> {
         return new NodeId(value);
     }
 
+    // Written out: the generated record methods go through method handles, and node ids are
+    // compared and hashed on every message the event loop handles.
+    @Override
+    public boolean equals(Object other) {
+        return other == this || (other instanceof NodeId id && value.equals(id.value));
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public int compareTo(NodeId other) {
         return value.compareTo(other.value);

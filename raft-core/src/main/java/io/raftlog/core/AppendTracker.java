@@ -4,10 +4,12 @@ import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.spi.metrics.NodeMetrics;
+import java.util.AbstractList;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.PriorityQueue;
+import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,11 +33,28 @@ final class AppendTracker {
         this.clock = clock;
     }
 
-    private final PriorityQueue<Accepted> accepted =
-            new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
+    /**
+     * Ordered by last index. A leader accepts appends in log order, so new ones go at the end; only
+     * a node that leads again after its log was cut back accepts below older outstanding ones,
+     * and those are then sorted in (rare, so a linear insertion is fine).
+     */
+    private final ArrayDeque<Accepted> accepted = new ArrayDeque<>();
 
     void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
-        accepted.add(new Accepted(firstIndex, firstIndex + count - 1, term, future, clock.nanoTime()));
+        Accepted append = new Accepted(firstIndex, firstIndex + count - 1, term, future, clock.nanoTime());
+        Accepted last = accepted.peekLast();
+        if (last == null || last.lastIndex() <= append.lastIndex()) {
+            accepted.addLast(append);
+            return;
+        }
+        List<Accepted> sorted = new ArrayList<>(accepted);
+        int at = 0;
+        while (at < sorted.size() && sorted.get(at).lastIndex() <= append.lastIndex()) {
+            at++;
+        }
+        sorted.add(at, append);
+        accepted.clear();
+        accepted.addAll(sorted);
     }
 
     int size() {
@@ -44,15 +63,12 @@ final class AppendTracker {
 
     /** Resolves every append whose entries are all at or below the applied index. */
     void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
-        while (!accepted.isEmpty() && accepted.peek().lastIndex() <= appliedIndex) {
-            Accepted append = accepted.poll();
+        while (!accepted.isEmpty() && accepted.peekFirst().lastIndex() <= appliedIndex) {
+            Accepted append = accepted.pollFirst();
             if (termAt.applyAsLong(append.lastIndex()) == append.term()) {
-                List<Long> offsets = new ArrayList<>((int) (append.lastIndex() - append.firstIndex() + 1));
-                for (long index = append.firstIndex(); index <= append.lastIndex(); index++) {
-                    offsets.add(index);
-                }
                 metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
-                append.future().complete(offsets);
+                append.future().complete(new Offsets(append.firstIndex(), (int)
+                        (append.lastIndex() - append.firstIndex() + 1)));
             } else if (termAt.applyAsLong(append.firstIndex()) == append.term()) {
                 append.future()
                         .completeExceptionally(
@@ -66,6 +82,31 @@ final class AppendTracker {
             } else {
                 append.future().completeExceptionally(new NotLeaderException(self, leader));
             }
+        }
+    }
+
+    /**
+     * The offsets of a committed append, {@code first} to {@code first + count - 1}: an immutable
+     * list that stores two numbers rather than a boxed Long each.
+     */
+    static final class Offsets extends AbstractList<Long> implements RandomAccess {
+        private final long first;
+        private final int count;
+
+        Offsets(long first, int count) {
+            this.first = first;
+            this.count = count;
+        }
+
+        @Override
+        public Long get(int index) {
+            java.util.Objects.checkIndex(index, count);
+            return first + index;
+        }
+
+        @Override
+        public int size() {
+            return count;
         }
     }
 

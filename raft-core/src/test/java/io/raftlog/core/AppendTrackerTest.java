@@ -1,0 +1,59 @@
+package io.raftlog.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftlog.api.NodeId;
+import io.raftlog.api.NotLeaderException;
+import io.raftlog.api.spi.metrics.NodeMetrics;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class AppendTrackerTest {
+    private final AppendTracker tracker = new AppendTracker(NodeMetrics.NONE, NodeClock.system());
+    private static final NodeId SELF = NodeId.of("n1");
+
+    @Test
+    void aCommittedAppendGetsEachOfItsOffsets() {
+        CompletableFuture<List<Long>> batch = new CompletableFuture<>();
+        tracker.accepted(5, 3, 2, batch);
+        tracker.applied(7, index -> 2, SELF, Optional.empty());
+        assertThat(batch.join()).containsExactly(5L, 6L, 7L).isEqualTo(List.of(5L, 6L, 7L));
+        assertThat(batch.join().hashCode()).isEqualTo(List.of(5L, 6L, 7L).hashCode());
+    }
+
+    @Test
+    void anAppendIsResolvedOnlyOnceAllItsEntriesAreApplied() {
+        CompletableFuture<List<Long>> batch = new CompletableFuture<>();
+        tracker.accepted(5, 3, 2, batch);
+        tracker.applied(6, index -> 2, SELF, Optional.empty());
+        assertThat(batch).isNotDone();
+        assertThat(tracker.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anAppendAcceptedBelowAnOlderOneIsResolvedInIndexOrder() {
+        // Leader in term 2 accepted 10..20; its log was cut back to 12 by a later leader; leading
+        // again in term 4 it accepts 13. Applying 13 resolves the new append, not the old one.
+        CompletableFuture<List<Long>> old = new CompletableFuture<>();
+        CompletableFuture<List<Long>> recent = new CompletableFuture<>();
+        tracker.accepted(10, 11, 2, old);
+        tracker.accepted(13, 1, 4, recent);
+        tracker.applied(13, index -> index <= 12 ? 2 : 4, SELF, Optional.empty());
+        assertThat(recent.join()).containsExactly(13L);
+        assertThat(old).isNotDone();
+
+        tracker.applied(20, index -> index <= 12 ? 2 : 4, SELF, Optional.empty());
+        assertThat(old.handle((v, e) -> e).join()).isInstanceOf(io.raftlog.api.IndeterminateResultException.class);
+        assertThat(tracker.size()).isZero();
+    }
+
+    @Test
+    void anAppendReplacedWholeFailsWithNotLeader() {
+        CompletableFuture<List<Long>> lost = new CompletableFuture<>();
+        tracker.accepted(3, 2, 2, lost);
+        tracker.applied(4, index -> 3, SELF, Optional.of(NodeId.of("n2")));
+        assertThat(lost.handle((v, e) -> e).join()).isInstanceOf(NotLeaderException.class);
+    }
+}
