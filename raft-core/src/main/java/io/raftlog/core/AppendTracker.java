@@ -64,17 +64,22 @@ final class AppendTracker {
     /** Resolves every append whose entries are all at or below the applied index. */
     void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
         while (!accepted.isEmpty() && accepted.peekFirst().lastIndex() <= appliedIndex) {
-            Accepted append = accepted.pollFirst();
-            if (termAt.applyAsLong(append.lastIndex()) == append.term()) {
+            Accepted append = accepted.peekFirst();
+            // Looked up before the append leaves the queue: a lookup that meets a damaged entry
+            // throws, and the append must still be here when the repaired entry is applied.
+            long lastTerm = termAt.applyAsLong(append.lastIndex());
+            long firstTerm = lastTerm == append.term() ? lastTerm : termAt.applyAsLong(append.firstIndex());
+            accepted.pollFirst();
+            if (lastTerm == append.term()) {
                 metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
                 append.future().complete(new Offsets(append.firstIndex(), (int)
                         (append.lastIndex() - append.firstIndex() + 1)));
-            } else if (termAt.applyAsLong(append.firstIndex()) == append.term()) {
+            } else if (firstTerm == append.term()) {
                 append.future()
                         .completeExceptionally(
                                 new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
                                         + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
-            } else if (termAt.applyAsLong(append.firstIndex()) < 0) {
+            } else if (firstTerm < 0) {
                 append.future()
                         .completeExceptionally(new IndeterminateResultException("the entries at " + append.firstIndex()
                                 + ".." + append.lastIndex() + " were replaced by a snapshot before their outcome was"

@@ -279,8 +279,7 @@ public final class NodeLoop implements ReplicatedLog {
         this.retention = new LogRetention(config.log());
         this.reads = new CommittedReads(store, clock, retention::logStart);
         this.tracker = new AppendTracker(metrics, clock);
-        this.proposer =
-                new Proposer(config, raft, store, tracker, metrics, clock::currentTimeMillis, this::entryApplied);
+        this.proposer = new Proposer(config, raft, tracker, metrics, clock::currentTimeMillis, this::entryApplied);
         this.writer = writer.apply(new LogWriter.Listener() {
             @Override
             public void durable(long index, long term, long logEpoch) {
@@ -1137,6 +1136,7 @@ public final class NodeLoop implements ReplicatedLog {
         linearizableReads.applied(appliedIndex);
         membershipChanges.applied(appliedIndex, this::termOrMinusOne, raft::membershipAt);
         tracker.applied(appliedIndex, this::termOrMinusOne, config.id(), raft.leader());
+        raft.applied(upTo); // after the lookups of their terms above: the log may now drop them from memory
         snapshots.maybeTake(appliedIndex);
         if (retention.logStart() != compactedForStart) {
             compactedForStart = retention.logStart();

@@ -9,7 +9,6 @@ import io.raftlog.api.UnknownSequenceException;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.metrics.NodeMetrics;
-import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.core.protocol.RaftProtocol;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,7 +83,6 @@ final class Proposer {
 
     private final NodeConfig config;
     private final RaftProtocol raft;
-    private final LogStore store;
     private final AppendTracker tracker;
     private final ProducerTable producers;
     private final NodeMetrics metrics;
@@ -98,7 +96,6 @@ final class Proposer {
     Proposer(
             NodeConfig config,
             RaftProtocol raft,
-            LogStore store,
             AppendTracker tracker,
             NodeMetrics metrics,
             LongSupplier clockMillis,
@@ -106,7 +103,6 @@ final class Proposer {
         this.sink = sink;
         this.config = config;
         this.raft = raft;
-        this.store = store;
         this.tracker = tracker;
         this.metrics = metrics;
         this.clockMillis = clockMillis;
@@ -245,7 +241,7 @@ final class Proposer {
             int count = (int) Math.min(to - next + 1, 65_536);
             int[] visited = new int[1];
             long[] last = {next - 1};
-            store.forEach(next, count, SCAN_BYTES, (LogEntry entry) -> {
+            raft.forEachEntry(next, count, SCAN_BYTES, (LogEntry entry) -> {
                 if (entry.index() <= to) {
                     applyEntry(entry);
                     last[0] = entry.index();
@@ -253,7 +249,7 @@ final class Proposer {
                 visited[0]++;
             });
             if (visited[0] == 0) {
-                throw new IllegalStateException("committed entries from " + next + " are missing from the store");
+                throw new IllegalStateException("committed entries from " + next + " are missing from the log");
             }
             next = last[0] + 1;
         }

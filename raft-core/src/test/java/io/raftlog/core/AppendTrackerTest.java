@@ -56,4 +56,24 @@ class AppendTrackerTest {
         tracker.applied(4, index -> 3, SELF, Optional.of(NodeId.of("n2")));
         assertThat(lost.handle((v, e) -> e).join()).isInstanceOf(NotLeaderException.class);
     }
+
+    @Test
+    void anAppendWhoseTermLookupMeetsDamageWaitsForTheRepair() {
+        CompletableFuture<List<Long>> append = new CompletableFuture<>();
+        tracker.accepted(3, 2, 2, append);
+        boolean[] damaged = {true};
+        java.util.function.LongUnaryOperator termAt = index -> {
+            if (damaged[0]) {
+                throw new io.raftlog.api.CorruptLogException(index, "test store", "checksum mismatch");
+            }
+            return 2;
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tracker.applied(4, termAt, SELF, Optional.empty()))
+                .isInstanceOf(io.raftlog.api.CorruptLogException.class);
+        assertThat(tracker.size()).as("still tracked").isEqualTo(1);
+
+        damaged[0] = false; // repaired
+        tracker.applied(4, termAt, SELF, Optional.empty());
+        assertThat(append.join()).containsExactly(3L, 4L);
+    }
 }

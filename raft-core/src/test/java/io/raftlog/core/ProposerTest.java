@@ -26,7 +26,6 @@ class ProposerTest {
         Proposer proposer = new Proposer(
                 config,
                 raft,
-                store,
                 new AppendTracker(NodeMetrics.NONE, NodeClock.system()),
                 NodeMetrics.NONE,
                 () -> 0L,

@@ -200,7 +200,10 @@ class RepairTest {
     @Test
     void aMembershipChangeThatMeetsADamagedEntryLeavesItToTheRepairAndFailsTyped() throws Exception {
         NodeId n4 = NodeId.of("n4");
-        try (LocalCluster cluster = new LocalCluster(3)) {
+        // No log cache: the leader reads its durable pending entry back from the store, where it
+        // rotted (with the cache it would use its sound copy in memory and meet the damage later).
+        try (LocalCluster cluster = new LocalCluster(
+                3, config -> config.withProtocol(config.protocol().withLogCacheBytes(0)))) {
             List<Long> offsets = produce(cluster, 3);
             RaftNode leader = cluster.awaitLeader();
             NodeId id = leader.id();

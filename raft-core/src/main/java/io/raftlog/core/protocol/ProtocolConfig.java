@@ -20,6 +20,11 @@ package io.raftlog.core.protocol;
  * @param maxInflightBytes      most bytes of entries in flight to one follower
  * @param maxUncommittedBytes   most payload bytes a leader holds uncommitted; proposals beyond it
  *                              fail fast with {@link io.raftlog.api.OverloadedException}
+ * @param logCacheBytes         most payload bytes of durable entries not yet applied that the log
+ *                              keeps in memory (besides the entries not yet durable, always
+ *                              there), so that applying, term lookups and replication of recent
+ *                              entries need no store read; 0 reads every durable entry from the
+ *                              store
  */
 public record ProtocolConfig(
         int electionTicks,
@@ -30,7 +35,8 @@ public record ProtocolConfig(
         long maxAppendBytes,
         int maxInflightMessages,
         long maxInflightBytes,
-        long maxUncommittedBytes) {
+        long maxUncommittedBytes,
+        long logCacheBytes) {
 
     public ProtocolConfig {
         requirePositive("electionTicks", electionTicks);
@@ -44,11 +50,14 @@ public record ProtocolConfig(
         requirePositive("maxInflightMessages", maxInflightMessages);
         requirePositive("maxInflightBytes", maxInflightBytes);
         requirePositive("maxUncommittedBytes", maxUncommittedBytes);
+        if (logCacheBytes < 0) {
+            throw new IllegalArgumentException("logCacheBytes must be >= 0, was " + logCacheBytes);
+        }
     }
 
-    /** Defaults: 10 election ticks, heartbeat every tick, PreVote and CheckQuorum on. */
+    /** Defaults: 10 election ticks, heartbeat every tick, PreVote and CheckQuorum on, a 32 MiB log cache. */
     public static ProtocolConfig defaults() {
-        return new ProtocolConfig(10, 1, true, true, 4096, 1 << 20, 256, 64L << 20, 256L << 20);
+        return new ProtocolConfig(10, 1, true, true, 4096, 1 << 20, 256, 64L << 20, 256L << 20, 32L << 20);
     }
 
     public ProtocolConfig withElectionTicks(int ticks) {
@@ -61,7 +70,8 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 maxInflightMessages,
                 maxInflightBytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withHeartbeatTicks(int ticks) {
@@ -74,7 +84,8 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 maxInflightMessages,
                 maxInflightBytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withPreVote(boolean enabled) {
@@ -87,7 +98,8 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 maxInflightMessages,
                 maxInflightBytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withCheckQuorum(boolean enabled) {
@@ -100,7 +112,8 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 maxInflightMessages,
                 maxInflightBytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withAppendLimits(int entries, long bytes) {
@@ -113,7 +126,8 @@ public record ProtocolConfig(
                 bytes,
                 maxInflightMessages,
                 maxInflightBytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withInflightLimits(int messages, long bytes) {
@@ -126,7 +140,8 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 messages,
                 bytes,
-                maxUncommittedBytes);
+                maxUncommittedBytes,
+                logCacheBytes);
     }
 
     public ProtocolConfig withMaxUncommittedBytes(long bytes) {
@@ -139,6 +154,22 @@ public record ProtocolConfig(
                 maxAppendBytes,
                 maxInflightMessages,
                 maxInflightBytes,
+                bytes,
+                logCacheBytes);
+    }
+
+    /** A copy that keeps up to {@code bytes} of durable, unapplied entries in memory (0: none). */
+    public ProtocolConfig withLogCacheBytes(long bytes) {
+        return new ProtocolConfig(
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                maxAppendEntries,
+                maxAppendBytes,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxUncommittedBytes,
                 bytes);
     }
 

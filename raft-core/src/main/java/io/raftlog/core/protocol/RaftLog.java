@@ -12,15 +12,29 @@ import java.util.List;
  * The protocol's view of its log: the durable part in the {@link LogStore} followed by the
  * <em>unstable</em> entries the driver has not yet confirmed durable (etcd's raftLog + unstable).
  *
- * <p>Indexes below {@code unstableOffset} are read from the store. The driver writes to the store
- * only at or after an unstable offset the protocol has seen, so those reads never race a write.
- * Entries leave the unstable part only through {@link #stableTo}, after the driver confirmed them.
+ * <p>The newest entries are also in memory, in a window from {@code windowOffset} to the last
+ * index: the unstable ones (from {@code unstableOffset}) and, before them, durable ones the driver
+ * has not applied yet, up to {@link #cacheBytes} of them. The window answers terms, replication and
+ * the driver's apply without reading the store, which under load is most of those reads. Indexes
+ * below the window are read from the store. The driver writes to the store only at or after an
+ * unstable offset the protocol has seen, so those reads never race a write. Entries leave the
+ * unstable part only through {@link #stableTo}, after the driver confirmed them; they leave the
+ * window once applied ({@link #appliedTo}) or when the durable part outgrows its bytes.
  */
 final class RaftLog {
     private final LogStore store;
-    private final ArrayList<LogEntry> unstable = new ArrayList<>();
-    /** Index of {@code unstable.get(0)}; when unstable is empty, {@code store.lastIndex() + 1}. */
+    /** Entries {@code windowOffset..lastIndex()}: durable ones below {@code unstableOffset}, then unstable ones. */
+    private final EntryRing window = new EntryRing();
+    /** Index of {@code window.get(0)}; when the window is empty, {@code lastIndex() + 1}. */
+    private long windowOffset;
+    /** The first unstable index, in {@code windowOffset..lastIndex() + 1}. */
     private long unstableOffset;
+    /** Payload bytes of the durable entries in the window ({@code windowOffset..unstableOffset-1}). */
+    private long stableWindowBytes;
+    /** The most bytes of durable entries the window keeps for the driver's apply. */
+    private final long cacheBytes;
+    /** What the driver applied: durable entries up to it leave the window. */
+    private long applied;
     /** Unstable entries at or below this index were already handed to the driver. */
     private long handedOutTo;
     /**
@@ -57,10 +71,16 @@ final class RaftLog {
      *                  snapshot's index), at most the store's last index
      */
     RaftLog(LogStore store, long committed, Membership initial, long initialIndex) {
+        this(store, committed, initial, initialIndex, ProtocolConfig.defaults().logCacheBytes());
+    }
+
+    RaftLog(LogStore store, long committed, Membership initial, long initialIndex, long cacheBytes) {
         this.store = store;
+        this.cacheBytes = cacheBytes;
         this.baseMembership = java.util.Objects.requireNonNull(initial, "initial membership");
         this.baseMembershipIndex = initialIndex;
         this.unstableOffset = store.lastIndex() + 1;
+        this.windowOffset = unstableOffset;
         this.handedOutTo = unstableOffset - 1;
         if (committed > store.lastIndex()) {
             throw new IllegalArgumentException(
@@ -198,9 +218,11 @@ final class RaftLog {
         if (index <= committed) {
             throw new IllegalStateException("snapshot at " + index + " is not beyond the commit index " + committed);
         }
-        unstable.clear();
+        window.clear();
+        stableWindowBytes = 0;
         epoch++; // writes handed out may report after the reset that replaces them
         unstableOffset = index + 1;
+        windowOffset = index + 1;
         handedOutTo = index;
         floorIndex = index;
         floorTerm = term;
@@ -214,7 +236,7 @@ final class RaftLog {
     }
 
     long lastIndex() {
-        return unstableOffset + unstable.size() - 1;
+        return windowOffset + window.size() - 1;
     }
 
     long lastTerm() {
@@ -243,11 +265,11 @@ final class RaftLog {
         if (index < floorIndex) {
             throw new IllegalArgumentException("index " + index + " is compacted: the log starts after " + floorIndex);
         }
-        if (index >= unstableOffset) {
+        if (index >= windowOffset) {
             if (index > lastIndex()) {
                 throw new IllegalArgumentException("index " + index + " is beyond the last index " + lastIndex());
             }
-            return unstable.get((int) (index - unstableOffset)).term();
+            return window.get((int) (index - windowOffset)).term();
         }
         return store.term(index);
     }
@@ -302,7 +324,7 @@ final class RaftLog {
         if (!entries.isEmpty() && entries.get(0).index() != lastIndex() + 1) {
             throw new IllegalStateException("append at " + entries.get(0).index() + " after last index " + lastIndex());
         }
-        unstable.addAll(entries);
+        window.addAll(entries);
         for (LogEntry entry : entries) {
             noteMembership(entry);
         }
@@ -332,7 +354,7 @@ final class RaftLog {
         }
         truncateFrom(from);
         List<LogEntry> added = entries.subList(firstNew, entries.size());
-        unstable.addAll(added);
+        window.addAll(added);
         for (LogEntry entry : added) {
             noteMembership(entry);
         }
@@ -344,13 +366,20 @@ final class RaftLog {
         }
         memberships.tailMap(from, true).clear(); // a configuration truncated away no longer applies
         unscanned.removeIf(index -> index >= from);
-        if (from >= unstableOffset) {
-            unstable.subList((int) (from - unstableOffset), unstable.size()).clear();
-        } else {
+        if (from < unstableOffset) {
             // Replaces durable entries: the new ones become unstable and the driver truncates the store.
-            unstable.clear();
+            if (from >= windowOffset) {
+                for (long i = from; i < unstableOffset; i++) {
+                    stableWindowBytes -= window.get((int) (i - windowOffset)).sizeInBytes();
+                }
+            } else {
+                window.clear();
+                stableWindowBytes = 0;
+                windowOffset = from;
+            }
             unstableOffset = from;
         }
+        window.truncateTo((int) (from - windowOffset));
         if (from <= handedOutTo) {
             epoch++; // writes already handed out may report after the writes that replace them
             handedOutTo = from - 1;
@@ -363,7 +392,7 @@ final class RaftLog {
         if (from > lastIndex()) {
             return List.of();
         }
-        List<LogEntry> entries = List.copyOf(unstable.subList((int) (from - unstableOffset), unstable.size()));
+        List<LogEntry> entries = window.copy((int) (from - windowOffset), window.size());
         handedOutTo = lastIndex();
         return entries;
     }
@@ -388,9 +417,56 @@ final class RaftLog {
         if (index < unstableOffset || index > lastIndex() || term(index) != term || index > handedOutTo) {
             return false;
         }
-        unstable.subList(0, (int) (index - unstableOffset + 1)).clear();
+        for (long i = unstableOffset; i <= index; i++) {
+            stableWindowBytes += window.get((int) (i - windowOffset)).sizeInBytes();
+        }
         unstableOffset = index + 1;
+        trimWindow();
         return true;
+    }
+
+    /** The driver applied entries up to {@code index}: the window need not keep them for it. */
+    void appliedTo(long index) {
+        if (index > applied) {
+            applied = index;
+            trimWindow();
+        }
+    }
+
+    /** Drops durable entries from the window's front: those applied, and any beyond its bytes. */
+    private void trimWindow() {
+        while (windowOffset < unstableOffset
+                && (windowOffset <= applied || stableWindowBytes > cacheBytes || cacheBytes == 0)) {
+            stableWindowBytes -= window.first().sizeInBytes();
+            window.removeFirst();
+            windowOffset++;
+        }
+    }
+
+    /**
+     * Visits up to {@code maxEntries} entries from {@code from} (about {@code maxBytes} of them, at
+     * least one), from the window when it holds them, else from the store (stopping before the
+     * window); returns how many it visited. Payloads from the store are valid only during the call.
+     */
+    int forEach(long from, int maxEntries, long maxBytes, java.util.function.Consumer<LogEntry> visitor) {
+        if (from > lastIndex() || maxEntries <= 0) {
+            return 0;
+        }
+        if (from < windowOffset) {
+            return store.forEach(from, (int) Math.min(maxEntries, windowOffset - from), maxBytes, visitor);
+        }
+        int visited = 0;
+        long bytes = 0;
+        for (long i = from; i <= lastIndex() && visited < maxEntries; i++) {
+            LogEntry entry = window.get((int) (i - windowOffset));
+            bytes += entry.sizeInBytes();
+            if (bytes > maxBytes && visited > 0) {
+                break;
+            }
+            visitor.accept(entry);
+            visited++;
+        }
+        return visited;
     }
 
     void commitTo(long index) {
@@ -412,8 +488,8 @@ final class RaftLog {
         }
         List<LogEntry> result = new ArrayList<>();
         long bytes = 0;
-        if (from < unstableOffset) {
-            long storedTo = Math.min(unstableOffset - 1, from + maxEntries - 1);
+        if (from < windowOffset) {
+            long storedTo = Math.min(windowOffset - 1, from + maxEntries - 1);
             List<LogEntry> stored = store.read(from, (int) (storedTo - from + 1), maxBytes);
             for (LogEntry entry : stored) {
                 if (entry.index() > storedTo) {
@@ -428,7 +504,7 @@ final class RaftLog {
         }
         long next = from + result.size();
         for (long i = next; i <= lastIndex() && result.size() < maxEntries; i++) {
-            LogEntry entry = unstable.get((int) (i - unstableOffset));
+            LogEntry entry = window.get((int) (i - windowOffset));
             bytes += entry.sizeInBytes();
             if (bytes > maxBytes && !result.isEmpty()) {
                 break;

@@ -141,7 +141,7 @@ public final class RaftProtocol {
         this.id = Objects.requireNonNull(id, "id");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.log = new RaftLog(store, committed, membership, membershipIndex);
+        this.log = new RaftLog(store, committed, membership, membershipIndex, config.logCacheBytes());
         this.reportedCommitIndex = Math.min(log.committed(), log.stableIndex());
         HardState hardState = store.hardState();
         this.term = hardState.term();
@@ -632,6 +632,24 @@ public final class RaftProtocol {
     /** Entries from {@code from}, durable or not, bounded by count and bytes. */
     public List<LogEntry> entries(long from, int maxEntries, long maxBytes) {
         return log.entries(from, maxEntries, maxBytes);
+    }
+
+    /**
+     * Visits committed or other entries from {@code from} (up to {@code maxEntries}, about
+     * {@code maxBytes}), from memory when the log still holds them there, else from the store;
+     * returns how many it visited (fewer than asked does not mean the log ends there). Payloads
+     * are valid only during the visit.
+     */
+    public int forEachEntry(long from, int maxEntries, long maxBytes, java.util.function.Consumer<LogEntry> visitor) {
+        return log.forEach(from, maxEntries, maxBytes, visitor);
+    }
+
+    /**
+     * The driver applied entries up to {@code index}: the log need not keep them in memory for it
+     * any longer.
+     */
+    public void applied(long index) {
+        log.appliedTo(index);
     }
 
     /** Payload bytes proposed by this leader and not yet committed (0 on other roles). */
