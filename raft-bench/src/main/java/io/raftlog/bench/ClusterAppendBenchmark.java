@@ -85,8 +85,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ClusterAppendBenchmark {
     private static final long TIMEOUT_MS = 60_000;
 
-    /** {@code lmdb}: LMDB SYNC and Netty on loopback; {@code memory}: in-memory store and transport. */
-    @Param({"lmdb", "memory"})
+    /**
+     * {@code lmdb}: LMDB SYNC and Netty on loopback; {@code segment}: the segment-file store (one
+     * fsync per batch) and Netty; {@code memory}: in-memory store and transport.
+     */
+    @Param({"lmdb", "segment", "memory"})
     public String store;
 
     /** Bytes per record. */
@@ -122,7 +125,7 @@ public class ClusterAppendBenchmark {
                                 new InMemoryTransportModule(network))
                         .getInstance(ReplicatedLog.class));
             }
-        } else if (store.equals("lmdb")) {
+        } else if (store.equals("lmdb") || store.equals("segment")) {
             data = BenchDirectories.createDeletedAtExit("cluster-append-");
             Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
             for (NodeId id : ids) {
@@ -131,12 +134,14 @@ public class ClusterAppendBenchmark {
             for (NodeId id : ids) {
                 nodes.add(Guice.createInjector(
                                 new RaftModule(NodeConfig.of(id, ids)),
-                                new LmdbStorageModule(data.resolve(id.value())),
+                                store.equals("lmdb")
+                                        ? new LmdbStorageModule(data.resolve(id.value()))
+                                        : new io.raftlog.storage.segment.SegmentStorageModule(data.resolve(id.value())),
                                 new NettyTransportModule(NettyTransportConfig.of("bench", members.get(id), members)))
                         .getInstance(ReplicatedLog.class));
             }
         } else {
-            throw new IllegalArgumentException("store must be lmdb or memory, was " + store);
+            throw new IllegalArgumentException("store must be lmdb, segment or memory, was " + store);
         }
         await("a leader", () -> leaderOrNull() != null);
         leader = leaderOrNull();
