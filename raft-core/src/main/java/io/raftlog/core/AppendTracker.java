@@ -6,9 +6,9 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.spi.metrics.NodeMetrics;
 import java.util.AbstractList;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,42 +34,57 @@ final class AppendTracker {
     }
 
     /**
-     * Ordered by last index. A leader accepts appends in log order, so new ones go at the end; only
-     * a node that leads again after its log was cut back accepts below older outstanding ones,
-     * and those are then sorted in (rare, so a linear insertion is fine).
+     * Ordered by last index. A leader accepts appends in log order, so new ones go at the end of
+     * {@code accepted}; only a node that leads again after its log was cut back accepts below older
+     * outstanding ones, and those wait in {@code belowOlder} (a heap, so that a backlog of them
+     * costs O(log n) each rather than a rebuild of the queue). Resolution takes the lower head.
      */
     private final ArrayDeque<Accepted> accepted = new ArrayDeque<>();
+
+    private final PriorityQueue<Accepted> belowOlder =
+            new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
 
     void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
         Accepted append = new Accepted(firstIndex, firstIndex + count - 1, term, future, clock.nanoTime());
         Accepted last = accepted.peekLast();
         if (last == null || last.lastIndex() <= append.lastIndex()) {
             accepted.addLast(append);
-            return;
+        } else {
+            belowOlder.add(append);
         }
-        List<Accepted> sorted = new ArrayList<>(accepted);
-        int at = 0;
-        while (at < sorted.size() && sorted.get(at).lastIndex() <= append.lastIndex()) {
-            at++;
+    }
+
+    /** The outstanding append with the lowest last index, or null. */
+    private Accepted lowest() {
+        Accepted inOrder = accepted.peekFirst();
+        Accepted other = belowOlder.peek();
+        if (other == null || (inOrder != null && inOrder.lastIndex() <= other.lastIndex())) {
+            return inOrder;
         }
-        sorted.add(at, append);
-        accepted.clear();
-        accepted.addAll(sorted);
+        return other;
+    }
+
+    private void remove(Accepted append) {
+        if (accepted.peekFirst() == append) {
+            accepted.pollFirst();
+        } else {
+            belowOlder.poll();
+        }
     }
 
     int size() {
-        return accepted.size();
+        return accepted.size() + belowOlder.size();
     }
 
     /** Resolves every append whose entries are all at or below the applied index. */
     void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
-        while (!accepted.isEmpty() && accepted.peekFirst().lastIndex() <= appliedIndex) {
-            Accepted append = accepted.peekFirst();
+        Accepted append;
+        while ((append = lowest()) != null && append.lastIndex() <= appliedIndex) {
             // Looked up before the append leaves the queue: a lookup that meets a damaged entry
             // throws, and the append must still be here when the repaired entry is applied.
             long lastTerm = termAt.applyAsLong(append.lastIndex());
             long firstTerm = lastTerm == append.term() ? lastTerm : termAt.applyAsLong(append.firstIndex());
-            accepted.pollFirst();
+            remove(append);
             if (lastTerm == append.term()) {
                 metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
                 append.future().complete(new Offsets(append.firstIndex(), (int)
@@ -120,6 +135,10 @@ final class AppendTracker {
         for (Accepted append : accepted) {
             append.future().completeExceptionally(new IndeterminateResultException(reason));
         }
+        for (Accepted append : belowOlder) {
+            append.future().completeExceptionally(new IndeterminateResultException(reason));
+        }
         accepted.clear();
+        belowOlder.clear();
     }
 }

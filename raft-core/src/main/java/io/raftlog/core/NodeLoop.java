@@ -550,11 +550,16 @@ public final class NodeLoop implements ReplicatedLog {
         // outcome, which a retry of the same idempotent batch may attach to.
         CompletableFuture<T> answer = new CompletableFuture<>();
         future.whenComplete((offsets, error) -> {
-            metrics.appendLatency(clock.nanoTime() - submitted);
-            if (error != null) {
-                answer.completeExceptionally(error);
-            } else {
-                answer.complete(shape.apply(offsets));
+            try {
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(shape.apply(offsets));
+                }
+            } catch (RuntimeException | Error unexpected) {
+                answer.completeExceptionally(unexpected); // never leave the caller waiting
+            } finally {
+                metrics.appendLatency(clock.nanoTime() - submitted); // a throwing metrics plugin too
             }
         });
         appendTimeouts.watch(answer);

@@ -76,4 +76,33 @@ class AppendTrackerTest {
         tracker.applied(4, termAt, SELF, Optional.empty());
         assertThat(append.join()).containsExactly(3L, 4L);
     }
+
+    @Test
+    void aBacklogOfAppendsAcceptedBelowOlderOnesResolvesInIndexOrder() {
+        // Old outstanding appends at 100..199 (term 2); leading again after a cut-back, the node
+        // accepts 13..112 (term 4). Each resolves once the applied index reaches its last index.
+        List<CompletableFuture<List<Long>>> old = new java.util.ArrayList<>();
+        List<CompletableFuture<List<Long>>> recent = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            CompletableFuture<List<Long>> f = new CompletableFuture<>();
+            tracker.accepted(100 + i, 1, 2, f);
+            old.add(f);
+        }
+        for (int i = 0; i < 100; i++) {
+            CompletableFuture<List<Long>> f = new CompletableFuture<>();
+            tracker.accepted(13 + i, 1, 4, f);
+            recent.add(f);
+        }
+        java.util.function.LongUnaryOperator termAt = index -> index < 13 ? 2 : 4;
+        tracker.applied(50, termAt, SELF, Optional.empty());
+        assertThat(recent.subList(0, 38)).allSatisfy(f -> assertThat(f).isCompleted());
+        assertThat(recent.get(38)).isNotDone();
+        assertThat(old).allSatisfy(f -> assertThat(f).isNotDone());
+
+        tracker.applied(150, termAt, SELF, Optional.empty());
+        assertThat(recent).allSatisfy(f -> assertThat(f).isCompleted());
+        assertThat(old.subList(0, 51)).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+        assertThat(old.get(51)).isNotDone();
+        assertThat(tracker.size()).isEqualTo(49);
+    }
 }
