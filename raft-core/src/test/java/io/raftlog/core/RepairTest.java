@@ -153,7 +153,9 @@ class RepairTest {
         // The entry is on the leader alone, so nobody can send it back; it was never committed,
         // so nobody was promised it. The leader must neither replicate bad bytes nor stop: it
         // steps down, and the next leader's log replaces the damaged entry like any conflict.
-        try (LocalCluster cluster = new LocalCluster(3)) {
+        // No log cache: with it the leader replicates its sound copy from memory (the next test).
+        try (LocalCluster cluster = new LocalCluster(
+                3, config -> config.withProtocol(config.protocol().withLogCacheBytes(0)))) {
             List<Long> offsets = produce(cluster, 10);
             RaftNode leader = cluster.awaitLeader();
             NodeId id = leader.id();
@@ -186,6 +188,64 @@ class RepairTest {
                 assertThat(node.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS))
                         .as("entry %d on %s", damaged, node.id())
                         .isEqualTo(leader.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void anEntryThatRotsOnTheLeadersDiskAfterItsWriteIsReplicatedFromMemoryAndRepairedOnRead() throws Exception {
+        // With the log cache the leader holds each entry in memory until it is applied: damage on
+        // its disk after the write never reaches a follower or the leader's own apply. The first
+        // read from the disk meets it, fails typed, and the entry is repaired from a peer.
+        try (LocalCluster cluster = new LocalCluster(3)) {
+            List<Long> offsets = produce(cluster, 10);
+            RaftNode leader = cluster.awaitLeader();
+            NodeId id = leader.id();
+            for (NodeId other : List.of(N1, N2, N3)) {
+                if (!other.equals(id)) {
+                    cluster.network.cut(id, other);
+                }
+            }
+            long before = leader.status().lastIndex();
+            var kept = leader.append(Bytes.ofUtf8("sound in memory"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> cluster.stores.get(id).lastIndex() > before);
+            long damaged = cluster.stores.get(id).lastIndex();
+            cluster.stores.get(id).corrupt.add(damaged);
+            cluster.network.heal();
+
+            // Whether it still leads when the network heals is a race: if it does, the entry is
+            // sent from memory and commits; if a peer won an election meanwhile, that peer's log
+            // replaces it. Either way no node holds damaged bytes and the leader stays up.
+            long next = cluster.awaitLeader().append(Bytes.ofUtf8("after")).get(20, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.nodes.values().stream().allMatch(node -> node.commitOffset() >= next));
+            boolean committed = kept.handle((offset, error) -> error == null).get(20, TimeUnit.SECONDS);
+            if (committed) {
+                assertThat(kept.get()).isEqualTo(damaged);
+                assertThat(leader.read(damaged, 1, Duration.ZERO))
+                        .failsWithin(Duration.ofSeconds(5))
+                        .withThrowableThat()
+                        .havingCause()
+                        .isInstanceOf(CorruptLogException.class);
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.stores.get(id).corrupt.isEmpty()
+                            && leader.status().health() == Health.HEALTHY);
+            assertThat(leader.terminated()).isNotDone();
+            assertRecords(leader, offsets);
+            List<CommittedRecord> expected =
+                    leader.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS);
+            if (committed) {
+                assertThat(expected)
+                        .singleElement()
+                        .satisfies(
+                                record -> assertThat(record.payload().toUtf8()).isEqualTo("sound in memory"));
+            }
+            for (RaftNode node : cluster.nodes.values()) {
+                assertThat(node.read(damaged, 1, Duration.ZERO).get(5, TimeUnit.SECONDS))
+                        .as("entry %d on %s", damaged, node.id())
+                        .isEqualTo(expected);
             }
         }
     }
