@@ -11,7 +11,6 @@ import io.raftlog.core.RaftModule;
 import io.raftlog.core.RaftNode;
 import io.raftlog.metrics.prometheus.PrometheusMetricsModule;
 import io.raftlog.metrics.prometheus.PrometheusNodeMetrics;
-import io.raftlog.storage.lmdb.LmdbStorageModule;
 import io.raftlog.transport.netty.NettyTransport;
 import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.NettyTransportModule;
@@ -24,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One raftlog node as the command line runs it: a {@link RaftNode} on LMDB and Netty, wired with
- * Guice, reporting to Prometheus. This is also the smallest complete embedding of raftlog.
+ * One raftlog node as the command line runs it: a {@link RaftNode} on a durable store
+ * ({@link StoreKind}) and Netty, wired with Guice, reporting to Prometheus. This is also the smallest complete embedding of raftlog.
  */
 final class ClusterNode implements AutoCloseable {
     static final String DEFAULT_CLUSTER_ID = "raftlog";
@@ -38,7 +37,7 @@ final class ClusterNode implements AutoCloseable {
         this.transport = transport;
     }
 
-    /** Starts a node that keeps its whole log ({@link LogConfig#defaults()}). */
+    /** Starts a node on the default store that keeps its whole log ({@link LogConfig#defaults()}). */
     static ClusterNode start(
             String clusterId,
             NodeId id,
@@ -49,7 +48,16 @@ final class ClusterNode implements AutoCloseable {
             NodeConfig.StartMode startMode,
             PrometheusNodeMetrics.Collectors collectors) {
         return start(
-                clusterId, id, listen, peers, dataDirectory, tickInterval, startMode, LogConfig.defaults(), collectors);
+                clusterId,
+                id,
+                listen,
+                peers,
+                dataDirectory,
+                tickInterval,
+                startMode,
+                LogConfig.defaults(),
+                StoreKind.DEFAULT,
+                collectors);
     }
 
     /**
@@ -57,6 +65,7 @@ final class ClusterNode implements AutoCloseable {
      *
      * @param peers the other members and where to reach them
      * @param log   retention and snapshots
+     * @param store the durable store in {@code dataDirectory}
      */
     static ClusterNode start(
             String clusterId,
@@ -67,6 +76,7 @@ final class ClusterNode implements AutoCloseable {
             Duration tickInterval,
             NodeConfig.StartMode startMode,
             LogConfig log,
+            StoreKind store,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -86,7 +96,7 @@ final class ClusterNode implements AutoCloseable {
                 .withLog(log);
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
-                new LmdbStorageModule(dataDirectory),
+                store.module(dataDirectory),
                 new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses))));
         if (collectors != null) {
             modules.add(new PrometheusMetricsModule(collectors));

@@ -31,7 +31,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code raftlog demo}: a 3-node cluster on localhost (Netty, LMDB under {@code --data}), a
+ * {@code raftlog demo}: a 3-node cluster on localhost (Netty, the {@code --store} under {@code --data}), a
  * producer and a consumer, and a progress line every second. Ctrl-C stops it cleanly.
  */
 @Command(
@@ -113,6 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                         Duration.ofMillis(10),
                         io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP, // the demo makes its own cluster
                         log.logConfig(),
+                        log.store,
                         collectors));
             }
             System.out.printf(

@@ -7,7 +7,7 @@ import io.raftlog.api.NodeId;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.RaftModule;
-import io.raftlog.storage.lmdb.LmdbStorageModule;
+import io.raftlog.storage.segment.SegmentStorageModule;
 import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.NettyTransportModule;
 import java.net.InetSocketAddress;
@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * The smallest program that embeds a raftlog node, as the README shows it (kept here so the build
  * proves it compiles). Run three of them with ids n1, n2 and n3:
- * {@code java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
- * -cp raftlog.jar io.raftlog.examples.EmbeddedNodeExample n1}.
+ * {@code java -cp raftlog.jar io.raftlog.examples.EmbeddedNodeExample n1} (with
+ * {@code LmdbStorageModule} instead, add the {@code --add-opens} flags lmdbjava needs).
  */
 public final class EmbeddedNodeExample {
     private EmbeddedNodeExample() {}
@@ -33,7 +33,7 @@ public final class EmbeddedNodeExample {
                 NodeId.of("n3"), new InetSocketAddress("127.0.0.1", 7003));
         try (ReplicatedLog log = Guice.createInjector(
                         new RaftModule(NodeConfig.of(id, List.copyOf(members.keySet()))),
-                        new LmdbStorageModule(Path.of("data", id.value())),
+                        new SegmentStorageModule(Path.of("data", id.value())),
                         new NettyTransportModule(NettyTransportConfig.of("raftlog", members.get(id), members)))
                 .getInstance(ReplicatedLog.class)) { // a started node
             long offset = log.append(Bytes.ofUtf8("hello from " + id)).get(); // once committed on a majority

@@ -128,6 +128,7 @@ final class NodeCommand implements Callable<Integer> {
                 Duration.ofMillis(tickMillis),
                 startMode,
                 log.logConfig(),
+                log.store,
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(
@@ -204,6 +205,16 @@ final class NodeCommand implements Callable<Integer> {
                         + "64 MiB of them), so that a restart replays only the tail and retention can free the"
                         + " disk below the snapshot (default: ${DEFAULT-VALUE}).")
         long snapshotEveryEntries = LogConfig.defaults().snapshotEveryEntries();
+
+        @Option(
+                names = "--store",
+                defaultValue = "segment",
+                paramLabel = "STORE",
+                converter = StoreConverter.class,
+                description = "The durable log store: segment (append-only segment files, one fdatasync per"
+                        + " batch) or lmdb (LMDB). A data directory keeps the store that created it"
+                        + " (default: ${DEFAULT-VALUE}).")
+        StoreKind store = StoreKind.DEFAULT;
 
         /** {@link LogConfig#defaults()} with these options. */
         LogConfig logConfig() {
@@ -329,6 +340,13 @@ final class NodeCommand implements Callable<Integer> {
             @Override
             public Duration convert(String value) {
                 return LogOptions.convert(LogOptions::parseDuration, value);
+            }
+        }
+
+        static final class StoreConverter implements ITypeConverter<StoreKind> {
+            @Override
+            public StoreKind convert(String value) {
+                return LogOptions.convert(StoreKind::parse, value);
             }
         }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code raftlog admin members|add-learner|promote|remove|transfer-leader} in child JVMs, as an
- * operator runs them, against a three-node cluster (LMDB, Netty) in this JVM: what each prints,
+ * operator runs them, against a three-node cluster (the default store, Netty) in this JVM: what each prints,
  * that each change happened, and that each refusal exits non-zero with one {@code error:} line
  * saying what to do.
  */

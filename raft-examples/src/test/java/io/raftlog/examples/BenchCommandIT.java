@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code raftlog bench} in a child JVM against a three-node cluster (LMDB, Netty) in this one:
+ * {@code raftlog bench} in a child JVM against a three-node cluster (the default store, Netty) in this one:
  * every record it reports committed is in the log, its summary parses, and a bad flag is one line.
  */
 class BenchCommandIT {

@@ -21,7 +21,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three real {@code raftlog node} processes on loopback with LMDB; nodes die by SIGKILL. */
+/** Three real {@code raftlog node} processes on loopback with the default store; nodes die by SIGKILL. */
 class ClusterIT {
     @TempDir
     Path data;

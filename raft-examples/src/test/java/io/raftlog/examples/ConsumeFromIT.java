@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code raftlog consume --from earliest|latest|OFFSET} in a child JVM against a one-node cluster
- * (LMDB, Netty) in this one; and, once {@code raftlog delete-records} moved the log start, where
+ * (the default store, Netty) in this one; and, once {@code raftlog delete-records} moved the log start, where
  * {@code consume --reset earliest|latest|none} goes on and what {@code status} shows.
  */
 class ConsumeFromIT {

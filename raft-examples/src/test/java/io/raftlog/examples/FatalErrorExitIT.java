@@ -49,7 +49,7 @@ class FatalErrorExitIT {
                 cluster.kill(id);
             }
             for (String id : cluster.addresses.keySet()) {
-                flipInEveryCopy(data.resolve(id).resolve("data.mdb"), marker);
+                flipInEveryCopy(data.resolve(id), marker);
             }
 
             Map<String, Process> processes = new LinkedHashMap<>();
@@ -87,8 +87,21 @@ class FatalErrorExitIT {
         }
     }
 
-    /** Flips one payload byte in every copy of {@code marker} in an LMDB file (the node is stopped). */
-    static void flipInEveryCopy(Path file, String marker) throws IOException {
+    /**
+     * Flips one payload byte in every copy of {@code marker} in the store files of a stopped node's
+     * data directory (its top level: LMDB's {@code data.mdb}, or the segment files).
+     */
+    static void flipInEveryCopy(Path directory, String marker) throws IOException {
+        int copies = 0;
+        try (var files = Files.list(directory)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                copies += flipIn(file, marker);
+            }
+        }
+        assertThat(copies).as("copies of %s in %s", marker, directory).isPositive();
+    }
+
+    private static int flipIn(Path file, String marker) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         byte[] pattern = marker.getBytes(StandardCharsets.US_ASCII);
         int copies = 0;
@@ -102,7 +115,9 @@ class FatalErrorExitIT {
                 copies++;
             }
         }
-        assertThat(copies).as("copies of %s in %s", marker, file).isPositive();
-        Files.write(file, bytes);
+        if (copies > 0) {
+            Files.write(file, bytes);
+        }
+        return copies;
     }
 }

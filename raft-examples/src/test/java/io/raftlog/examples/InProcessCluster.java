@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 
 /**
- * Nodes of one cluster in this JVM, each as {@code raftlog node} runs it (LMDB in its own
+ * Nodes of one cluster in this JVM, each as {@code raftlog node} runs it (the default store in its own
  * directory, Netty on a loopback port, 10 ms ticks), with a client of them: for the tests of the
  * commands that talk to a cluster, which run in child JVMs against it.
  */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code raftlog kv put|get|cas|delete} in child JVMs against a one-node cluster (LMDB, Netty) in
+ * {@code raftlog kv put|get|cas|delete} in child JVMs against a one-node cluster (the default store, Netty) in
  * this one: what each prints, its exit status, and its one-line errors.
  */
 class KvCommandIT {

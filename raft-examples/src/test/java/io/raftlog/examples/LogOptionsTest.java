@@ -146,6 +146,19 @@ class LogOptionsTest {
     }
 
     @Test
+    void storeIsSegmentUnlessLmdbIsNamedInAnyCase() {
+        assertThat(nodeLog().store).isEqualTo(StoreKind.SEGMENT).isEqualTo(StoreKind.DEFAULT);
+        assertThat(demoLog().store).isEqualTo(StoreKind.SEGMENT);
+        assertThat(nodeLog("--store", "lmdb").store).isEqualTo(StoreKind.LMDB);
+        assertThat(demoLog("--store=LMDB").store).isEqualTo(StoreKind.LMDB);
+        assertThat(nodeLog("--store", "Segment").store).isEqualTo(StoreKind.SEGMENT);
+        assertThatThrownBy(() -> nodeLog("--store", "rocksdb"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--store")
+                .hasMessageContaining("unknown store 'rocksdb': expected segment or lmdb");
+    }
+
+    @Test
     void helpShowsTheDefaults() {
         String usage = new CommandLine(new RaftlogCommand())
                 .getSubcommands()
@@ -156,6 +169,8 @@ class LogOptionsTest {
                 .contains("--retention-bytes=SIZE")
                 .contains("--retention-time=DURATION")
                 .contains("--snapshot-every=ENTRIES")
+                .contains("--store=STORE")
+                .contains("(default: segment)")
                 .contains("(default: " + LogConfig.defaults().snapshotEveryEntries() + ")");
     }
 

@@ -61,7 +61,7 @@ class LoggingIT {
                 .as(run.toString())
                 .anySatisfy(line -> assertThat(line.logger()).isEqualTo("io.raftlog.core.RaftNode"))
                 .anySatisfy(line -> assertThat(line.message()).contains("became leader in term"))
-                .anySatisfy(line -> assertThat(line.logger()).isEqualTo("io.raftlog.storage.lmdb.LmdbLogStore"))
+                .anySatisfy(line -> assertThat(line.logger()).isEqualTo("io.raftlog.storage.segment.SegmentLogStore"))
                 .anySatisfy(line -> assertThat(line.logger()).startsWith("io.raftlog.transport.netty."));
         assertThat(run.stdoutLines())
                 .as("the demo's report, and no log line, on standard output")

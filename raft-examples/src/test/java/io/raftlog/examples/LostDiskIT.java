@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real {@code raftlog node} processes on LMDB whose data directories are lost. Scenario (a) of
+ * Real {@code raftlog node} processes on the default store whose data directories are lost. Scenario (a) of
  * issue #11: r commits on {n1, n3} while n2 is paused (SIGSTOP); n3 loses its directory; n1 dies;
  * n2 resumes. n3 must refuse to start as if nothing happened, and rejoined it must not help n2 —
  * which lacks r — to lead; r survives. Scenario (b): a node votes in term t and restarts blank

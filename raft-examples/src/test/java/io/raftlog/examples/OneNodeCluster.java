@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 
-/** A one-node cluster (LMDB, Netty) in this JVM, already leading, with a client of it. */
+/** A one-node cluster (the default store, Netty) in this JVM, already leading, with a client of it. */
 final class OneNodeCluster implements AutoCloseable {
     final InetSocketAddress address = new InetSocketAddress("127.0.0.1", NodeProcesses.freePort());
     final ClusterNode node;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real {@code raftlog node} processes on LMDB with bytes flipped inside committed records (the
+ * Real {@code raftlog node} processes on the default store with bytes flipped inside committed records (the
  * node stopped, as a disk would rot at rest): each node repairs its entries from a peer and serves
  * every acknowledged record byte for byte — a follower, the leader, and the same entry on two of
  * three nodes at once.
@@ -88,7 +88,7 @@ class RepairIT {
         }
         for (String id : nodes) {
             for (int record : records) {
-                FatalErrorExitIT.flipInEveryCopy(data.resolve(id).resolve("data.mdb"), marker(record));
+                FatalErrorExitIT.flipInEveryCopy(data.resolve(id), marker(record));
             }
         }
         for (String id : nodes) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The soak of the log-lifecycle issue, behind the {@code soak} profile (never in {@code mvn
- * verify}): three real node processes on LMDB with retention of 1 GiB take a steady stream of
+ * verify}): three real node processes on the default store with retention of 1 GiB take a steady stream of
  * 256-byte records for {@code raftlog.soak.minutes} (30 by default); every 10 s each data directory
  * is measured, and it must never exceed 1.5 GiB. At the end every acknowledged record at or above
  * each node's log start must be there, byte for byte.

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real {@code raftlog node} processes on LMDB: a follower is killed, the leader's log start moves
+ * Real {@code raftlog node} processes on the default store: a follower is killed, the leader's log start moves
  * past everything the follower holds and the log is compacted below a snapshot; restarted, the
  * follower installs the leader's snapshot, catches up from the log, and every retained
  * acknowledged record is then on all three nodes. A reader below the log start is told where the

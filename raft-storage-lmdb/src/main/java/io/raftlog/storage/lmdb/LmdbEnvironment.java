@@ -92,6 +92,7 @@ final class LmdbEnvironment implements AutoCloseable {
         DirectoryLock directoryLock = DirectoryLock.acquire(directory);
         Env<ByteBuffer> env = null;
         try {
+            refuseSegmentStore(directory);
             EnvFlags[] flags = config.syncMode() == SyncMode.SYNC
                     ? new EnvFlags[] {EnvFlags.MDB_NOTLS}
                     : new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
@@ -107,6 +108,19 @@ final class LmdbEnvironment implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             closeAfterFailure(env, directoryLock);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a directory that holds raftlog's segment store (its {@code hard-state} file): LMDB
+     * would create an empty environment beside it, and the node would look like one that lost its
+     * data.
+     */
+    private static void refuseSegmentStore(Path directory) {
+        if (java.nio.file.Files.exists(directory.resolve("hard-state"))) {
+            throw new StorageException("data directory " + directory
+                    + " holds a segment store (raft-storage-segment), not an LMDB one: open it with"
+                    + " SegmentStorageModule (raftlog node --store segment), or give LMDB another directory");
         }
     }
 

@@ -43,6 +43,21 @@ class LmdbErrorPathsTest {
     }
 
     @Test
+    void aDirectoryHoldingASegmentStoreIsRefusedNamingTheStoreThatOpensIt() throws IOException {
+        Path directory = Files.createDirectories(temp.resolve("data"));
+        Files.writeString(directory.resolve("hard-state"), "x");
+        assertThatThrownBy(() -> LmdbLogStore.open(directory))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("holds a segment store")
+                .hasMessageContaining("--store segment");
+        assertThat(directory.resolve("data.mdb")).doesNotExist();
+        Files.delete(directory.resolve("hard-state"));
+        try (LmdbLogStore again = LmdbLogStore.open(directory)) { // the refusal released the lock
+            assertThat(again.lastIndex()).isZero();
+        }
+    }
+
+    @Test
     void aSecondStoreOnTheSameDirectoryIsToldItIsInUse() {
         Path directory = temp.resolve("data");
         try (LmdbLogStore first = LmdbLogStore.open(directory)) {

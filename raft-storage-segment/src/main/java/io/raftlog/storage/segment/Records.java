@@ -96,14 +96,15 @@ final class Records {
 
     private Records() {}
 
-    /** The bytes of a record without entries. */
+    /** The bytes of a record without entries (a buffer of its own). */
     static ByteBuffer control(long sequence, long offset, byte kind, long a, long b, long c, long d) {
-        return encode(sequence, offset, kind, List.of(), a, b, c, d);
+        ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES);
+        return encode(record, new CRC32C(), sequence, offset, kind, List.of(), a, b, c, d);
     }
 
-    /** The bytes of a BATCH or REPLACE record of {@code entries}. */
+    /** The bytes of a BATCH or REPLACE record of {@code entries} (a buffer of its own). */
     static ByteBuffer entries(long sequence, long offset, byte kind, List<LogEntry> entries) {
-        return encode(sequence, offset, kind, entries, entries.get(0).index(), 0, 0, 0);
+        return new Encoder().entries(sequence, offset, kind, entries);
     }
 
     /** The length of the record {@link #entries} would make, without making it. */
@@ -117,17 +118,66 @@ final class Records {
         return length;
     }
 
-    private static ByteBuffer encode(
-            long sequence, long offset, byte kind, List<LogEntry> entries, long a, long b, long c, long d) {
-        long length = length(entries);
-        if (length > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("a batch of " + entries.size() + " entries takes " + length
-                    + " bytes; one append may write at most 2 GiB");
+    /**
+     * Encodes BATCH and REPLACE records into one direct buffer it reuses (up to
+     * {@value #MAX_REUSED_BYTES} bytes; a larger record gets a buffer of its own), so that an append
+     * allocates nothing per entry and no buffer per batch, and the file write copies from it
+     * directly. Owned by the store's writer: one record at a time, valid until the next.
+     */
+    static final class Encoder {
+        static final int MAX_REUSED_BYTES = 16 << 20;
+
+        private ByteBuffer scratch = ByteBuffer.allocateDirect(64 << 10);
+        private final CRC32C crc = new CRC32C();
+
+        ByteBuffer entries(long sequence, long offset, byte kind, List<LogEntry> entries) {
+            long length = length(entries);
+            if (length > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("a batch of " + entries.size() + " entries takes " + length
+                        + " bytes; one append may write at most 2 GiB");
+            }
+            return encode(
+                    buffer((int) length),
+                    crc,
+                    sequence,
+                    offset,
+                    kind,
+                    entries,
+                    entries.get(0).index(),
+                    0,
+                    0,
+                    0);
         }
-        ByteBuffer record = ByteBuffer.allocate((int) length);
+
+        private ByteBuffer buffer(int length) {
+            if (length > MAX_REUSED_BYTES) {
+                return ByteBuffer.allocate(length);
+            }
+            if (scratch.capacity() < length) {
+                scratch = ByteBuffer.allocateDirect(Math.min(MAX_REUSED_BYTES, Integer.highestOneBit(length - 1) << 1));
+            }
+            return scratch.clear().limit(length);
+        }
+    }
+
+    /** Writes the record into {@code record} (exactly its length, from 0), and returns it positioned at 0. */
+    private static ByteBuffer encode(
+            ByteBuffer record,
+            CRC32C crc,
+            long sequence,
+            long offset,
+            byte kind,
+            List<LogEntry> entries,
+            long a,
+            long b,
+            long c,
+            long d) {
+        int length = record.limit();
         record.putInt(0, MAGIC)
                 .put(KIND, kind)
-                .putInt(LENGTH, (int) length)
+                .put(KIND + 1, (byte) 0)
+                .putShort(KIND + 2, (short) 0)
+                .putInt(LENGTH, length)
                 .putInt(COUNT, entries.size())
                 .putLong(SEQUENCE, sequence)
                 .putLong(OFFSET, offset)
@@ -135,6 +185,7 @@ final class Records {
                 .putLong(B, b)
                 .putLong(C, c)
                 .putLong(D, d);
+        ByteBuffer view = record.duplicate(); // one view for every checksum of the record
         int table = HEADER_BYTES;
         int frame = HEADER_BYTES + TABLE_ENTRY_BYTES * entries.size();
         for (LogEntry entry : entries) {
@@ -144,13 +195,21 @@ final class Records {
             record.putLong(frame, entry.index())
                     .putLong(frame + 8, entry.term())
                     .put(frame + 16, (byte) entry.type().code())
+                    .put(frame + 17, (byte) 0)
+                    .putShort(frame + 18, (short) 0)
                     .putInt(frame + 20, size);
-            record.put(frame + FRAME_HEADER_BYTES, entry.payload().asReadOnlyBuffer(), 0, size);
-            record.putInt(frame + 24, frameCrc(record, frame, size));
+            entry.payload().copyTo(record.position(frame + FRAME_HEADER_BYTES));
+            crc.reset();
+            crc.update(view.limit(frame + 24).position(frame));
+            crc.update(view.limit(frame + FRAME_HEADER_BYTES + size).position(frame + FRAME_HEADER_BYTES));
+            record.putInt(frame + 24, (int) crc.getValue());
             frame += FRAME_HEADER_BYTES + size;
         }
-        record.putInt(HEADER_CRC, headerCrc(record, 0, table));
-        return record.clear();
+        crc.reset();
+        crc.update(view.limit(HEADER_CRC).position(0));
+        crc.update(view.limit(table).position(HEADER_BYTES));
+        record.putInt(HEADER_CRC, (int) crc.getValue());
+        return record.position(0).limit(length);
     }
 
     /** The fixed part's count and length, if {@code fixed} (68 bytes at {@code offset}) can be a header there. */

@@ -94,6 +94,8 @@ public final class SegmentLogStore implements LogStore {
     private final DirectoryLock lock;
     /** Held by every mutation and by close: one at a time. */
     private final Object writer = new Object();
+    /** The writer's: encodes entry records into one reused buffer. */
+    private final Records.Encoder encoder = new Records.Encoder();
     /** Guards {@link #index} and the list of segments: reads share it, publishing takes it alone. */
     private final ReentrantReadWriteLock shape = new ReentrantReadWriteLock();
 
@@ -129,6 +131,13 @@ public final class SegmentLogStore implements LogStore {
         Path absolute = config.directory().toAbsolutePath();
         DirectoryLock lock = DirectoryLock.acquire(absolute);
         try {
+            if (java.nio.file.Files.exists(absolute.resolve("data.mdb"))) {
+                // An empty segment store beside it would make the node look like one that lost its data.
+                throw new StorageException("data directory " + absolute
+                        + " holds an LMDB store (data.mdb), not a segment store: open it with"
+                        + " LmdbStorageModule (raftlog node --store lmdb), or give the segment store another"
+                        + " directory");
+            }
             return FileIo.uninterruptibly(() -> {
                 FileIo.deleteTemporaryFiles(absolute, "");
                 HardState saved = HardStateFile.read(absolute, HARD_STATE_FILE);
@@ -250,7 +259,7 @@ public final class SegmentLogStore implements LogStore {
             SegmentFiles.Placed placed = write(
                     "appending entries " + batch.get(0).index() + ".."
                             + batch.get(batch.size() - 1).index(),
-                    (sequence, offset) -> Records.entries(sequence, offset, Records.BATCH, batch),
+                    (sequence, offset) -> encoder.entries(sequence, offset, Records.BATCH, batch),
                     true,
                     false);
             long frame = placed.offset() + Records.HEADER_BYTES + (long) Records.TABLE_ENTRY_BYTES * batch.size();
@@ -275,7 +284,7 @@ public final class SegmentLogStore implements LogStore {
             index.checkReplace(entry);
             SegmentFiles.Placed placed = write(
                     "repairing entry " + entry.index(),
-                    (sequence, offset) -> Records.entries(sequence, offset, Records.REPLACE, List.of(entry)),
+                    (sequence, offset) -> encoder.entries(sequence, offset, Records.REPLACE, List.of(entry)),
                     true,
                     false);
             long frame = placed.offset() + Records.HEADER_BYTES + Records.TABLE_ENTRY_BYTES;
@@ -459,8 +468,25 @@ public final class SegmentLogStore implements LogStore {
         try {
             return FileIo.uninterruptibly(action);
         } catch (IOException e) {
-            throw new StorageException(what + " in " + location + " failed: " + FileIo.reason(e), e);
+            throw new StorageException(what + " in " + location + " failed: " + describe(e), e);
         }
+    }
+
+    /** The reason, in words an operator can act on where the JDK only passes on the OS's. */
+    private String describe(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+            long free;
+            try {
+                free = java.nio.file.Files.getFileStore(directory).getUsableSpace();
+            } catch (IOException unknown) {
+                free = -1;
+            }
+            return "no space left on device (the disk is full"
+                    + (free < 0 ? "" : ": " + free + " bytes free")
+                    + "; nothing of this write was kept): " + FileIo.reason(e);
+        }
+        return FileIo.reason(e);
     }
 
     private void io(String what, FileIo.VoidAction action) {

@@ -315,6 +315,21 @@ class SegmentLogStoreTest {
         }
     }
 
+    @Test
+    void aDirectoryHoldingAnLmdbStoreIsRefusedNamingTheStoreThatOpensIt() throws IOException {
+        Files.createDirectories(directory);
+        Files.write(directory.resolve("data.mdb"), new byte[4096]);
+        assertThatThrownBy(() -> open(SMALL))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("holds an LMDB store (data.mdb)")
+                .hasMessageContaining("--store lmdb");
+        assertThat(directory.resolve("data.mdb")).hasSize(4096);
+        Files.delete(directory.resolve("data.mdb"));
+        try (SegmentLogStore again = open(SMALL)) { // the refusal released the directory lock
+            assertThat(again.lastIndex()).isZero();
+        }
+    }
+
     private void reopen(java.util.function.Consumer<SegmentLogStore> action) {
         try (SegmentLogStore store = open(SMALL)) {
             action.accept(store);
