@@ -112,8 +112,11 @@ public final class RaftNode implements ReplicatedLog {
                     metrics,
                     seed,
                     new NodeLoop.Hooks(NodeClock.system(), this::wakeup, error -> closeInBackground(), background),
-                    listener ->
-                            new StorageWriter("raftlog-io-" + config.id(), store, transport, listener, metrics::fsync));
+                    // The in-memory store is written on the loop itself: its writes cannot block.
+                    listener -> store instanceof io.raftlog.core.storage.InMemoryLogStore
+                            ? StorageWriter.inline(store, transport, listener, metrics::fsync)
+                            : new StorageWriter(
+                                    "raftlog-io-" + config.id(), store, transport, listener, metrics::fsync));
         } catch (RuntimeException refused) {
             background.shutdownNow();
             // The node owns what it was given from this call on (see the constructor's comment): a

@@ -16,6 +16,11 @@ import java.util.function.Consumer;
  * then sends the messages that waited for them (votes, acknowledgements) and reports the durable
  * index back to the event loop. Readys that queue up while a write is in progress are merged
  * into one write: under load, many batches share one fsync.
+ *
+ * <p><b>Inline.</b> For a store whose writes never block or fail for a while (the in-memory
+ * store), {@link #inline} does each write on the caller's thread — the event loop — at once:
+ * no I/O thread, no hand-off to it and back per batch. Everything else is the same, in the same
+ * order: the durable report still reaches the loop through its listener, as a later event.
  */
 final class StorageWriter implements LogWriter {
     /** Queued by {@link #stop()}: everything before it is written, then the thread ends. */
@@ -41,93 +46,154 @@ final class StorageWriter implements LogWriter {
 
     private final List<LogEntry> pending = new ArrayList<>();
     private volatile boolean stopped;
+    /** Set when a write failed for good: the thread has ended (inline: nothing more is written). */
+    private volatile boolean failed;
+
     private final Consumer<Long> writeObserver;
 
     StorageWriter(String name, LogStore store, Transport transport, Listener listener, Consumer<Long> writeObserver) {
+        this(name, store, transport, listener, writeObserver, false);
+    }
+
+    private StorageWriter(
+            String name,
+            LogStore store,
+            Transport transport,
+            Listener listener,
+            Consumer<Long> writeObserver,
+            boolean inline) {
         this.store = store;
         this.transport = transport;
         this.listener = listener;
         this.writeObserver = writeObserver;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        if (inline) {
+            this.thread = null;
+        } else {
+            this.thread = new Thread(this::run, name);
+            this.thread.setDaemon(true);
+        }
+    }
+
+    /**
+     * A writer that writes on the thread that submits, at once (see the class comment): only for a
+     * store whose writes neither block nor fail for a while, or the event loop would wait on them.
+     */
+    static StorageWriter inline(LogStore store, Transport transport, Listener listener, Consumer<Long> writeObserver) {
+        return new StorageWriter(null, store, transport, listener, writeObserver, true);
     }
 
     @Override
     public void start() {
-        thread.start();
+        if (thread != null) {
+            thread.start();
+        }
     }
 
     @Override
     public void submit(Ready ready) {
-        queue.add(ready);
+        enqueue(ready);
     }
 
     @Override
     public void saveMetadata(String name, io.raftlog.api.Bytes value) {
-        queue.add(new Metadata(name, value));
+        enqueue(new Metadata(name, value));
     }
 
     @Override
     public void repair(LogEntry entry, Runnable whenDurable) {
-        queue.add(new Repair(entry, whenDurable));
+        enqueue(new Repair(entry, whenDurable));
     }
 
     @Override
     public void reset(long index, long term) {
-        queue.add(new Extent(true, index, term));
+        enqueue(new Extent(true, index, term));
     }
 
     @Override
     public void truncatePrefix(long toIndex) {
-        queue.add(new Extent(false, toIndex, 0));
+        enqueue(new Extent(false, toIndex, 0));
+    }
+
+    private void enqueue(Object item) {
+        if (thread != null) {
+            queue.add(item);
+            return;
+        }
+        if (stopped || failed) {
+            return; // as a stopped or failed thread would: never written
+        }
+        drained.add(item);
+        guarded(() -> {
+            writeDrained();
+            return true;
+        });
     }
 
     private void run() {
-        try {
+        guarded(() -> {
             while (true) {
                 Object first = queue.take();
                 drained.add(first);
                 queue.drainTo(drained);
                 boolean stop = drained.removeIf(item -> item == STOP);
-                for (Object item : drained) {
-                    if (item instanceof Metadata metadata) {
-                        if (!writeUntilDone(() -> store.saveMetadata(metadata.name(), metadata.value()))) {
-                            return;
-                        }
-                    } else if (item instanceof Repair repair) {
-                        if (!writeUntilDone(() -> store.replace(repair.entry()))) {
-                            return;
-                        }
-                        repair.whenDurable().run();
-                    } else if (item instanceof Extent extent) {
-                        // In order: what was queued before it is written first.
-                        if (!writeUntilDone(writeReadies)) {
-                            return;
-                        }
-                        readies.clear();
-                        if (!writeUntilDone(() -> changeExtent(extent))) {
-                            return;
-                        }
-                    } else {
-                        readies.add((Ready) item);
-                    }
-                }
-                if (!writeUntilDone(writeReadies)) {
-                    return; // stopped while the disk was failing: what is unwritten is lost, as in a crash
-                }
-                drained.clear();
-                readies.clear();
-                if (stop) {
-                    return;
+                if (!writeDrained() || stop) {
+                    return true;
                 }
             }
+        });
+    }
+
+    /** What was drained, in order, merged where it can be; false if stopped while the disk was failing. */
+    private boolean writeDrained() {
+        try {
+            for (Object item : drained) {
+                if (item instanceof Metadata metadata) {
+                    if (!writeUntilDone(() -> store.saveMetadata(metadata.name(), metadata.value()))) {
+                        return false;
+                    }
+                } else if (item instanceof Repair repair) {
+                    if (!writeUntilDone(() -> store.replace(repair.entry()))) {
+                        return false;
+                    }
+                    repair.whenDurable().run();
+                } else if (item instanceof Extent extent) {
+                    // In order: what was queued before it is written first.
+                    if (!writeUntilDone(writeReadies)) {
+                        return false;
+                    }
+                    readies.clear();
+                    if (!writeUntilDone(() -> changeExtent(extent))) {
+                        return false;
+                    }
+                } else {
+                    readies.add((Ready) item);
+                }
+            }
+            // false: stopped while the disk was failing; what is unwritten is lost, as in a crash
+            return writeUntilDone(writeReadies);
+        } finally {
+            drained.clear();
+            readies.clear();
+        }
+    }
+
+    private interface Work {
+        boolean run() throws InterruptedException;
+    }
+
+    /** Runs {@code work}; a failure for good is reported to the listener once, and nothing is written after it. */
+    private void guarded(Work work) {
+        try {
+            work.run();
         } catch (InterruptedException e) {
             // shutting down
         } catch (RuntimeException e) {
+            failed = true;
             if (!stopped) {
                 listener.failed(e);
             }
         } catch (Error e) {
+            failed = true;
             // An Error (out of memory…) must not leave a node that looks alive but never writes again.
             if (!stopped) {
                 listener.failed(new IllegalStateException("the storage writer died: " + e, e));
@@ -235,6 +301,9 @@ final class StorageWriter implements LogWriter {
     @Override
     public void stop() {
         stopped = true;
+        if (thread == null) {
+            return; // inline: every write is done when its call returns
+        }
         queue.add(STOP);
         java.util.concurrent.locks.LockSupport.unpark(thread); // cut a back-off short
         try {

@@ -18,6 +18,13 @@ final class FaultyLogStore implements LogStore {
     volatile int refusedWrites;
     /** While set, every write blocks until it is cleared (a disk that stalls, as this machine's do). */
     private volatile java.util.concurrent.CountDownLatch stall;
+    /** Writes that have waited on a stall. */
+    private final java.util.concurrent.atomic.AtomicInteger stalled = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many writes have blocked on a stall so far. */
+    int stalledWrites() {
+        return stalled.get();
+    }
 
     /** Makes writes block from now on, until {@link #resume()}. */
     void stall() {
@@ -40,6 +47,7 @@ final class FaultyLogStore implements LogStore {
     private void checkWrite() {
         java.util.concurrent.CountDownLatch current = stall;
         if (current != null) {
+            stalled.incrementAndGet();
             try {
                 current.await();
             } catch (InterruptedException e) {
