@@ -11,6 +11,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The exclusive lock on a store's data directory: an OS file lock on {@value #FILE_NAME} in it,
@@ -36,22 +39,38 @@ import java.nio.file.StandardOpenOption;
  * <p><b>Errors.</b> {@link #acquire} throws {@link StorageException} with a message an operator
  * can act on: the directory is a file, cannot be created, is not writable, or is in use by another
  * process (its pid named, when the file holds one) or by another store in this JVM (the OS lock is
- * per process, so the JVM's own overlapping-lock check is what finds that one).
+ * per process, so this class's record of the JVM's locks, below, is what finds that one).
  *
- * <p><b>Threads.</b> {@link #acquire} and {@link #close} may be called from any thread; a lock is
- * closed once, by its owner.
+ * <p><b>A second attempt in this JVM opens nothing.</b> The OS lock is a POSIX record lock, which
+ * belongs to the process, and closing <em>any</em> channel on the file releases it (see
+ * {@link FileLock}: "closing a channel releases all locks held by the Java virtual machine on the
+ * underlying file"). A refused attempt that opened the file and closed it again would so free the
+ * directory for other processes while its holder still writes there. So the locks this JVM holds
+ * are known by their file's identity ({@link BasicFileAttributes#fileKey()}), and an attempt on one
+ * of them is refused before the file is opened.
+ *
+ * <p><b>Threads.</b> {@link #acquire} and {@link #close} may be called from any thread; acquiring
+ * and releasing are serialized JVM-wide (they are rare). Closing twice is harmless.
  */
 public final class DirectoryLock implements AutoCloseable {
     /** The name of the lock file in the directory. */
     public static final String FILE_NAME = "raftlog.lock";
 
+    /** The identities of the lock files this JVM holds; also the monitor of acquire and close. */
+    private static final Set<Object> HELD = new HashSet<>();
+
     private final Path file;
     /** The channel holding the lock; closing it releases the lock. */
     private final FileChannel channel;
+    /** The lock file's entry in {@link #HELD}. */
+    private final Object key;
 
-    private DirectoryLock(Path file, FileChannel channel) {
+    private boolean closed; // guarded by HELD
+
+    private DirectoryLock(Path file, FileChannel channel, Object key) {
         this.file = file;
         this.channel = channel;
+        this.key = key;
     }
 
     /**
@@ -63,6 +82,19 @@ public final class DirectoryLock implements AutoCloseable {
     public static DirectoryLock acquire(Path directory) {
         createDirectory(directory);
         Path file = directory.resolve(FILE_NAME);
+        synchronized (HELD) {
+            Object held = identity(file);
+            if (held != null && HELD.contains(held)) {
+                throw inUse(directory, "another store in this JVM");
+            }
+            DirectoryLock lock = lock(directory, file);
+            HELD.add(lock.key);
+            return lock;
+        }
+    }
+
+    /** Opens and locks {@code file}, which no lock of this JVM holds (under {@link #HELD}). */
+    private static DirectoryLock lock(Path directory, Path file) {
         FileChannel channel;
         try {
             channel = FileChannel.open(
@@ -82,8 +114,14 @@ public final class DirectoryLock implements AutoCloseable {
             }
             byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
             channel.truncate(0).write(ByteBuffer.wrap(pid), 0);
-            return new DirectoryLock(file, channel);
+            Object key = identity(file);
+            if (key == null) {
+                throw new IOException(file + " vanished while it was being locked");
+            }
+            return new DirectoryLock(file, channel, key);
         } catch (OverlappingFileLockException sameJvm) {
+            // Locked in this JVM by something other than a DirectoryLock (or by one through another
+            // name of the file that identity() could not tell apart): closing our channel may free it.
             closeQuietly(channel);
             throw inUse(directory, "another store in this JVM");
         } catch (IOException e) {
@@ -101,10 +139,17 @@ public final class DirectoryLock implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new StorageException("cannot release the lock on " + file + ": " + FileIo.reason(e), e);
+        synchronized (HELD) {
+            if (closed) {
+                return; // the key may belong to a newer lock on the same file by now
+            }
+            closed = true;
+            HELD.remove(key);
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new StorageException("cannot release the lock on " + file + ": " + FileIo.reason(e), e);
+            }
         }
     }
 
@@ -120,6 +165,20 @@ public final class DirectoryLock implements AutoCloseable {
             throw new StorageException("data directory " + directory + " exists but is not a directory", notADirectory);
         } catch (IOException e) {
             throw new StorageException("cannot create data directory " + directory + ": " + FileIo.reason(e), e);
+        }
+    }
+
+    /**
+     * What tells {@code file} apart from every other file, links and other names included (device
+     * and inode on Unix), read without opening it; its real path where the platform has no such
+     * key; null if there is no such file.
+     */
+    private static Object identity(Path file) {
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            return key != null ? key : file.toRealPath();
+        } catch (IOException noSuchFileOrUnreadable) {
+            return null; // nothing of this JVM locks it; opening it says what is wrong, if anything
         }
     }
 

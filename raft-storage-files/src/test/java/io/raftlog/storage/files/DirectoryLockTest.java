@@ -53,10 +53,28 @@ class DirectoryLockTest {
     }
 
     @Test
-    void closingTwiceIsHarmless() {
-        DirectoryLock lock = DirectoryLock.acquire(temp.resolve("data"));
-        lock.close();
-        lock.close();
+    void closingTwiceIsHarmlessEvenAfterAnotherStoreTookTheDirectory() {
+        Path directory = temp.resolve("data");
+        DirectoryLock old = DirectoryLock.acquire(directory);
+        old.close();
+        try (DirectoryLock current = DirectoryLock.acquire(directory)) {
+            old.close();
+            assertThatThrownBy(() -> DirectoryLock.acquire(directory))
+                    .as("the old lock's second close released nothing of the new one")
+                    .hasMessageContaining("in use by another store in this JVM");
+        }
+    }
+
+    @Test
+    void anotherNameOfTheSameDirectoryIsTheSameDirectory() throws IOException {
+        Path directory = Files.createDirectory(temp.resolve("data"));
+        Path link = Files.createSymbolicLink(temp.resolve("link"), directory);
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
+            assertThatThrownBy(() -> DirectoryLock.acquire(link))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessage("data directory " + link + " is in use by another store in this JVM;"
+                            + " a data directory can be opened by only one store at a time");
+        }
     }
 
     @Test
