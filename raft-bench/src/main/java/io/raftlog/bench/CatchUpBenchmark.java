@@ -12,7 +12,7 @@ import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.RaftNode;
 import io.raftlog.core.protocol.ProtocolConfig;
-import io.raftlog.storage.lmdb.FileSnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import io.raftlog.storage.lmdb.LmdbLogStore;
 import io.raftlog.storage.lmdb.LmdbStorageModule;
 import io.raftlog.storage.lmdb.LmdbStoreConfig;

@@ -8,7 +8,7 @@ import io.raftlog.api.spi.metrics.NodeMetrics;
 import io.raftlog.core.NodeConfig;
 import io.raftlog.core.RaftNode;
 import io.raftlog.core.transport.InMemoryNetwork;
-import io.raftlog.storage.lmdb.FileSnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import io.raftlog.storage.lmdb.LmdbLogStore;
 import io.raftlog.storage.lmdb.LmdbStorageModule;
 import io.raftlog.storage.lmdb.LmdbStoreConfig;

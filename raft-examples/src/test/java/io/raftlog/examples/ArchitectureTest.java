@@ -1,8 +1,11 @@
 package io.raftlog.examples;
 
+import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -13,15 +16,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module arrows of DESIGN.md, checked on the compiled main classes of every library module
- * (this module depends on all of them): raft-api depends on the JDK only; plugins depend on
- * raft-api, never on raft-core; nothing depends on a module to its right; Guice appears only in
- * {@code *Module} classes; no library ships a {@code main()} but the simulator's.
+ * this module depends on: raft-api depends on the JDK only; plugins depend on raft-api, never on
+ * raft-core; storage modules share raft-storage-files and nothing else; nothing depends on a
+ * module to its right; Guice appears only in {@code *Module} classes; no library ships a
+ * {@code main()} but the simulator's. (raft-storage-segment is not on this module's class path;
+ * its pom lists raft-api and raft-storage-files only.)
  */
 class ArchitectureTest {
     private static final String API = "io.raftlog.api..";
     private static final String CORE = "io.raftlog.core..";
     private static final String TESTKIT = "io.raftlog.testkit..";
     private static final String STORAGE = "io.raftlog.storage..";
+    private static final String STORAGE_FILES = "io.raftlog.storage.files..";
     private static final String TRANSPORT = "io.raftlog.transport..";
     private static final String METRICS = "io.raftlog.metrics..";
     private static final String EXAMPLES = "io.raftlog.examples..";
@@ -34,7 +40,7 @@ class ArchitectureTest {
 
     @Test
     void everyModuleIsImported() {
-        for (String module : new String[] {API, CORE, TESTKIT, STORAGE, TRANSPORT, METRICS, EXAMPLES}) {
+        for (String module : new String[] {API, CORE, TESTKIT, STORAGE, STORAGE_FILES, TRANSPORT, METRICS, EXAMPLES}) {
             String pkg = module.substring(0, module.length() - 2);
             assertThat(MAIN.stream().anyMatch(type -> type.getPackageName().startsWith(pkg)))
                     .as("classes of %s on the classpath", pkg)
@@ -76,6 +82,22 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAPackage(STORAGE)
                 .as("storage and transport know nothing of each other"));
+    }
+
+    @Test
+    void storageModulesShareOnlyTheFileBuildingBlocks() {
+        check(classes()
+                .that()
+                .resideInAPackage(STORAGE_FILES)
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(STORAGE_FILES, API, "java..", "org.slf4j..")
+                .as("raft-storage-files depends on raft-api (and the SLF4J API) only, never on a store"));
+        check(slices().matching("io.raftlog.storage.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .ignoreDependency(alwaysTrue(), resideInAPackage(STORAGE_FILES))
+                .as("storage modules know nothing of each other but raft-storage-files"));
     }
 
     @Test

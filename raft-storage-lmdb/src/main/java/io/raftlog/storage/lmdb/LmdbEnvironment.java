@@ -1,6 +1,7 @@
 package io.raftlog.storage.lmdb;
 
 import io.raftlog.api.StorageException;
+import io.raftlog.storage.files.DirectoryLock;
 import java.io.IOException;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;

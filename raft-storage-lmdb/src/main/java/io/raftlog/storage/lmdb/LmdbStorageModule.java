@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

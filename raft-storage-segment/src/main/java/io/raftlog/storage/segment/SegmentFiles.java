@@ -1,5 +1,7 @@
 package io.raftlog.storage.segment;
 
+import io.raftlog.storage.files.FileIo;
+import io.raftlog.storage.files.SharedReadChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -5,6 +5,10 @@ import io.raftlog.api.StorageException;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.HardState;
 import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.storage.files.DirectoryLock;
+import io.raftlog.storage.files.FileIo;
+import io.raftlog.storage.files.HardStateFile;
+import io.raftlog.storage.files.SharedReadChannel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -505,7 +509,7 @@ public final class SegmentLogStore implements LogStore {
     private static void closeQuietly(DirectoryLock lock) {
         try {
             lock.close();
-        } catch (IOException ignored) {
+        } catch (StorageException ignored) {
             // already failing with a more useful error
         }
     }

@@ -2,6 +2,7 @@ package io.raftlog.storage.segment;
 
 import io.raftlog.api.CorruptLogException;
 import io.raftlog.api.spi.storage.LogStore;
+import io.raftlog.storage.files.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -5,15 +5,15 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * Binds {@link LogStore} to one {@link SegmentLogStore} for a data directory, and
- * {@link SnapshotStore} to a {@link io.raftlog.storage.lmdb.FileSnapshotStore} in its subdirectory
- * {@value #SNAPSHOT_DIRECTORY} (each snapshot one file: temporary file, force, rename, force of the
- * directory; it lives in raft-storage-lmdb but is plain files, and nothing of LMDB is loaded). Like every
- * raftlog module it only binds: the stores are opened when the injector first provides them
+ * {@link SnapshotStore} to a {@link FileSnapshotStore} (raft-storage-files) in its subdirectory
+ * {@value #SNAPSHOT_DIRECTORY}: each snapshot one file (temporary file, force, rename, force of the
+ * directory). Like every raftlog module it only binds: the stores are opened when the injector first provides them
  * (eagerly in {@code Stage.PRODUCTION}). The snapshot store is opened after the log store, whose
  * directory lock keeps a second process from opening (and cleaning up) the same snapshots.
  *
@@ -65,8 +65,7 @@ public final class SegmentStorageModule extends AbstractModule {
     SnapshotStore snapshotStore(SegmentStoreConfig storeConfig, SegmentLogStore lockHolder) {
         // The log store is a parameter to be opened first: its directory lock guards the snapshots too.
         try {
-            return io.raftlog.storage.lmdb.FileSnapshotStore.open(
-                    storeConfig.directory().resolve(SNAPSHOT_DIRECTORY));
+            return FileSnapshotStore.open(storeConfig.directory().resolve(SNAPSHOT_DIRECTORY));
         } catch (RuntimeException e) {
             // No node will ever own the log store now: release its directory lock here.
             try {

@@ -8,6 +8,7 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class SegmentStorageModuleTest {
                     .isSameAs(injector.getInstance(LogStore.class))
                     .isSameAs(injector.getInstance(SegmentLogStore.class));
             assertThat(snapshots)
-                    .isInstanceOf(io.raftlog.storage.lmdb.FileSnapshotStore.class)
+                    .isInstanceOf(FileSnapshotStore.class)
                     .isSameAs(injector.getInstance(SnapshotStore.class));
             assertThat(snapshots.location())
                     .isEqualTo(directory

@@ -1,6 +1,7 @@
 package io.raftlog.examples.filestore;
 
 import io.raftlog.api.message.LogEntry;
+import io.raftlog.storage.files.SharedReadChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.raftlog.api.spi.storage.LogStore;
 import io.raftlog.api.spi.storage.SnapshotStore;
-import io.raftlog.storage.lmdb.FileSnapshotStore;
+import io.raftlog.storage.files.FileSnapshotStore;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -24,8 +24,9 @@ import java.util.Objects;
  * moves past a snapshot, the node truncates the log below it, and after a restart only the
  * snapshot holds what those entries built; a follower that installed a leader's snapshot holds
  * nothing else at all. With snapshots in memory such a node could not restart. raftlog's
- * {@link FileSnapshotStore} keeps each snapshot as one file (temporary file, force, rename, force
- * of the directory) and touches no LMDB, which is why this project excludes lmdbjava.
+ * {@link FileSnapshotStore} (raft-storage-files, the artifact this store's directory lock and file
+ * helpers come from too) keeps each snapshot as one file: temporary file, force, rename, force of
+ * the directory.
  *
  * <p><b>Lifecycle.</b> Like every raftlog module it only binds: configuring it opens nothing. The
  * stores are opened when the injector first provides them — the log store first, so that its

@@ -1,6 +1,7 @@
 package io.raftlog.examples.filestore;
 
 import io.raftlog.api.CorruptLogException;
+import io.raftlog.storage.files.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

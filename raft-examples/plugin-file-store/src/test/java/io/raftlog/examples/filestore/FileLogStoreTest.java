@@ -9,6 +9,7 @@ import io.raftlog.api.StorageException;
 import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.spi.storage.HardState;
+import io.raftlog.storage.files.FileIo;
 import io.raftlog.testkit.TestEntries;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,17 @@
 package io.raftlog.examples.filestore.seeded;
 
+import io.raftlog.storage.files.FileIo;
 import io.raftlog.testkit.LogStoreFactory;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +27,17 @@ import javax.tools.ToolProvider;
  * loaded in a class loader of its own, so that the original classes on the test class path stay
  * untouched. The test's {@code FileLogStoreFactory} is compiled with it: the crash suite's child
  * JVM finds the variant's classes first because the directory is put before its class path.
+ *
+ * <p>The store is built on raft-storage-files ({@code FileIo}, {@code SharedReadChannel},
+ * {@code HardStateFile}…), and some bugs are in those: so the variant holds that package's sources
+ * too, compiled with the store's, and its classes take the place of the jar's in both the class
+ * loader and the child JVM. They come from next to the classes the test runs with: the module's
+ * {@code src/main/java} in the raftlog build, the {@code -sources.jar} beside the jar in a Maven
+ * repository.
  */
 final class Mutant {
     static final String PACKAGE_PATH = "io/raftlog/examples/filestore";
+    static final String SHARED_PACKAGE_PATH = "io/raftlog/storage/files";
     static final String FACTORY = "io.raftlog.examples.filestore.FileLogStoreFactory";
 
     private static final Path MAIN_SOURCES = Path.of("src/main/java").resolve(PACKAGE_PATH);
@@ -53,16 +65,17 @@ final class Mutant {
 
     private static Mutant build(String name, List<SeededBug.Patch> patches, Path work) {
         try {
-            Path sources =
-                    Files.createDirectories(work.resolve(name).resolve("src").resolve(PACKAGE_PATH));
+            Path root = work.resolve(name).resolve("src");
+            Path sources = Files.createDirectories(root.resolve(PACKAGE_PATH));
+            Path shared = Files.createDirectories(root.resolve(SHARED_PACKAGE_PATH));
             Path classes = Files.createDirectories(work.resolve(name).resolve("classes"));
             List<Path> files = new ArrayList<>();
-            try (Stream<Path> main = Files.list(MAIN_SOURCES)) {
-                main.filter(f -> f.toString().endsWith(".java")).forEach(f -> files.add(copy(f, sources)));
-            }
+            copyJavaFiles(MAIN_SOURCES, sources, files);
             files.add(copy(FACTORY_SOURCE, sources));
+            copySharedSources(shared, files);
             for (SeededBug.Patch patch : patches) {
-                patch.applyTo(sources.resolve(patch.file()), name);
+                Path own = sources.resolve(patch.file());
+                patch.applyTo(Files.exists(own) ? own : shared.resolve(patch.file()), name);
             }
             compile(name, files, classes);
             return new Mutant(name, classes, new ChildFirstLoader(classes));
@@ -93,6 +106,39 @@ final class Mutant {
             return factory().getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot instantiate " + FACTORY + " of the variant " + name, e);
+        }
+    }
+
+    private static void copyJavaFiles(Path from, Path to, List<Path> copied) throws IOException {
+        try (Stream<Path> sources = Files.list(from)) {
+            sources.filter(f -> f.toString().endsWith(".java")).forEach(f -> copied.add(copy(f, to)));
+        }
+    }
+
+    /** Copies the sources of raft-storage-files (see the class comment) into {@code to}. */
+    private static void copySharedSources(Path to, List<Path> copied) throws IOException {
+        Path location;
+        try {
+            location = Path.of(
+                    FileIo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot tell where raft-storage-files was loaded from", e);
+        }
+        // target/classes or target/raft-storage-files-<version>.jar of the module, in the raftlog build
+        Path module = location.getParent().getParent().resolve("src/main/java").resolve(SHARED_PACKAGE_PATH);
+        if (Files.isRegularFile(module.resolve("FileIo.java"))) {
+            copyJavaFiles(module, to, copied);
+            return;
+        }
+        Path sourcesJar = location.resolveSibling(
+                location.getFileName().toString().replaceFirst("\\.jar$", "-sources.jar"));
+        if (!Files.isRegularFile(sourcesJar)) {
+            throw new IllegalStateException("the seeded bugs patch raft-storage-files too, but its sources are"
+                    + " neither at " + module + " nor in " + sourcesJar + " (install raftlog with its"
+                    + " sources jars: ./mvnw -B install -DskipTests at its root)");
+        }
+        try (FileSystem jar = FileSystems.newFileSystem(sourcesJar)) {
+            copyJavaFiles(jar.getPath(SHARED_PACKAGE_PATH), to, copied);
         }
     }
 

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The bugs seeded into the example store, each a textual patch of its sources, with the suite tests
- * that catch it ({@code Suite#test}; empty when no suite can). {@code userListed} marks the 19
+ * The bugs seeded into the example store, each a textual patch of its sources or of the
+ * raft-storage-files sources it is built on ({@code FileIo.java}, {@code HardStateFile.java},
+ * {@code SharedReadChannel.java}; see {@link Mutant}), with the suite tests that catch it
+ * ({@code Suite#test}; empty when no suite can). {@code userListed} marks the 19
  * kinds of the plugin author's report: 12 the first contract caught and the 7 it missed.
  */
 enum SeededBug {
@@ -43,7 +45,7 @@ enum SeededBug {
                     "HardStateFile.java",
                     "FileIo.replaceAtomically(directory, name, body);",
                     "FileIo.rewriteInPlace(directory, name, body);"),
-            patch("FileIo.java", "    static Optional<byte[]> readChecked(", """
+            patch("FileIo.java", "    public static Optional<byte[]> readChecked(", """
                         static void rewriteInPlace(Path directory, String name, byte[] body) throws IOException {
                             ByteBuffer content = ByteBuffer.allocate(8 + body.length);
                             content.putInt(4, body.length).put(8, body).putInt(0, checksum(content));
@@ -55,7 +57,7 @@ enum SeededBug {
                             }
                         }
 
-                        static Optional<byte[]> readChecked(""")),
+                        public static Optional<byte[]> readChecked(""")),
     INTERRUPTED_READ_BREAKS(
             true,
             "a read on an interrupted thread closes the shared channel and fails, and so do all reads after it",

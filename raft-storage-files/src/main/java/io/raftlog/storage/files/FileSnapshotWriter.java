@@ -1,4 +1,4 @@
-package io.raftlog.storage.lmdb;
+package io.raftlog.storage.files;
 
 import io.raftlog.api.StorageException;
 import io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo;
@@ -128,7 +128,7 @@ final class FileSnapshotWriter implements SnapshotWriter {
         FileSnapshotStore.deleteQuietly(temp);
         return new StorageException(
                 "cannot " + doing + " snapshot " + index + " (term " + term + ") in " + temp
-                        + "; the snapshot is aborted: " + DirectoryLock.reason(e),
+                        + "; the snapshot is aborted: " + FileIo.reason(e),
                 e);
     }
 

@@ -1,4 +1,4 @@
-package io.raftlog.storage.lmdb;
+package io.raftlog.storage.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

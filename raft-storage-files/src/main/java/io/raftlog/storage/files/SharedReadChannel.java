@@ -1,4 +1,4 @@
-package io.raftlog.storage.segment;
+package io.raftlog.storage.files;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One read-only channel on the log file, shared by every reader thread, that an interrupt cannot
- * take away from them.
+ * One read-only channel on a file (a log file, a segment), shared by every reader thread, that an
+ * interrupt cannot take away from them.
  *
  * <p>The hazard: a {@link FileChannel} is an {@link java.nio.channels.InterruptibleChannel}. If a
  * thread is interrupted before or during a read, the JDK <em>closes the channel</em> — for every
@@ -32,10 +32,14 @@ import java.nio.file.StandardOpenOption;
  * the file grows, and it cannot be unmapped on Java 17); a private file per read (an open and a
  * close each time, which is why that is only the fallback).
  *
- * <p>Thread-safe. {@link SegmentLogStore} calls {@link #close} only while no read runs (under its
- * write lock).
+ * <p><b>Threads.</b> {@link #read} is thread-safe and may run on many threads at once. The store
+ * calls {@link #switchTo} and {@link #close} only while no read runs (under its write lock, say):
+ * a read running meanwhile may fail with {@link ClosedChannelException}.
+ *
+ * <p><b>Errors.</b> A read throws the {@link IOException} of the file ({@link java.io.EOFException}
+ * if it ends before the bytes asked for); after {@link #close}, {@link ClosedChannelException}.
  */
-final class SharedReadChannel implements AutoCloseable {
+public final class SharedReadChannel implements AutoCloseable {
     /** Reads through the shared channel before falling back to one that interrupts cannot reach. */
     private static final int SHARED_ATTEMPTS = 3;
 
@@ -43,13 +47,17 @@ final class SharedReadChannel implements AutoCloseable {
     private volatile FileChannel channel;
     private boolean closed; // guarded by this
 
-    SharedReadChannel(Path file) throws IOException {
+    /** Opens {@code file} for reading. */
+    public SharedReadChannel(Path file) throws IOException {
         this.file = file;
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
     }
 
-    /** Reads {@code length} bytes at {@code position} into a new buffer, flipped for reading. */
-    ByteBuffer read(long position, int length) throws IOException {
+    /**
+     * Reads {@code length} bytes at {@code position} into a new heap buffer, flipped for reading;
+     * the calling thread's interrupt flag is as it was before the call.
+     */
+    public ByteBuffer read(long position, int length) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         boolean interrupted = Thread.interrupted(); // put aside: restored in finally
         try {
@@ -87,6 +95,22 @@ final class SharedReadChannel implements AutoCloseable {
         return ByteBuffer.wrap(bytes);
     }
 
+    /**
+     * Reads through {@code newChannel} from now on, and reopens the file given at construction
+     * when it breaks: after a store replaced the file by a rename, a channel on the new file. Closes
+     * the old channel.
+     */
+    public synchronized void switchTo(FileChannel newChannel) {
+        FileChannel old = channel;
+        channel = newChannel;
+        try {
+            old.close();
+        } catch (IOException ignored) {
+            // no reader uses it any more
+        }
+    }
+
+    /** Closes the channel; later reads throw {@link ClosedChannelException}. */
     @Override
     public synchronized void close() throws IOException {
         closed = true;

@@ -1,4 +1,4 @@
-package io.raftlog.storage.lmdb;
+package io.raftlog.storage.files;
 
 import io.raftlog.api.StorageException;
 import io.raftlog.api.spi.storage.SnapshotStore.SnapshotInfo;
@@ -63,7 +63,7 @@ final class FileSnapshotReader implements SnapshotReader {
         } catch (IOException e) {
             throw new StorageException(
                     "cannot read snapshot file " + stored.file() + " at byte " + (position + total) + ": "
-                            + DirectoryLock.reason(e),
+                            + FileIo.reason(e),
                     e);
         } finally {
             target.limit(limit);
@@ -81,8 +81,7 @@ final class FileSnapshotReader implements SnapshotReader {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new StorageException(
-                    "cannot close snapshot file " + stored.file() + ": " + DirectoryLock.reason(e), e);
+            throw new StorageException("cannot close snapshot file " + stored.file() + ": " + FileIo.reason(e), e);
         }
     }
 

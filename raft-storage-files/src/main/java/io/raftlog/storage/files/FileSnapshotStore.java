@@ -1,4 +1,4 @@
-package io.raftlog.storage.lmdb;
+package io.raftlog.storage.files;
 
 import io.raftlog.api.StorageException;
 import io.raftlog.api.spi.storage.SnapshotStore;
@@ -40,8 +40,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Errors.</b> I/O failures throw {@link StorageException} naming the file or directory and
  * what was being done; calls after {@link #close()} throw {@link IllegalStateException}. The store
- * holds no lock on its directory: open one store per directory (in {@link LmdbStorageModule} the
- * LMDB store's directory lock keeps a second process out).
+ * holds no lock on its directory: open one store per directory. raftlog's storage modules keep the
+ * snapshots in a subdirectory of the log store's data directory and open them after the log store,
+ * whose {@link DirectoryLock} keeps a second process out of both; a plugin does the same.
+ *
+ * <pre>{@code
+ * LogStore log = MyLogStore.open(dataDirectory);              // takes the DirectoryLock
+ * SnapshotStore snapshots = FileSnapshotStore.open(dataDirectory.resolve("snapshots"));
+ * }</pre>
  */
 public final class FileSnapshotStore implements SnapshotStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileSnapshotStore.class);
@@ -83,8 +89,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
         } catch (IOException | DirectoryIteratorException e) {
             IOException cause = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
-            throw new StorageException(
-                    "cannot list snapshot directory " + absolute + ": " + DirectoryLock.reason(cause), e);
+            throw new StorageException("cannot list snapshot directory " + absolute + ": " + FileIo.reason(cause), e);
         }
         if (!leftovers.isEmpty()) {
             for (Path file : leftovers) {
@@ -168,7 +173,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             } catch (IOException e) {
                 throw new StorageException(
                         "cannot create a temporary snapshot file " + prefix + "*" + TEMP_SUFFIX + " in " + directory
-                                + ": " + DirectoryLock.reason(e),
+                                + ": " + FileIo.reason(e),
                         e);
             }
             FileChannel channel;
@@ -177,7 +182,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             } catch (IOException e) {
                 deleteQuietly(temp);
                 throw new StorageException(
-                        "cannot open temporary snapshot file " + temp + " for writing: " + DirectoryLock.reason(e), e);
+                        "cannot open temporary snapshot file " + temp + " for writing: " + FileIo.reason(e), e);
             }
             FileSnapshotWriter writer = new FileSnapshotWriter(this, index, term, temp, channel);
             writers.add(writer);
@@ -197,7 +202,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             channel = FileChannel.open(stored.file(), StandardOpenOption.READ);
         } catch (IOException e) {
             throw new StorageException(
-                    "cannot open snapshot file " + stored.file() + " for reading: " + DirectoryLock.reason(e), e);
+                    "cannot open snapshot file " + stored.file() + " for reading: " + FileIo.reason(e), e);
         }
         FileSnapshotReader reader = new FileSnapshotReader(this, stored, channel);
         readers.add(reader);
@@ -279,7 +284,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             deleteQuietly(temp);
             throw new StorageException(
                     "cannot rename " + temp + " to " + target + " to commit snapshot " + info.index() + ": "
-                            + DirectoryLock.reason(e),
+                            + FileIo.reason(e),
                     e);
         }
         Stored replaced = snapshots.put(info.index(), new Stored(info, target));
@@ -322,8 +327,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             channel.force(true);
         } catch (IOException e) {
             throw new StorageException(
-                    "cannot sync snapshot directory " + directory + " after " + after + ": " + DirectoryLock.reason(e),
-                    e);
+                    "cannot sync snapshot directory " + directory + " after " + after + ": " + FileIo.reason(e), e);
         }
     }
 
@@ -333,8 +337,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         } catch (FileAlreadyExistsException e) {
             throw new StorageException("snapshot directory " + directory + " exists but is not a directory", e);
         } catch (IOException e) {
-            throw new StorageException(
-                    "cannot create snapshot directory " + directory + ": " + DirectoryLock.reason(e), e);
+            throw new StorageException("cannot create snapshot directory " + directory + ": " + FileIo.reason(e), e);
         }
     }
 
@@ -342,8 +345,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new StorageException(
-                    "cannot " + doing + ": deleting " + file + " failed: " + DirectoryLock.reason(e), e);
+            throw new StorageException("cannot " + doing + ": deleting " + file + " failed: " + FileIo.reason(e), e);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.raftlog.storage.segment;
+package io.raftlog.storage.files;
 
 import io.raftlog.api.StorageException;
 import java.io.EOFException;
@@ -15,25 +15,39 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The file operations the store is built from: small files replaced atomically, directory syncs,
- * and I/O that an interrupt of the calling thread cannot break.
+ * The file operations a store on plain files is built from: small files replaced atomically and
+ * read back checked, directory syncs, positional and gathering I/O that loops until every byte is
+ * moved, and I/O that an interrupt of the calling thread cannot break.
+ *
+ * <p><b>Small files.</b> {@link #replaceAtomically} stores a body as {@code CRC32C (4 bytes) |
+ * length (4 bytes) | body}, the checksum over the length and the body; {@link #readChecked} refuses
+ * a file that fails it. A crash leaves the old content or the new, and at most a leftover
+ * temporary file ({@link #TEMPORARY_SUFFIX}), which {@link #deleteTemporaryFiles} removes at the
+ * next open.
+ *
+ * <p><b>Errors and threads.</b> The methods throw the {@link IOException} of the failing call (a
+ * store turns it into a {@link StorageException} naming what it was doing; {@link #reason} words
+ * the cause), except {@link #readChecked}, which throws {@link StorageException} for a damaged
+ * file. They keep no state: any thread may call them, on files it alone writes.
  */
-final class FileIo {
+public final class FileIo {
     /**
-     * The suffix of the files {@link #replaceAtomically} writes before renaming them. Its '~' is in
-     * no metadata name ({@code [a-z0-9._-]}), so no record's file can be taken for a leftover
-     * temporary: with ".tmp", open would delete the record of the valid name {@code x.tmp}
-     * ({@code metadata-x.tmp}), and saving {@code x} would write over it.
+     * The suffix of the files {@link #replaceAtomically} writes before renaming them. Choose file
+     * names without '~' (a store's names of {@code [a-z0-9._-]} qualify), so no file of the store can
+     * be taken for a leftover temporary: with ".tmp", open would delete the metadata record of the
+     * valid name {@code x.tmp} ({@code metadata-x.tmp}), and saving {@code x} would write over it.
      */
-    static final String TEMPORARY_SUFFIX = "~tmp";
+    public static final String TEMPORARY_SUFFIX = "~tmp";
 
     /** File I/O to run with the interrupt put aside. */
-    interface Action<T> {
+    @FunctionalInterface
+    public interface Action<T> {
         T run() throws IOException;
     }
 
     /** File I/O without a result. */
-    interface VoidAction {
+    @FunctionalInterface
+    public interface VoidAction {
         void run() throws IOException;
     }
 
@@ -45,7 +59,7 @@ final class FileIo {
      * {@link SharedReadChannel}); a store that failed its writer because somebody interrupted it
      * would stall the node, and one that swallowed the interrupt would hide it from its owner.
      */
-    static <T> T uninterruptibly(Action<T> action) throws IOException {
+    public static <T> T uninterruptibly(Action<T> action) throws IOException {
         boolean interrupted = Thread.interrupted();
         try {
             return action.run();
@@ -62,7 +76,7 @@ final class FileIo {
      * rename it over the old one (atomic on POSIX file systems), force the directory so the rename
      * itself is durable. Never written in place: a torn write would destroy the old value too.
      */
-    static void replaceAtomically(Path directory, String name, byte[] body) throws IOException {
+    public static void replaceAtomically(Path directory, String name, byte[] body) throws IOException {
         Path target = directory.resolve(name);
         Path temporary = directory.resolve(name + TEMPORARY_SUFFIX);
         ByteBuffer content = ByteBuffer.allocate(8 + body.length);
@@ -83,7 +97,7 @@ final class FileIo {
      *
      * @throws StorageException if the file fails its checksum
      */
-    static Optional<byte[]> readChecked(Path directory, String name) throws IOException {
+    public static Optional<byte[]> readChecked(Path directory, String name) throws IOException {
         Path file = directory.resolve(name);
         byte[] bytes;
         try {
@@ -102,9 +116,11 @@ final class FileIo {
 
     /**
      * Deletes what writes a crash interrupted left in {@code directory}: the temporary files of
-     * {@link #replaceAtomically} and the file named {@code alsoName}.
+     * {@link #replaceAtomically} and the file named {@code alsoName} (a store's own temporary file;
+     * {@code ""} for none). Directories are left alone. Call it at open, under the
+     * {@link DirectoryLock}, before anything reads the directory.
      */
-    static void deleteTemporaryFiles(Path directory, String alsoName) throws IOException {
+    public static void deleteTemporaryFiles(Path directory, String alsoName) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -115,15 +131,35 @@ final class FileIo {
         }
     }
 
-    /** Makes the creation, rename or removal of files in {@code directory} durable. */
-    static void forceDirectory(Path directory) throws IOException {
+    /**
+     * Makes the creation, rename or removal of files in {@code directory} durable: until the
+     * directory itself is forced, a power loss may undo them even though the files' contents were
+     * forced.
+     */
+    public static void forceDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }
     }
 
-    /** Fills the remaining space of {@code buffer} from {@code position} of the file. */
-    static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    /** Writes every remaining byte of {@code buffers} at the channel's position (only the writer moves it). */
+    public static void writeFully(FileChannel channel, ByteBuffer[] buffers) throws IOException {
+        long remaining = 0;
+        for (ByteBuffer buffer : buffers) {
+            remaining += buffer.remaining();
+        }
+        while (remaining > 0) {
+            remaining -= channel.write(buffers);
+        }
+    }
+
+    /**
+     * Fills the remaining space of {@code buffer} from {@code position} of the file, without moving
+     * the channel's position.
+     *
+     * @throws java.io.EOFException if the file ends first
+     */
+    public static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         int start = buffer.position();
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, position + buffer.position() - start) < 0) {
@@ -132,16 +168,16 @@ final class FileIo {
         }
     }
 
-    /** Writes every remaining byte of {@code buffer} at {@code position}. */
-    static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    /** Writes every remaining byte of {@code buffer} at {@code position}, without moving the channel's position. */
+    public static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         long at = position;
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
     }
 
-    /** An exception's class and message, for error messages. */
-    static String reason(Exception e) {
+    /** An exception's class and message ({@code "NoSuchFileException: /x"}), for error messages. */
+    public static String reason(Exception e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
