@@ -3,7 +3,7 @@
 #
 #   raft-examples/scripts/failover.sh [KILLS]     (default 10; needs raft-examples/target/raftlog.jar)
 #
-# Starts three `raftlog node` processes on loopback (LMDB in a temporary directory) and one
+# Starts three `raftlog node` processes on loopback (the default store in a temporary directory) and one
 # `raftlog produce` fed a record every 10 ms, timestamping every committed offset it prints. Then,
 # KILLS times: finds the leader with `raftlog status`, SIGKILLs it, notes the time, waits for the
 # commit that ends the outage, restarts the killed node on its data, waits until all three are

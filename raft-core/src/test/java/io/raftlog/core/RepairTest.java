@@ -159,17 +159,10 @@ class RepairTest {
             List<Long> offsets = produce(cluster, 10);
             RaftNode leader = cluster.awaitLeader();
             NodeId id = leader.id();
-            for (NodeId other : List.of(N1, N2, N3)) {
-                if (!other.equals(id)) {
-                    cluster.network.cut(id, other);
-                }
-            }
+            isolate(cluster, id);
             long before = leader.status().lastIndex();
             var lost = leader.append(Bytes.ofUtf8("only on the leader"));
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> cluster.stores.get(id).lastIndex() > before);
-            long damaged = cluster.stores.get(id).lastIndex();
-            cluster.stores.get(id).corrupt.add(damaged);
+            long damaged = rotTheLastEntryOnceStored(cluster, id, before);
 
             cluster.network.heal();
 
@@ -201,17 +194,10 @@ class RepairTest {
             List<Long> offsets = produce(cluster, 10);
             RaftNode leader = cluster.awaitLeader();
             NodeId id = leader.id();
-            for (NodeId other : List.of(N1, N2, N3)) {
-                if (!other.equals(id)) {
-                    cluster.network.cut(id, other);
-                }
-            }
+            isolate(cluster, id);
             long before = leader.status().lastIndex();
             var kept = leader.append(Bytes.ofUtf8("sound in memory"));
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> cluster.stores.get(id).lastIndex() > before);
-            long damaged = cluster.stores.get(id).lastIndex();
-            cluster.stores.get(id).corrupt.add(damaged);
+            long damaged = rotTheLastEntryOnceStored(cluster, id, before);
             cluster.network.heal();
 
             // Whether it still leads when the network heals is a race: if it does, the entry is
@@ -278,17 +264,10 @@ class RepairTest {
             List<Long> offsets = produce(cluster, 3);
             RaftNode leader = cluster.awaitLeader();
             NodeId id = leader.id();
-            for (NodeId other : List.of(N1, N2, N3)) {
-                if (!other.equals(id)) {
-                    cluster.network.cut(id, other);
-                }
-            }
+            isolate(cluster, id);
             long before = leader.status().lastIndex();
             var first = leader.addLearner(n4, "");
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> cluster.stores.get(id).lastIndex() > before);
-            long damaged = cluster.stores.get(id).lastIndex();
-            cluster.stores.get(id).corrupt.add(damaged);
+            rotTheLastEntryOnceStored(cluster, id, before);
 
             var retry = leader.addLearner(n4, "");
             assertThat(retry)
@@ -306,6 +285,23 @@ class RepairTest {
             assertThat(first).failsWithin(Duration.ofSeconds(20));
             assertRecords(leader, offsets);
         }
+    }
+
+    /** Cuts {@code id} off from the other two nodes, both ways. */
+    private static void isolate(LocalCluster cluster, NodeId id) {
+        for (NodeId other : List.of(N1, N2, N3)) {
+            if (!other.equals(id)) {
+                cluster.network.cut(id, other);
+            }
+        }
+    }
+
+    /** Waits until {@code id} stored an entry after {@code before}, then damages its last one; returns its index. */
+    private static long rotTheLastEntryOnceStored(LocalCluster cluster, NodeId id, long before) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.stores.get(id).lastIndex() > before);
+        long damaged = cluster.stores.get(id).lastIndex();
+        cluster.stores.get(id).corrupt.add(damaged);
+        return damaged;
     }
 
     private static List<Long> produce(LocalCluster cluster, int count) throws Exception {
