@@ -79,10 +79,17 @@ final class AppendTracker {
     /** Resolves every append whose entries are all at or below the applied index. */
     void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
         Accepted append;
+        long appliedTerm = Long.MIN_VALUE; // looked up once, for the first append resolved
         while ((append = lowest()) != null && append.lastIndex() <= appliedIndex) {
             // Looked up before the append leaves the queue: a lookup that meets a damaged entry
             // throws, and the append must still be here when the repaired entry is applied.
-            long lastTerm = termAt.applyAsLong(append.lastIndex());
+            if (appliedTerm == Long.MIN_VALUE) {
+                appliedTerm = termAt.applyAsLong(appliedIndex);
+            }
+            // The applied entry has the append's term: this node made it as that term's leader,
+            // and by Log Matching the committed log up to it is that leader's, the append's
+            // entries included. One lookup then answers a whole run of appends of the term.
+            long lastTerm = appliedTerm == append.term() ? appliedTerm : termAt.applyAsLong(append.lastIndex());
             long firstTerm = lastTerm == append.term() ? lastTerm : termAt.applyAsLong(append.firstIndex());
             remove(append);
             if (lastTerm == append.term()) {

@@ -437,7 +437,7 @@ public final class NodeLoop implements ReplicatedLog {
         applyCommittedTail();
         nextTickNanos = clock.nanoTime() + tickNanos;
         writer.start();
-        transport.start(config.id(), message -> {
+        transport.start(config.id(), (io.raftlog.core.transport.QueueingMessageHandler) message -> {
             inbox.add(message);
             hooks.wakeup().run();
         });

@@ -486,7 +486,8 @@ final class RaftLog {
         if (from > lastIndex()) {
             return List.of();
         }
-        List<LogEntry> result = new ArrayList<>();
+        // Sized for what it will likely hold (grows past 1024 if it must): no copy as it fills.
+        List<LogEntry> result = new ArrayList<>((int) Math.min(Math.min(maxEntries, lastIndex() - from + 1), 1024));
         long bytes = 0;
         if (from < windowOffset) {
             long storedTo = Math.min(windowOffset - 1, from + maxEntries - 1);
