@@ -6,11 +6,9 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.spi.metrics.NodeMetrics;
 import java.util.AbstractList;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.RandomAccess;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The appends a leader accepted and whose outcome is not yet known, ordered by index. Owned by
@@ -22,8 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * commit — a definite failure.
  */
 final class AppendTracker {
-    private record Accepted(
-            long firstIndex, long lastIndex, long term, CompletableFuture<List<Long>> future, long acceptedNanos) {}
+    private record Accepted(long firstIndex, long lastIndex, long term, AppendOutcome<?> outcome, long acceptedNanos) {}
 
     private final NodeMetrics metrics;
     private final NodeClock clock;
@@ -44,8 +41,8 @@ final class AppendTracker {
     private final PriorityQueue<Accepted> belowOlder =
             new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
 
-    void accepted(long firstIndex, int count, long term, CompletableFuture<List<Long>> future) {
-        Accepted append = new Accepted(firstIndex, firstIndex + count - 1, term, future, clock.nanoTime());
+    void accepted(long firstIndex, int count, long term, AppendOutcome<?> outcome) {
+        Accepted append = new Accepted(firstIndex, firstIndex + count - 1, term, outcome, clock.nanoTime());
         Accepted last = accepted.peekLast();
         if (last == null || last.lastIndex() <= append.lastIndex()) {
             accepted.addLast(append);
@@ -94,20 +91,18 @@ final class AppendTracker {
             remove(append);
             if (lastTerm == append.term()) {
                 metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
-                append.future().complete(new Offsets(append.firstIndex(), (int)
-                        (append.lastIndex() - append.firstIndex() + 1)));
+                append.outcome().committed(append.firstIndex(), (int) (append.lastIndex() - append.firstIndex() + 1));
             } else if (firstTerm == append.term()) {
-                append.future()
-                        .completeExceptionally(
-                                new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
-                                        + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
+                append.outcome()
+                        .failed(new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
+                                + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
             } else if (firstTerm < 0) {
-                append.future()
-                        .completeExceptionally(new IndeterminateResultException("the entries at " + append.firstIndex()
+                append.outcome()
+                        .failed(new IndeterminateResultException("the entries at " + append.firstIndex()
                                 + ".." + append.lastIndex() + " were replaced by a snapshot before their outcome was"
                                 + " known here"));
             } else {
-                append.future().completeExceptionally(new NotLeaderException(self, leader));
+                append.outcome().failed(new NotLeaderException(self, leader));
             }
         }
     }
@@ -140,10 +135,10 @@ final class AppendTracker {
     /** The node stops: every outcome is unknown to the caller. */
     void failAll(String reason) {
         for (Accepted append : accepted) {
-            append.future().completeExceptionally(new IndeterminateResultException(reason));
+            append.outcome().failed(new IndeterminateResultException(reason));
         }
         for (Accepted append : belowOlder) {
-            append.future().completeExceptionally(new IndeterminateResultException(reason));
+            append.outcome().failed(new IndeterminateResultException(reason));
         }
         accepted.clear();
         belowOlder.clear();

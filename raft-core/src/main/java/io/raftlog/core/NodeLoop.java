@@ -12,6 +12,7 @@ import io.raftlog.api.RaftException;
 import io.raftlog.api.ReplicatedLog;
 import io.raftlog.api.Role;
 import io.raftlog.api.message.AppendEntriesRequest;
+import io.raftlog.api.message.EntryType;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.MessageCodec;
 import io.raftlog.api.message.RaftMessage;
@@ -483,12 +484,13 @@ public final class NodeLoop implements ReplicatedLog {
 
     @Override
     public CompletableFuture<Long> append(Bytes record) {
-        return enqueue(List.of(record), false, 0, 0, io.raftlog.api.message.EntryType.DATA, offsets -> offsets.get(0));
+        return enqueue(
+                List.of(record), false, 0, 0, EntryType.DATA, AppendOutcome.one(appendLatency, clock.nanoTime()));
     }
 
     @Override
     public CompletableFuture<List<Long>> appendAll(List<Bytes> records) {
-        return enqueue(records, false, 0, 0, io.raftlog.api.message.EntryType.DATA);
+        return enqueue(records, false, 0, 0, EntryType.DATA, AppendOutcome.offsets(appendLatency, clock.nanoTime()));
     }
 
     @Override
@@ -497,30 +499,52 @@ public final class NodeLoop implements ReplicatedLog {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("firstSequence must be >= 0, was " + firstSequence));
         }
-        return enqueue(records, true, producerId, firstSequence, io.raftlog.api.message.EntryType.DATA);
+        AppendOutcome.Offsets outcome = AppendOutcome.offsets(appendLatency, clock.nanoTime());
+        CompletableFuture<List<Long>> queued =
+                enqueue(records, true, producerId, firstSequence, EntryType.DATA, outcome);
+        if (queued != outcome) {
+            return queued; // answered at once
+        }
+        // The timeout applies to the caller's copy: the outcome keeps waiting for the real one,
+        // which a retry of the same batch (the producer table hands it the outcome) may attach to.
+        CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+        outcome.whenComplete((offsets, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(offsets);
+            }
+        });
+        appendTimeouts.watch(answer);
+        return answer;
     }
 
-    private CompletableFuture<List<Long>> enqueue(
-            List<Bytes> records,
-            boolean idempotent,
-            long producerId,
-            long firstSequence,
-            io.raftlog.api.message.EntryType type) {
-        return enqueue(records, idempotent, producerId, firstSequence, type, offsets -> offsets);
+    /** Records each append's latency; a metrics plugin that throws does not reach the loop or the caller. */
+    private final AppendOutcome.Latency appendLatency = this::recordAppendLatency;
+
+    private void recordAppendLatency(long submittedNanos) {
+        try {
+            metrics.appendLatency(clock.nanoTime() - submittedNanos);
+        } catch (RuntimeException broken) {
+            LOG.debug("the metrics plugin failed to record an append's latency", broken);
+        }
     }
 
-    /** Queues a proposal; the caller's future gets {@code shape} of its offsets (one stage, not two). */
+    /**
+     * Queues a proposal whose outcome goes to {@code outcome}, and returns it; or returns a future
+     * already answered (an empty append, a refusal). Only the idempotent caller watches its own
+     * timeout (on a copy); every other outcome is watched here.
+     */
     private <T> CompletableFuture<T> enqueue(
             List<Bytes> records,
             boolean idempotent,
             long producerId,
             long firstSequence,
-            io.raftlog.api.message.EntryType type,
-            java.util.function.Function<List<Long>, T> shape) {
+            EntryType type,
+            AppendOutcome<T> outcome) {
         if (records.isEmpty()) {
-            return CompletableFuture.completedFuture(shape.apply(List.of()));
+            return CompletableFuture.completedFuture(outcome.value(List.of()));
         }
-        CompletableFuture<List<Long>> future = new CompletableFuture<>();
         for (Bytes record : records) {
             if (record.size() > maxRecordBytes) {
                 // Definite: refused before it reaches the log. Appended, it would stall the cluster.
@@ -533,7 +557,7 @@ public final class NodeLoop implements ReplicatedLog {
             return CompletableFuture.failedFuture(closedError());
         }
         Proposer.Proposal proposal =
-                new Proposer.Proposal(List.copyOf(records), future, idempotent, producerId, firstSequence, type);
+                new Proposer.Proposal(List.copyOf(records), outcome, idempotent, producerId, firstSequence, type);
         if (!reserveQueuedBytes(proposal.queuedBytes())) {
             return CompletableFuture.failedFuture(new OverloadedException("node " + config.id() + " has "
                     + queuedAppendBytes.get() + " bytes of appends queued, its loop has not taken them yet;"
@@ -542,28 +566,13 @@ public final class NodeLoop implements ReplicatedLog {
         proposals.add(proposal);
         if (closed && proposals.remove(proposal)) {
             // close() drained the queue just before we added to it.
-            future.completeExceptionally(closedError());
+            outcome.failed(closedError());
         }
         hooks.wakeup().run();
-        long submitted = clock.nanoTime();
-        // The timeout applies to the caller's copy: the internal future keeps waiting for the real
-        // outcome, which a retry of the same idempotent batch may attach to.
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        future.whenComplete((offsets, error) -> {
-            try {
-                if (error != null) {
-                    answer.completeExceptionally(error);
-                } else {
-                    answer.complete(shape.apply(offsets));
-                }
-            } catch (RuntimeException | Error unexpected) {
-                answer.completeExceptionally(unexpected); // never leave the caller waiting
-            } finally {
-                metrics.appendLatency(clock.nanoTime() - submitted); // a throwing metrics plugin too
-            }
-        });
-        appendTimeouts.watch(answer);
-        return answer;
+        if (!idempotent) {
+            appendTimeouts.watch(outcome);
+        }
+        return outcome;
     }
 
     /** Takes {@code bytes} of the queue's bound; one batch may exceed it when the queue holds none. */
@@ -600,7 +609,13 @@ public final class NodeLoop implements ReplicatedLog {
         if (offset <= retention.logStart()) {
             return CompletableFuture.completedFuture(retention.logStart());
         }
-        return enqueue(List.of(LogRetention.encode(offset)), false, 0, 0, io.raftlog.api.message.EntryType.LOG_START)
+        return enqueue(
+                        List.of(LogRetention.encode(offset)),
+                        false,
+                        0,
+                        0,
+                        EntryType.LOG_START,
+                        AppendOutcome.one(appendLatency, clock.nanoTime()))
                 .thenApply(applied -> retention.logStart());
     }
 
@@ -1540,7 +1555,7 @@ public final class NodeLoop implements ReplicatedLog {
         }
         Proposer.Proposal queued;
         while ((queued = proposals.poll()) != null) {
-            queued.future().completeExceptionally(closedError());
+            queued.outcome().failed(closedError());
         }
         proposer.failAll(closedError());
         tracker.failAll("node " + config.id() + " closed before the append's outcome was known");

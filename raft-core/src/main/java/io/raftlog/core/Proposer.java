@@ -14,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,7 +33,7 @@ final class Proposer {
      */
     record Proposal(
             List<Bytes> records,
-            CompletableFuture<List<Long>> future,
+            AppendOutcome<?> outcome,
             boolean idempotent,
             long producerId,
             long firstSequence,
@@ -42,21 +41,29 @@ final class Proposer {
             long queuedBytes) {
         Proposal(
                 List<Bytes> records,
-                CompletableFuture<List<Long>> future,
+                AppendOutcome<?> outcome,
                 boolean idempotent,
                 long producerId,
                 long firstSequence,
                 EntryType type) {
-            this(records, future, idempotent, producerId, firstSequence, type, payloadBytes(records, type));
+            this(records, outcome, idempotent, producerId, firstSequence, type, payloadBytes(records, type));
         }
 
         Proposal(
                 List<Bytes> records,
-                CompletableFuture<List<Long>> future,
+                AppendOutcome<?> outcome,
                 boolean idempotent,
                 long producerId,
                 long firstSequence) {
-            this(records, future, idempotent, producerId, firstSequence, EntryType.DATA);
+            this(records, outcome, idempotent, producerId, firstSequence, EntryType.DATA);
+        }
+
+        /**
+         * The outcome of an idempotent proposal, which is always its offsets: the producer table
+         * keeps it for retries of the same batch to wait on.
+         */
+        AppendOutcome.Offsets offsets() {
+            return (AppendOutcome.Offsets) outcome;
         }
 
         private static long payloadBytes(List<Bytes> records, EntryType type) {
@@ -147,7 +154,7 @@ final class Proposer {
             return;
         }
         if (!leader) {
-            proposal.future().completeExceptionally(new NotLeaderException(config.id(), raft.leader()));
+            proposal.outcome().failed(new NotLeaderException(config.id(), raft.leader()));
             return;
         }
         if (!ready) {
@@ -157,7 +164,7 @@ final class Proposer {
         int count = proposal.records().size();
         ProducerTable.Decision decision = producers.check(proposal.producerId(), proposal.firstSequence(), count);
         if (decision instanceof ProducerTable.Append) {
-            producers.inFlight(proposal.producerId(), proposal.firstSequence(), count, proposal.future());
+            producers.inFlight(proposal.producerId(), proposal.firstSequence(), count, proposal.offsets());
             batch.add(proposal);
             payloads.add(new ProducerTable.Header(
                             proposal.producerId(), proposal.firstSequence(), count, clockMillis.getAsLong())
@@ -170,12 +177,12 @@ final class Proposer {
         } else if (decision instanceof ProducerTable.Partial partial) {
             // Append what the log lacks, as a batch of its own, and answer with all the offsets.
             List<Bytes> rest = proposal.records().subList(partial.committedCount(), count);
-            CompletableFuture<List<Long>> remainder = new CompletableFuture<>();
+            AppendOutcome.Offsets remainder = AppendOutcome.offsets(AppendOutcome.Latency.NONE, 0);
             remainder.whenComplete((offsets, error) -> {
                 if (error != null) {
-                    proposal.future().completeExceptionally(error);
+                    proposal.outcome().failed(error);
                 } else {
-                    proposal.future().complete(ProducerTable.concat(partial.committedOffsets(), offsets));
+                    proposal.outcome().committed(ProducerTable.concat(partial.committedOffsets(), offsets));
                 }
             });
             take(
@@ -188,19 +195,19 @@ final class Proposer {
                     true,
                     true);
         } else if (decision instanceof ProducerTable.AlreadyCommitted committed) {
-            proposal.future().complete(committed.offsets());
+            proposal.outcome().committed(committed.offsets());
         } else if (decision instanceof ProducerTable.InFlight inFlight) {
             inFlight.original().whenComplete((offsets, error) -> {
                 if (error != null) {
-                    proposal.future().completeExceptionally(error);
+                    proposal.outcome().failed(error);
                 } else {
-                    proposal.future().complete(offsets);
+                    proposal.outcome().committed(offsets);
                 }
             });
         } else if (decision instanceof ProducerTable.Reject reject) {
-            proposal.future().completeExceptionally(new OutOfOrderSequenceException(reject.reason()));
+            proposal.outcome().failed(new OutOfOrderSequenceException(reject.reason()));
         } else if (decision instanceof ProducerTable.Unknown unknown) {
-            proposal.future().completeExceptionally(new UnknownSequenceException(unknown.reason()));
+            proposal.outcome().failed(new UnknownSequenceException(unknown.reason()));
         }
     }
 
@@ -212,7 +219,7 @@ final class Proposer {
                 if (accepted.idempotent()) {
                     index++; // the header entry
                 }
-                tracker.accepted(index, accepted.records().size(), term, accepted.future());
+                tracker.accepted(index, accepted.records().size(), term, accepted.outcome());
                 index += accepted.records().size();
             }
             metrics.batch(payloads.size());
@@ -221,7 +228,7 @@ final class Proposer {
                 if (proposal.idempotent()) {
                     producers.abandon(proposal.producerId(), proposal.firstSequence());
                 }
-                proposal.future().completeExceptionally(refused);
+                proposal.outcome().failed(refused);
             }
         } finally {
             batch.clear();
@@ -340,14 +347,14 @@ final class Proposer {
         producers.leadershipLost();
         Proposal waiting;
         while ((waiting = waitingForReadiness.poll()) != null) {
-            waiting.future().completeExceptionally(new NotLeaderException(config.id(), raft.leader()));
+            waiting.outcome().failed(new NotLeaderException(config.id(), raft.leader()));
         }
     }
 
     void failAll(RaftException error) {
         Proposal waiting;
         while ((waiting = waitingForReadiness.poll()) != null) {
-            waiting.future().completeExceptionally(error);
+            waiting.outcome().failed(error);
         }
     }
 }

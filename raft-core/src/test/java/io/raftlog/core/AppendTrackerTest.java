@@ -7,16 +7,52 @@ import io.raftlog.api.NotLeaderException;
 import io.raftlog.api.spi.metrics.NodeMetrics;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class AppendTrackerTest {
     private final AppendTracker tracker = new AppendTracker(NodeMetrics.NONE, NodeClock.system());
     private static final NodeId SELF = NodeId.of("n1");
 
+    private static AppendOutcome.Offsets outcome() {
+        return AppendOutcome.offsets(AppendOutcome.Latency.NONE, 0);
+    }
+
+    @Test
+    void aRunOfAppendsOfTheAppliedEntrysTermCostsOneTermLookup() {
+        List<AppendOutcome.Offsets> appends = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            appends.add(outcome());
+            tracker.accepted(1 + i, 1, 2, appends.get(i));
+        }
+        int[] lookups = {0};
+        tracker.applied(
+                100,
+                index -> {
+                    lookups[0]++;
+                    return 2;
+                },
+                SELF,
+                Optional.empty());
+        assertThat(appends).allSatisfy(a -> assertThat(a).isCompleted());
+        assertThat(lookups[0]).isEqualTo(1);
+    }
+
+    @Test
+    void eachOutcomeRecordsItsLatencyOnceWhateverItIs() {
+        List<Long> answered = new java.util.ArrayList<>();
+        AppendOutcome.One committed = AppendOutcome.one(answered::add, 11);
+        AppendOutcome.One lost = AppendOutcome.one(answered::add, 22);
+        tracker.accepted(1, 1, 2, committed);
+        tracker.accepted(2, 1, 2, lost);
+        tracker.applied(2, index -> index == 1 ? 2 : 3, SELF, Optional.empty());
+        assertThat(committed.join()).isEqualTo(1L);
+        assertThat(lost).isCompletedExceptionally();
+        assertThat(answered).containsExactly(11L, 22L);
+    }
+
     @Test
     void aCommittedAppendGetsEachOfItsOffsets() {
-        CompletableFuture<List<Long>> batch = new CompletableFuture<>();
+        AppendOutcome.Offsets batch = outcome();
         tracker.accepted(5, 3, 2, batch);
         tracker.applied(7, index -> 2, SELF, Optional.empty());
         assertThat(batch.join()).containsExactly(5L, 6L, 7L).isEqualTo(List.of(5L, 6L, 7L));
@@ -25,7 +61,7 @@ class AppendTrackerTest {
 
     @Test
     void anAppendIsResolvedOnlyOnceAllItsEntriesAreApplied() {
-        CompletableFuture<List<Long>> batch = new CompletableFuture<>();
+        AppendOutcome.Offsets batch = outcome();
         tracker.accepted(5, 3, 2, batch);
         tracker.applied(6, index -> 2, SELF, Optional.empty());
         assertThat(batch).isNotDone();
@@ -36,8 +72,8 @@ class AppendTrackerTest {
     void anAppendAcceptedBelowAnOlderOneIsResolvedInIndexOrder() {
         // Leader in term 2 accepted 10..20; its log was cut back to 12 by a later leader; leading
         // again in term 4 it accepts 13. Applying 13 resolves the new append, not the old one.
-        CompletableFuture<List<Long>> old = new CompletableFuture<>();
-        CompletableFuture<List<Long>> recent = new CompletableFuture<>();
+        AppendOutcome.Offsets old = outcome();
+        AppendOutcome.Offsets recent = outcome();
         tracker.accepted(10, 11, 2, old);
         tracker.accepted(13, 1, 4, recent);
         tracker.applied(13, index -> index <= 12 ? 2 : 4, SELF, Optional.empty());
@@ -51,7 +87,7 @@ class AppendTrackerTest {
 
     @Test
     void anAppendReplacedWholeFailsWithNotLeader() {
-        CompletableFuture<List<Long>> lost = new CompletableFuture<>();
+        AppendOutcome.Offsets lost = outcome();
         tracker.accepted(3, 2, 2, lost);
         tracker.applied(4, index -> 3, SELF, Optional.of(NodeId.of("n2")));
         assertThat(lost.handle((v, e) -> e).join()).isInstanceOf(NotLeaderException.class);
@@ -59,7 +95,7 @@ class AppendTrackerTest {
 
     @Test
     void anAppendWhoseTermLookupMeetsDamageWaitsForTheRepair() {
-        CompletableFuture<List<Long>> append = new CompletableFuture<>();
+        AppendOutcome.Offsets append = outcome();
         tracker.accepted(3, 2, 2, append);
         boolean[] damaged = {true};
         java.util.function.LongUnaryOperator termAt = index -> {
@@ -81,15 +117,15 @@ class AppendTrackerTest {
     void aBacklogOfAppendsAcceptedBelowOlderOnesResolvesInIndexOrder() {
         // Old outstanding appends at 100..199 (term 2); leading again after a cut-back, the node
         // accepts 13..112 (term 4). Each resolves once the applied index reaches its last index.
-        List<CompletableFuture<List<Long>>> old = new java.util.ArrayList<>();
-        List<CompletableFuture<List<Long>>> recent = new java.util.ArrayList<>();
+        List<AppendOutcome.Offsets> old = new java.util.ArrayList<>();
+        List<AppendOutcome.Offsets> recent = new java.util.ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            CompletableFuture<List<Long>> f = new CompletableFuture<>();
+            AppendOutcome.Offsets f = outcome();
             tracker.accepted(100 + i, 1, 2, f);
             old.add(f);
         }
         for (int i = 0; i < 100; i++) {
-            CompletableFuture<List<Long>> f = new CompletableFuture<>();
+            AppendOutcome.Offsets f = outcome();
             tracker.accepted(13 + i, 1, 4, f);
             recent.add(f);
         }
