@@ -24,9 +24,21 @@ abstract sealed class AppendOutcome<T> extends CompletableFuture<T> {
     private final Latency latency;
     private final long submittedNanos;
 
+    // Where the loop placed the append, for the tracker; owned by the loop (an append is accepted
+    // at most once: a part proposed again after a retry is an outcome of its own).
+    long firstIndex;
+    long lastIndex;
+    long term;
+    long acceptedNanos;
+
     private AppendOutcome(Latency latency, long submittedNanos) {
         this.latency = latency;
         this.submittedNanos = submittedNanos;
+    }
+
+    /** When the append was submitted; its timeout runs from here. */
+    final long submittedNanos() {
+        return submittedNanos;
     }
 
     /** The offset of a one-record append. */

@@ -1,6 +1,5 @@
 package io.raftlog.core;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -22,20 +21,10 @@ import java.util.function.Supplier;
  * the earliest, on the hot path of every append.
  */
 final class AppendTimeouts {
-    private static final class Pending {
-        final long deadline;
-        final CompletableFuture<?> answer;
-
-        Pending(long deadline, CompletableFuture<?> answer) {
-            this.deadline = deadline;
-            this.answer = answer;
-        }
-    }
-
     private final NodeClock clock;
     private final long timeoutNanos;
     private final Supplier<? extends Throwable> timedOut;
-    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AppendOutcome<?>> pending = new ConcurrentLinkedQueue<>();
     /** True while a timer is scheduled (or a sweep runs); at most one of them at a time. */
     private final AtomicBoolean armed = new AtomicBoolean();
     /** True while some thread drops answered appends from the head; one at a time. */
@@ -51,17 +40,23 @@ final class AppendTimeouts {
         this.timedOut = timedOut;
     }
 
-    /** Fails {@code answer} with the timeout error unless it completes within the timeout. */
-    void watch(CompletableFuture<?> answer) {
+    /**
+     * Fails {@code answer} with the timeout error unless it completes within the timeout of its
+     * submission. Answers are watched in the order they were submitted (their deadlines are).
+     */
+    void watch(AppendOutcome<?> answer) {
         if (timeoutNanos == Long.MAX_VALUE || answer.isDone()) {
             return;
         }
         trimAnswered();
-        long deadline = clock.nanoTime() + timeoutNanos;
-        pending.add(new Pending(deadline, answer));
+        pending.add(answer);
         if (!armed.get() && armed.compareAndSet(false, true)) {
-            clock.schedule(timeoutNanos, this::sweep);
+            clock.schedule(Math.max(0, deadline(answer) - clock.nanoTime()), this::sweep);
         }
+    }
+
+    private long deadline(AppendOutcome<?> answer) {
+        return answer.submittedNanos() + timeoutNanos;
     }
 
     /** Appends watched and not yet dropped (answered ones at the head go at the next append). */
@@ -74,8 +69,8 @@ final class AppendTimeouts {
             return; // another caller is at it
         }
         try {
-            Pending head;
-            while ((head = pending.peek()) != null && head.answer.isDone()) {
+            AppendOutcome<?> head;
+            while ((head = pending.peek()) != null && head.isDone()) {
                 pending.remove(head); // by identity: the sweep may have taken it, and poll could take the next
             }
         } finally {
@@ -86,16 +81,16 @@ final class AppendTimeouts {
     private void sweep() {
         while (true) {
             long now = clock.nanoTime();
-            Pending head;
+            AppendOutcome<?> head;
             while ((head = pending.peek()) != null) {
-                if (head.answer.isDone()) {
+                if (head.isDone()) {
                     pending.remove(head); // by identity; a concurrent trim may have taken it already
-                } else if (head.deadline - now <= 0) {
+                } else if (deadline(head) - now <= 0) {
                     if (pending.remove(head)) {
-                        head.answer.completeExceptionally(timedOut.get());
+                        head.completeExceptionally(timedOut.get());
                     }
                 } else {
-                    clock.schedule(head.deadline - now, this::sweep); // stays armed
+                    clock.schedule(deadline(head) - now, this::sweep); // stays armed
                     return;
                 }
             }

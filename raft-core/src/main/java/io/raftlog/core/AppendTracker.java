@@ -20,8 +20,6 @@ import java.util.RandomAccess;
  * commit — a definite failure.
  */
 final class AppendTracker {
-    private record Accepted(long firstIndex, long lastIndex, long term, AppendOutcome<?> outcome, long acceptedNanos) {}
-
     private final NodeMetrics metrics;
     private final NodeClock clock;
 
@@ -36,15 +34,18 @@ final class AppendTracker {
      * outstanding ones, and those wait in {@code belowOlder} (a heap, so that a backlog of them
      * costs O(log n) each rather than a rebuild of the queue). Resolution takes the lower head.
      */
-    private final ArrayDeque<Accepted> accepted = new ArrayDeque<>();
+    private final ArrayDeque<AppendOutcome<?>> accepted = new ArrayDeque<>();
 
-    private final PriorityQueue<Accepted> belowOlder =
-            new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex(), b.lastIndex()));
+    private final PriorityQueue<AppendOutcome<?>> belowOlder =
+            new PriorityQueue<>((a, b) -> Long.compare(a.lastIndex, b.lastIndex));
 
-    void accepted(long firstIndex, int count, long term, AppendOutcome<?> outcome) {
-        Accepted append = new Accepted(firstIndex, firstIndex + count - 1, term, outcome, clock.nanoTime());
-        Accepted last = accepted.peekLast();
-        if (last == null || last.lastIndex() <= append.lastIndex()) {
+    void accepted(long firstIndex, int count, long term, AppendOutcome<?> append) {
+        append.firstIndex = firstIndex;
+        append.lastIndex = firstIndex + count - 1;
+        append.term = term;
+        append.acceptedNanos = clock.nanoTime();
+        AppendOutcome<?> last = accepted.peekLast();
+        if (last == null || last.lastIndex <= append.lastIndex) {
             accepted.addLast(append);
         } else {
             belowOlder.add(append);
@@ -52,16 +53,16 @@ final class AppendTracker {
     }
 
     /** The outstanding append with the lowest last index, or null. */
-    private Accepted lowest() {
-        Accepted inOrder = accepted.peekFirst();
-        Accepted other = belowOlder.peek();
-        if (other == null || (inOrder != null && inOrder.lastIndex() <= other.lastIndex())) {
+    private AppendOutcome<?> lowest() {
+        AppendOutcome<?> inOrder = accepted.peekFirst();
+        AppendOutcome<?> other = belowOlder.peek();
+        if (other == null || (inOrder != null && inOrder.lastIndex <= other.lastIndex)) {
             return inOrder;
         }
         return other;
     }
 
-    private void remove(Accepted append) {
+    private void remove(AppendOutcome<?> append) {
         if (accepted.peekFirst() == append) {
             accepted.pollFirst();
         } else {
@@ -75,9 +76,9 @@ final class AppendTracker {
 
     /** Resolves every append whose entries are all at or below the applied index. */
     void applied(long appliedIndex, java.util.function.LongUnaryOperator termAt, NodeId self, Optional<NodeId> leader) {
-        Accepted append;
+        AppendOutcome<?> append;
         long appliedTerm = Long.MIN_VALUE; // looked up once, for the first append resolved
-        while ((append = lowest()) != null && append.lastIndex() <= appliedIndex) {
+        while ((append = lowest()) != null && append.lastIndex <= appliedIndex) {
             // Looked up before the append leaves the queue: a lookup that meets a damaged entry
             // throws, and the append must still be here when the repaired entry is applied.
             if (appliedTerm == Long.MIN_VALUE) {
@@ -86,23 +87,21 @@ final class AppendTracker {
             // The applied entry has the append's term: this node made it as that term's leader,
             // and by Log Matching the committed log up to it is that leader's, the append's
             // entries included. One lookup then answers a whole run of appends of the term.
-            long lastTerm = appliedTerm == append.term() ? appliedTerm : termAt.applyAsLong(append.lastIndex());
-            long firstTerm = lastTerm == append.term() ? lastTerm : termAt.applyAsLong(append.firstIndex());
+            long lastTerm = appliedTerm == append.term ? appliedTerm : termAt.applyAsLong(append.lastIndex);
+            long firstTerm = lastTerm == append.term ? lastTerm : termAt.applyAsLong(append.firstIndex);
             remove(append);
-            if (lastTerm == append.term()) {
-                metrics.commitLatency(clock.nanoTime() - append.acceptedNanos());
-                append.outcome().committed(append.firstIndex(), (int) (append.lastIndex() - append.firstIndex() + 1));
-            } else if (firstTerm == append.term()) {
-                append.outcome()
-                        .failed(new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex()
-                                + ".." + append.lastIndex() + " committed; a new leader replaced the rest"));
+            if (lastTerm == append.term) {
+                metrics.commitLatency(clock.nanoTime() - append.acceptedNanos);
+                append.committed(append.firstIndex, (int) (append.lastIndex - append.firstIndex + 1));
+            } else if (firstTerm == append.term) {
+                append.failed(new IndeterminateResultException("only a prefix of the batch at " + append.firstIndex
+                        + ".." + append.lastIndex + " committed; a new leader replaced the rest"));
             } else if (firstTerm < 0) {
-                append.outcome()
-                        .failed(new IndeterminateResultException("the entries at " + append.firstIndex()
-                                + ".." + append.lastIndex() + " were replaced by a snapshot before their outcome was"
-                                + " known here"));
+                append.failed(new IndeterminateResultException("the entries at " + append.firstIndex
+                        + ".." + append.lastIndex + " were replaced by a snapshot before their outcome was"
+                        + " known here"));
             } else {
-                append.outcome().failed(new NotLeaderException(self, leader));
+                append.failed(new NotLeaderException(self, leader));
             }
         }
     }
@@ -134,11 +133,11 @@ final class AppendTracker {
 
     /** The node stops: every outcome is unknown to the caller. */
     void failAll(String reason) {
-        for (Accepted append : accepted) {
-            append.outcome().failed(new IndeterminateResultException(reason));
+        for (AppendOutcome<?> append : accepted) {
+            append.failed(new IndeterminateResultException(reason));
         }
-        for (Accepted append : belowOlder) {
-            append.outcome().failed(new IndeterminateResultException(reason));
+        for (AppendOutcome<?> append : belowOlder) {
+            append.failed(new IndeterminateResultException(reason));
         }
         accepted.clear();
         belowOlder.clear();

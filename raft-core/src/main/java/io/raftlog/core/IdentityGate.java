@@ -544,6 +544,23 @@ final class IdentityGate {
      * peers know: a blank restart of it as if new is then refused.
      */
     boolean vetted() {
+        // Asked for every message the node takes: answered again only when what it depends on
+        // changed (peers only ever join {@code accepted}; memberships are immutable values).
+        Object votersFrom = toldMembershipIndex > raft.membershipIndex() ? toldVoters : raft.membership();
+        int acceptedCount = accepted.size();
+        if (votersFrom != vettedFor || acceptedCount != vettedWithAccepted) {
+            vettedAnswer = computeVetted();
+            vettedFor = votersFrom;
+            vettedWithAccepted = acceptedCount;
+        }
+        return vettedAnswer;
+    }
+
+    private Object vettedFor;
+    private int vettedWithAccepted = -1;
+    private boolean vettedAnswer;
+
+    private boolean computeVetted() {
         java.util.Set<NodeId> voters = voters();
         int voterPeers = voters.size() - (voters.contains(config.id()) ? 1 : 0);
         int quorumOfPeers = voters.size() / 2 + 1 - (voters.contains(config.id()) ? 1 : 0);

@@ -507,7 +507,7 @@ public final class NodeLoop implements ReplicatedLog {
         }
         // The timeout applies to the caller's copy: the outcome keeps waiting for the real one,
         // which a retry of the same batch (the producer table hands it the outcome) may attach to.
-        CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+        AppendOutcome.Offsets answer = AppendOutcome.offsets(AppendOutcome.Latency.NONE, outcome.submittedNanos());
         outcome.whenComplete((offsets, error) -> {
             if (error != null) {
                 answer.completeExceptionally(error);

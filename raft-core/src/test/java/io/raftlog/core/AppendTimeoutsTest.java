@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -54,15 +53,21 @@ class AppendTimeoutsTest {
     }
 
     private final ManualClock clock = new ManualClock();
+
+    /** An append submitted now. */
+    private AppendOutcome.One submitted() {
+        return AppendOutcome.one(AppendOutcome.Latency.NONE, clock.now);
+    }
+
     private final AppendTimeouts timeouts =
             new AppendTimeouts(clock, TIMEOUT, () -> new TimeoutException("append timeout"));
 
     @Test
     void anUnansweredAppendFailsAtItsDeadlineAndNotBefore() {
-        CompletableFuture<Long> first = new CompletableFuture<>();
+        AppendOutcome.One first = submitted();
         timeouts.watch(first);
         clock.advanceTo(400);
-        CompletableFuture<Long> second = new CompletableFuture<>();
+        AppendOutcome.One second = submitted();
         timeouts.watch(second);
 
         clock.advanceTo(TIMEOUT - 1);
@@ -79,7 +84,7 @@ class AppendTimeoutsTest {
 
     @Test
     void anAnsweredAppendIsNeverFailed() {
-        CompletableFuture<Long> answered = new CompletableFuture<>();
+        AppendOutcome.One answered = submitted();
         timeouts.watch(answered);
         answered.complete(7L);
         clock.advanceTo(10 * TIMEOUT);
@@ -89,7 +94,7 @@ class AppendTimeoutsTest {
     @Test
     void oneTimerServesAllOutstandingAppends() {
         for (int i = 0; i < 1_000; i++) {
-            timeouts.watch(new CompletableFuture<>());
+            timeouts.watch(submitted());
         }
         assertThat(clock.scheduled).isEqualTo(1);
     }
@@ -98,12 +103,12 @@ class AppendTimeoutsTest {
     void answeredAppendsAreDroppedAsNewOnesArrive() {
         // A closed loop of 64 outstanding appends answered in order: the queue holds about 64,
         // not every append of the last timeout.
-        List<CompletableFuture<Long>> outstanding = new ArrayList<>();
+        List<AppendOutcome.One> outstanding = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
             if (outstanding.size() == 64) {
                 outstanding.remove(0).complete((long) i);
             }
-            CompletableFuture<Long> next = new CompletableFuture<>();
+            AppendOutcome.One next = submitted();
             timeouts.watch(next);
             outstanding.add(next);
         }
@@ -113,13 +118,13 @@ class AppendTimeoutsTest {
 
     @Test
     void aTimerIsArmedAgainAfterTheQueueEmptied() {
-        CompletableFuture<Long> first = new CompletableFuture<>();
+        AppendOutcome.One first = submitted();
         timeouts.watch(first);
         first.complete(1L);
         clock.advanceTo(TIMEOUT); // the sweep finds it answered and disarms
         assertThat(clock.timers).isEmpty();
 
-        CompletableFuture<Long> later = new CompletableFuture<>();
+        AppendOutcome.One later = submitted();
         timeouts.watch(later);
         clock.advanceTo(2 * TIMEOUT);
         assertThat(later).isCompletedExceptionally();
@@ -128,7 +133,7 @@ class AppendTimeoutsTest {
     @Test
     void noTimeoutMeansNoTimerAndNoQueue() {
         AppendTimeouts none = new AppendTimeouts(clock, Long.MAX_VALUE, () -> new TimeoutException("never"));
-        CompletableFuture<Long> append = new CompletableFuture<>();
+        AppendOutcome.One append = submitted();
         none.watch(append);
         clock.advanceTo(Long.MAX_VALUE / 2);
         assertThat(append).isNotDone();
@@ -139,12 +144,12 @@ class AppendTimeoutsTest {
     @Test
     void concurrentCallersLoseNoTimeout() throws Exception {
         // Four threads watch and answer appends, trimming the head concurrently; every unanswered one fails.
-        List<CompletableFuture<Long>> unanswered = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<AppendOutcome.One> unanswered = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             threads.add(new Thread(() -> {
                 for (int i = 0; i < 20_000; i++) {
-                    CompletableFuture<Long> append = new CompletableFuture<>();
+                    AppendOutcome.One append = submitted();
                     timeouts.watch(append);
                     if (i % 100 == 0) {
                         unanswered.add(append);
