@@ -39,6 +39,24 @@ final class ConnectionErrors {
         ctx.close();
     }
 
+    /**
+     * If {@code cause} is a TLS failure (no TLS spoken, an untrusted, expired or misnamed
+     * certificate, none where one is required), logs what it means as a warning, counts it in
+     * {@code tlsRefusals}, closes the connection and returns true; otherwise does nothing and
+     * returns false.
+     */
+    static boolean closeIfTls(
+            ChannelHandlerContext ctx, Throwable cause, WarningLimiter warnings, String what, LongAdder tlsRefusals) {
+        String reason = io.raftlog.transport.netty.internal.Tls.describeFailure(cause);
+        if (reason == null) {
+            return false;
+        }
+        tlsRefusals.increment();
+        warnings.warn("refused TLS on {} connection {}: {}", what, ctx.channel().remoteAddress(), reason);
+        ctx.close();
+        return true;
+    }
+
     private static ProtocolException protocolException(Throwable cause) {
         if (cause instanceof ProtocolException protocol) {
             return protocol;

@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
@@ -19,6 +20,7 @@ import io.raftlog.api.spi.transport.PeerTraffic;
 import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.transport.netty.internal.NettyIo;
 import io.raftlog.transport.netty.internal.Pipelines;
+import io.raftlog.transport.netty.internal.Tls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -82,6 +84,11 @@ public final class NettyTransport implements Transport {
     private final ClientService clientService;
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
+    private final LongAdder tlsRefusals = new LongAdder();
+    /** TLS of the listener and of the peer links (null: plain TCP); built at construction, so bad files fail fast. */
+    private final SslContext serverTls;
+
+    private final SslContext peerTls;
     private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, LongAdder[]> received =
@@ -107,6 +114,8 @@ public final class NettyTransport implements Transport {
     public NettyTransport(NettyTransportConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.clientService = new ClientService(config);
+        this.serverTls = config.tlsEnabled() ? Tls.server(config.tls()) : null;
+        this.peerTls = config.tlsEnabled() ? Tls.client(config.tls()) : null;
     }
 
     /**
@@ -151,11 +160,23 @@ public final class NettyTransport implements Transport {
             pendingMembership = null;
         }
         LOG.info(
-                "node {} of cluster '{}' listening on {} ({})",
+                "node {} of cluster '{}' listening on {} ({}, {})",
                 self,
                 config.clusterId(),
                 localAddress(),
-                io.epoll() ? "epoll" : "nio");
+                io.epoll() ? "epoll" : "nio",
+                config.tlsEnabled()
+                        ? "TLS " + String.join("/", config.tls().protocols()) + ", peers mutually authenticated"
+                                + (config.tls().requireClientCertificates() ? ", clients too" : "")
+                        : "plain TCP");
+        if (!config.tlsEnabled() && !config.listenAddress().getAddress().isLoopbackAddress()) {
+            LOG.warn(
+                    "node {} listens on {} without TLS: anything that reaches this port can join as a peer, or"
+                            + " produce and consume; configure TLS (NettyTransportConfig.withTls, or raftlog node"
+                            + " --tls-cert/--tls-key/--tls-ca) unless the network itself is trusted",
+                    self,
+                    config.listenAddress());
+        }
     }
 
     /**
@@ -358,9 +379,27 @@ public final class NettyTransport implements Transport {
         return protocolErrors.sum();
     }
 
-    /** Handshakes refused so far (wrong cluster, unknown node, wrong target). */
+    /** Handshakes refused so far (wrong cluster, unknown node, wrong target, unauthenticated). */
     public long rejectedConnections() {
         return rejectedConnections.sum();
+    }
+
+    /**
+     * Connections refused so far for TLS reasons, in either direction: a failed TLS handshake (no
+     * TLS at all, a certificate no trusted CA signed, an expired one, a host name it does not
+     * name) or a certificate that does not name the node the other side claims or was dialled as.
+     */
+    public long tlsRefusals() {
+        return tlsRefusals.sum();
+    }
+
+    LongAdder tlsRefusalCounter() {
+        return tlsRefusals;
+    }
+
+    /** The TLS context of the peer links, or null for plain TCP. */
+    SslContext peerTls() {
+        return peerTls;
     }
 
     /** Stops listening, closes every connection and releases every buffer and thread; idempotent. */
@@ -441,6 +480,9 @@ public final class NettyTransport implements Transport {
                         channels.add(ch);
                         Pipelines.framing(ch.pipeline(), config.maxFrameBytes())
                                 .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));
+                        if (serverTls != null) {
+                            Tls.acceptWith(serverTls, ch);
+                        }
                     }
                 });
         if (io.epoll()) {

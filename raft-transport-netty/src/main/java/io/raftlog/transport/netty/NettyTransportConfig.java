@@ -39,6 +39,10 @@ import java.util.Objects;
  *                                  off is then reconnected with back-off, so the link resumes within
  *                                  {@code reconnectBackoffMax} of the network healing rather than at
  *                                  TCP's next retransmission, which backs off to two minutes
+ * @param tls                       TLS for the port (peers and clients) and the connections to peers,
+ *                                  with the node's certificate, key and the CAs it trusts; null for
+ *                                  plain TCP (the default; a node listening beyond loopback without
+ *                                  TLS logs a warning at start)
  */
 public record NettyTransportConfig(
         String clusterId,
@@ -52,7 +56,8 @@ public record NettyTransportConfig(
         boolean useEpoll,
         int ioThreads,
         int maxClientRequestsInFlight,
-        Duration unacknowledgedDataTimeout) {
+        Duration unacknowledgedDataTimeout,
+        TlsConfig tls) {
     /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
@@ -77,6 +82,10 @@ public record NettyTransportConfig(
         if (unacknowledgedDataTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("unacknowledgedDataTimeout is too long: " + unacknowledgedDataTimeout);
         }
+        if (tls != null && !tls.hasCertificate()) {
+            throw new IllegalArgumentException("a node's TLS needs its own certificate and private key: peers"
+                    + " authenticate each other (TlsConfig.of(certificate, key, trustedCAs))");
+        }
     }
 
     /**
@@ -98,7 +107,8 @@ public record NettyTransportConfig(
                 true,
                 Math.min(4, Runtime.getRuntime().availableProcessors()),
                 1024,
-                Duration.ofSeconds(15));
+                Duration.ofSeconds(15),
+                null);
     }
 
     public NettyTransportConfig withMaxFrameBytes(int bytes) {
@@ -114,7 +124,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withPeerQueueCapacity(int messages) {
@@ -130,7 +141,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
@@ -146,7 +158,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withConnectTimeout(Duration timeout) {
@@ -162,7 +175,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withUseEpoll(boolean enabled) {
@@ -178,7 +192,8 @@ public record NettyTransportConfig(
                 enabled,
                 ioThreads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withIoThreads(int threads) {
@@ -194,7 +209,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 threads,
                 maxClientRequestsInFlight,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
@@ -210,7 +226,8 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 requests,
-                unacknowledgedDataTimeout);
+                unacknowledgedDataTimeout,
+                tls);
     }
 
     public NettyTransportConfig withUnacknowledgedDataTimeout(Duration timeout) {
@@ -226,6 +243,30 @@ public record NettyTransportConfig(
                 useEpoll,
                 ioThreads,
                 maxClientRequestsInFlight,
-                timeout);
+                timeout,
+                tls);
+    }
+
+    /** TLS on the port and to the peers ({@code null}: plain TCP); see {@link TlsConfig}. */
+    public NettyTransportConfig withTls(TlsConfig config) {
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
+                unacknowledgedDataTimeout,
+                config);
+    }
+
+    /** Whether connections use TLS. */
+    public boolean tlsEnabled() {
+        return tls != null;
     }
 }

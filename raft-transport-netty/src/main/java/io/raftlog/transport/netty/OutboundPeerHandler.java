@@ -7,6 +7,7 @@ import io.raftlog.transport.netty.internal.Hello;
 import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.Tls;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
     private final PeerLink link;
     private ScheduledFuture<?> timeout;
     private boolean accepted;
+    private boolean failed;
 
     OutboundPeerHandler(PeerLink link) {
         this.link = link;
@@ -54,6 +56,20 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         if (!accepted && msg instanceof HelloAccepted hello) {
             cancelTimeout();
             accepted = true;
+            String misnamed = link.tlsEnabled() ? certificateMismatch(ctx) : null;
+            if (misnamed != null) {
+                link.tlsRefusals().increment();
+                link.warnings()
+                        .warn(
+                                "refused TLS on the connection to peer {} at {}: {}",
+                                link.peer(),
+                                ctx.channel().remoteAddress(),
+                                misnamed);
+                link.failure(misnamed);
+                link.refused(misnamed);
+                ctx.close();
+                return;
+            }
             link.onAccepted(ctx.channel(), hello.node());
         } else if (!accepted && msg instanceof HelloRejected rejected) {
             cancelTimeout();
@@ -79,10 +95,31 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Why the certificate the peer showed does not prove it is the peer dialled, or null if it does. */
+    private String certificateMismatch(ChannelHandlerContext ctx) {
+        java.util.List<String> named =
+                Tls.session(ctx.channel()).map(Tls::nodeIds).orElse(java.util.List.of());
+        if (named.contains(link.peer().value())) {
+            return null;
+        }
+        return "the node at " + ctx.channel().remoteAddress() + " showed a certificate that names "
+                + (named.isEmpty() ? "no node" : "node " + String.join(", ", named)) + ", not peer '" + link.peer()
+                + "' (subjectAltName URI " + Tls.NODE_URI_PREFIX + link.peer() + ")";
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         cancelTimeout();
-        link.failure(cause.toString());
+        if (failed) {
+            return; // one report per connection: a failed TLS handshake may raise more than once
+        }
+        failed = true;
+        String tls = Tls.describeFailure(cause);
+        link.failure(tls != null ? "TLS: " + tls : cause.toString());
+        if (ConnectionErrors.closeIfTls(
+                ctx, cause, link.warnings(), "the outbound peer " + link.peer(), link.tlsRefusals())) {
+            return;
+        }
         ConnectionErrors.close(ctx, cause, LOG, link.warnings(), "outbound peer " + link.peer(), link.protocolErrors());
     }
 

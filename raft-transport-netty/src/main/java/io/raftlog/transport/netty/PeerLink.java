@@ -13,6 +13,7 @@ import io.raftlog.api.message.RaftMessage;
 import io.raftlog.transport.netty.internal.Backoff;
 import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.RaftFrame;
+import io.raftlog.transport.netty.internal.Tls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -83,6 +84,9 @@ final class PeerLink {
                 transport.channels().add(ch);
                 Pipelines.framingOnly(ch.pipeline(), maxFrameBytes)
                         .addLast("peer", new OutboundPeerHandler(PeerLink.this));
+                if (transport.peerTls() != null) {
+                    Tls.dialWith(transport.peerTls(), ch, address);
+                }
             }
         });
         this.backoff = new Backoff(config.reconnectBackoffMin(), config.reconnectBackoffMax());
@@ -122,6 +126,14 @@ final class PeerLink {
 
     LongAdder protocolErrors() {
         return transport.protocolErrorCounter();
+    }
+
+    LongAdder tlsRefusals() {
+        return transport.tlsRefusalCounter();
+    }
+
+    boolean tlsEnabled() {
+        return transport.peerTls() != null;
     }
 
     WarningLimiter warnings() {

@@ -11,6 +11,7 @@ import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
 import io.raftlog.transport.netty.internal.HelloRejected.Reason;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.Tls;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             throw new ProtocolException("expected a hello but the first frame is a "
                     + msg.getClass().getSimpleName());
         }
-        HelloRejected rejection = check(hello);
+        HelloRejected rejection = check(hello, Tls.session(ctx.channel()));
         if (rejection != null) {
             refused = true;
             transport.rejectedConnectionCounter().increment();
@@ -97,7 +98,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The rejection for {@code hello}, or null if it is acceptable. */
-    private HelloRejected check(Hello hello) {
+    private HelloRejected check(Hello hello, java.util.Optional<javax.net.ssl.SSLSession> session) {
         String clusterId = transport.config().clusterId();
         if (!hello.clusterId().equals(clusterId)) {
             return new HelloRejected(
@@ -124,6 +125,32 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                     Reason.WRONG_TARGET,
                     "peer '" + from + "' expected node '" + hello.to().get() + "' but reached node '" + self + "'");
         }
+        return session.map(tls -> checkPeerCertificate(from, tls)).orElse(null);
+    }
+
+    /** A peer on TLS must show a certificate that names the node id it claims. */
+    private HelloRejected checkPeerCertificate(NodeId claimed, javax.net.ssl.SSLSession tls) {
+        if (!Tls.presentedCertificate(tls)) {
+            transport.tlsRefusalCounter().increment();
+            return new HelloRejected(
+                    Reason.UNAUTHENTICATED,
+                    // In TLS 1.3 with client certificates asked for (not required: clients share the
+                    // port), a certificate no trusted CA signed is dropped: it ends up here as none.
+                    "peer '" + claimed + "' presented no certificate signed by a CA this node trusts: peers must"
+                            + " authenticate with a certificate of the cluster's CA that names them (subjectAltName URI "
+                            + Tls.NODE_URI_PREFIX + claimed + ")");
+        }
+        java.util.List<String> named = Tls.nodeIds(tls);
+        if (!named.contains(claimed.value())) {
+            transport.tlsRefusalCounter().increment();
+            return new HelloRejected(
+                    Reason.UNAUTHENTICATED,
+                    "peer claims to be '" + claimed + "' but its certificate names "
+                            + (named.isEmpty()
+                                    ? "no node (no subjectAltName URI " + Tls.NODE_URI_PREFIX + "<id>)"
+                                    : "node " + String.join(", ", named))
+                            + "");
+        }
         return null;
     }
 
@@ -132,6 +159,11 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         if (refused) {
             return; // already closing after the refusal
+        }
+        refused = true; // one report per connection: a failed TLS handshake may raise more than once
+        if (ConnectionErrors.closeIfTls(
+                ctx, cause, transport.warnings(), "an accepted", transport.tlsRefusalCounter())) {
+            return;
         }
         ConnectionErrors.close(ctx, cause, LOG, transport.warnings(), "unidentified", transport.protocolErrorCounter());
     }

@@ -140,7 +140,8 @@ class HandshakeTest {
                         config.useEpoll(),
                         config.ioThreads(),
                         config.maxClientRequestsInFlight(),
-                        config.unacknowledgedDataTimeout()))) {
+                        config.unacknowledgedDataTimeout(),
+                        config.tls()))) {
             b.send(new TimeoutNow(B, A, 1));
             awaitLogged("peer a at", "refused our connection (WRONG_CLUSTER)");
             awaitLogged("refused peer connection", "cluster id 'other-cluster'");

@@ -2,6 +2,7 @@ package io.raftlog.transport.netty.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.raftlog.api.IndeterminateResultException;
 import io.raftlog.api.NodeClosedException;
 import io.raftlog.api.NodeId;
@@ -48,6 +49,9 @@ final class CallRouter {
     private final RaftClientConfig config;
     private final EventLoop loop;
     private final Bootstrap template;
+    /** TLS to the nodes, or null for plain TCP. */
+    private final SslContext tls;
+
     private final Backoff backoff;
     private final Runnable onSlotFreed;
     private final Map<String, ClientConnection> connections = new HashMap<>();
@@ -56,7 +60,8 @@ final class CallRouter {
     private long nextRequestId = 1;
     private boolean closed;
 
-    CallRouter(RaftClientConfig config, EventLoop loop, Bootstrap template, Runnable onSlotFreed) {
+    CallRouter(RaftClientConfig config, EventLoop loop, Bootstrap template, SslContext tls, Runnable onSlotFreed) {
+        this.tls = tls;
         this.config = config;
         this.loop = loop;
         this.template = template;
@@ -90,7 +95,7 @@ final class CallRouter {
         }
         InetSocketAddress chosen = call.pinned != null ? call.pinned : routes.target(call);
         connections
-                .computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template))
+                .computeIfAbsent(key(chosen), unused -> new ClientConnection(this, chosen, config, template, tls))
                 .submit(call);
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.raftlog.api.NodeId;
 import io.raftlog.api.RaftException;
@@ -16,6 +17,7 @@ import io.raftlog.transport.netty.internal.HelloAccepted;
 import io.raftlog.transport.netty.internal.HelloRejected;
 import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.ProtocolException;
+import io.raftlog.transport.netty.internal.Tls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -60,7 +62,8 @@ final class ClientConnection {
     /** When anything last arrived on the connection (System.nanoTime). */
     private long lastReadNanos;
 
-    ClientConnection(CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template) {
+    ClientConnection(
+            CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template, SslContext tls) {
         this.router = router;
         this.address = address;
         this.config = config;
@@ -68,6 +71,9 @@ final class ClientConnection {
             @Override
             protected void initChannel(Channel ch) {
                 Pipelines.framing(ch.pipeline(), config.maxFrameBytes()).addLast("client", new Handler());
+                if (tls != null) {
+                    Tls.dialWith(tls, ch, address);
+                }
             }
         });
     }
@@ -268,7 +274,12 @@ final class ClientConnection {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             cancelTimeout();
             failure = cause;
-            LOG.debug("connection to {} failed", address, cause);
+            String tls = Tls.describeFailure(cause);
+            if (tls != null) {
+                LOG.warn("TLS to node at {} failed: {}", address, tls);
+            } else {
+                LOG.debug("connection to {} failed", address, cause);
+            }
             ctx.close();
         }
 

@@ -3,6 +3,7 @@ package io.raftlog.transport.netty.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.IndeterminateResultException;
@@ -17,6 +18,7 @@ import io.raftlog.api.OverloadedException;
 import io.raftlog.api.ReadConsistency;
 import io.raftlog.transport.netty.internal.MembershipRequest;
 import io.raftlog.transport.netty.internal.NettyIo;
+import io.raftlog.transport.netty.internal.Tls;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -97,6 +99,8 @@ public final class RaftClient implements AutoCloseable {
     /** A client of the cluster at {@code config.seeds()}; it connects on the first request. */
     public RaftClient(RaftClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        // Before any thread exists: unreadable or malformed TLS files fail the constructor.
+        SslContext tls = config.tls() == null ? null : Tls.client(config.tls());
         this.io = NettyIo.create(config.useEpoll(), 1, "raftlog-client");
         this.loop = io.group().next();
         Bootstrap template = new Bootstrap()
@@ -106,7 +110,7 @@ public final class RaftClient implements AutoCloseable {
                         Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        this.router = new CallRouter(config, loop, template, this::onSlotFreed);
+        this.router = new CallRouter(config, loop, template, tls, this::onSlotFreed);
         SecureRandom random = new SecureRandom();
         this.batcher = new ProducerBatcher(
                 random::nextLong,

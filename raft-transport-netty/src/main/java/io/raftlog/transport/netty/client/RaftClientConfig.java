@@ -7,6 +7,7 @@ import io.raftlog.api.message.AppendEntriesRequest;
 import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.MessageCodec;
 import io.raftlog.transport.netty.NettyTransportConfig;
+import io.raftlog.transport.netty.TlsConfig;
 import io.raftlog.transport.netty.internal.AppendRequest;
 import io.raftlog.transport.netty.internal.ConfigChecks;
 import io.raftlog.transport.netty.internal.Frame;
@@ -43,6 +44,9 @@ import java.util.Objects;
  * @param maxFrameBytes       the largest frame the client sends or accepts; must not exceed the nodes'.
  *                            It bounds the largest record too: {@link #maxRecordBytes()}
  * @param useEpoll            use Netty's native epoll transport when available
+ * @param tls                 TLS to the nodes: the CA certificates that sign theirs, and this client's
+ *                            own certificate where the nodes require one; null for plain TCP (the
+ *                            default)
  */
 public record RaftClientConfig(
         String clusterId,
@@ -57,7 +61,8 @@ public record RaftClientConfig(
         Duration retryBackoffMax,
         Duration connectTimeout,
         int maxFrameBytes,
-        boolean useEpoll) {
+        boolean useEpoll,
+        TlsConfig tls) {
     /**
      * The most requests in flight: a node remembers the last 64 batches of each producer, so a
      * retry of any batch still in flight is answered with its offsets, never left unknown.
@@ -131,7 +136,8 @@ public record RaftClientConfig(
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(2),
                 NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES,
-                true);
+                true,
+                null);
     }
 
     public RaftClientConfig withRequestTimeout(Duration timeout) {
@@ -148,7 +154,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 connectTimeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withAttemptTimeout(Duration timeout) {
@@ -165,7 +172,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 connectTimeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withMaxInFlightRequests(int requests) {
@@ -182,7 +190,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 connectTimeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withBatching(Duration linger, int maxRecords, int maxBytes) {
@@ -199,7 +208,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 connectTimeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withRetryBackoff(Duration min, Duration max) {
@@ -216,7 +226,8 @@ public record RaftClientConfig(
                 max,
                 connectTimeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withConnectTimeout(Duration timeout) {
@@ -233,7 +244,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 timeout,
                 maxFrameBytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     public RaftClientConfig withMaxFrameBytes(int bytes) {
@@ -250,7 +262,8 @@ public record RaftClientConfig(
                 retryBackoffMax,
                 connectTimeout,
                 bytes,
-                useEpoll);
+                useEpoll,
+                tls);
     }
 
     /**
@@ -281,5 +294,24 @@ public record RaftClientConfig(
     /** Record bytes (payload plus 4 per record) an append frame of {@code maxFrameBytes} can carry. */
     static int maxAppendBodyBytes(int maxFrameBytes) {
         return (int) Math.max(0, maxFrameBytes - 2L - AppendRequest.bodySize(List.of()));
+    }
+
+    /** TLS to the nodes ({@code null}: plain TCP); see {@link TlsConfig}. */
+    public RaftClientConfig withTls(TlsConfig config) {
+        return new RaftClientConfig(
+                clusterId,
+                seeds,
+                requestTimeout,
+                attemptTimeout,
+                maxInFlightRequests,
+                linger,
+                maxBatchRecords,
+                maxBatchBytes,
+                retryBackoffMin,
+                retryBackoffMax,
+                connectTimeout,
+                maxFrameBytes,
+                useEpoll,
+                config);
     }
 }

@@ -19,7 +19,13 @@ public record HelloRejected(Reason reason, String detail) implements Frame {
         /** A peer expected another node at this address. */
         WRONG_TARGET(3),
         /** The hello itself is inconsistent (a peer without ids, a client with them). */
-        BAD_HELLO(4);
+        BAD_HELLO(4),
+        /**
+         * TLS is on and the speaker's certificate does not prove who it says it is: a peer without a
+         * certificate, or with one that names another node; a client without one where client
+         * certificates are required.
+         */
+        UNAUTHENTICATED(5);
 
         private final int code;
 

@@ -167,7 +167,8 @@ class ConnectionFailureTest {
                 Duration.ofMillis(50),
                 Duration.ofMillis(300),
                 defaults.maxFrameBytes(),
-                epoll));
+                epoll,
+                null));
         resources.add(0, client);
         return client;
     }

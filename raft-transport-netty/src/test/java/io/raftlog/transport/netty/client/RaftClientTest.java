@@ -394,7 +394,8 @@ class RaftClientTest {
                             Duration.ofMillis(50),
                             Duration.ofSeconds(1),
                             1 << 20,
-                            true));
+                            true,
+                            null));
 
             assertThat(Futures.failure(client.append(Bytes.ofUtf8("x"))))
                     .isExactlyInstanceOf(RaftException.class)

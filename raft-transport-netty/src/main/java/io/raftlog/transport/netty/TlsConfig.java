@@ -1,0 +1,86 @@
+package io.raftlog.transport.netty;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * TLS for a node's port (peers and clients) and its connections to its peers, or for a client.
+ * Certificates and keys are PEM files, read when the transport or client starts.
+ *
+ * <p><b>Identities.</b> A node's certificate names its node id in a subjectAltName URI
+ * {@code urn:raftlog:node:<id>} (openssl: {@code subjectAltName=URI:urn:raftlog:node:n1,IP:10.0.0.1}).
+ * Between peers TLS is always mutual: a node accepts a peer connection only with a certificate
+ * signed by a CA of {@code trustedCertificates} that names the node id the peer claims in its
+ * hello, and it dials a peer only to find a certificate naming that peer. A client's certificate
+ * names its principal in {@code urn:raftlog:client:<name>}.
+ *
+ * @param certificateChain          PEM: this side's certificate, then any intermediates; null for a
+ *                                  client that presents none (a node must have one)
+ * @param privateKey                PEM: the certificate's private key, PKCS#8 ({@code BEGIN PRIVATE
+ *                                  KEY}), unencrypted; null exactly when {@code certificateChain} is
+ * @param trustedCertificates       PEM: the CA certificates that sign the other sides' certificates
+ * @param verifyHostname            whether the dialling side checks that the certificate it is shown
+ *                                  names the host or IP address it dialled (on by default)
+ * @param requireClientCertificates on a node: whether clients too must present a certificate signed
+ *                                  by a trusted CA (peers always must); off by default
+ * @param protocols                 the TLS versions offered, {@code TLSv1.3} by default
+ */
+public record TlsConfig(
+        Path certificateChain,
+        Path privateKey,
+        Path trustedCertificates,
+        boolean verifyHostname,
+        boolean requireClientCertificates,
+        List<String> protocols) {
+    /** TLS 1.3 only: what both sides of a raftlog connection speak by default. */
+    public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3");
+
+    public TlsConfig {
+        if ((certificateChain == null) != (privateKey == null)) {
+            throw new IllegalArgumentException(
+                    "TLS needs both a certificate chain and its private key, or neither (a client without a"
+                            + " certificate); got certificateChain=" + certificateChain + ", privateKey=" + privateKey);
+        }
+        Objects.requireNonNull(trustedCertificates, "trustedCertificates (the CA certificates to trust, PEM)");
+        protocols = List.copyOf(protocols);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("TLS needs at least one protocol version, such as TLSv1.3");
+        }
+    }
+
+    /** A node's (or a client's) certificate and key, and the CA certificates it trusts. */
+    public static TlsConfig of(Path certificateChain, Path privateKey, Path trustedCertificates) {
+        return new TlsConfig(
+                Objects.requireNonNull(certificateChain, "certificateChain"),
+                Objects.requireNonNull(privateKey, "privateKey"),
+                trustedCertificates,
+                true,
+                false,
+                DEFAULT_PROTOCOLS);
+    }
+
+    /** A client that presents no certificate and trusts the nodes' CA certificates. */
+    public static TlsConfig trusting(Path trustedCertificates) {
+        return new TlsConfig(null, null, trustedCertificates, true, false, DEFAULT_PROTOCOLS);
+    }
+
+    /** Whether this side presents a certificate. */
+    public boolean hasCertificate() {
+        return certificateChain != null;
+    }
+
+    public TlsConfig withVerifyHostname(boolean verify) {
+        return new TlsConfig(
+                certificateChain, privateKey, trustedCertificates, verify, requireClientCertificates, protocols);
+    }
+
+    public TlsConfig withRequireClientCertificates(boolean require) {
+        return new TlsConfig(certificateChain, privateKey, trustedCertificates, verifyHostname, require, protocols);
+    }
+
+    public TlsConfig withProtocols(List<String> versions) {
+        return new TlsConfig(
+                certificateChain, privateKey, trustedCertificates, verifyHostname, requireClientCertificates, versions);
+    }
+}
