@@ -22,12 +22,17 @@ final class ClientOptions {
             description = "Name of the cluster (default: ${DEFAULT-VALUE}).")
     String clusterId;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     List<InetSocketAddress> addresses() {
         return Addresses.parseList("--servers", servers);
     }
 
     RaftClientConfig config(Duration requestTimeout) {
-        return RaftClientConfig.of(clusterId, addresses()).withRequestTimeout(requestTimeout);
+        return RaftClientConfig.of(clusterId, addresses())
+                .withRequestTimeout(requestTimeout)
+                .withTls(tls.client());
     }
 
     RaftClient connect(Duration requestTimeout) {

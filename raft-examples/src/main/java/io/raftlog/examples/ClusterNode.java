@@ -57,6 +57,7 @@ final class ClusterNode implements AutoCloseable {
                 startMode,
                 LogConfig.defaults(),
                 StoreKind.DEFAULT,
+                null,
                 collectors);
     }
 
@@ -66,6 +67,7 @@ final class ClusterNode implements AutoCloseable {
      * @param peers the other members and where to reach them
      * @param log   retention and snapshots
      * @param store the durable store in {@code dataDirectory}
+     * @param tls   TLS for the node's port and its peer links, or null for plain TCP
      */
     static ClusterNode start(
             String clusterId,
@@ -77,6 +79,7 @@ final class ClusterNode implements AutoCloseable {
             NodeConfig.StartMode startMode,
             LogConfig log,
             StoreKind store,
+            io.raftlog.transport.netty.TlsConfig tls,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -97,7 +100,8 @@ final class ClusterNode implements AutoCloseable {
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 store.module(dataDirectory),
-                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses))));
+                new NettyTransportModule(
+                        NettyTransportConfig.of(clusterId, listen, addresses).withTls(tls))));
         if (collectors != null) {
             modules.add(new PrometheusMetricsModule(collectors));
         }

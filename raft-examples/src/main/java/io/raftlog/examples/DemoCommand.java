@@ -70,6 +70,15 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     NodeCommand.LogOptions log;
 
+    @Option(
+            names = "--tls",
+            description = "Secure the cluster: make a throw-away CA and a certificate for each node (in DIR/tls), and"
+                    + " run peers with mutual TLS and the demo's clients with TLS.")
+    boolean tls;
+
+    /** The CA and node certificates of a --tls demo, or null. */
+    private Path tlsDirectory;
+
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     @Override
@@ -101,6 +110,11 @@ final class DemoCommand implements Callable<Integer> {
                 "raftlog-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
+            io.raftlog.testkit.tls.CertificateAuthority ca = null;
+            if (tls) {
+                tlsDirectory = data.resolve("tls");
+                ca = io.raftlog.testkit.tls.CertificateAuthority.create("raftlog demo CA");
+            }
             for (Map.Entry<NodeId, InetSocketAddress> member : addresses.entrySet()) {
                 Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>(addresses);
                 peers.remove(member.getKey());
@@ -114,13 +128,19 @@ final class DemoCommand implements Callable<Integer> {
                         io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP, // the demo makes its own cluster
                         log.logConfig(),
                         log.store,
+                        ca == null ? null : nodeTls(ca, member.getKey()),
                         collectors));
             }
             System.out.printf(
-                    "raftlog demo: 3 nodes on %s, logs in %s%s. Ctrl-C stops.%n",
+                    "raftlog demo: 3 nodes on %s, logs in %s%s%s. Ctrl-C stops.%n",
                     addresses.values(),
                     data.toAbsolutePath(),
-                    metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics");
+                    metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics",
+                    tlsDirectory == null
+                            ? ""
+                            : ", mutual TLS between the nodes (CA and certificates in "
+                                    + tlsDirectory.toAbsolutePath() + "; clients: --tls-ca "
+                                    + tlsDirectory.resolve("ca.crt").toAbsolutePath() + ")");
             run(new ArrayList<>(addresses.values()), nodes);
             return 0;
         } finally {
@@ -141,8 +161,13 @@ final class DemoCommand implements Callable<Integer> {
         AtomicLong produced = new AtomicLong();
         AtomicLong consumed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        try (RaftClient producer = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds));
-                RaftClient consumer = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds))) {
+        io.raftlog.transport.netty.TlsConfig clientTls = tlsDirectory == null
+                ? null
+                : io.raftlog.transport.netty.TlsConfig.trusting(tlsDirectory.resolve("ca.crt"));
+        RaftClientConfig clientConfig =
+                RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, seeds).withTls(clientTls);
+        try (RaftClient producer = new RaftClient(clientConfig);
+                RaftClient consumer = new RaftClient(clientConfig)) {
             Thread consuming = new Thread(() -> consume(consumer, consumed), "raftlog-demo-consumer");
             consuming.setDaemon(true);
             consuming.start();
@@ -233,5 +258,12 @@ final class DemoCommand implements Callable<Integer> {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Issues {@code id}'s certificate from the demo's CA into the TLS directory. */
+    private io.raftlog.transport.netty.TlsConfig nodeTls(io.raftlog.testkit.tls.CertificateAuthority ca, NodeId id) {
+        io.raftlog.testkit.tls.CertificateAuthority.PemFiles files =
+                ca.issueNode(id.value()).write(tlsDirectory, id.value());
+        return io.raftlog.transport.netty.TlsConfig.of(files.certificate(), files.privateKey(), files.ca());
     }
 }

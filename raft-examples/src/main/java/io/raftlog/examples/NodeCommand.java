@@ -91,6 +91,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     LogOptions log;
 
+    @Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Override
     public Integer call() throws Exception {
         NodeId nodeId = NodeId.of(id);
@@ -129,6 +132,7 @@ final class NodeCommand implements Callable<Integer> {
                 startMode,
                 log.logConfig(),
                 log.store,
+                tls.node(),
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(

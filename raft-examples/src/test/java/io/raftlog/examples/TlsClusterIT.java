@@ -1,0 +1,104 @@
+package io.raftlog.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.raftlog.api.Bytes;
+import io.raftlog.testkit.tls.CertificateAuthority;
+import io.raftlog.testkit.tls.CertificateAuthority.PemFiles;
+import io.raftlog.transport.netty.TlsConfig;
+import io.raftlog.transport.netty.client.RaftClient;
+import io.raftlog.transport.netty.client.RaftClientConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three {@code raftlog node} processes with mutual TLS ({@code --tls-cert}, {@code --tls-key},
+ * {@code --tls-ca}): they form a cluster and commit; the client commands reach it with
+ * {@code --tls-ca} and fail without.
+ */
+class TlsClusterIT {
+    @TempDir
+    Path data;
+
+    @Test
+    void nodesWithTlsFlagsFormAClusterThatOnlyTlsClientsReach() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("TlsClusterIT CA");
+        Map<String, PemFiles> files = new HashMap<>();
+        try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
+            for (String id : List.of("n1", "n2", "n3")) {
+                PemFiles pem = ca.issueNode(id).write(data.resolve("tls"), id);
+                files.put(id, pem);
+                cluster.start(
+                        id,
+                        "--bootstrap",
+                        "--tls-cert",
+                        pem.certificate().toString(),
+                        "--tls-key",
+                        pem.privateKey().toString(),
+                        "--tls-ca",
+                        pem.ca().toString());
+            }
+            Path caFile = files.get("n1").ca();
+            try (RaftClient client = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, cluster.seeds())
+                    .withRequestTimeout(Duration.ofSeconds(20))
+                    .withTls(TlsConfig.trusting(caFile)))) {
+                assertThat(client.append(Bytes.ofUtf8("secured")).get(30, TimeUnit.SECONDS))
+                        .isPositive();
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.output("n1").contains("TLS TLSv1.3, peers mutually authenticated"));
+
+            NodeProcesses.Run secured =
+                    cluster.run("status", "--servers", cluster.servers(), "--tls-ca", caFile.toString());
+            assertThat(secured.exitCode()).as(secured.stderr()).isZero();
+            assertThat(secured.stdout()).contains("LEADER");
+
+            NodeProcesses.Run plain = cluster.run("status", "--servers", cluster.servers());
+            assertThat(plain.exitCode())
+                    .as("a plain-TCP client gets no answer from TLS nodes")
+                    .isNotZero();
+
+            NodeProcesses.Run halfConfigured = cluster.run(
+                    "status",
+                    "--servers",
+                    cluster.servers(),
+                    "--tls-cert",
+                    files.get("n1").certificate().toString());
+            assertThat(halfConfigured.exitCode()).isNotZero();
+            assertThat(halfConfigured.stderr()).contains("needs --tls-ca").contains("missing: --tls-key --tls-ca");
+        }
+    }
+
+    @Test
+    void theDemoWithTlsMakesItsCertificatesAndRunsSecured() throws Exception {
+        try (NodeProcesses commands = new NodeProcesses(data.resolve("demo-runs"), 0)) {
+            NodeProcesses.Run demo = commands.run(
+                    "demo",
+                    "--tls",
+                    "--records",
+                    "500",
+                    "--data",
+                    data.resolve("demo").toString(),
+                    "--metrics-port",
+                    "0");
+
+            assertThat(demo.exitCode()).as(demo.stderr()).isZero();
+            assertThat(demo.stdout())
+                    .contains("mutual TLS between the nodes")
+                    .contains("--tls-ca "
+                            + data.resolve("demo")
+                                    .resolve("tls")
+                                    .resolve("ca.crt")
+                                    .toAbsolutePath())
+                    .contains("done: produced 500, consumed 500, failed 0");
+            assertThat(data.resolve("demo").resolve("tls").resolve("n1.crt")).exists();
+        }
+    }
+}
