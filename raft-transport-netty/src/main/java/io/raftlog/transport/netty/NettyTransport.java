@@ -85,10 +85,9 @@ public final class NettyTransport implements Transport {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
     private final LongAdder tlsRefusals = new LongAdder();
-    /** TLS of the listener and of the peer links (null: plain TCP); built at construction, so bad files fail fast. */
-    private final SslContext serverTls;
+    /** TLS of the listener and of the peer links (null: plain TCP); loaded at construction, so bad files fail fast. */
+    private final TlsContexts tls;
 
-    private final SslContext peerTls;
     private final java.util.concurrent.ConcurrentHashMap<NodeId, String> refusals =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, LongAdder[]> received =
@@ -114,8 +113,9 @@ public final class NettyTransport implements Transport {
     public NettyTransport(NettyTransportConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.clientService = new ClientService(config);
-        this.serverTls = config.tlsEnabled() ? Tls.server(config.tls()) : null;
-        this.peerTls = config.tlsEnabled() ? Tls.client(config.tls()) : null;
+        this.tls = config.tlsEnabled()
+                ? new TlsContexts(config.tls(), "node at " + config.listenAddress(), java.time.Clock.systemUTC())
+                : null;
     }
 
     /**
@@ -154,6 +154,10 @@ public final class NettyTransport implements Transport {
             }
         });
         links = Map.copyOf(created);
+        if (tls != null) {
+            long every = config.tls().reloadInterval().toMillis();
+            io.group().next().scheduleWithFixedDelay(this::checkTls, every, every, TimeUnit.MILLISECONDS);
+        }
         state = State.STARTED;
         if (pendingMembership != null) {
             membershipChanged(pendingMembership);
@@ -397,9 +401,14 @@ public final class NettyTransport implements Transport {
         return tlsRefusals;
     }
 
-    /** The TLS context of the peer links, or null for plain TCP. */
+    /** The TLS context of new peer links, or null for plain TCP. */
     SslContext peerTls() {
-        return peerTls;
+        return tls == null ? null : tls.client();
+    }
+
+    /** When this node's TLS certificate (the one in use) expires; empty for plain TCP. */
+    public java.util.Optional<java.time.Instant> tlsCertificateExpiry() {
+        return tls == null ? java.util.Optional.empty() : tls.expiryIfKnown();
     }
 
     /** Stops listening, closes every connection and releases every buffer and thread; idempotent. */
@@ -480,8 +489,8 @@ public final class NettyTransport implements Transport {
                         channels.add(ch);
                         Pipelines.framing(ch.pipeline(), config.maxFrameBytes())
                                 .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));
-                        if (serverTls != null) {
-                            Tls.acceptWith(serverTls, ch);
+                        if (tls != null) {
+                            Tls.acceptWith(tls.server(), ch);
                         }
                     }
                 });
@@ -516,5 +525,14 @@ public final class NettyTransport implements Transport {
 
     ChannelGroup channels() {
         return channels;
+    }
+
+    /** Reloads changed TLS files, warns of a coming expiry; never throws into the timer. */
+    private void checkTls() {
+        try {
+            tls.check();
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: checking the TLS files failed", self, e);
+        }
     }
 }

@@ -25,6 +25,11 @@ import java.util.Objects;
  * @param requireClientCertificates on a node: whether clients too must present a certificate signed
  *                                  by a trusted CA (peers always must); off by default
  * @param protocols                 the TLS versions offered, {@code TLSv1.3} by default
+ * @param reloadInterval            how often the files are checked for a change (30 s by default):
+ *                                  a changed certificate, key or CA file is loaded without a restart
+ *                                  and used by every connection opened from then on (open ones keep
+ *                                  theirs); files that do not load keep the ones in use, with a
+ *                                  warning
  */
 public record TlsConfig(
         Path certificateChain,
@@ -32,9 +37,13 @@ public record TlsConfig(
         Path trustedCertificates,
         boolean verifyHostname,
         boolean requireClientCertificates,
-        List<String> protocols) {
+        List<String> protocols,
+        java.time.Duration reloadInterval) {
     /** TLS 1.3 only: what both sides of a raftlog connection speak by default. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3");
+
+    /** How often the files are checked for a change by default. */
+    public static final java.time.Duration DEFAULT_RELOAD_INTERVAL = java.time.Duration.ofSeconds(30);
 
     public TlsConfig {
         if ((certificateChain == null) != (privateKey == null)) {
@@ -47,6 +56,10 @@ public record TlsConfig(
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("TLS needs at least one protocol version, such as TLSv1.3");
         }
+        Objects.requireNonNull(reloadInterval, "reloadInterval");
+        if (reloadInterval.isNegative() || reloadInterval.isZero()) {
+            throw new IllegalArgumentException("reloadInterval must be positive, was " + reloadInterval);
+        }
     }
 
     /** A node's (or a client's) certificate and key, and the CA certificates it trusts. */
@@ -57,12 +70,13 @@ public record TlsConfig(
                 trustedCertificates,
                 true,
                 false,
-                DEFAULT_PROTOCOLS);
+                DEFAULT_PROTOCOLS,
+                DEFAULT_RELOAD_INTERVAL);
     }
 
     /** A client that presents no certificate and trusts the nodes' CA certificates. */
     public static TlsConfig trusting(Path trustedCertificates) {
-        return new TlsConfig(null, null, trustedCertificates, true, false, DEFAULT_PROTOCOLS);
+        return new TlsConfig(null, null, trustedCertificates, true, false, DEFAULT_PROTOCOLS, DEFAULT_RELOAD_INTERVAL);
     }
 
     /** Whether this side presents a certificate. */
@@ -72,15 +86,39 @@ public record TlsConfig(
 
     public TlsConfig withVerifyHostname(boolean verify) {
         return new TlsConfig(
-                certificateChain, privateKey, trustedCertificates, verify, requireClientCertificates, protocols);
+                certificateChain,
+                privateKey,
+                trustedCertificates,
+                verify,
+                requireClientCertificates,
+                protocols,
+                reloadInterval);
     }
 
     public TlsConfig withRequireClientCertificates(boolean require) {
-        return new TlsConfig(certificateChain, privateKey, trustedCertificates, verifyHostname, require, protocols);
+        return new TlsConfig(
+                certificateChain, privateKey, trustedCertificates, verifyHostname, require, protocols, reloadInterval);
     }
 
     public TlsConfig withProtocols(List<String> versions) {
         return new TlsConfig(
-                certificateChain, privateKey, trustedCertificates, verifyHostname, requireClientCertificates, versions);
+                certificateChain,
+                privateKey,
+                trustedCertificates,
+                verifyHostname,
+                requireClientCertificates,
+                versions,
+                reloadInterval);
+    }
+
+    public TlsConfig withReloadInterval(java.time.Duration interval) {
+        return new TlsConfig(
+                certificateChain,
+                privateKey,
+                trustedCertificates,
+                verifyHostname,
+                requireClientCertificates,
+                protocols,
+                interval);
     }
 }
