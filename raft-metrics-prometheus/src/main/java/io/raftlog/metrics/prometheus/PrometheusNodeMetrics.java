@@ -144,8 +144,31 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     "raftlog_peer_messages_dropped",
                     "Messages to each peer dropped (queue full, connection failed, too large, shutting down)",
                     labels);
+            Map<String, MetricFamilySamples> own = new java.util.TreeMap<>();
             if (owner != null) {
                 for (Map.Entry<String, Transport> watched : owner.transports) {
+                    for (Map.Entry<String, Long> counter :
+                            watched.getValue().counters().entrySet()) {
+                        String name = "raftlog_transport_" + counter.getKey();
+                        MetricFamilySamples family = own.computeIfAbsent(
+                                name,
+                                unused -> name.endsWith("_seconds")
+                                        ? new GaugeMetricFamily(
+                                                name,
+                                                "The transport's "
+                                                        + counter.getKey().replace('_', ' '),
+                                                List.of("node"))
+                                        : new CounterMetricFamily(
+                                                name,
+                                                "The transport's "
+                                                        + counter.getKey().replace('_', ' '),
+                                                List.of("node")));
+                        if (family instanceof GaugeMetricFamily gauge) {
+                            gauge.addMetric(List.of(watched.getKey()), counter.getValue());
+                        } else {
+                            ((CounterMetricFamily) family).addMetric(List.of(watched.getKey()), counter.getValue());
+                        }
+                    }
                     for (Map.Entry<NodeId, PeerTraffic> peer :
                             watched.getValue().traffic().entrySet()) {
                         List<String> values =
@@ -159,7 +182,10 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     }
                 }
             }
-            return List.of(messagesSent, bytesSent, messagesReceived, bytesReceived, dropped);
+            List<MetricFamilySamples> families = new java.util.ArrayList<>(
+                    List.of(messagesSent, bytesSent, messagesReceived, bytesReceived, dropped));
+            families.addAll(own.values());
+            return families;
         }
     }
 

@@ -171,6 +171,41 @@ class PrometheusNodeMetricsTest {
                 log);
     }
 
+    @Test
+    void aWatchedTransportsOwnCountersAreExportedAtScrapeTime() throws Exception {
+        CollectorRegistry registry = new CollectorRegistry();
+        PrometheusNodeMetrics.Collectors collectors = new PrometheusNodeMetrics.Collectors(registry);
+        java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong(3);
+        collectors.watch(NodeId.of("n1"), new io.raftlog.api.spi.transport.Transport() {
+            @Override
+            public void start(NodeId self, io.raftlog.api.spi.transport.MessageHandler handler) {}
+
+            @Override
+            public void send(io.raftlog.api.message.RaftMessage message) {}
+
+            @Override
+            public java.util.Map<String, Long> counters() {
+                return java.util.Map.of(
+                        "tls_refusals", refusals.get(), "tls_certificate_expiry_seconds", 1_900_000_000L);
+            }
+
+            @Override
+            public void close() {}
+        });
+
+        String text = scrape(registry);
+        assertThat(text)
+                .contains("# TYPE raftlog_transport_tls_refusals_total counter")
+                .contains("# TYPE raftlog_transport_tls_certificate_expiry_seconds gauge");
+        assertThat(value(text, "raftlog_transport_tls_refusals_total{node=\"n1\",}"))
+                .isEqualTo(3);
+        assertThat(value(text, "raftlog_transport_tls_certificate_expiry_seconds{node=\"n1\",}"))
+                .isEqualTo(1_900_000_000);
+        refusals.set(5);
+        assertThat(value(scrape(registry), "raftlog_transport_tls_refusals_total{node=\"n1\",}"))
+                .isEqualTo(5);
+    }
+
     private static String scrape(CollectorRegistry registry) throws Exception {
         StringWriter out = new StringWriter();
         TextFormat.write004(out, registry.metricFamilySamples());

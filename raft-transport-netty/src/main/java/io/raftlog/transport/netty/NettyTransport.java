@@ -406,6 +406,22 @@ public final class NettyTransport implements Transport {
         return tls == null ? null : tls.client();
     }
 
+    /**
+     * {@code protocol_errors}, {@code rejected_connections} and {@code tls_refusals} (see their
+     * accessors), and {@code tls_certificate_expiry_seconds}: when this node's certificate expires,
+     * in seconds since the epoch (TLS only; not a counter, but read the same way).
+     */
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        counters.put("protocol_errors", protocolErrors());
+        counters.put("rejected_connections", rejectedConnections());
+        counters.put("tls_refusals", tlsRefusals());
+        tlsCertificateExpiry()
+                .ifPresent(expiry -> counters.put("tls_certificate_expiry_seconds", expiry.getEpochSecond()));
+        return counters;
+    }
+
     /** When this node's TLS certificate (the one in use) expires; empty for plain TCP. */
     public java.util.Optional<java.time.Instant> tlsCertificateExpiry() {
         return tls == null ? java.util.Optional.empty() : tls.expiryIfKnown();

@@ -94,6 +94,15 @@ public interface Transport extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The transport's own counters besides its peers' traffic, by a short snake_case name, for
+     * metrics: connections refused and why, protocol errors and the like, each only growing while
+     * the transport runs. Read at scrape time. Empty by default.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
+
     /** Stops sending and receiving and releases every resource; pending messages are dropped. */
     @Override
     void close();
