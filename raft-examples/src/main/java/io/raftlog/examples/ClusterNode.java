@@ -58,6 +58,7 @@ final class ClusterNode implements AutoCloseable {
                 LogConfig.defaults(),
                 StoreKind.DEFAULT,
                 null,
+                io.raftlog.transport.netty.ClientAccess.OPEN,
                 collectors);
     }
 
@@ -68,6 +69,7 @@ final class ClusterNode implements AutoCloseable {
      * @param log   retention and snapshots
      * @param store the durable store in {@code dataDirectory}
      * @param tls   TLS for the node's port and its peer links, or null for plain TCP
+     * @param access what each client may do
      */
     static ClusterNode start(
             String clusterId,
@@ -80,6 +82,7 @@ final class ClusterNode implements AutoCloseable {
             LogConfig log,
             StoreKind store,
             io.raftlog.transport.netty.TlsConfig tls,
+            io.raftlog.transport.netty.ClientAccess access,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -100,8 +103,9 @@ final class ClusterNode implements AutoCloseable {
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 store.module(dataDirectory),
-                new NettyTransportModule(
-                        NettyTransportConfig.of(clusterId, listen, addresses).withTls(tls))));
+                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses)
+                        .withTls(tls)
+                        .withClientAccess(access))));
         if (collectors != null) {
             modules.add(new PrometheusMetricsModule(collectors));
         }

@@ -129,6 +129,7 @@ final class DemoCommand implements Callable<Integer> {
                         log.logConfig(),
                         log.store,
                         ca == null ? null : nodeTls(ca, member.getKey()),
+                        io.raftlog.transport.netty.ClientAccess.OPEN,
                         collectors));
             }
             System.out.printf(

@@ -94,6 +94,15 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tls = new TlsOptions();
 
+    @Option(
+            names = "--client-access",
+            paramLabel = "RULES",
+            description = "What each client may do, by the principal its TLS certificate names"
+                    + " (urn:raftlog:client:<name>): NAME=PERMS,... with PERMS produce, consume, administer joined"
+                    + " by + (or none), and * for every other client, e.g. app=produce+consume,audit=consume,*=none."
+                    + " Default: every client may do everything.")
+    String clientAccess;
+
     @Override
     public Integer call() throws Exception {
         NodeId nodeId = NodeId.of(id);
@@ -133,6 +142,9 @@ final class NodeCommand implements Callable<Integer> {
                 log.logConfig(),
                 log.store,
                 tls.node(),
+                clientAccess == null
+                        ? io.raftlog.transport.netty.ClientAccess.OPEN
+                        : io.raftlog.transport.netty.ClientAccess.parse(clientAccess),
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(

@@ -1,6 +1,7 @@
 package io.raftlog.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.raftlog.api.Bytes;
@@ -43,14 +44,27 @@ class TlsClusterIT {
                         "--tls-key",
                         pem.privateKey().toString(),
                         "--tls-ca",
-                        pem.ca().toString());
+                        pem.ca().toString(),
+                        "--client-access",
+                        "writer=produce+consume,*=consume");
             }
             Path caFile = files.get("n1").ca();
+            PemFiles writer = ca.issueClient("writer").write(data.resolve("tls"), "writer");
             try (RaftClient client = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, cluster.seeds())
-                    .withRequestTimeout(Duration.ofSeconds(20))
-                    .withTls(TlsConfig.trusting(caFile)))) {
+                            .withRequestTimeout(Duration.ofSeconds(20))
+                            .withTls(TlsConfig.of(writer.certificate(), writer.privateKey(), caFile)));
+                    RaftClient anonymous =
+                            new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, cluster.seeds())
+                                    .withRequestTimeout(Duration.ofSeconds(20))
+                                    .withTls(TlsConfig.trusting(caFile)))) {
                 assertThat(client.append(Bytes.ofUtf8("secured")).get(30, TimeUnit.SECONDS))
                         .isPositive();
+                assertThatThrownBy(() -> anonymous.append(Bytes.ofUtf8("x")).get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(io.raftlog.api.NotAuthorizedException.class)
+                        .hasMessageContaining("a client without a principal may not produce");
+                assertThat(anonymous.read(1, 10, Duration.ZERO).get(30, TimeUnit.SECONDS))
+                        .extracting(record -> record.payload().toUtf8())
+                        .contains("secured");
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> cluster.output("n1").contains("TLS TLSv1.3, peers mutually authenticated"));

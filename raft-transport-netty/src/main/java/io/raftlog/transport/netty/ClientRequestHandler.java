@@ -44,9 +44,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final NettyTransport transport;
     private int inFlight;
 
-    ClientRequestHandler(NettyTransport transport) {
+    /** The principal the client's certificate names, or null (no TLS, no certificate, none named). */
+    private final String principal;
+
+    private final java.util.Set<ClientAccess.Permission> permissions;
+
+    ClientRequestHandler(NettyTransport transport, String principal) {
         this.transport = transport;
         this.service = transport.clientService();
+        this.principal = principal;
+        this.permissions = transport.config().clientAccess().of(principal);
     }
 
     @Override
@@ -60,6 +67,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     request.requestId(),
                     Code.OVERLOADED,
                     "more than " + service.maxRequestsInFlight() + " requests in flight on this connection"));
+            return;
+        }
+        ClientAccess.Permission needed = permissionFor(request);
+        if (needed != null && !permissions.contains(needed)) {
+            transport.unauthorizedCounter().increment();
+            ctx.writeAndFlush(ErrorResponse.of(request.requestId(), Code.NOT_AUTHORIZED, refusal(needed)));
             return;
         }
         ReplicatedLog log = service.log();
@@ -86,6 +99,34 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 LOG.debug("dropping the answer to request {}: the transport is closing", request.requestId());
             }
         });
+    }
+
+    /** What {@code request} needs the client to be allowed; null for status, which any client may ask. */
+    private static ClientAccess.Permission permissionFor(ClientRequest request) {
+        if (request instanceof AppendRequest) {
+            return ClientAccess.Permission.PRODUCE;
+        }
+        if (request instanceof ReadRequest || request instanceof ReadIndexRequest) {
+            return ClientAccess.Permission.CONSUME;
+        }
+        if (request instanceof DeleteRecordsRequest
+                || request instanceof io.raftlog.transport.netty.internal.MembershipRequest) {
+            return ClientAccess.Permission.ADMINISTER;
+        }
+        return null;
+    }
+
+    private String refusal(ClientAccess.Permission needed) {
+        String who = principal == null ? "a client without a principal" : "client '" + principal + "'";
+        String may = permissions.isEmpty()
+                ? "nothing but ask for status"
+                : String.join(
+                        ", ",
+                        permissions.stream()
+                                .sorted()
+                                .map(ClientAccess.Permission::verb)
+                                .toList());
+        return who + " may not " + needed.verb() + " on node " + transport.self() + " (it may: " + may + ")";
     }
 
     private CompletableFuture<? extends ClientResponse> serve(ReplicatedLog log, ClientRequest request) {

@@ -85,6 +85,7 @@ public final class NettyTransport implements Transport {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
     private final LongAdder tlsRefusals = new LongAdder();
+    private final LongAdder unauthorizedRequests = new LongAdder();
     /** TLS of the listener and of the peer links (null: plain TCP); loaded at construction, so bad files fail fast. */
     private final TlsContexts tls;
 
@@ -401,6 +402,15 @@ public final class NettyTransport implements Transport {
         return tlsRefusals;
     }
 
+    /** Client requests refused so far because the client's access rules did not allow them. */
+    public long unauthorizedRequests() {
+        return unauthorizedRequests.sum();
+    }
+
+    LongAdder unauthorizedCounter() {
+        return unauthorizedRequests;
+    }
+
     /** The TLS context of new peer links, or null for plain TCP. */
     SslContext peerTls() {
         return tls == null ? null : tls.client();
@@ -417,6 +427,7 @@ public final class NettyTransport implements Transport {
         counters.put("protocol_errors", protocolErrors());
         counters.put("rejected_connections", rejectedConnections());
         counters.put("tls_refusals", tlsRefusals());
+        counters.put("unauthorized_requests", unauthorizedRequests());
         tlsCertificateExpiry()
                 .ifPresent(expiry -> counters.put("tls_certificate_expiry_seconds", expiry.getEpochSecond()));
         return counters;

@@ -43,6 +43,9 @@ import java.util.Objects;
  *                                  with the node's certificate, key and the CAs it trusts; null for
  *                                  plain TCP (the default; a node listening beyond loopback without
  *                                  TLS logs a warning at start)
+ * @param clientAccess              what each client may do (produce, consume, administer), by the
+ *                                  principal its TLS certificate names; {@link ClientAccess#OPEN}
+ *                                  (everyone everything) by default
  */
 public record NettyTransportConfig(
         String clusterId,
@@ -57,7 +60,8 @@ public record NettyTransportConfig(
         int ioThreads,
         int maxClientRequestsInFlight,
         Duration unacknowledgedDataTimeout,
-        TlsConfig tls) {
+        TlsConfig tls,
+        ClientAccess clientAccess) {
     /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
@@ -82,6 +86,7 @@ public record NettyTransportConfig(
         if (unacknowledgedDataTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("unacknowledgedDataTimeout is too long: " + unacknowledgedDataTimeout);
         }
+        Objects.requireNonNull(clientAccess, "clientAccess (ClientAccess.OPEN for no rules)");
         if (tls != null && !tls.hasCertificate()) {
             throw new IllegalArgumentException("a node's TLS needs its own certificate and private key: peers"
                     + " authenticate each other (TlsConfig.of(certificate, key, trustedCAs))");
@@ -108,7 +113,8 @@ public record NettyTransportConfig(
                 Math.min(4, Runtime.getRuntime().availableProcessors()),
                 1024,
                 Duration.ofSeconds(15),
-                null);
+                null,
+                ClientAccess.OPEN);
     }
 
     public NettyTransportConfig withMaxFrameBytes(int bytes) {
@@ -125,7 +131,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withPeerQueueCapacity(int messages) {
@@ -142,7 +149,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
@@ -159,7 +167,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withConnectTimeout(Duration timeout) {
@@ -176,7 +185,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withUseEpoll(boolean enabled) {
@@ -193,7 +203,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withIoThreads(int threads) {
@@ -210,7 +221,8 @@ public record NettyTransportConfig(
                 threads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
@@ -227,7 +239,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 requests,
                 unacknowledgedDataTimeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     public NettyTransportConfig withUnacknowledgedDataTimeout(Duration timeout) {
@@ -244,7 +257,8 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 timeout,
-                tls);
+                tls,
+                clientAccess);
     }
 
     /** TLS on the port and to the peers ({@code null}: plain TCP); see {@link TlsConfig}. */
@@ -262,11 +276,31 @@ public record NettyTransportConfig(
                 ioThreads,
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
-                config);
+                config,
+                clientAccess);
     }
 
     /** Whether connections use TLS. */
     public boolean tlsEnabled() {
         return tls != null;
+    }
+
+    /** What each client may do; see {@link ClientAccess}. */
+    public NettyTransportConfig withClientAccess(ClientAccess access) {
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
+                unacknowledgedDataTimeout,
+                tls,
+                access);
     }
 }

@@ -93,7 +93,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().get(FrameDecoder.class).deliverRaftMessagesTo(handler);
         } else {
             LOG.debug("accepted client from {}", ctx.channel().remoteAddress());
-            ctx.pipeline().replace(this, "client", new ClientRequestHandler(transport));
+            String principal = Tls.session(ctx.channel())
+                    .map(Tls::clientPrincipals)
+                    .filter(names -> !names.isEmpty())
+                    .map(names -> names.get(0))
+                    .orElse(null);
+            ctx.pipeline().replace(this, "client", new ClientRequestHandler(transport, principal));
         }
     }
 

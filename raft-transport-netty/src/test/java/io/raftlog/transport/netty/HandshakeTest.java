@@ -141,7 +141,8 @@ class HandshakeTest {
                         config.ioThreads(),
                         config.maxClientRequestsInFlight(),
                         config.unacknowledgedDataTimeout(),
-                        config.tls()))) {
+                        config.tls(),
+                        config.clientAccess()))) {
             b.send(new TimeoutNow(B, A, 1));
             awaitLogged("peer a at", "refused our connection (WRONG_CLUSTER)");
             awaitLogged("refused peer connection", "cluster id 'other-cluster'");

@@ -217,6 +217,10 @@ final class CallRouter {
                 finish(call, new io.raftlog.api.MembershipChangeException(message));
                 return;
             }
+            case NOT_AUTHORIZED -> {
+                finish(call, new io.raftlog.api.NotAuthorizedException(message));
+                return;
+            }
         }
         retryLater(call);
     }

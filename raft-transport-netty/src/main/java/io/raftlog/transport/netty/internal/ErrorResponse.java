@@ -92,7 +92,12 @@ public record ErrorResponse(
          * learner has not caught up, no quorum would be left…); the message says why. Nothing
          * changed; retrying the same change later may succeed.
          */
-        MEMBERSHIP_REFUSED(12);
+        MEMBERSHIP_REFUSED(12),
+        /**
+         * Definite: the node's access rules do not let this client do what it asked (produce,
+         * consume, administer); nothing was done, and retrying will not help.
+         */
+        NOT_AUTHORIZED(13);
 
         private final int code;
 

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftlog.api.Bytes;
 import io.raftlog.api.NodeId;
+import io.raftlog.api.NotAuthorizedException;
 import io.raftlog.testkit.tls.CertificateAuthority;
 import io.raftlog.testkit.tls.CertificateAuthority.PemFiles;
+import io.raftlog.transport.netty.ClientAccess;
 import io.raftlog.transport.netty.FakeCluster;
 import io.raftlog.transport.netty.Loopback;
 import io.raftlog.transport.netty.NettyTransport;
@@ -84,14 +86,53 @@ class TlsClientTest {
         assertThat(known.append(Bytes.ofUtf8("y")).get(10, TimeUnit.SECONDS)).isPositive();
     }
 
+    @Test
+    void aClientAllowedToConsumeButNotToProduceGetsATypedErrorOnProduce() throws Exception {
+        PemFiles node = startNode(true, ClientAccess.parse("reader=consume,writer=produce+consume,*=none"));
+        PemFiles reader = CA.issueClient("reader").write(dir.resolve("reader"), "client");
+        RaftClient readOnly = client(TlsConfig.of(reader.certificate(), reader.privateKey(), node.ca()));
+
+        assertThatThrownBy(() -> readOnly.append(Bytes.ofUtf8("x")).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NotAuthorizedException.class)
+                .hasMessageContaining("client 'reader' may not produce on node a (it may: consume)");
+        assertThat(readOnly.read(1, 10, Duration.ZERO).get(10, TimeUnit.SECONDS))
+                .isEmpty();
+        assertThat(readOnly.status(peers.get(A)).get(10, TimeUnit.SECONDS).id()).isEqualTo(A);
+
+        PemFiles writer = CA.issueClient("writer").write(dir.resolve("writer"), "client");
+        RaftClient producer = client(TlsConfig.of(writer.certificate(), writer.privateKey(), node.ca()));
+        assertThat(producer.append(Bytes.ofUtf8("y")).get(10, TimeUnit.SECONDS)).isPositive();
+        assertThat(nodeTransport.unauthorizedRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientWithAnUnlistedPrincipalGetsWhatOthersGet() throws Exception {
+        PemFiles node = startNode(true, ClientAccess.parse("writer=produce,*=consume"));
+        PemFiles stranger = CA.issueClient("stranger").write(dir.resolve("stranger"), "client");
+        RaftClient client = client(TlsConfig.of(stranger.certificate(), stranger.privateKey(), node.ca()));
+
+        assertThatThrownBy(() -> client.append(Bytes.ofUtf8("x")).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NotAuthorizedException.class)
+                .hasMessageContaining("client 'stranger' may not produce");
+        assertThat(client.read(1, 10, Duration.ZERO).get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+
     private PemFiles startNode(boolean requireClientCertificates) {
+        return startNode(requireClientCertificates, ClientAccess.OPEN);
+    }
+
+    private NettyTransport nodeTransport;
+
+    private PemFiles startNode(boolean requireClientCertificates, ClientAccess access) {
         PemFiles files = CA.issueNode("a").write(dir.resolve("a"), "node");
         NettyTransport node = Loopback.start(
                 A,
                 peers,
                 message -> {},
                 config -> config.withTls(TlsConfig.of(files.certificate(), files.privateKey(), files.ca())
-                        .withRequireClientCertificates(requireClientCertificates)));
+                                .withRequireClientCertificates(requireClientCertificates))
+                        .withClientAccess(access));
+        nodeTransport = node;
         node.serveClients(cluster.node(A));
         resources.add(node);
         return files;
