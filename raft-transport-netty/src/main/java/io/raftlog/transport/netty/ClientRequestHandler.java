@@ -57,6 +57,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof io.netty.handler.timeout.IdleStateEvent && inFlight == 0) {
+            transport.idleClientsClosedCounter().increment();
+            LOG.debug(
+                    "closing client connection {}: nothing arrived for {} ms (clientIdleTimeout)",
+                    ctx.channel().remoteAddress(),
+                    transport.config().clientIdleTimeout().toMillis());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ClientRequest request)) {
             throw new ProtocolException("a client connection carries only requests, got a "

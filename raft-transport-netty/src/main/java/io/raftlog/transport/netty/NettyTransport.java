@@ -86,6 +86,11 @@ public final class NettyTransport implements Transport {
     private final LongAdder rejectedConnections = new LongAdder();
     private final LongAdder tlsRefusals = new LongAdder();
     private final LongAdder unauthorizedRequests = new LongAdder();
+    /** Connections accepted and still open. */
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final LongAdder refusedOverLimit = new LongAdder();
+    private final LongAdder idleClientsClosed = new LongAdder();
     /** TLS of the listener and of the peer links (null: plain TCP); loaded at construction, so bad files fail fast. */
     private final TlsContexts tls;
 
@@ -411,6 +416,15 @@ public final class NettyTransport implements Transport {
         return unauthorizedRequests;
     }
 
+    LongAdder idleClientsClosedCounter() {
+        return idleClientsClosed;
+    }
+
+    /** Connections accepted and open now (peers' and clients'). */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
     /** The TLS context of new peer links, or null for plain TCP. */
     SslContext peerTls() {
         return tls == null ? null : tls.client();
@@ -428,6 +442,8 @@ public final class NettyTransport implements Transport {
         counters.put("rejected_connections", rejectedConnections());
         counters.put("tls_refusals", tlsRefusals());
         counters.put("unauthorized_requests", unauthorizedRequests());
+        counters.put("connections_refused_over_limit", refusedOverLimit.sum());
+        counters.put("idle_client_connections_closed", idleClientsClosed.sum());
         tlsCertificateExpiry()
                 .ifPresent(expiry -> counters.put("tls_certificate_expiry_seconds", expiry.getEpochSecond()));
         return counters;
@@ -513,6 +529,19 @@ public final class NettyTransport implements Transport {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (accepted.incrementAndGet() > config.maxConnections()) {
+                            accepted.decrementAndGet();
+                            refusedOverLimit.increment();
+                            warnings.warn(
+                                    "node {}: refusing the connection from {}: it already has {} connections"
+                                            + " (maxConnections)",
+                                    self,
+                                    ch.remoteAddress(),
+                                    config.maxConnections());
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> accepted.decrementAndGet());
                         channels.add(ch);
                         Pipelines.framing(ch.pipeline(), config.maxFrameBytes())
                                 .addLast("handshake", new ServerHandshakeHandler(NettyTransport.this));

@@ -46,6 +46,11 @@ import java.util.Objects;
  * @param clientAccess              what each client may do (produce, consume, administer), by the
  *                                  principal its TLS certificate names; {@link ClientAccess#OPEN}
  *                                  (everyone everything) by default
+ * @param maxConnections            connections this node accepts at once, peers' and clients'
+ *                                  together; one more is closed at once, logged and counted
+ * @param clientIdleTimeout         a client connection on which nothing arrives for this long is
+ *                                  closed (the client reconnects when it next has a call); peer
+ *                                  connections are not timed out here
  */
 public record NettyTransportConfig(
         String clusterId,
@@ -61,7 +66,9 @@ public record NettyTransportConfig(
         int maxClientRequestsInFlight,
         Duration unacknowledgedDataTimeout,
         TlsConfig tls,
-        ClientAccess clientAccess) {
+        ClientAccess clientAccess,
+        int maxConnections,
+        Duration clientIdleTimeout) {
     /** Default maximum frame: 16 MiB, comfortably above the core's default AppendEntries size (1 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
@@ -87,6 +94,8 @@ public record NettyTransportConfig(
             throw new IllegalArgumentException("unacknowledgedDataTimeout is too long: " + unacknowledgedDataTimeout);
         }
         Objects.requireNonNull(clientAccess, "clientAccess (ClientAccess.OPEN for no rules)");
+        ConfigChecks.requirePositive("maxConnections", maxConnections);
+        ConfigChecks.requirePositive("clientIdleTimeout", clientIdleTimeout);
         if (tls != null && !tls.hasCertificate()) {
             throw new IllegalArgumentException("a node's TLS needs its own certificate and private key: peers"
                     + " authenticate each other (TlsConfig.of(certificate, key, trustedCAs))");
@@ -96,7 +105,8 @@ public record NettyTransportConfig(
     /**
      * Defaults: 16 MiB frames, 4096 queued messages per peer, back-off from 50 ms to 2 s, a 2 s
      * connect timeout, epoll when available, up to 4 I/O threads, 1024 requests per client connection,
-     * connections dropped after 15 s of unacknowledged data.
+     * connections dropped after 15 s of unacknowledged data, plain TCP, every client allowed
+     * everything, at most 1024 connections, client connections closed after 5 idle minutes.
      */
     public static NettyTransportConfig of(
             String clusterId, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> peers) {
@@ -114,7 +124,9 @@ public record NettyTransportConfig(
                 1024,
                 Duration.ofSeconds(15),
                 null,
-                ClientAccess.OPEN);
+                ClientAccess.OPEN,
+                1024,
+                Duration.ofMinutes(5));
     }
 
     public NettyTransportConfig withMaxFrameBytes(int bytes) {
@@ -132,7 +144,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withPeerQueueCapacity(int messages) {
@@ -150,7 +164,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withReconnectBackoff(Duration min, Duration max) {
@@ -168,7 +184,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withConnectTimeout(Duration timeout) {
@@ -186,7 +204,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withUseEpoll(boolean enabled) {
@@ -204,7 +224,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withIoThreads(int threads) {
@@ -222,7 +244,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withMaxClientRequestsInFlight(int requests) {
@@ -240,7 +264,9 @@ public record NettyTransportConfig(
                 requests,
                 unacknowledgedDataTimeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     public NettyTransportConfig withUnacknowledgedDataTimeout(Duration timeout) {
@@ -258,7 +284,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 timeout,
                 tls,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     /** TLS on the port and to the peers ({@code null}: plain TCP); see {@link TlsConfig}. */
@@ -277,7 +305,9 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 config,
-                clientAccess);
+                clientAccess,
+                maxConnections,
+                clientIdleTimeout);
     }
 
     /** Whether connections use TLS. */
@@ -301,6 +331,50 @@ public record NettyTransportConfig(
                 maxClientRequestsInFlight,
                 unacknowledgedDataTimeout,
                 tls,
-                access);
+                access,
+                maxConnections,
+                clientIdleTimeout);
+    }
+
+    /** At most {@code connections} accepted at once; see {@link #maxConnections()}. */
+    public NettyTransportConfig withMaxConnections(int connections) {
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
+                unacknowledgedDataTimeout,
+                tls,
+                clientAccess,
+                connections,
+                clientIdleTimeout);
+    }
+
+    /** Client connections idle this long are closed; see {@link #clientIdleTimeout()}. */
+    public NettyTransportConfig withClientIdleTimeout(Duration timeout) {
+        return new NettyTransportConfig(
+                clusterId,
+                listenAddress,
+                peers,
+                maxFrameBytes,
+                peerQueueCapacity,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                connectTimeout,
+                useEpoll,
+                ioThreads,
+                maxClientRequestsInFlight,
+                unacknowledgedDataTimeout,
+                tls,
+                clientAccess,
+                maxConnections,
+                timeout);
     }
 }

@@ -99,6 +99,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                     .map(names -> names.get(0))
                     .orElse(null);
             ctx.pipeline().replace(this, "client", new ClientRequestHandler(transport, principal));
+            long idleMillis = transport.config().clientIdleTimeout().toMillis();
+            ctx.pipeline()
+                    .addBefore(
+                            "client",
+                            "idle",
+                            new io.netty.handler.timeout.IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
     }
 

@@ -142,7 +142,9 @@ class HandshakeTest {
                         config.maxClientRequestsInFlight(),
                         config.unacknowledgedDataTimeout(),
                         config.tls(),
-                        config.clientAccess()))) {
+                        config.clientAccess(),
+                        config.maxConnections(),
+                        config.clientIdleTimeout()))) {
             b.send(new TimeoutNow(B, A, 1));
             awaitLogged("peer a at", "refused our connection (WRONG_CLUSTER)");
             awaitLogged("refused peer connection", "cluster id 'other-cluster'");
