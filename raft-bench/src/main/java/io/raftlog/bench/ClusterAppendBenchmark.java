@@ -87,9 +87,10 @@ public class ClusterAppendBenchmark {
 
     /**
      * {@code lmdb}: LMDB SYNC and Netty on loopback; {@code segment}: the segment-file store (one
-     * fsync per batch) and Netty; {@code memory}: in-memory store and transport.
+     * fsync per batch) and Netty; {@code segment-tls}: the same with mutual TLS 1.3 between the
+     * nodes; {@code memory}: in-memory store and transport.
      */
-    @Param({"lmdb", "segment", "memory"})
+    @Param({"lmdb", "segment", "segment-tls", "memory"})
     public String store;
 
     /** Bytes per record. */
@@ -125,7 +126,8 @@ public class ClusterAppendBenchmark {
                                 new InMemoryTransportModule(network))
                         .getInstance(ReplicatedLog.class));
             }
-        } else if (store.equals("lmdb") || store.equals("segment")) {
+        } else if (store.equals("lmdb") || store.startsWith("segment")) {
+            BenchTls tls = store.equals("segment-tls") ? new BenchTls() : null;
             data = BenchDirectories.createDeletedAtExit("cluster-append-");
             Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
             for (NodeId id : ids) {
@@ -137,11 +139,12 @@ public class ClusterAppendBenchmark {
                                 store.equals("lmdb")
                                         ? new LmdbStorageModule(data.resolve(id.value()))
                                         : new io.raftlog.storage.segment.SegmentStorageModule(data.resolve(id.value())),
-                                new NettyTransportModule(NettyTransportConfig.of("bench", members.get(id), members)))
+                                new NettyTransportModule(NettyTransportConfig.of("bench", members.get(id), members)
+                                        .withTls(tls == null ? null : tls.node(id))))
                         .getInstance(ReplicatedLog.class));
             }
         } else {
-            throw new IllegalArgumentException("store must be lmdb, segment or memory, was " + store);
+            throw new IllegalArgumentException("store must be lmdb, segment, segment-tls or memory, was " + store);
         }
         await("a leader", () -> leaderOrNull() != null);
         leader = leaderOrNull();

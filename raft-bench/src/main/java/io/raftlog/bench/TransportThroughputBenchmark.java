@@ -74,6 +74,12 @@ public class TransportThroughputBenchmark {
     @Param({"256", "16384"})
     int frameBytes;
 
+    /** {@code plain} TCP, or mutual {@code tls} 1.3 between the two transports. */
+    @Param({"plain", "tls"})
+    String security;
+
+    private BenchTls tls;
+
     private AppendEntriesRequest message;
     private final AtomicLong received = new AtomicLong();
     private volatile long expected;
@@ -216,11 +222,15 @@ public class TransportThroughputBenchmark {
         return new AppendEntriesRequest(SENDER, RECEIVER, 1, 0, 0, List.of(LogEntry.data(1, 1, payload)), 0);
     }
 
-    private static NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
+    private NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
+        if (security.equals("tls") && tls == null) {
+            tls = new BenchTls();
+        }
         // Queue room for a whole batch: the benchmark measures throughput, not the drop policy.
         return NettyTransportConfig.of("bench", peers.get(self), peers)
                 .withPeerQueueCapacity(4 * BATCH)
-                .withIoThreads(2);
+                .withIoThreads(2)
+                .withTls(security.equals("tls") ? tls.node(self) : null);
     }
 
     private static InetSocketAddress loopback(int port) {
