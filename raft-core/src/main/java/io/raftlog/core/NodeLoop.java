@@ -1116,7 +1116,18 @@ public final class NodeLoop implements ReplicatedLog {
         if (role == Role.LEADER) {
             LOG.info("node {} became leader in term {}", config.id(), term);
         } else if (lastRole == Role.LEADER) {
-            LOG.info("node {} is no longer leader: {} in term {}", config.id(), role, term);
+            String reason = raft.stepDownReason();
+            if (reason.startsWith("CheckQuorum")) {
+                // Unexpected in a healthy cluster: the leader heard from no majority for a whole timeout.
+                LOG.warn("node {} is no longer leader: {} in term {}: {}", config.id(), role, term, reason);
+            } else {
+                LOG.info(
+                        "node {} is no longer leader: {} in term {}{}",
+                        config.id(),
+                        role,
+                        term,
+                        reason.isEmpty() ? "" : ": " + reason);
+            }
         } else {
             LOG.debug("node {} is {} in term {}", config.id(), role, term);
         }

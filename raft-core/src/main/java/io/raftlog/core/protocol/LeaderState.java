@@ -259,6 +259,16 @@ final class LeaderState {
             if (raft.config.checkQuorum() && !quorumActive()) {
                 // CheckQuorum: we cannot reach a majority, so we may be a deposed leader in a
                 // minority partition; step down rather than keep accepting appends.
+                StringBuilder heard = new StringBuilder();
+                followers.forEach((peer, progress) -> heard.append(heard.length() == 0 ? "" : ", ")
+                        .append(peer)
+                        .append(" last heard ")
+                        .append(
+                                progress.ticksSinceHeard == Integer.MAX_VALUE
+                                        ? "never"
+                                        : progress.ticksSinceHeard + " ticks ago"));
+                raft.stepDownBecause("CheckQuorum: no answer from a majority within the election timeout of "
+                        + raft.config.electionTicks() + " ticks (" + heard + ")");
                 raft.becomeFollower(raft.term, null);
                 return;
             }

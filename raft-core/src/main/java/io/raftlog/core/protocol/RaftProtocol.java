@@ -65,6 +65,8 @@ public final class RaftProtocol {
     private boolean storageFailing;
     /** The node may not vote yet (its identity is not vetted, or it is rejoining after a lost disk). */
     private boolean votesHeld;
+    /** Why this node last stopped leading, for the driver's log line; empty while it leads. */
+    private String stepDownReason = "";
     /** The highest leaderCommit accepted from the leader of the current term (0 after a term change). */
     private long highestLeaderCommit;
     /** The term when the current {@link #step} began: a message that changed it must be persisted first. */
@@ -185,6 +187,7 @@ public final class RaftProtocol {
      */
     public void holdVotes(boolean held) {
         if (held && role != Role.FOLLOWER) {
+            stepDownBecause("its votes are held (its store is being vetted, or it catches up after losing its data)");
             becomeFollower(term, role == Role.LEADER ? null : leader);
         }
         votesHeld = held;
@@ -285,6 +288,7 @@ public final class RaftProtocol {
         }
         storageFailing = failing;
         if (failing && role == Role.LEADER) {
+            stepDownBecause("its storage is failing");
             leaderState
                     .mostUpToDateFollower()
                     .ifPresent(follower -> messages.add(new TimeoutNow(id, follower, term, log.lastIndex())));
@@ -343,6 +347,8 @@ public final class RaftProtocol {
                 boolean fromLeader = message instanceof AppendEntriesRequest
                         || message instanceof TimeoutNow
                         || message instanceof InstallSnapshotRequest;
+                stepDownBecause("node " + message.from() + " is in the higher term " + message.term() + " ("
+                        + message.getClass().getSimpleName() + ")");
                 becomeFollower(message.term(), fromLeader ? message.from() : null);
             }
         } else if (message.term() < term) {
@@ -588,6 +594,18 @@ public final class RaftProtocol {
 
     public NodeId id() {
         return id;
+    }
+
+    /** Why this node last stopped leading (empty if it never did, or leads again). */
+    public String stepDownReason() {
+        return stepDownReason;
+    }
+
+    /** Records why a leader is about to step down; only a leader's reason is kept. */
+    void stepDownBecause(String reason) {
+        if (role == Role.LEADER) {
+            stepDownReason = reason;
+        }
     }
 
     public Role role() {
@@ -989,6 +1007,7 @@ public final class RaftProtocol {
     }
 
     private void becomeLeader() {
+        stepDownReason = "";
         role = Role.LEADER;
         leader = id;
         electionElapsed = 0;

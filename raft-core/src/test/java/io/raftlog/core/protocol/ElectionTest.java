@@ -152,6 +152,10 @@ class ElectionTest {
         assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
         assertThat(leader.term()).isEqualTo(term);
         assertThat(leader.leader()).isEmpty();
+        assertThat(leader.stepDownReason())
+                .startsWith("CheckQuorum: no answer from a majority within the election timeout")
+                .contains("n2 last heard")
+                .contains("n3 last heard");
     }
 
     @Test
