@@ -67,6 +67,8 @@ final class Snapshots {
     private boolean taking;
     private long lastTakenIndex;
     private long lastTakenBytes;
+    /** The highest applied index heard of: a snapshot that fell due while one was taken is taken after it. */
+    private long appliedSeen;
 
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
     /** The snapshot last found intact before a send, and those being checked (see {@link #offer}). */
@@ -283,6 +285,7 @@ final class Snapshots {
 
     /** After entries were applied up to {@code applied}: takes a snapshot if one is due. */
     void maybeTake(long applied) {
+        appliedSeen = Math.max(appliedSeen, applied);
         if (taking || applied <= lastTakenIndex) {
             return;
         }
@@ -349,6 +352,7 @@ final class Snapshots {
         metrics.lastTakenNanos = clock.nanoTime() - started;
         LOG.debug("node {}: snapshot at {} taken, {} bytes", config.id(), info.index(), info.sizeBytes());
         compact();
+        maybeTake(appliedSeen); // the state is at appliedSeen now: one due meanwhile is taken of it
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CountingSnapshotStore implements SnapshotStore {
     private final SnapshotStore store;
     final AtomicLong bytesRead = new AtomicLong();
+    /** While not counted down, snapshots being taken wait before they start writing (a slow disk). */
+    volatile java.util.concurrent.CountDownLatch writesWait = new java.util.concurrent.CountDownLatch(0);
 
     CountingSnapshotStore(SnapshotStore store) {
         this.store = store;
@@ -21,6 +23,12 @@ final class CountingSnapshotStore implements SnapshotStore {
 
     @Override
     public SnapshotWriter create(long index, long term) {
+        try {
+            writesWait.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         return store.create(index, term);
     }
 

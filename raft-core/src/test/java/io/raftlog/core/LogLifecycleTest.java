@@ -272,6 +272,44 @@ class LogLifecycleTest {
         }
     }
 
+    /**
+     * A snapshot that falls due while the one before is still being written is taken when that one
+     * is done, not at the next entry applied: an idle log would otherwise keep its whole tail
+     * unsnapshotted until someone appends again.
+     */
+    @Test
+    void aSnapshotDueWhileTheOneBeforeIsWrittenIsTakenWhenThatOneIsDone() throws Exception {
+        Map<NodeId, CountingSnapshotStore> snapshotStores = new ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch slowDisk = new java.util.concurrent.CountDownLatch(1);
+        try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
+            cluster.snapshotStores = (id, store) -> {
+                CountingSnapshotStore counting = new CountingSnapshotStore(store);
+                counting.writesWait = slowDisk;
+                snapshotStores.put(id, counting);
+                return counting;
+            };
+            cluster.ids.forEach(id -> {
+                cluster.stop(id);
+                cluster.start(id);
+            });
+            RaftNode leader = cluster.awaitLeader();
+            appendMany(leader, 60); // the first snapshot falls due, and waits on the disk
+            appendMany(leader, 60); // the second falls due while the first is written
+            long last = leader.commitOffset();
+
+            slowDisk.countDown();
+
+            for (NodeId id : cluster.ids) {
+                Awaitility.await()
+                        .atMost(WAIT)
+                        .untilAsserted(() -> assertThat(
+                                        cluster.nodes.get(id).status().log().snapshotIndex())
+                                .as("the newest snapshot on %s, with entries applied to %d", id, last)
+                                .isGreaterThan(last - 50));
+            }
+        }
+    }
+
     @Test
     void aTransferToAFollowerThatIsDownIsKeptAndItsSnapshotCheckedOnceNotAtEveryRetry() throws Exception {
         Map<NodeId, CountingSnapshotStore> snapshotStores = new ConcurrentHashMap<>();
