@@ -21,6 +21,7 @@ import io.raftlog.api.spi.transport.Transport;
 import io.raftlog.transport.netty.internal.NettyIo;
 import io.raftlog.transport.netty.internal.Pipelines;
 import io.raftlog.transport.netty.internal.Tls;
+import io.raftlog.transport.netty.internal.TlsContexts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -120,7 +121,8 @@ public final class NettyTransport implements Transport {
         this.config = Objects.requireNonNull(config, "config");
         this.clientService = new ClientService(config);
         this.tls = config.tlsEnabled()
-                ? new TlsContexts(config.tls(), "node at " + config.listenAddress(), java.time.Clock.systemUTC())
+                ? new TlsContexts(
+                        config.tls(), "node at " + config.listenAddress(), java.time.Clock.systemUTC(), true, LOG)
                 : null;
     }
 

@@ -50,7 +50,8 @@ final class CallRouter {
     private final EventLoop loop;
     private final Bootstrap template;
     /** TLS to the nodes, or null for plain TCP. */
-    private final SslContext tls;
+    /** The TLS context current for new connections; null for plain TCP. */
+    private final java.util.function.Supplier<SslContext> tls;
 
     private final Backoff backoff;
     private final Runnable onSlotFreed;
@@ -60,7 +61,12 @@ final class CallRouter {
     private long nextRequestId = 1;
     private boolean closed;
 
-    CallRouter(RaftClientConfig config, EventLoop loop, Bootstrap template, SslContext tls, Runnable onSlotFreed) {
+    CallRouter(
+            RaftClientConfig config,
+            EventLoop loop,
+            Bootstrap template,
+            java.util.function.Supplier<SslContext> tls,
+            Runnable onSlotFreed) {
         this.tls = tls;
         this.config = config;
         this.loop = loop;

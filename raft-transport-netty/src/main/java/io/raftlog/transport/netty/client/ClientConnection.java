@@ -63,7 +63,11 @@ final class ClientConnection {
     private long lastReadNanos;
 
     ClientConnection(
-            CallRouter router, InetSocketAddress address, RaftClientConfig config, Bootstrap template, SslContext tls) {
+            CallRouter router,
+            InetSocketAddress address,
+            RaftClientConfig config,
+            Bootstrap template,
+            java.util.function.Supplier<SslContext> tls) {
         this.router = router;
         this.address = address;
         this.config = config;
@@ -72,7 +76,7 @@ final class ClientConnection {
             protected void initChannel(Channel ch) {
                 Pipelines.framing(ch.pipeline(), config.maxFrameBytes()).addLast("client", new Handler());
                 if (tls != null) {
-                    Tls.dialWith(tls, ch, address);
+                    Tls.dialWith(tls.get(), ch, address); // the context current now: rotated files apply
                 }
             }
         });

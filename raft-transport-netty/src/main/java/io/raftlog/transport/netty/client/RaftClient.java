@@ -3,7 +3,6 @@ package io.raftlog.transport.netty.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.raftlog.api.Bytes;
 import io.raftlog.api.CommittedRecord;
 import io.raftlog.api.IndeterminateResultException;
@@ -18,7 +17,7 @@ import io.raftlog.api.OverloadedException;
 import io.raftlog.api.ReadConsistency;
 import io.raftlog.transport.netty.internal.MembershipRequest;
 import io.raftlog.transport.netty.internal.NettyIo;
-import io.raftlog.transport.netty.internal.Tls;
+import io.raftlog.transport.netty.internal.TlsContexts;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,6 +28,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client of a raftlog cluster over the network: appends, reads, deletions and status, from any JVM.
@@ -88,6 +89,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code *Async} methods of {@link CompletableFuture} for slow work).
  */
 public final class RaftClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftClient.class);
     private final RaftClientConfig config;
     private final NettyIo io;
     private final EventLoop loop;
@@ -100,9 +102,25 @@ public final class RaftClient implements AutoCloseable {
     public RaftClient(RaftClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         // Before any thread exists: unreadable or malformed TLS files fail the constructor.
-        SslContext tls = config.tls() == null ? null : Tls.client(config.tls());
+        TlsContexts tls = config.tls() == null
+                ? null
+                : new TlsContexts(config.tls(), "raftlog client", java.time.Clock.systemUTC(), false, LOG);
         this.io = NettyIo.create(config.useEpoll(), 1, "raftlog-client");
         this.loop = io.group().next();
+        if (tls != null) {
+            long every = config.tls().reloadInterval().toMillis();
+            loop.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            tls.check();
+                        } catch (RuntimeException e) {
+                            LOG.warn("raftlog client: checking the TLS files failed", e);
+                        }
+                    },
+                    every,
+                    every,
+                    TimeUnit.MILLISECONDS);
+        }
         Bootstrap template = new Bootstrap()
                 .group(loop)
                 .channel(io.socketChannel())
@@ -110,7 +128,7 @@ public final class RaftClient implements AutoCloseable {
                         Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        this.router = new CallRouter(config, loop, template, tls, this::onSlotFreed);
+        this.router = new CallRouter(config, loop, template, tls == null ? null : tls::client, this::onSlotFreed);
         SecureRandom random = new SecureRandom();
         this.batcher = new ProducerBatcher(
                 random::nextLong,

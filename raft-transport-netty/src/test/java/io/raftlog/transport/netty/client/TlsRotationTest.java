@@ -123,6 +123,53 @@ class TlsRotationTest {
     }
 
     @Test
+    void aClientsCertificateReplacedOnDiskIsPresentedOnItsNextConnectionWithoutARestart() throws Exception {
+        CertificateAuthority oldCa = CertificateAuthority.create("old CA");
+        CertificateAuthority newCa = CertificateAuthority.create("new CA");
+        PemFiles oldNode = oldCa.issueNode("a").write(dir.resolve("old-node"), "node");
+        PemFiles newNode = newCa.issueNode("a").write(dir.resolve("new-node"), "node");
+        PemFiles oldClient = oldCa.issueClient("app").write(dir.resolve("old-client"), "client");
+        PemFiles newClient = newCa.issueClient("app").write(dir.resolve("new-client"), "client");
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Path cert = Files.copy(oldClient.certificate(), live.resolve("client.crt"));
+        Path key = Files.copy(oldClient.privateKey(), live.resolve("client.key"));
+        Path bundle = Files.writeString(
+                dir.resolve("bundle.crt"), Files.readString(oldNode.ca()) + Files.readString(newNode.ca()));
+        NettyTransport first = Loopback.start(
+                A,
+                peers,
+                message -> {},
+                config -> config.withTls(TlsConfig.of(oldNode.certificate(), oldNode.privateKey(), oldNode.ca())
+                        .withRequireClientCertificates(true)));
+        node(first);
+        RaftClient producer = client(TlsConfig.of(cert, key, bundle).withReloadInterval(Duration.ofMillis(100)));
+        assertThat(producer.append(Bytes.ofUtf8("old")).get(10, TimeUnit.SECONDS))
+                .isPositive();
+
+        Files.copy(newClient.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(newClient.certificate(), cert, StandardCopyOption.REPLACE_EXISTING);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> log.hasLine("raftlog client: reloaded TLS certificate " + cert, "new connections"));
+        // The node comes back trusting only the new CA: only the reloaded certificate gets in.
+        first.close();
+        node(Loopback.start(
+                A,
+                peers,
+                message -> {},
+                config -> config.withTls(TlsConfig.of(newNode.certificate(), newNode.privateKey(), newNode.ca())
+                        .withRequireClientCertificates(true))));
+
+        assertThat(producer.append(Bytes.ofUtf8("new")).get(10, TimeUnit.SECONDS))
+                .as("appended over a connection made with the renewed certificate")
+                .isPositive();
+    }
+
+    private void node(NettyTransport node) {
+        resources.add(node);
+        node.serveClients(cluster.node(A));
+    }
+
+    @Test
     void aCertificateCloseToItsExpiryIsWarnedAboutAndReported() {
         CertificateAuthority ca = CertificateAuthority.create("short-lived CA");
         PemFiles files = ca.issueNode("a", Duration.ofDays(3)).write(dir.resolve("short"), "node");

@@ -1,7 +1,7 @@
-package io.raftlog.transport.netty;
+package io.raftlog.transport.netty.internal;
 
 import io.netty.handler.ssl.SslContext;
-import io.raftlog.transport.netty.internal.Tls;
+import io.raftlog.transport.netty.TlsConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,22 +17,22 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A node's TLS contexts, built from its {@link TlsConfig}'s files and rebuilt when they change:
- * every new connection takes the contexts current at its start. Watches the certificate's expiry
- * and warns ahead of it. Thread-safe: the contexts are published through volatile fields; {@link
- * #check()} runs on one thread at a time (the transport's timer).
+ * A node's or a client's TLS contexts, built from its {@link TlsConfig}'s files and rebuilt when
+ * they change: every new connection takes the contexts current at its start. Watches the
+ * certificate's expiry, if there is one, and warns ahead of it. Thread-safe: the contexts are
+ * published through volatile fields; {@link #check()} runs on one thread at a time (a timer).
  */
-final class TlsContexts {
-    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+public final class TlsContexts {
+    private final Logger log;
     /** A certificate this close to its expiry is warned about, at load and once a day after. */
-    static final Duration EXPIRY_WARNING = Duration.ofDays(30);
+    public static final Duration EXPIRY_WARNING = Duration.ofDays(30);
 
     private final TlsConfig config;
     private final String owner;
     private final Clock clock;
+    private final boolean serves;
     private volatile SslContext server;
     private volatile SslContext client;
     private volatile X509Certificate certificate;
@@ -40,57 +40,71 @@ final class TlsContexts {
     private Instant lastExpiryWarning = Instant.MIN;
     private boolean unusableReported;
 
-    /** Loads the files: throws {@link IllegalArgumentException} naming the file if they do not load. */
-    TlsContexts(TlsConfig config, String owner, Clock clock) {
+    /**
+     * Loads the files: throws {@link IllegalArgumentException} naming the file if they do not load.
+     *
+     * @param serves whether connections are accepted too (a node), or only dialled (a client)
+     * @param log    where reloads and expiry warnings go (the owner's logger)
+     */
+    public TlsContexts(TlsConfig config, String owner, Clock clock, boolean serves, Logger log) {
+        if (serves && !config.hasCertificate()) {
+            throw new IllegalArgumentException("TLS on a node needs its certificate and key, not only trusted CAs");
+        }
         this.config = config;
         this.owner = owner;
         this.clock = clock;
+        this.serves = serves;
+        this.log = log;
         this.fingerprint = fingerprint();
         load();
         warnIfExpiring();
     }
 
-    SslContext server() {
+    /** The context for accepted connections (null on a client). */
+    public SslContext server() {
         return server;
     }
 
-    SslContext client() {
+    /** The context for dialled connections. */
+    public SslContext client() {
         return client;
     }
 
-    /** When this side's certificate expires. */
-    Instant expiry() {
+    private Instant expiry() {
         return certificate.getNotAfter().toInstant();
-    }
-
-    TlsConfig config() {
-        return config;
     }
 
     /**
      * Reloads the files if they changed since they were last loaded, and warns about a
      * certificate close to its expiry. Files that do not load keep the contexts in use.
      */
-    void check() {
+    public void check() {
         byte[] now = fingerprint();
         if (now != null && !Arrays.equals(now, fingerprint)) {
             try {
                 load();
                 fingerprint = now;
                 unusableReported = false;
-                LOG.info(
-                        "{}: reloaded TLS certificate {} (serial {}, valid until {}) and trusted CAs {}; new"
-                                + " connections use them",
-                        owner,
-                        config.certificateChain(),
-                        certificate.getSerialNumber().toString(16),
-                        expiry(),
-                        config.trustedCertificates());
+                if (certificate == null) {
+                    log.info(
+                            "{}: reloaded trusted CAs {}; new connections use them",
+                            owner,
+                            config.trustedCertificates());
+                } else {
+                    log.info(
+                            "{}: reloaded TLS certificate {} (serial {}, valid until {}) and trusted CAs {}; new"
+                                    + " connections use them",
+                            owner,
+                            config.certificateChain(),
+                            certificate.getSerialNumber().toString(16),
+                            expiry(),
+                            config.trustedCertificates());
+                }
                 lastExpiryWarning = Instant.MIN;
             } catch (RuntimeException unusable) {
                 if (!unusableReported) {
                     unusableReported = true; // until they change again: a half-written file is common
-                    LOG.warn(
+                    log.warn(
                             "{}: the changed TLS files do not load, keeping the ones in use: {}",
                             owner,
                             unusable.getMessage());
@@ -101,16 +115,22 @@ final class TlsContexts {
     }
 
     private void load() {
-        SslContext newServer = Tls.server(config); // checks the files exist, naming a missing one
+        SslContext newServer = serves ? Tls.server(config) : null; // checks the files exist, naming a missing one
         SslContext newClient = Tls.client(config);
-        X509Certificate leaf = readLeaf(config.certificateChain());
-        requireMatchingKey(leaf, config.privateKey());
+        X509Certificate leaf = null;
+        if (config.hasCertificate()) {
+            leaf = readLeaf(config.certificateChain());
+            requireMatchingKey(leaf, config.privateKey());
+        }
         certificate = leaf;
         server = newServer;
         client = newClient;
     }
 
     private void warnIfExpiring() {
+        if (certificate == null) {
+            return;
+        }
         Instant now = clock.instant();
         Duration left = Duration.between(now, expiry());
         if (left.compareTo(EXPIRY_WARNING) > 0
@@ -119,7 +139,7 @@ final class TlsContexts {
         }
         lastExpiryWarning = now;
         if (left.isNegative()) {
-            LOG.warn(
+            log.warn(
                     "{}: TLS certificate {} expired at {}: peers and clients refuse it; put a renewed one in its"
                             + " place (it is reloaded within {} s)",
                     owner,
@@ -127,7 +147,7 @@ final class TlsContexts {
                     expiry(),
                     config.reloadInterval().toSeconds());
         } else {
-            LOG.warn(
+            log.warn(
                     "{}: TLS certificate {} expires in {} day(s), at {}: renew it and replace the file (it is"
                             + " reloaded within {} s, no restart)",
                     owner,
@@ -144,6 +164,9 @@ final class TlsContexts {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (Path file :
                     new Path[] {config.certificateChain(), config.privateKey(), config.trustedCertificates()}) {
+                if (file == null) {
+                    continue; // a client without a certificate
+                }
                 digest.update(Files.readAllBytes(file));
                 digest.update((byte) 0);
             }
@@ -207,8 +230,8 @@ final class TlsContexts {
         }
     }
 
-    /** The expiry of the certificate in use, for status and metrics. */
-    Optional<Instant> expiryIfKnown() {
+    /** The expiry of the certificate in use, for status and metrics (empty without one). */
+    public Optional<Instant> expiryIfKnown() {
         return certificate == null ? Optional.empty() : Optional.of(expiry());
     }
 }
