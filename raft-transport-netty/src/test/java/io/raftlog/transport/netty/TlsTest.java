@@ -10,11 +10,10 @@ import io.raftlog.api.message.TimeoutNow;
 import io.raftlog.testkit.tls.CertificateAuthority;
 import io.raftlog.testkit.tls.CertificateAuthority.PemFiles;
 import io.raftlog.transport.netty.internal.Hello;
-import io.raftlog.transport.netty.internal.HelloAccepted;
+import io.raftlog.transport.netty.internal.HelloRejected;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,17 +145,18 @@ class TlsTest {
     }
 
     @Test
-    void plainTcpToATlsPortIsRefusedCleanly() throws IOException {
+    void plainTcpToATlsPortIsRefusedCleanlyAndToldWhyInPlainTcp() {
         NettyTransport a = start(A, tls(CA.issueNode("a"), "a"), atA::add);
 
-        try (Socket plain = new Socket()) {
-            plain.connect(peers.get(A), 2_000);
-            plain.setSoTimeout(5_000);
-            plain.getOutputStream().write(RawConnection.bytes(Hello.peer(Loopback.CLUSTER, B, A)));
-            InputStream in = plain.getInputStream();
-            assertThat(drain(in))
-                    .as("the node answers no frame to plain TCP, and closes")
-                    .isNotEqualTo(RawConnection.bytes(new HelloAccepted(A)));
+        try (RawConnection plain = new RawConnection(peers.get(A))) {
+            plain.send(Hello.peer(Loopback.CLUSTER, B, A));
+            assertThat(plain.read())
+                    .as("the node's answer to plain TCP, itself in plain TCP")
+                    .isInstanceOfSatisfying(HelloRejected.class, refusal -> {
+                        assertThat(refusal.reason()).isEqualTo(HelloRejected.Reason.TLS_REQUIRED);
+                        assertThat(refusal.detail()).contains("accepts TLS connections only");
+                    });
+            assertThat(plain.closedByPeer()).isTrue();
         }
 
         await().atMost(Duration.ofSeconds(10))
@@ -174,6 +174,7 @@ class TlsTest {
         plain.send(new TimeoutNow(B, A, 1));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> a.tlsRefusals() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.hasLine("TLS_REQUIRED", "accepts TLS connections only"));
         assertThat(atA).isEmpty();
         assertStillServes(C);
     }

@@ -25,7 +25,13 @@ public record HelloRejected(Reason reason, String detail) implements Frame {
          * certificate, or with one that names another node; a client without one where client
          * certificates are required.
          */
-        UNAUTHENTICATED(5);
+        UNAUTHENTICATED(5),
+        /**
+         * The port speaks TLS only and the speaker sent plain TCP: sent unencrypted, ahead of the
+         * TLS layer, so that a client or peer configured without TLS learns why, not only that the
+         * connection closed.
+         */
+        TLS_REQUIRED(6);
 
         private final int code;
 

@@ -1,7 +1,12 @@
 package io.raftlog.transport.netty.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -101,9 +106,53 @@ public final class Tls {
         return file;
     }
 
-    /** Puts the TLS handler of an accepted connection at the head of its pipeline. */
+    /**
+     * Puts the TLS handler of an accepted connection at the head of its pipeline, once the first
+     * bytes show the other side speaks TLS. If they show plain TCP, the connection is told so in
+     * plain TCP — a {@link HelloRejected} with {@link HelloRejected.Reason#TLS_REQUIRED}, which a
+     * client or peer configured without TLS can read — and the pipeline then gets a {@link
+     * NotSslRecordException}, which its handlers report and close the connection on.
+     */
     public static void acceptWith(SslContext context, Channel channel) {
-        channel.pipeline().addFirst(HANDLER, context.newHandler(channel.alloc()));
+        channel.pipeline().addFirst(DETECTOR, new PlainTcpDetector(context));
+    }
+
+    private static final String DETECTOR = "tls-or-plain";
+
+    /** Waits for a TLS record header, then makes way for the TLS handler; refuses plain TCP. */
+    private static final class PlainTcpDetector extends ByteToMessageDecoder {
+        /** A TLS record header: type, version, length. */
+        private static final int RECORD_HEADER_BYTES = 5;
+
+        private final SslContext context;
+
+        PlainTcpDetector(SslContext context) {
+            this.context = context;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (in.readableBytes() < RECORD_HEADER_BYTES) {
+                return;
+            }
+            if (SslHandler.isEncrypted(in, false)) {
+                // The bytes read so far go on to the TLS handler as this one leaves.
+                ctx.pipeline().replace(this, HANDLER, context.newHandler(ctx.alloc()));
+                return;
+            }
+            NotSslRecordException plain = new NotSslRecordException(
+                    "not a TLS record: " + ByteBufUtil.hexDump(in, in.readerIndex(), RECORD_HEADER_BYTES));
+            in.skipBytes(in.readableBytes());
+            ctx.pipeline().remove(this);
+            HelloRejected refusal = new HelloRejected(
+                    HelloRejected.Reason.TLS_REQUIRED,
+                    "this node accepts TLS connections only; configure TLS with the CA certificate that signs"
+                            + " the nodes' (RaftClientConfig.withTls, NettyTransportConfig.withTls, or --tls-ca)");
+            ByteBuf frame = ctx.alloc().buffer(Integer.BYTES + refusal.frameLength());
+            FrameEncoder.write(refusal, frame);
+            // Written from here, the head of the pipeline: unencrypted, as the other side reads.
+            ctx.writeAndFlush(frame).addListener(written -> ctx.pipeline().fireExceptionCaught(plain));
+        }
     }
 
     /**

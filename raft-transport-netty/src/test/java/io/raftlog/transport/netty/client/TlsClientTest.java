@@ -56,12 +56,15 @@ class TlsClientTest {
     }
 
     @Test
-    void aPlainClientGetsNoAnswerFromATlsNode() {
+    void aPlainClientIsToldTheNodeAcceptsTlsOnly() {
         startNode(false);
         RaftClient client = client(null);
 
         assertThatThrownBy(() -> client.append(Bytes.ofUtf8("plain")).get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class);
+                .as("refused at once, not left to time out")
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("refused by the node")
+                .hasMessageContaining("accepts TLS connections only");
     }
 
     @Test
