@@ -15,6 +15,12 @@ import java.util.TreeSet;
  * <p>The {@code check*} methods say whether an operation fits the log, with the message the SPI's
  * {@link IllegalArgumentException} carries; the mutators assume the check passed.
  *
+ * <p>The figures live in pages of {@value #PAGE} entries: the log grows a page at a time and sheds
+ * whole pages from its start, so no append copies the index or allocates more than a page. (Doubled
+ * arrays did: at some millions of entries each growth allocated and copied hundreds of megabytes
+ * under the store's write lock, and a node's loop waiting on that lock stopped heartbeating for
+ * most of a second; the followers elected another leader.)
+ *
  * <p>Not thread-safe: {@link SegmentLogStore} changes it under its write lock and reads it under its
  * read lock.
  */
@@ -26,11 +32,22 @@ final class EntryIndex {
 
     private long firstIndex = 1;
     private long termBeforeFirst;
-    // Slot head + i holds entry firstIndex + i, for i < count.
-    private long[] positions = new long[1024];
-    private long[] terms = new long[1024];
-    private int[] payloadBytes = new int[1024];
+    static final int PAGE_BITS = 14;
+    /** Entries a page holds: 16,384 (128 KiB of positions, as many of terms, 64 KiB of lengths). */
+    static final int PAGE = 1 << PAGE_BITS;
+
+    private static final int MASK = PAGE - 1;
+    private static final int FIRST_DIRECTORY = 4;
+
+    // Slot head + i holds entry firstIndex + i, for i < count; slot s lies in page s >>> PAGE_BITS.
+    private long[][] positions = new long[FIRST_DIRECTORY][];
+    private long[][] terms = new long[FIRST_DIRECTORY][];
+    private int[][] payloadBytes = new int[FIRST_DIRECTORY][];
+    /** Pages allocated: directory entries 0..pages - 1. */
+    private int pages;
+    /** The slot of the first entry: always in the first page. */
     private int head;
+
     private int count;
     /** The present entries that were repaired: their frames lie out of order (rare). */
     private final TreeSet<Long> replaced = new TreeSet<>();
@@ -48,7 +65,7 @@ final class EntryIndex {
     }
 
     long lastTerm() {
-        return count == 0 ? termBeforeFirst : terms[head + count - 1];
+        return count == 0 ? termBeforeFirst : termAtSlot(head + count - 1);
     }
 
     /** The term of {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()}. */
@@ -57,12 +74,13 @@ final class EntryIndex {
             throw new IllegalArgumentException("term(" + index + ") is outside " + (firstIndex - 1) + ".." + lastIndex()
                     + " (firstIndex() - 1 .. lastIndex())");
         }
-        return index == firstIndex - 1 ? termBeforeFirst : terms[slot(index)];
+        return index == firstIndex - 1 ? termBeforeFirst : termAtSlot(slot(index));
     }
 
     /** The frame's place: the segment's sequence in the high 32 bits, the file offset in the low 32. */
     long position(long index) {
-        return positions[slot(index)];
+        int slot = slot(index);
+        return positions[slot >>> PAGE_BITS][slot & MASK];
     }
 
     static long position(long sequence, long offset) {
@@ -78,7 +96,8 @@ final class EntryIndex {
     }
 
     int payloadBytes(long index) {
-        return payloadBytes[slot(index)];
+        int slot = slot(index);
+        return payloadBytes[slot >>> PAGE_BITS][slot & MASK];
     }
 
     long frameBytes(long index) {
@@ -128,27 +147,31 @@ final class EntryIndex {
     // ---- mutators -----------------------------------------------------------------------------
 
     void append(long position, int payloadLength, long term) {
-        if (head + count == positions.length) {
-            grow();
-        }
         int slot = head + count;
-        positions[slot] = position;
-        terms[slot] = term;
-        payloadBytes[slot] = payloadLength;
+        int page = slot >>> PAGE_BITS;
+        if (page == pages) {
+            addPage();
+        }
+        set(slot, position, payloadLength, term);
         count++;
     }
 
     void replace(long index, long position, int payloadLength, long term) {
-        int slot = slot(index);
-        positions[slot] = position;
-        terms[slot] = term;
+        set(slot(index), position, payloadLength, term);
         replaced.add(index);
-        payloadBytes[slot] = payloadLength;
     }
 
     void truncateSuffix(long fromIndex) {
         replaced.tailSet(fromIndex).clear();
         count = (int) (fromIndex - firstIndex);
+        // Pages past the last entry go back (one stays, half filled or not).
+        int needed = Math.max(1, (head + count + MASK) >>> PAGE_BITS);
+        for (int page = needed; page < pages; page++) {
+            positions[page] = null;
+            terms[page] = null;
+            payloadBytes[page] = null;
+        }
+        pages = Math.min(pages, needed);
     }
 
     void truncatePrefix(long toIndex) {
@@ -162,12 +185,21 @@ final class EntryIndex {
         count -= removed;
         firstIndex = toIndex;
         termBeforeFirst = newTermBefore;
+        int dead = Math.min(head >>> PAGE_BITS, pages); // pages wholly before the first entry
+        if (dead > 0) {
+            shed(positions, dead);
+            shed(terms, dead);
+            shed(payloadBytes, dead);
+            pages -= dead;
+            head -= dead << PAGE_BITS;
+        }
     }
 
     void reset(long index, long term) {
-        positions = new long[1024]; // a reset drops the whole log: give back what a long one held
-        terms = new long[1024];
-        payloadBytes = new int[1024];
+        positions = new long[FIRST_DIRECTORY][]; // a reset drops the whole log: give back what a long one held
+        terms = new long[FIRST_DIRECTORY][];
+        payloadBytes = new int[FIRST_DIRECTORY][];
+        pages = 0;
         head = 0;
         count = 0;
         replaced.clear();
@@ -196,7 +228,7 @@ final class EntryIndex {
     /** The first index in {@code firstIndex()..lastIndex()} whose frame is not placed, or -1. */
     long firstUnplaced() {
         for (int slot = head; slot < head + count; slot++) {
-            if (positions[slot] == UNPLACED) {
+            if (positions[slot >>> PAGE_BITS][slot & MASK] == UNPLACED) {
                 return firstIndex + (slot - head);
             }
         }
@@ -207,20 +239,34 @@ final class EntryIndex {
         return head + (int) (index - firstIndex);
     }
 
-    /** Makes room at the end: drops the slots of removed entries first, doubles only if needed. */
-    private void grow() {
-        int capacity = count * 2 > positions.length ? positions.length * 2 : positions.length;
-        positions = moved(positions, capacity);
-        terms = moved(terms, capacity);
-        int[] lengths = new int[capacity];
-        System.arraycopy(payloadBytes, head, lengths, 0, count);
-        payloadBytes = lengths;
-        head = 0;
+    private long termAtSlot(int slot) {
+        return terms[slot >>> PAGE_BITS][slot & MASK];
     }
 
-    private long[] moved(long[] from, int capacity) {
-        long[] to = new long[capacity];
-        System.arraycopy(from, head, to, 0, count);
-        return to;
+    private void set(int slot, long position, int payloadLength, long term) {
+        int page = slot >>> PAGE_BITS;
+        int at = slot & MASK;
+        positions[page][at] = position;
+        terms[page][at] = term;
+        payloadBytes[page][at] = payloadLength;
+    }
+
+    /** A page more at the end; the directories (a reference a page) double when full. */
+    private void addPage() {
+        if (pages == positions.length) {
+            positions = java.util.Arrays.copyOf(positions, pages * 2);
+            terms = java.util.Arrays.copyOf(terms, pages * 2);
+            payloadBytes = java.util.Arrays.copyOf(payloadBytes, pages * 2);
+        }
+        positions[pages] = new long[PAGE];
+        terms[pages] = new long[PAGE];
+        payloadBytes[pages] = new int[PAGE];
+        pages++;
+    }
+
+    /** Drops the first {@code dead} pages of {@code directory}, moving the rest to its front. */
+    private void shed(Object[] directory, int dead) {
+        System.arraycopy(directory, dead, directory, 0, pages - dead);
+        java.util.Arrays.fill(directory, pages - dead, pages, null);
     }
 }

@@ -104,6 +104,13 @@ public final class SegmentLogStore implements LogStore {
     private final ReentrantReadWriteLock shape = new ReentrantReadWriteLock();
 
     private final EntryIndex index;
+    /**
+     * The index's bounds as last published, read without the lock: a node's loop asks for them
+     * every tick and must not wait behind a writer or a slow read.
+     */
+    private volatile long firstIndex;
+
+    private volatile long lastIndex;
     private final SegmentFiles files;
     private volatile HardState hardState;
     private volatile boolean closed;
@@ -116,6 +123,8 @@ public final class SegmentLogStore implements LogStore {
         this.hardState = hardState;
         this.index = index;
         this.files = files;
+        this.firstIndex = index.firstIndex();
+        this.lastIndex = index.lastIndex();
     }
 
     /** Opens the store in {@code directory} with default settings; see {@link #open(SegmentStoreConfig)}. */
@@ -234,12 +243,14 @@ public final class SegmentLogStore implements LogStore {
 
     @Override
     public long firstIndex() {
-        return underReadLock(index::firstIndex);
+        checkOpen();
+        return firstIndex;
     }
 
     @Override
     public long lastIndex() {
-        return underReadLock(index::lastIndex);
+        checkOpen();
+        return lastIndex;
     }
 
     @Override
@@ -369,6 +380,10 @@ public final class SegmentLogStore implements LogStore {
         try {
             files.adopt(placed);
             change.run();
+            // Last first, then first: a lock-free reader sees first <= last + 1 (only
+            // truncatePrefix and reset raise the first, and they raise the last with it, if at all).
+            lastIndex = index.lastIndex();
+            firstIndex = index.firstIndex();
         } finally {
             shape.writeLock().unlock();
         }
