@@ -31,6 +31,9 @@ final class LeaderState {
     private long selfMatch;
 
     private int heartbeatElapsed;
+    /** Ticks since this node became leader (saturating). */
+    private int ticksAsLeader;
+
     private NodeId transferee;
     private int transferElapsed;
     /** A TimeoutNow left for the transfer in progress: giving the transfer up then takes a no-op. */
@@ -249,6 +252,9 @@ final class LeaderState {
 
     void tick() {
         heartbeatElapsed++;
+        if (ticksAsLeader < Integer.MAX_VALUE) {
+            ticksAsLeader++;
+        }
         for (Progress progress : followers.values()) {
             if (progress.ticksSinceHeard < Integer.MAX_VALUE) {
                 progress.ticksSinceHeard++;
@@ -267,8 +273,8 @@ final class LeaderState {
                                 progress.ticksSinceHeard == Integer.MAX_VALUE
                                         ? "never"
                                         : progress.ticksSinceHeard + " ticks ago"));
-                raft.stepDownBecause("CheckQuorum: no answer from a majority within the election timeout of "
-                        + raft.config.electionTicks() + " ticks (" + heard + ")");
+                raft.stepDownBecause("CheckQuorum: no answer from a majority within twice the election timeout, "
+                        + checkQuorumTicks() + " ticks (" + heard + ")");
                 raft.becomeFollower(raft.term, null);
                 return;
             }
@@ -318,16 +324,28 @@ final class LeaderState {
         }
     }
 
+    /**
+     * Whether a majority (this leader included) answered within CheckQuorum's window of twice the
+     * election timeout: as long as a follower can wait before it campaigns. A leader that gave up
+     * sooner would gain nothing — no other can be elected while its followers still wait — and
+     * would lose its leadership to a moment's stall of its followers' CPUs or its own. A follower
+     * not heard from yet counts as heard at the start of this leadership.
+     */
     private boolean quorumActive() {
+        int window = checkQuorumTicks();
         int active = votes(raft.id) ? 1 : 0;
         for (Map.Entry<NodeId, Progress> follower : followers.entrySet()) {
             Progress progress = follower.getValue();
-            if (progress.recentActive && votes(follower.getKey())) {
+            int silent = progress.ticksSinceHeard == Integer.MAX_VALUE ? ticksAsLeader : progress.ticksSinceHeard;
+            if (silent < window && votes(follower.getKey())) {
                 active++;
             }
-            progress.recentActive = false;
         }
         return active >= raft.quorum();
+    }
+
+    private int checkQuorumTicks() {
+        return 2 * raft.config.electionTicks();
     }
 
     void selfPersisted() {
@@ -340,7 +358,6 @@ final class LeaderState {
         if (progress == null) {
             return; // a node this leader no longer replicates to (removed)
         }
-        progress.recentActive = true;
         progress.ticksSinceHeard = 0;
         if (response.readContext() > progress.readAck) {
             // Any answer of this term, success or not, shows the follower still took this node for
@@ -394,7 +411,6 @@ final class LeaderState {
         if (progress == null) {
             return;
         }
-        progress.recentActive = true;
         progress.ticksSinceHeard = 0;
         if (progress.mode == Progress.Mode.SNAPSHOT && response.snapshotIndex() == progress.pendingSnapshot) {
             progress.stalledTicks = 0;

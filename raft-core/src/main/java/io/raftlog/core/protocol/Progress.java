@@ -28,8 +28,6 @@ final class Progress {
     boolean probeSent;
     /** Leader ticks since entries were sent that the follower has not acknowledged. */
     int stalledTicks;
-    /** Heard from in the current CheckQuorum interval (a new leader has heard from nobody yet). */
-    boolean recentActive;
 
     final Inflights inflights;
     /** In snapshot mode: the index of the snapshot being sent. */

@@ -7,7 +7,8 @@ package io.raftlog.core.protocol;
  * @param electionTicks         a follower that hears nothing from a leader for a randomized
  *                              timeout in {@code [electionTicks, 2 * electionTicks)} campaigns;
  *                              with CheckQuorum a leader that hears from no majority for
- *                              {@code electionTicks} steps down
+ *                              {@code 2 * electionTicks} (as long as a follower may wait) steps
+ *                              down, checked every {@code electionTicks}
  * @param heartbeatTicks        a leader sends heartbeats every {@code heartbeatTicks}; must be
  *                              smaller than {@code electionTicks}
  * @param preVote               run a pre-vote before raising the term (Raft thesis §9.6)
