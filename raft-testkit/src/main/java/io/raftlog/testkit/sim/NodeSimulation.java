@@ -147,6 +147,8 @@ public final class NodeSimulation {
     int olderCopiesRefused;
     /** Older copies wiped for an entry no peer held intact before a refusal reached them. */
     int olderCopiesWiped;
+    /** Older copies on nodes removed before a refusal reached them. */
+    int olderCopiesMooted;
 
     int bitFlips;
     int pauses;
@@ -395,6 +397,13 @@ public final class NodeSimulation {
                 throw new IllegalStateException("an older copy of " + node.id
                         + "'s store, which every peer's records give away, was never refused");
             }
+            if (node.restoredCopy) {
+                if (node.up && node.loop != null && !node.loop.isClosed() && !node.loop.holdsVotes()) {
+                    throw new IllegalStateException("an older copy of " + node.id
+                            + "'s store, which every peer's records give away, was vetted and took part");
+                }
+                olderCopiesMooted++;
+            }
         }
         long commit = nodes.stream()
                 .mapToLong(node -> node.loop == null ? 0 : node.loop.commitOffset())
@@ -417,6 +426,7 @@ public final class NodeSimulation {
                 olderCopies,
                 olderCopiesRefused,
                 olderCopiesWiped,
+                olderCopiesMooted,
                 bitFlips,
                 pauses,
                 clockJumps,
@@ -989,6 +999,13 @@ public final class NodeSimulation {
         for (io.raftlog.api.Membership membership : memberships) {
             fewest = Math.min(fewest, membership.voters().size());
             voters.addAll(membership.voters().keySet());
+        }
+        // A removal the operator sent may be proposed at any moment: the voters one fewer. (Seed
+        // 202: a disk lost while the removal was in flight, judged against five voters, left two
+        // of the four that remained rejoining, and no leader could be elected again.)
+        java.util.Optional<NodeId> removing = operator.removing();
+        if (removing.isPresent() && operator.view().isVoter(removing.get())) {
+            fewest = Math.min(fewest, operator.view().voters().size() - 1);
         }
         // A learner being promoted may become a voter at any moment: counted, and the voters one more.
         java.util.Optional<NodeId> promoting = operator.promoting().filter(node -> !voters.contains(node));

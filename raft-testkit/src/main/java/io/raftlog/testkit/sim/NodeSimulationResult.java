@@ -18,6 +18,8 @@ package io.raftlog.testkit.sim;
  * @param olderCopiesWiped of those, the ones wiped first for an entry no peer held intact any more
  *                         (the copy was older than every peer's log): gone before a peer's refusal
  *                         arrived, never vetted, so it could neither vote nor acknowledge
+ * @param olderCopiesMooted of those, the ones on a node the operator removed before a refusal
+ *                         came (no member's to refuse any more; never vetted, or the run fails)
  * @param bitFlips         stored entries damaged (caught by the store's checksum, then repaired)
  * @param pauses           stop-the-world pauses
  * @param clockJumps       wall-clock steps
@@ -54,6 +56,7 @@ public record NodeSimulationResult(
         int olderCopies,
         int olderCopiesRefused,
         int olderCopiesWiped,
+        int olderCopiesMooted,
         int bitFlips,
         int pauses,
         int clockJumps,

@@ -122,6 +122,13 @@ final class SimOperator {
     }
 
     /** The learner a pending promotion makes a voter (it may take effect at any moment), if any. */
+    /** The voter the operator's change in flight removes, if that is what it does. */
+    java.util.Optional<NodeId> removing() {
+        return pending != null && pending.kind == Kind.REMOVE
+                ? java.util.Optional.of(pending.target)
+                : java.util.Optional.empty();
+    }
+
     java.util.Optional<NodeId> promoting() {
         return pending != null && pending.kind == Kind.PROMOTE
                 ? java.util.Optional.of(pending.target)

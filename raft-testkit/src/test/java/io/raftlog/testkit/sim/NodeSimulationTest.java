@@ -96,8 +96,11 @@ class NodeSimulationTest {
         long olderCopiesWiped = results.stream()
                 .mapToLong(NodeSimulationResult::olderCopiesWiped)
                 .sum();
-        assertThat(olderCopiesRefused + olderCopiesWiped)
-                .as("older copies refused (or wiped first, never vetted)")
+        long olderCopiesMooted = results.stream()
+                .mapToLong(NodeSimulationResult::olderCopiesMooted)
+                .sum();
+        assertThat(olderCopiesRefused + olderCopiesWiped + olderCopiesMooted)
+                .as("older copies refused (or wiped first, or removed first; never vetted)")
                 .isEqualTo(olderCopies);
         assertThat(jumps).as("wall-clock jumps").isGreaterThan(seeds / 4);
         assertThat(transfers).as("leadership transfers").isGreaterThan(seeds / 4);
