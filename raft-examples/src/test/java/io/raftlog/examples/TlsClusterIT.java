@@ -76,8 +76,9 @@ class TlsClusterIT {
 
             NodeProcesses.Run plain = cluster.run("status", "--servers", cluster.servers());
             assertThat(plain.exitCode())
-                    .as("a plain-TCP client gets no answer from TLS nodes")
+                    .as("a plain-TCP client is refused by TLS nodes")
                     .isNotZero();
+            assertThat(plain.stderr()).contains("accepts TLS connections only");
 
             NodeProcesses.Run halfConfigured = cluster.run(
                     "status",
@@ -88,6 +89,62 @@ class TlsClusterIT {
             assertThat(halfConfigured.exitCode()).isNotZero();
             assertThat(halfConfigured.stderr()).contains("needs --tls-ca").contains("missing: --tls-key --tls-ca");
         }
+    }
+
+    /**
+     * A process that holds n2's certificate and starts as n3 (in n3's place, n3 stopped) is
+     * refused by every peer — its certificate does not name the id it claims — and exits saying
+     * so, while n1 and n2 commit on without it.
+     */
+    @Test
+    void aProcessWithTheCertificateOfN2CannotJoinAsN3() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("TlsClusterIT CA");
+        try (NodeProcesses cluster = new NodeProcesses(data, 3)) {
+            Map<String, PemFiles> files = new HashMap<>();
+            for (String id : List.of("n1", "n2", "n3")) {
+                PemFiles pem = ca.issueNode(id).write(data.resolve("tls"), id);
+                files.put(id, pem);
+                cluster.start(id, tlsFlags(pem, "--bootstrap"));
+            }
+            Path caFile = files.get("n1").ca();
+            try (RaftClient client = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, cluster.seeds())
+                    .withRequestTimeout(Duration.ofSeconds(20))
+                    .withTls(TlsConfig.trusting(caFile)))) {
+                assertThat(client.append(Bytes.ofUtf8("with n3")).get(30, TimeUnit.SECONDS))
+                        .isPositive();
+
+                cluster.stop("n3");
+                cluster.start("n3", tlsFlags(files.get("n2"))); // the impostor
+
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> !cluster.process("n3").isAlive());
+                assertThat(cluster.output("n3"))
+                        .as("every peer refused it, and it says why")
+                        .contains("2 of its 2 peers refused this node")
+                        .contains("peer claims to be 'n3' but its certificate names node n2");
+                assertThat(client.append(Bytes.ofUtf8("without n3")).get(30, TimeUnit.SECONDS))
+                        .as("n1 and n2 commit on")
+                        .isPositive();
+            }
+            assertThat(cluster.process("n1").isAlive() && cluster.process("n2").isAlive())
+                    .isTrue();
+            assertThat(cluster.output("n1") + cluster.output("n2"))
+                    .contains("refused peer connection")
+                    .contains("peer claims to be 'n3' but its certificate names node n2")
+                    .doesNotContain("error:");
+        }
+    }
+
+    private static String[] tlsFlags(PemFiles pem, String... more) {
+        List<String> flags = new java.util.ArrayList<>(List.of(
+                "--tls-cert",
+                pem.certificate().toString(),
+                "--tls-key",
+                pem.privateKey().toString(),
+                "--tls-ca",
+                pem.ca().toString()));
+        flags.addAll(List.of(more));
+        return flags.toArray(String[]::new);
     }
 
     @Test

@@ -65,8 +65,9 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
                                 link.peer(),
                                 ctx.channel().remoteAddress(),
                                 misnamed);
+                // This node refuses the peer, not the reverse: not a refusal of this node's
+                // configuration (an impostor at a peer's address must not make this node exit).
                 link.failure(misnamed);
-                link.refused(misnamed);
                 ctx.close();
                 return;
             }
