@@ -18,6 +18,7 @@ import io.raftlog.api.message.LogEntry;
 import io.raftlog.api.message.MessageCodec;
 import io.raftlog.transport.netty.NettyTransport;
 import io.raftlog.transport.netty.NettyTransportConfig;
+import io.raftlog.transport.netty.TlsConfig;
 import io.raftlog.transport.netty.internal.FrameEncoder;
 import io.raftlog.transport.netty.internal.NettyIo;
 import io.raftlog.transport.netty.internal.RaftFrame;
@@ -74,8 +75,11 @@ public class TransportThroughputBenchmark {
     @Param({"256", "16384"})
     int frameBytes;
 
-    /** {@code plain} TCP, or mutual {@code tls} 1.3 between the two transports. */
-    @Param({"plain", "tls"})
+    /**
+     * {@code plain} TCP, or mutual TLS 1.3 between the two transports: {@code tls} with the JDK's
+     * provider, {@code tls-openssl} with OpenSSL (BoringSSL, netty-tcnative).
+     */
+    @Param({"plain", "tls", "tls-openssl"})
     String security;
 
     private BenchTls tls;
@@ -223,14 +227,22 @@ public class TransportThroughputBenchmark {
     }
 
     private NettyTransportConfig config(NodeId self, Map<NodeId, InetSocketAddress> peers) {
-        if (security.equals("tls") && tls == null) {
+        boolean secured = security.startsWith("tls");
+        if (secured && tls == null) {
             tls = new BenchTls();
         }
         // Queue room for a whole batch: the benchmark measures throughput, not the drop policy.
         return NettyTransportConfig.of("bench", peers.get(self), peers)
                 .withPeerQueueCapacity(4 * BATCH)
                 .withIoThreads(2)
-                .withTls(security.equals("tls") ? tls.node(self) : null);
+                .withTls(
+                        secured
+                                ? tls.node(self)
+                                        .withProvider(
+                                                security.equals("tls-openssl")
+                                                        ? TlsConfig.Provider.OPENSSL
+                                                        : TlsConfig.Provider.JDK)
+                                : null);
     }
 
     private static InetSocketAddress loopback(int port) {

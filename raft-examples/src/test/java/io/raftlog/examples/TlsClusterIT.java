@@ -104,7 +104,12 @@ class TlsClusterIT {
             for (String id : List.of("n1", "n2", "n3")) {
                 PemFiles pem = ca.issueNode(id).write(data.resolve("tls"), id);
                 files.put(id, pem);
-                cluster.start(id, tlsFlags(pem, "--bootstrap"));
+                // n2 on OpenSSL, the others on the JDK's provider: they interoperate.
+                cluster.start(
+                        id,
+                        id.equals("n2")
+                                ? tlsFlags(pem, "--bootstrap", "--tls-provider", "openssl")
+                                : tlsFlags(pem, "--bootstrap"));
             }
             Path caFile = files.get("n1").ca();
             try (RaftClient client = new RaftClient(RaftClientConfig.of(ClusterNode.DEFAULT_CLUSTER_ID, cluster.seeds())
@@ -128,6 +133,7 @@ class TlsClusterIT {
             }
             assertThat(cluster.process("n1").isAlive() && cluster.process("n2").isAlive())
                     .isTrue();
+            assertThat(cluster.output("n2")).contains("TLS TLSv1.3 on OpenSSL, peers mutually authenticated");
             assertThat(cluster.output("n1") + cluster.output("n2"))
                     .contains("refused peer connection")
                     .contains("peer claims to be 'n3' but its certificate names node n2")

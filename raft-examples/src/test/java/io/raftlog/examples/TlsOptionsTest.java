@@ -48,6 +48,20 @@ class TlsOptionsTest {
         assertThat(secured.node().requireClientCertificates()).isTrue();
     }
 
+    @Test
+    void theProviderIsJdkOrOpenSslAndGoesToBothSides() {
+        TlsOptions.ProviderConverter converter = new TlsOptions.ProviderConverter();
+        assertThat(converter.convert("openssl")).isEqualTo(TlsConfig.Provider.OPENSSL);
+        assertThat(converter.convert("JDK")).isEqualTo(TlsConfig.Provider.JDK);
+        assertThatThrownBy(() -> converter.convert("gnutls"))
+                .hasMessageContaining("--tls-provider must be jdk or openssl, was 'gnutls'");
+        TlsOptions options = options(CERT, KEY, CA);
+        assertThat(options.node().provider()).isEqualTo(TlsConfig.Provider.JDK);
+        options.provider = TlsConfig.Provider.OPENSSL;
+        assertThat(options.node().provider()).isEqualTo(TlsConfig.Provider.OPENSSL);
+        assertThat(options.client().provider()).isEqualTo(TlsConfig.Provider.OPENSSL);
+    }
+
     private static TlsOptions options(Path cert, Path key, Path ca) {
         TlsOptions options = new TlsOptions();
         options.certificate = cert;

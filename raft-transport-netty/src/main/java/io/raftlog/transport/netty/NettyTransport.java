@@ -178,7 +178,9 @@ public final class NettyTransport implements Transport {
                 localAddress(),
                 io.epoll() ? "epoll" : "nio",
                 config.tlsEnabled()
-                        ? "TLS " + String.join("/", config.tls().protocols()) + ", peers mutually authenticated"
+                        ? "TLS " + String.join("/", config.tls().protocols())
+                                + (config.tls().provider() == TlsConfig.Provider.OPENSSL ? " on OpenSSL" : "")
+                                + ", peers mutually authenticated"
                                 + (config.tls().requireClientCertificates() ? ", clients too" : "")
                         : "plain TCP");
         if (!config.tlsEnabled() && !config.listenAddress().getAddress().isLoopbackAddress()) {

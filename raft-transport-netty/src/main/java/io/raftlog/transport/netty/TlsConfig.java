@@ -30,6 +30,9 @@ import java.util.Objects;
  *                                  and used by every connection opened from then on (open ones keep
  *                                  theirs); files that do not load keep the ones in use, with a
  *                                  warning
+ * @param provider                  the TLS implementation: the JDK's (the default) or OpenSSL
+ *                                  (BoringSSL), which needs {@code io.netty:netty-tcnative-boringssl-static}
+ *                                  on the class path; see {@link Provider}
  */
 public record TlsConfig(
         Path certificateChain,
@@ -38,7 +41,20 @@ public record TlsConfig(
         boolean verifyHostname,
         boolean requireClientCertificates,
         List<String> protocols,
-        java.time.Duration reloadInterval) {
+        java.time.Duration reloadInterval,
+        Provider provider) {
+    /** Which TLS implementation encrypts the connections. */
+    public enum Provider {
+        /** The JDK's own ({@code SSLEngine}): nothing to add. */
+        JDK,
+        /**
+         * BoringSSL through netty-tcnative: add {@code io.netty:netty-tcnative-boringssl-static}
+         * (the version Netty's BOM names); a transport or client asking for it without it fails to
+         * start, saying so.
+         */
+        OPENSSL
+    }
+
     /** TLS 1.3 only: what both sides of a raftlog connection speak by default. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3");
 
@@ -57,6 +73,7 @@ public record TlsConfig(
             throw new IllegalArgumentException("TLS needs at least one protocol version, such as TLSv1.3");
         }
         Objects.requireNonNull(reloadInterval, "reloadInterval");
+        Objects.requireNonNull(provider, "provider");
         if (reloadInterval.isNegative() || reloadInterval.isZero()) {
             throw new IllegalArgumentException("reloadInterval must be positive, was " + reloadInterval);
         }
@@ -71,12 +88,14 @@ public record TlsConfig(
                 true,
                 false,
                 DEFAULT_PROTOCOLS,
-                DEFAULT_RELOAD_INTERVAL);
+                DEFAULT_RELOAD_INTERVAL,
+                Provider.JDK);
     }
 
     /** A client that presents no certificate and trusts the nodes' CA certificates. */
     public static TlsConfig trusting(Path trustedCertificates) {
-        return new TlsConfig(null, null, trustedCertificates, true, false, DEFAULT_PROTOCOLS, DEFAULT_RELOAD_INTERVAL);
+        return new TlsConfig(
+                null, null, trustedCertificates, true, false, DEFAULT_PROTOCOLS, DEFAULT_RELOAD_INTERVAL, Provider.JDK);
     }
 
     /** Whether this side presents a certificate. */
@@ -92,12 +111,20 @@ public record TlsConfig(
                 verify,
                 requireClientCertificates,
                 protocols,
-                reloadInterval);
+                reloadInterval,
+                provider);
     }
 
     public TlsConfig withRequireClientCertificates(boolean require) {
         return new TlsConfig(
-                certificateChain, privateKey, trustedCertificates, verifyHostname, require, protocols, reloadInterval);
+                certificateChain,
+                privateKey,
+                trustedCertificates,
+                verifyHostname,
+                require,
+                protocols,
+                reloadInterval,
+                provider);
     }
 
     public TlsConfig withProtocols(List<String> versions) {
@@ -108,7 +135,8 @@ public record TlsConfig(
                 verifyHostname,
                 requireClientCertificates,
                 versions,
-                reloadInterval);
+                reloadInterval,
+                provider);
     }
 
     public TlsConfig withReloadInterval(java.time.Duration interval) {
@@ -119,6 +147,20 @@ public record TlsConfig(
                 verifyHostname,
                 requireClientCertificates,
                 protocols,
-                interval);
+                interval,
+                provider);
+    }
+
+    /** The TLS implementation to use; see {@link Provider}. */
+    public TlsConfig withProvider(Provider implementation) {
+        return new TlsConfig(
+                certificateChain,
+                privateKey,
+                trustedCertificates,
+                verifyHostname,
+                requireClientCertificates,
+                protocols,
+                reloadInterval,
+                implementation);
     }
 }

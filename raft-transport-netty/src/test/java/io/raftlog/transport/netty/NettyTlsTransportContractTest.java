@@ -30,10 +30,20 @@ class NettyTlsTransportContractTest extends TransportContract {
     protected Transport newTransport(NodeId id) {
         PemFiles files;
         synchronized (FILES) {
-            files = FILES.computeIfAbsent(
-                    id, node -> CA.issueNode(node.value()).write(certificates.resolve(node.value()), "node"));
+            // Issued once per class: a subclass gets its own temporary directory.
+            files = FILES.compute(
+                    id,
+                    (node, issued) -> issued != null && issued.certificate().startsWith(certificates)
+                            ? issued
+                            : CA.issueNode(node.value()).write(certificates.resolve(node.value()), "node"));
         }
         return new NettyTransport(Loopback.config(id, addresses)
-                .withTls(TlsConfig.of(files.certificate(), files.privateKey(), files.ca())));
+                .withTls(TlsConfig.of(files.certificate(), files.privateKey(), files.ca())
+                        .withProvider(provider())));
+    }
+
+    /** The TLS implementation under test. */
+    protected TlsConfig.Provider provider() {
+        return TlsConfig.Provider.JDK;
     }
 }

@@ -80,6 +80,21 @@ class TlsTest {
     }
 
     @Test
+    void aNodeOnOpenSslAndOneOnTheJdksProviderTalkOverTls() {
+        NettyTransport a = start(A, tls(CA.issueNode("a"), "a").withProvider(TlsConfig.Provider.OPENSSL), atA::add);
+        Queue<RaftMessage> atB = new ConcurrentLinkedQueue<>();
+        NettyTransport b = start(B, tls(CA.issueNode("b"), "b"), atB::add);
+
+        b.send(new TimeoutNow(B, A, 3));
+        a.send(new TimeoutNow(A, B, 4));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !atA.isEmpty() && !atB.isEmpty());
+        assertThat(atA).containsExactly(new TimeoutNow(B, A, 3));
+        assertThat(atB).containsExactly(new TimeoutNow(A, B, 4));
+        assertThat(a.tlsRefusals() + b.tlsRefusals()).isZero();
+    }
+
+    @Test
     void aCertificateForOneNodeCannotJoinAsAnother() {
         NettyTransport a = start(A, tls(CA.issueNode("a"), "a"), atA::add);
         // A process holding b's certificate claims to be c.

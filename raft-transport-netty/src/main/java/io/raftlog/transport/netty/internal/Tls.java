@@ -60,7 +60,7 @@ public final class Tls {
                             .toFile())
                     .clientAuth(config.requireClientCertificates() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
                     .protocols(config.protocols())
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider(config))
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable(config, e);
@@ -74,7 +74,7 @@ public final class Tls {
                     .trustManager(readable(config.trustedCertificates(), "trusted CA certificates")
                             .toFile())
                     .protocols(config.protocols())
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider(config))
                     .endpointIdentificationAlgorithm(config.verifyHostname() ? "HTTPS" : null);
             if (config.hasCertificate()) {
                 builder.keyManager(
@@ -85,6 +85,20 @@ public final class Tls {
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable(config, e);
         }
+    }
+
+    /** The Netty provider for {@code config}'s; OpenSSL only where netty-tcnative loads. */
+    static SslProvider provider(TlsConfig config) {
+        if (config.provider() == TlsConfig.Provider.JDK) {
+            return SslProvider.JDK;
+        }
+        if (!io.netty.handler.ssl.OpenSsl.isAvailable()) {
+            Throwable why = io.netty.handler.ssl.OpenSsl.unavailabilityCause();
+            throw new IllegalArgumentException("TLS provider OPENSSL needs io.netty:netty-tcnative-boringssl-static"
+                    + " on the class path (the version Netty's BOM names), for this platform: "
+                    + (why == null ? "not found" : why.toString()));
+        }
+        return SslProvider.OPENSSL;
     }
 
     private static IllegalArgumentException unusable(TlsConfig config, Exception e) {
