@@ -57,8 +57,7 @@ final class ClusterNode implements AutoCloseable {
                 startMode,
                 LogConfig.defaults(),
                 StoreKind.DEFAULT,
-                null,
-                io.raftlog.transport.netty.ClientAccess.OPEN,
+                transport -> transport,
                 collectors);
     }
 
@@ -68,8 +67,7 @@ final class ClusterNode implements AutoCloseable {
      * @param peers the other members and where to reach them
      * @param log   retention and snapshots
      * @param store the durable store in {@code dataDirectory}
-     * @param tls   TLS for the node's port and its peer links, or null for plain TCP
-     * @param access what each client may do
+     * @param transport the transport's settings beyond the addresses (TLS, client access, limits)
      */
     static ClusterNode start(
             String clusterId,
@@ -81,8 +79,7 @@ final class ClusterNode implements AutoCloseable {
             NodeConfig.StartMode startMode,
             LogConfig log,
             StoreKind store,
-            io.raftlog.transport.netty.TlsConfig tls,
-            io.raftlog.transport.netty.ClientAccess access,
+            java.util.function.UnaryOperator<NettyTransportConfig> transport,
             PrometheusNodeMetrics.Collectors collectors) {
         if (peers.containsKey(id)) {
             throw new IllegalArgumentException(
@@ -103,9 +100,7 @@ final class ClusterNode implements AutoCloseable {
         List<Module> modules = new ArrayList<>(List.of(
                 new RaftModule(config),
                 store.module(dataDirectory),
-                new NettyTransportModule(NettyTransportConfig.of(clusterId, listen, addresses)
-                        .withTls(tls)
-                        .withClientAccess(access))));
+                new NettyTransportModule(transport.apply(NettyTransportConfig.of(clusterId, listen, addresses)))));
         if (collectors != null) {
             modules.add(new PrometheusMetricsModule(collectors));
         }

@@ -128,8 +128,7 @@ final class DemoCommand implements Callable<Integer> {
                         io.raftlog.core.NodeConfig.StartMode.BOOTSTRAP, // the demo makes its own cluster
                         log.logConfig(),
                         log.store,
-                        ca == null ? null : nodeTls(ca, member.getKey()),
-                        io.raftlog.transport.netty.ClientAccess.OPEN,
+                        withTls(ca == null ? null : nodeTls(ca, member.getKey())),
                         collectors));
             }
             System.out.printf(
@@ -266,5 +265,10 @@ final class DemoCommand implements Callable<Integer> {
         io.raftlog.testkit.tls.CertificateAuthority.PemFiles files =
                 ca.issueNode(id.value()).write(tlsDirectory, id.value());
         return io.raftlog.transport.netty.TlsConfig.of(files.certificate(), files.privateKey(), files.ca());
+    }
+
+    private static java.util.function.UnaryOperator<io.raftlog.transport.netty.NettyTransportConfig> withTls(
+            io.raftlog.transport.netty.TlsConfig tls) {
+        return transport -> transport.withTls(tls);
     }
 }

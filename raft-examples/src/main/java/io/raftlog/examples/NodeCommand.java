@@ -4,6 +4,7 @@ import io.prometheus.client.exporter.HTTPServer;
 import io.prometheus.client.hotspot.DefaultExports;
 import io.raftlog.api.NodeId;
 import io.raftlog.core.LogConfig;
+import io.raftlog.transport.netty.NettyTransportConfig;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -103,6 +104,60 @@ final class NodeCommand implements Callable<Integer> {
                     + " Default: every client may do everything.")
     String clientAccess;
 
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "The most client connections the node holds at once; more are refused at once"
+                    + " (default: 1024).")
+    Integer maxConnections;
+
+    @Option(
+            names = "--client-idle-timeout",
+            paramLabel = "DURATION",
+            converter = LogOptions.DurationConverter.class,
+            description = "Close a client connection that sends nothing for this long, e.g. 5m, 90s (default: 5m).")
+    Duration clientIdleTimeout;
+
+    @Option(
+            names = "--max-frame-size",
+            paramLabel = "SIZE",
+            converter = LogOptions.BytesConverter.class,
+            description = "The largest frame accepted from a peer or client, and sent: bytes, or with a unit, e.g."
+                    + " 16MiB (default: 16 MiB). The same on every node and client.")
+    Long maxFrameBytes;
+
+    @Option(
+            names = "--max-requests-in-flight",
+            paramLabel = "N",
+            description = "The most requests one client connection may have unanswered; more are refused with"
+                    + " OverloadedException (default: 1024).")
+    Integer maxRequestsInFlight;
+
+    /** The transport's settings from the flags: TLS, client access and the limits given. */
+    NettyTransportConfig transport(NettyTransportConfig base) {
+        NettyTransportConfig config = base.withTls(tls.node())
+                .withClientAccess(
+                        clientAccess == null
+                                ? io.raftlog.transport.netty.ClientAccess.OPEN
+                                : io.raftlog.transport.netty.ClientAccess.parse(clientAccess));
+        if (maxConnections != null) {
+            config = config.withMaxConnections(maxConnections);
+        }
+        if (clientIdleTimeout != null) {
+            config = config.withClientIdleTimeout(clientIdleTimeout);
+        }
+        if (maxFrameBytes != null) {
+            if (maxFrameBytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--max-frame-size must be below 2 GiB, was " + maxFrameBytes);
+            }
+            config = config.withMaxFrameBytes(maxFrameBytes.intValue());
+        }
+        if (maxRequestsInFlight != null) {
+            config = config.withMaxClientRequestsInFlight(maxRequestsInFlight);
+        }
+        return config;
+    }
+
     @Override
     public Integer call() throws Exception {
         NodeId nodeId = NodeId.of(id);
@@ -141,10 +196,7 @@ final class NodeCommand implements Callable<Integer> {
                 startMode,
                 log.logConfig(),
                 log.store,
-                tls.node(),
-                clientAccess == null
-                        ? io.raftlog.transport.netty.ClientAccess.OPEN
-                        : io.raftlog.transport.netty.ClientAccess.parse(clientAccess),
+                this::transport,
                 ClusterNode.defaultCollectors())) {
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(
