@@ -133,6 +133,21 @@ final class NodeCommand implements Callable<Integer> {
                     + " OverloadedException (default: 1024).")
     Integer maxRequestsInFlight;
 
+    /**
+     * {@code kill -HUP <pid>} checks the TLS files at once (they are also checked every 30 s).
+     * Where the JVM offers no such signal (not a POSIX platform), the periodic check remains.
+     */
+    private static void reloadTlsOnHangUp(ClusterNode node) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                LOG.info("SIGHUP: checking the TLS files now");
+                node.transport.reloadTls();
+            });
+        } catch (IllegalArgumentException unsupported) {
+            LOG.debug("no SIGHUP here: TLS files are checked every reload interval only");
+        }
+    }
+
     /** The transport's settings from the flags: TLS, client access and the limits given. */
     NettyTransportConfig transport(NettyTransportConfig base) {
         NettyTransportConfig config = base.withTls(tls.node())
@@ -206,6 +221,9 @@ final class NodeCommand implements Callable<Integer> {
                     },
                     "raftlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (tls.enabled()) {
+                reloadTlsOnHangUp(node);
+            }
             LOG.info(
                     "node {} listening on {}, data in {}{}",
                     nodeId,

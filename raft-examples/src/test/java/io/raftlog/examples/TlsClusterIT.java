@@ -88,6 +88,24 @@ class TlsClusterIT {
                     files.get("n1").certificate().toString());
             assertThat(halfConfigured.exitCode()).isNotZero();
             assertThat(halfConfigured.stderr()).contains("needs --tls-ca").contains("missing: --tls-key --tls-ca");
+
+            // A renewed certificate put in place, then SIGHUP: loaded at once, not at the next 30 s check.
+            PemFiles renewed = ca.issueNode("n1").write(data.resolve("renewed"), "n1");
+            java.nio.file.Files.copy(
+                    renewed.privateKey(),
+                    files.get("n1").privateKey(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            java.nio.file.Files.copy(
+                    renewed.certificate(),
+                    files.get("n1").certificate(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Process hangUp = new ProcessBuilder(
+                            "kill", "-HUP", Long.toString(cluster.process("n1").pid()))
+                    .start();
+            assertThat(hangUp.waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.output("n1").contains("SIGHUP: checking the TLS files now")
+                            && cluster.output("n1").contains("reloaded TLS certificate"));
         }
     }
 

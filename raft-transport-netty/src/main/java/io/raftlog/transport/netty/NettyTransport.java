@@ -453,6 +453,17 @@ public final class NettyTransport implements Transport {
         return counters;
     }
 
+    /**
+     * Checks the TLS files now rather than at the next {@code reloadInterval}, and loads them if
+     * they changed (as on {@code SIGHUP} to {@code raftlog node}); returns at once, the check runs
+     * on the transport's timer thread. Does nothing on plain TCP or before the transport starts.
+     */
+    public void reloadTls() {
+        if (tls != null && state == State.STARTED) {
+            io.group().next().execute(this::checkTls);
+        }
+    }
+
     /** When this node's TLS certificate (the one in use) expires; empty for plain TCP. */
     public java.util.Optional<java.time.Instant> tlsCertificateExpiry() {
         return tls == null ? java.util.Optional.empty() : tls.expiryIfKnown();

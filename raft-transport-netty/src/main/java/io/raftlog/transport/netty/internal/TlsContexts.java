@@ -22,7 +22,8 @@ import org.slf4j.Logger;
  * A node's or a client's TLS contexts, built from its {@link TlsConfig}'s files and rebuilt when
  * they change: every new connection takes the contexts current at its start. Watches the
  * certificate's expiry, if there is one, and warns ahead of it. Thread-safe: the contexts are
- * published through volatile fields; {@link #check()} runs on one thread at a time (a timer).
+ * published through volatile fields; {@link #check()} is synchronized (a timer, and a reload asked
+ * for on a signal).
  */
 public final class TlsContexts {
     private final Logger log;
@@ -78,7 +79,7 @@ public final class TlsContexts {
      * Reloads the files if they changed since they were last loaded, and warns about a
      * certificate close to its expiry. Files that do not load keep the contexts in use.
      */
-    public void check() {
+    public synchronized void check() {
         byte[] now = fingerprint();
         if (now != null && !Arrays.equals(now, fingerprint)) {
             try {

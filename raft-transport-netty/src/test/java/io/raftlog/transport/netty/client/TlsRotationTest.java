@@ -170,6 +170,32 @@ class TlsRotationTest {
     }
 
     @Test
+    void aReloadAskedForLoadsChangedFilesAtOnceNotAtTheNextInterval() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("CA");
+        PemFiles first = ca.issueNode("a").write(dir.resolve("first"), "node");
+        PemFiles second = ca.issueNode("a").write(dir.resolve("second"), "node");
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Path cert = Files.copy(first.certificate(), live.resolve("node.crt"));
+        Path key = Files.copy(first.privateKey(), live.resolve("node.key"));
+        NettyTransport node = Loopback.start(
+                A,
+                peers,
+                message -> {},
+                config -> config.withTls(TlsConfig.of(cert, key, first.ca()).withReloadInterval(Duration.ofHours(1))));
+        resources.add(node);
+        Instant before = node.tlsCertificateExpiry().orElseThrow();
+
+        Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(second.certificate(), cert, StandardCopyOption.REPLACE_EXISTING);
+        node.reloadTls(); // what SIGHUP to raftlog node does
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> log.hasLine("reloaded TLS certificate " + cert, "new connections use them"));
+        assertThat(node.tlsCertificateExpiry())
+                .hasValueSatisfying(expiry -> assertThat(expiry).isAfterOrEqualTo(before));
+    }
+
+    @Test
     void aCertificateCloseToItsExpiryIsWarnedAboutAndReported() {
         CertificateAuthority ca = CertificateAuthority.create("short-lived CA");
         PemFiles files = ca.issueNode("a", Duration.ofDays(3)).write(dir.resolve("short"), "node");
