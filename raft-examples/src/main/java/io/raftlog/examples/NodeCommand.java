@@ -139,10 +139,15 @@ final class NodeCommand implements Callable<Integer> {
      */
     private static void reloadTlsOnHangUp(ClusterNode node) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
                 LOG.info("SIGHUP: checking the TLS files now");
                 node.transport.reloadTls();
             });
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal its parent ignored (nohup) ignored: say so, once.
+                LOG.warn("SIGHUP is ignored in this process (started with nohup?): the TLS files are checked"
+                        + " every 30 s only, not on kill -HUP");
+            }
         } catch (IllegalArgumentException unsupported) {
             LOG.debug("no SIGHUP here: TLS files are checked every reload interval only");
         }
