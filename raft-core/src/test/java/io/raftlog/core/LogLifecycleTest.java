@@ -35,6 +35,26 @@ class LogLifecycleTest {
                 LogConfig.defaults().withSnapshotEvery(50, 1L << 30).withSnapshotChunks(1024, 2));
     }
 
+    /**
+     * Restarts every node of {@code cluster} on a {@link CountingSnapshotStore} (put in {@code
+     * stores}) whose snapshot writes wait for {@code writesWait}.
+     */
+    private static void restartOnCountingSnapshotStores(
+            LocalCluster cluster,
+            Map<NodeId, CountingSnapshotStore> stores,
+            java.util.concurrent.CountDownLatch writesWait) {
+        cluster.snapshotStores = (id, store) -> {
+            CountingSnapshotStore counting = new CountingSnapshotStore(store);
+            counting.writesWait = writesWait;
+            stores.put(id, counting);
+            return counting;
+        };
+        cluster.ids.forEach(id -> {
+            cluster.stop(id);
+            cluster.start(id);
+        });
+    }
+
     private static List<Long> appendMany(RaftNode leader, int count) throws Exception {
         List<Long> offsets = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -290,16 +310,7 @@ class LogLifecycleTest {
         Map<NodeId, CountingSnapshotStore> snapshotStores = new ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch slowDisk = new java.util.concurrent.CountDownLatch(1);
         try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
-            cluster.snapshotStores = (id, store) -> {
-                CountingSnapshotStore counting = new CountingSnapshotStore(store);
-                counting.writesWait = slowDisk;
-                snapshotStores.put(id, counting);
-                return counting;
-            };
-            cluster.ids.forEach(id -> {
-                cluster.stop(id);
-                cluster.start(id);
-            });
+            restartOnCountingSnapshotStores(cluster, snapshotStores, slowDisk);
             RaftNode leader = cluster.awaitLeader();
             appendMany(leader, 60); // the first snapshot falls due, and waits on the disk
             appendMany(leader, 60); // the second falls due while the first is written
@@ -323,15 +334,7 @@ class LogLifecycleTest {
         Map<NodeId, CountingSnapshotStore> snapshotStores = new ConcurrentHashMap<>();
         try (LocalCluster cluster = new LocalCluster(3, LogLifecycleTest::snapshotOften)) {
             cluster.applications = id -> new Ballast();
-            cluster.snapshotStores = (id, store) -> {
-                CountingSnapshotStore counting = new CountingSnapshotStore(store);
-                snapshotStores.put(id, counting);
-                return counting;
-            };
-            cluster.ids.forEach(id -> {
-                cluster.stop(id);
-                cluster.start(id);
-            });
+            restartOnCountingSnapshotStores(cluster, snapshotStores, new java.util.concurrent.CountDownLatch(0));
             RaftNode leader = cluster.awaitLeader();
             NodeId leaderId = leader.status().id();
             NodeId lagging = cluster.ids.stream()

@@ -11,6 +11,7 @@ import io.raftlog.transport.netty.FakeCluster;
 import io.raftlog.transport.netty.LogCapture;
 import io.raftlog.transport.netty.Loopback;
 import io.raftlog.transport.netty.NettyTransport;
+import io.raftlog.transport.netty.NettyTransportConfig;
 import io.raftlog.transport.netty.TlsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,13 +76,8 @@ class TlsRotationTest {
         Path bundle = Files.writeString(
                 dir.resolve("bundle.crt"), Files.readString(first.ca()) + Files.readString(second.ca()));
 
-        NettyTransport node = Loopback.start(
-                A,
-                peers,
-                message -> {},
+        NettyTransport node = startNode(
                 config -> config.withTls(TlsConfig.of(cert, key, ca).withReloadInterval(Duration.ofMillis(100))));
-        resources.add(node);
-        node.serveClients(cluster.node(A));
         RaftClient producer = client(TlsConfig.trusting(bundle));
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -135,13 +132,9 @@ class TlsRotationTest {
         Path key = Files.copy(oldClient.privateKey(), live.resolve("client.key"));
         Path bundle = Files.writeString(
                 dir.resolve("bundle.crt"), Files.readString(oldNode.ca()) + Files.readString(newNode.ca()));
-        NettyTransport first = Loopback.start(
-                A,
-                peers,
-                message -> {},
+        NettyTransport first = startNode(
                 config -> config.withTls(TlsConfig.of(oldNode.certificate(), oldNode.privateKey(), oldNode.ca())
                         .withRequireClientCertificates(true)));
-        node(first);
         RaftClient producer = client(TlsConfig.of(cert, key, bundle).withReloadInterval(Duration.ofMillis(100)));
         assertThat(producer.append(Bytes.ofUtf8("old")).get(10, TimeUnit.SECONDS))
                 .isPositive();
@@ -152,21 +145,20 @@ class TlsRotationTest {
                 .until(() -> log.hasLine("raftlog client: reloaded TLS certificate " + cert, "new connections"));
         // The node comes back trusting only the new CA: only the reloaded certificate gets in.
         first.close();
-        node(Loopback.start(
-                A,
-                peers,
-                message -> {},
-                config -> config.withTls(TlsConfig.of(newNode.certificate(), newNode.privateKey(), newNode.ca())
-                        .withRequireClientCertificates(true))));
+        startNode(config -> config.withTls(TlsConfig.of(newNode.certificate(), newNode.privateKey(), newNode.ca())
+                .withRequireClientCertificates(true)));
 
         assertThat(producer.append(Bytes.ofUtf8("new")).get(10, TimeUnit.SECONDS))
                 .as("appended over a connection made with the renewed certificate")
                 .isPositive();
     }
 
-    private void node(NettyTransport node) {
+    /** Node a with {@code tls}, serving clients; closed after the test. */
+    private NettyTransport startNode(UnaryOperator<NettyTransportConfig> tls) {
+        NettyTransport node = Loopback.start(A, peers, message -> {}, tls);
         resources.add(node);
         node.serveClients(cluster.node(A));
+        return node;
     }
 
     @Test
@@ -177,12 +169,8 @@ class TlsRotationTest {
         Path live = Files.createDirectories(dir.resolve("live"));
         Path cert = Files.copy(first.certificate(), live.resolve("node.crt"));
         Path key = Files.copy(first.privateKey(), live.resolve("node.key"));
-        NettyTransport node = Loopback.start(
-                A,
-                peers,
-                message -> {},
+        NettyTransport node = startNode(
                 config -> config.withTls(TlsConfig.of(cert, key, first.ca()).withReloadInterval(Duration.ofHours(1))));
-        resources.add(node);
         Instant before = node.tlsCertificateExpiry().orElseThrow();
 
         Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
@@ -200,12 +188,8 @@ class TlsRotationTest {
         CertificateAuthority ca = CertificateAuthority.create("short-lived CA");
         PemFiles files = ca.issueNode("a", Duration.ofDays(3)).write(dir.resolve("short"), "node");
 
-        NettyTransport node = Loopback.start(
-                A,
-                peers,
-                message -> {},
-                config -> config.withTls(TlsConfig.of(files.certificate(), files.privateKey(), files.ca())));
-        resources.add(node);
+        NettyTransport node =
+                startNode(config -> config.withTls(TlsConfig.of(files.certificate(), files.privateKey(), files.ca())));
 
         assertThat(log.hasLine("TLS certificate " + files.certificate(), "expires in 2 day(s)", "renew it"))
                 .isTrue();
